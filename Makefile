@@ -1,0 +1,67 @@
+# Paravent: `make run` starts the app, `make test` runs every test. Both install what is missing
+# first and skip what is already installed (stamp files), so re-running them is quick.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
+VENDOR := static/vendor/.installed
+CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
+
+.PHONY: run test lint bench assets chromium clean
+
+run: $(VENV)/.server assets
+	$(PY) app.py $(ARGS)
+
+test: $(VENV)/.test assets chromium
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(PY) -m ruff check .
+
+bench: $(VENV)/.test assets chromium
+	$(PY) -m bench
+
+assets: $(VENDOR) $(WHEEL)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.server: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[server]'
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[server,test]'
+	touch $@ $(VENV)/.server
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+# Browser assets are copied from the pinned npm packages, never committed. The ESM build of
+# libsodium-wrappers imports the bare name "libsodium-sumo"; browsers need a relative path.
+$(VENDOR): node_modules/.package-lock.json Makefile
+	rm -rf static/vendor
+	mkdir -p static/vendor/pyodide static/vendor/libsodium static/vendor/socket.io
+	cd node_modules/pyodide && cp pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip \
+		pyodide-lock.json ../../static/vendor/pyodide/
+	sed 's#from"libsodium-sumo"#from"./libsodium-sumo.mjs"#' \
+		node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs \
+		> static/vendor/libsodium/libsodium-wrappers.mjs
+	grep -q 'from"./libsodium-sumo.mjs"' static/vendor/libsodium/libsodium-wrappers.mjs
+	cp node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs static/vendor/libsodium/
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js static/vendor/socket.io/
+	touch $@
+
+# A pure-Python wheel: `pyodide build` needs the internet (see the README).
+$(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
+	rm -rf static/wheels build
+	$(PY) -m pip wheel -q --no-deps -w static/wheels .
+	rm -rf build
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor static/wheels build var

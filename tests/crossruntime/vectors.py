@@ -1,0 +1,188 @@
+"""Cross-runtime test vectors: computed the same way under CPython and under Pyodide.
+
+`compute(case)` runs one case of tests/data/vectors.json and returns its outputs. `main()` is the
+entry point for tests/crossruntime/run_in_pyodide.mjs: given the vector file and a peer's fresh
+randomized objects (envelopes, sealed and addressed messages, signatures), it returns this
+runtime's outputs for every case, what it made of the peer's objects, and fresh objects of its own
+for the peer to open. The same file regenerates the vectors under CPython:
+`python -m tests.crossruntime.vectors --write` (only when a format changes on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pycrypto_wasm import addressed, backend, canonical, envelope, hashing, hkdf, sealing, signing
+from pycrypto_wasm.context import Context
+
+Case = dict[str, Any]
+
+
+def _hex(value: str) -> bytes:
+    return bytes.fromhex(value)
+
+
+def _aead(inputs: Case) -> Case:
+    key, nonce, aad = _hex(inputs["key"]), _hex(inputs["nonce"]), _hex(inputs["aad"])
+    ciphertext = backend.aead_encrypt(_hex(inputs["plaintext"]), aad, nonce, key)
+    reopened = backend.aead_decrypt(ciphertext, aad, nonce, key)
+    return {"ciphertext": ciphertext.hex(), "reopened": reopened.hex() if reopened else None}
+
+
+def _ed25519(inputs: Case) -> Case:
+    public_key, secret_key = backend.sign_seed_keypair(_hex(inputs["seed"]))
+    signature = backend.sign_detached(_hex(inputs["message"]), secret_key)
+    verified = backend.sign_verify_detached(signature, _hex(inputs["message"]), public_key)
+    return {"public_key": public_key.hex(), "signature": signature.hex(), "verified": verified}
+
+
+def _x25519(inputs: Case) -> Case:
+    public_key, _secret_key = backend.box_seed_keypair(_hex(inputs["seed"]))
+    return {"public_key": public_key.hex()}
+
+
+def _blake2b(inputs: Case) -> Case:
+    key = _hex(inputs["key"]) if inputs.get("key") else None
+    return {"digest": hashing.blake2b(_hex(inputs["message"]), key=key, size=inputs["size"]).hex()}
+
+
+def _kdf(inputs: Case) -> Case:
+    subkey = hashing.derive_subkey(
+        _hex(inputs["key"]),
+        subkey_id=inputs["subkey_id"],
+        context=inputs["context"],
+        size=inputs["size"],
+    )
+    return {"subkey": subkey.hex()}
+
+
+def _hkdf(inputs: Case) -> Case:
+    output = hkdf.hkdf_sha256(
+        _hex(inputs["ikm"]), salt=_hex(inputs["salt"]), info=_hex(inputs["info"]),
+        length=inputs["length"],
+    )
+    return {"okm": output.hex()}
+
+
+def _canonical(inputs: Case) -> Case:
+    value = canonical.decode(inputs["encoded"].encode("utf-8"))
+    return {"reencoded": canonical.encode(value).decode("utf-8")}
+
+
+def _envelope(inputs: Case) -> Case:
+    context = Context.from_fields(inputs["context"])
+    key = _hex(inputs["key"])
+    sealed = envelope.seal(key, context, _hex(inputs["plaintext"]), nonce=_hex(inputs["nonce"]))
+    return {"envelope": sealed.hex(), "reopened": envelope.open_(key, context, sealed).hex()}
+
+
+def _signed(inputs: Case) -> Case:
+    context = Context.from_fields(inputs["context"])
+    key = signing.SigningKey(_hex(inputs["seed"]))
+    signed = key.sign_object(context, canonical.decode(inputs["object"].encode("utf-8")))
+    return {"signed": signed.hex(), "verify_key": key.verify_key.key.hex()}
+
+
+def _sealed_open(inputs: Case) -> Case:
+    context = Context.from_fields(inputs["context"])
+    plaintext = sealing.PrivateKey(_hex(inputs["seed"])).unseal(context, _hex(inputs["sealed"]))
+    return {"plaintext": plaintext.hex()}
+
+
+def _addressed_open(inputs: Case) -> Case:
+    context = Context.from_fields(inputs["context"])
+    plaintext = addressed.receive(
+        sealing.PrivateKey(_hex(inputs["recipient_seed"])),
+        signing.SigningKey(_hex(inputs["sender_seed"])).verify_key,
+        context,
+        _hex(inputs["message"]),
+    )
+    return {"plaintext": plaintext.hex()}
+
+
+COMPUTE: dict[str, Callable[[Case], Case]] = {
+    "aead": _aead,
+    "ed25519": _ed25519,
+    "x25519": _x25519,
+    "blake2b": _blake2b,
+    "kdf": _kdf,
+    "hkdf": _hkdf,
+    "canonical": _canonical,
+    "envelope": _envelope,
+    "signed": _signed,
+    "sealed_open": _sealed_open,
+    "addressed_open": _addressed_open,
+}
+
+
+def compute(case: Case) -> Case:
+    """This runtime's outputs for one vector case."""
+    return COMPUTE[case["kind"]](case["input"])
+
+
+# Fresh randomized objects exchanged between runtimes: each side makes them with fixed keys and
+# fresh randomness, the other side must open them.
+CHALLENGE_CONTEXT = {"purpose": "cross-runtime", "workspace": "ws-1", "object_id": "obj-7",
+                     "version": 3}
+CHALLENGE_KEY = bytes(range(32))
+CHALLENGE_SENDER_SEED = bytes([7]) * 32
+CHALLENGE_RECIPIENT_SEED = bytes([9]) * 32
+
+
+def make_challenges(plaintext: bytes) -> Case:
+    """Randomized objects carrying `plaintext`, for the other runtime to open."""
+    context = Context.from_fields(CHALLENGE_CONTEXT)
+    sender = signing.SigningKey(CHALLENGE_SENDER_SEED)
+    recipient = sealing.PrivateKey(CHALLENGE_RECIPIENT_SEED)
+    return {
+        "envelope": envelope.seal(CHALLENGE_KEY, context, plaintext).hex(),
+        "sealed": recipient.public_key.seal(context, plaintext).hex(),
+        "addressed": addressed.send(sender, recipient.public_key, context, plaintext).hex(),
+        "signed": sender.sign(context, plaintext).hex(),
+    }
+
+
+def open_challenges(challenges: Case) -> Case:
+    """What this runtime reads from the other runtime's challenges."""
+    context = Context.from_fields(CHALLENGE_CONTEXT)
+    sender = signing.SigningKey(CHALLENGE_SENDER_SEED)
+    recipient = sealing.PrivateKey(CHALLENGE_RECIPIENT_SEED)
+    return {
+        "envelope": envelope.open_(CHALLENGE_KEY, context, _hex(challenges["envelope"])).hex(),
+        "sealed": recipient.unseal(context, _hex(challenges["sealed"])).hex(),
+        "addressed": addressed.receive(
+            recipient, sender.verify_key, context, _hex(challenges["addressed"])
+        ).hex(),
+        "signed": sender.verify_key.verify(context, _hex(challenges["signed"])).hex(),
+    }
+
+
+def main(request_json: str) -> str:
+    """Entry point under Pyodide: see the module docstring."""
+    request = json.loads(request_json)
+    return json.dumps(
+        {
+            "runtime": backend.RUNTIME_NAME,
+            "outputs": {case["name"]: compute(case) for case in request["vectors"]},
+            "opened": open_challenges(request["challenges"]),
+            "challenges": make_challenges(_hex(request["plaintext"])),
+        }
+    )
+
+
+def _write_expected(path: str) -> None:
+    with open(path, encoding="utf-8") as file:
+        document = json.load(file)
+    for case in document["cases"]:
+        if case.get("source") != "external":
+            case["expected"] = compute(case)
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(document, file, indent=2, ensure_ascii=False)
+        file.write("\n")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    _write_expected("tests/data/vectors.json")

@@ -1,0 +1,166 @@
+/**
+ * The libsodium.js side of pycrypto_wasm's Pyodide backend (pycrypto_wasm/backend/sodiumjs.py).
+ *
+ * Each function takes Python bytes-like objects as Pyodide buffer proxies, reads them in place
+ * (getBuffer, always released), copies them once into libsodium's own WebAssembly heap, calls the
+ * low-level libsodium function, and writes the result straight into a preallocated Python
+ * bytearray. Pyodide and libsodium have separate memories, so two copies per call is the floor.
+ * Heap copies of inputs and outputs are zeroed before they are freed: some of them are keys.
+ * Used unchanged by the browser's crypto worker and by the Node.js test runner.
+ */
+
+const NO_ADDRESS = 0;
+
+export function createSodiumBridge(sodium) {
+  const lib = sodium.libsodium;
+
+  function copyIn(pyBuffer) {
+    if (pyBuffer === undefined || pyBuffer === null) {
+      return { address: NO_ADDRESS, length: 0 };
+    }
+    const view = pyBuffer.getBuffer('u8');
+    try {
+      const length = view.data.length;
+      const address = lib._malloc(Math.max(length, 1));
+      lib.HEAPU8.set(view.data, address);
+      return { address, length };
+    } finally {
+      view.release();
+    }
+  }
+
+  function reserve(length) {
+    return { address: lib._malloc(Math.max(length, 1)), length };
+  }
+
+  function reserveFor(pyOut) {
+    const view = pyOut.getBuffer('u8');
+    const length = view.data.length;
+    view.release();
+    return reserve(length);
+  }
+
+  function copyOut(region, pyOut) {
+    const view = pyOut.getBuffer('u8');
+    try {
+      view.data.set(lib.HEAPU8.subarray(region.address, region.address + region.length));
+    } finally {
+      view.release();
+    }
+  }
+
+  function release(...regions) {
+    for (const region of regions) {
+      if (region.address !== NO_ADDRESS) {
+        lib.HEAPU8.fill(0, region.address, region.address + region.length);
+        lib._free(region.address);
+      }
+    }
+  }
+
+  /** Runs `call` on heap copies of `inputs` and an output region sized like `pyOut`. */
+  function withHeap(pyOut, inputs, call) {
+    const regions = inputs.map(copyIn);
+    const out = pyOut === null ? null : reserveFor(pyOut);
+    try {
+      const status = call(out, ...regions);
+      if (status === 0 && out !== null) {
+        copyOut(out, pyOut);
+      }
+      return status === 0;
+    } finally {
+      release(...regions, ...(out === null ? [] : [out]));
+    }
+  }
+
+  function expectSuccess(succeeded, name) {
+    if (!succeeded) {
+      throw new Error(`libsodium ${name} failed`);
+    }
+  }
+
+  // Lengths of type unsigned long long are passed as (low, high) 32-bit halves.
+  return {
+    version: () => sodium.sodium_version_string(),
+
+    randomBytes(pyOut) {
+      expectSuccess(withHeap(pyOut, [], (out) => {
+        lib._randombytes_buf(out.address, out.length);
+        return 0;
+      }), 'randombytes_buf');
+    },
+
+    aeadEncrypt(pyOut, message, aad, nonce, key) {
+      expectSuccess(withHeap(pyOut, [message, aad, nonce, key], (out, m, ad, n, k) =>
+        lib._crypto_aead_xchacha20poly1305_ietf_encrypt(
+          out.address, NO_ADDRESS, m.address, m.length, 0, ad.address, ad.length, 0,
+          NO_ADDRESS, n.address, k.address)), 'aead encrypt');
+    },
+
+    aeadDecrypt(pyOut, ciphertext, aad, nonce, key) {
+      return withHeap(pyOut, [ciphertext, aad, nonce, key], (out, c, ad, n, k) =>
+        lib._crypto_aead_xchacha20poly1305_ietf_decrypt(
+          out.address, NO_ADDRESS, NO_ADDRESS, c.address, c.length, 0, ad.address, ad.length, 0,
+          n.address, k.address));
+    },
+
+    signSeedKeypair(pyPublicKey, pySecretKey, seed) {
+      const secretKey = reserveFor(pySecretKey);
+      try {
+        expectSuccess(withHeap(pyPublicKey, [seed], (publicKey, s) =>
+          lib._crypto_sign_seed_keypair(publicKey.address, secretKey.address, s.address)),
+        'sign_seed_keypair');
+        copyOut(secretKey, pySecretKey);
+      } finally {
+        release(secretKey);
+      }
+    },
+
+    signDetached(pyOut, message, secretKey) {
+      expectSuccess(withHeap(pyOut, [message, secretKey], (out, m, sk) =>
+        lib._crypto_sign_detached(out.address, NO_ADDRESS, m.address, m.length, 0, sk.address)),
+      'sign_detached');
+    },
+
+    signVerifyDetached(signature, message, publicKey) {
+      return withHeap(null, [signature, message, publicKey], (_, sig, m, pk) =>
+        lib._crypto_sign_verify_detached(sig.address, m.address, m.length, 0, pk.address));
+    },
+
+    boxSeedKeypair(pyPublicKey, pySecretKey, seed) {
+      const secretKey = reserveFor(pySecretKey);
+      try {
+        expectSuccess(withHeap(pyPublicKey, [seed], (publicKey, s) =>
+          lib._crypto_box_seed_keypair(publicKey.address, secretKey.address, s.address)),
+        'box_seed_keypair');
+        copyOut(secretKey, pySecretKey);
+      } finally {
+        release(secretKey);
+      }
+    },
+
+    boxSeal(pyOut, message, publicKey) {
+      expectSuccess(withHeap(pyOut, [message, publicKey], (out, m, pk) =>
+        lib._crypto_box_seal(out.address, m.address, m.length, 0, pk.address)), 'box_seal');
+    },
+
+    boxSealOpen(pyOut, ciphertext, publicKey, secretKey) {
+      return withHeap(pyOut, [ciphertext, publicKey, secretKey], (out, c, pk, sk) =>
+        lib._crypto_box_seal_open(out.address, c.address, c.length, 0, pk.address, sk.address));
+    },
+
+    generichash(pyOut, message, key) {
+      expectSuccess(withHeap(pyOut, [message, key], (out, m, k) =>
+        lib._crypto_generichash(out.address, out.length, m.address, m.length, 0,
+          k.address, k.length)), 'generichash');
+    },
+
+    kdfDeriveFromKey(pyOut, subkeyId, context, key) {
+      const low = subkeyId % 2 ** 32;
+      const high = Math.floor(subkeyId / 2 ** 32);
+      expectSuccess(withHeap(pyOut, [context, key], (out, ctx, k) =>
+        lib._crypto_kdf_derive_from_key(out.address, out.length, low, high, ctx.address,
+          k.address)), 'kdf_derive_from_key');
+    },
+  };
+}
