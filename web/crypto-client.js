@@ -1,0 +1,103 @@
+/**
+ * The page's handle on the crypto worker: starts it, verifies the asset manifest it boots from,
+ * tracks its state (loading / ready / error) and turns RPC calls into promises.
+ */
+
+const BOOT_TIMEOUT_MS = 60_000;
+
+let current = null;
+
+export class CryptoError extends Error {
+  constructor({ code, message }) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class CryptoClient {
+  #worker;
+  #pending = new Map();
+  #nextId = 1;
+  #listeners = new Set();
+  state = 'loading';
+  detail = null;
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.addEventListener('message', ({ data }) => this.#receive(data));
+    worker.addEventListener('error', (event) => {
+      this.#setState('error', { message: event.message || 'the crypto worker failed to start' });
+    });
+  }
+
+  onStateChange(listener) {
+    this.#listeners.add(listener);
+    listener(this.state, this.detail);
+  }
+
+  /** Calls `method` in the worker; resolves with its result or rejects with a CryptoError. */
+  call(method, params = {}, transfer = []) {
+    if (this.state === 'error') {
+      return Promise.reject(new CryptoError({ code: 'not_ready', message: 'encryption is unavailable' }));
+    }
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ type: 'call', id, method, params }, transfer);
+    });
+  }
+
+  failBoot(message) {
+    if (this.state === 'loading') {
+      this.#setState('error', { message });
+      this.#worker.terminate();
+    }
+  }
+
+  #receive(data) {
+    if (data.type === 'state') {
+      this.#setState(data.state, data.detail);
+    } else if (data.type === 'reply') {
+      const pending = this.#pending.get(data.id);
+      this.#pending.delete(data.id);
+      if (data.ok) {
+        pending?.resolve(data.result);
+      } else {
+        pending?.reject(new CryptoError(data.error));
+      }
+    }
+  }
+
+  #setState(state, detail) {
+    this.state = state;
+    this.detail = detail;
+    this.#listeners.forEach((listener) => listener(state, detail));
+  }
+}
+
+async function fetchManifest(url, integrity) {
+  const response = await fetch(url, { integrity });
+  if (!response.ok) {
+    throw new Error(`the asset manifest could not be loaded (HTTP ${response.status})`);
+  }
+  return response.json();
+}
+
+/** Starts the worker from the release named on the page; the client is also `cryptoClient()`. */
+export function startCryptoWorker({ assetBase, manifestUrl, manifestIntegrity }) {
+  const worker = new Worker(new URL('web/worker/crypto-worker.js', assetBase), { type: 'module' });
+  const client = new CryptoClient(worker);
+  current = client;
+  const timer = setTimeout(
+    () => client.failBoot('encryption did not start in time; reload the page'), BOOT_TIMEOUT_MS);
+  client.onStateChange((state) => { if (state !== 'loading') clearTimeout(timer); });
+  fetchManifest(manifestUrl, manifestIntegrity)
+    .then((manifest) => worker.postMessage({ type: 'boot', manifest }))
+    .catch((error) => client.failBoot(error.message));
+  return client;
+}
+
+/** The running crypto client, or null before `startCryptoWorker`. */
+export function cryptoClient() {
+  return current;
+}

@@ -1,0 +1,92 @@
+/**
+ * The crypto worker: holds every unlocked key and runs pycrypto_wasm under Pyodide, off the main
+ * thread. Protocol (structured-clone messages):
+ *   page -> worker  {type: 'boot', manifest}            once, with the SRI-verified manifest
+ *   worker -> page  {type: 'state', state: 'ready'|'error', detail}
+ *   page -> worker  {type: 'call', id, method, params}
+ *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
+ * Replies carry only what the UI displays; keys never leave this worker.
+ */
+
+import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
+import sodium from '../../vendor/libsodium/libsodium-wrappers.mjs';
+import { enforceAssetIntegrity } from './asset-integrity.js';
+import { startPythonRuntime } from './python-runtime.js';
+
+const assetBase = new URL('../../', import.meta.url).href;
+let service = null;
+let pyodide = null;
+
+function wheelPath(manifest) {
+  const wheels = Object.keys(manifest.files).filter((path) => path.startsWith('wheels/'));
+  if (wheels.length !== 1) {
+    throw new Error(`expected one pycrypto_wasm wheel in the asset manifest, found ${wheels.length}`);
+  }
+  return wheels[0];
+}
+
+async function boot(manifest) {
+  enforceAssetIntegrity(manifest, assetBase);
+  const response = await fetch(new URL(wheelPath(manifest), assetBase));
+  if (!response.ok) {
+    throw new Error(`the crypto module could not be downloaded (HTTP ${response.status})`);
+  }
+  const wheel = new Uint8Array(await response.arrayBuffer());
+  pyodide = await startPythonRuntime({
+    loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium, wheel,
+  });
+  service = pyodide.pyimport('pycrypto_wasm.service').CryptoService();
+  return call('selftest', {});
+}
+
+function buffersOf(value, found = []) {
+  if (ArrayBuffer.isView(value)) {
+    found.push(value.buffer);
+  } else if (value !== null && typeof value === 'object') {
+    Object.values(value).forEach((item) => buffersOf(item, found));
+  }
+  return found;
+}
+
+function call(method, params) {
+  const pyParams = pyodide.toPy(params ?? {});
+  let reply;
+  try {
+    reply = service.handle(method, pyParams);
+  } finally {
+    pyParams.destroy?.();
+  }
+  try {
+    return reply.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  } finally {
+    reply.destroy();
+  }
+}
+
+function internalError(error) {
+  console.error('crypto worker error', error);
+  return { ok: false, error: { code: 'internal_error', message: String(error?.message ?? error) } };
+}
+
+self.addEventListener('message', async ({ data }) => {
+  if (data.type === 'boot') {
+    try {
+      const status = await boot(data.manifest);
+      self.postMessage({
+        type: 'state', state: status.ok ? 'ready' : 'error', detail: status.result ?? status.error,
+      });
+    } catch (error) {
+      self.postMessage({ type: 'state', state: 'error', detail: { message: String(error) } });
+    }
+  } else if (data.type === 'call') {
+    let reply;
+    try {
+      reply = service === null
+        ? { ok: false, error: { code: 'not_ready', message: 'the crypto worker is not ready' } }
+        : call(data.method, data.params);
+    } catch (error) {
+      reply = internalError(error);
+    }
+    self.postMessage({ type: 'reply', id: data.id, ...reply }, buffersOf(reply.result));
+  }
+});
