@@ -1,0 +1,71 @@
+"""Server configuration: one frozen object built from flags, then environment, then defaults.
+
+No other module reads the environment. The server's secret key (for signing session cookies) is
+kept in the data folder, created on first start with owner-only permissions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_DATA = "var"
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+SECRET_KEY_FILE = "secret_key"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """Everything the server needs to know to start."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path
+    web_dir: Path = REPO_ROOT / "web"
+    static_dir: Path = REPO_ROOT / "static"
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "paravent.sqlite3"
+
+    def load_secret_key(self) -> bytes:
+        """The server's secret key, created (mode 0600) on first use."""
+        path = self.data_dir / SECRET_KEY_FILE
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(secrets.token_bytes(32))
+        return path.read_bytes()
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags shared by every command that needs a configuration."""
+    parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument("--data", help=f"data folder (default ./{DEFAULT_DATA})")
+
+
+def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
+    """Flags win over `PARAVENT_*` environment variables, which win over defaults."""
+    port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
+    return Config(
+        host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
+        port=int(port) if port is not None else DEFAULT_PORT,
+        data_dir=Path(arguments.data or environ.get("PARAVENT_DATA") or DEFAULT_DATA).resolve(),
+    )
+
+
+def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
+    """A configuration from command-line flags and the environment."""
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    return config_from(parser.parse_args(list(argv)), environ)

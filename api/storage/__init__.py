@@ -1,0 +1,23 @@
+"""Storage: the one interface the routes use, whatever engine is behind it.
+
+Only SQLite (through sqlite-utils) exists today; DESIGN.md §6 foresees PostgreSQL for metadata and
+an object store for blocks, which would be other implementations of `Store` chosen by
+configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Store(Protocol):
+    """What the server stores. Grows one domain at a time (users, workspaces, blocks…)."""
+
+    def check(self) -> None:
+        """Raise if the storage cannot be read."""
+
+    def instance_id(self) -> str:
+        """The random id this server's database was created with."""
+
+    def close(self) -> None:
+        """Release this request's resources."""
