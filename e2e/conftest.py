@@ -1,0 +1,49 @@
+"""End-to-end fixtures: one real server and one Chromium for the whole session, and a fresh
+browser context (with its own virtual passkey authenticator) per simulated user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from e2e.harness.browser import UserBrowser, launch_chromium, open_user_browser
+from e2e.harness.server import ServerProcess
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    process = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_user(browser: Browser) -> Iterator[Callable[..., UserBrowser]]:
+    """Opens simulated users; fails the test if any of their pages left the loopback."""
+    users: list[UserBrowser] = []
+
+    def open_user(**options: object) -> UserBrowser:
+        user = open_user_browser(browser, **options)
+        users.append(user)
+        return user
+
+    yield open_user
+    violations = [url for user in users for url in user.offline_violations()]
+    for user in users:
+        user.close()
+    assert not violations, f"pages requested non-loopback URLs: {violations}"
+
+
+@pytest.fixture
+def user(new_user: Callable[..., UserBrowser]) -> UserBrowser:
+    return new_user()

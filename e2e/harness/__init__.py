@@ -1,0 +1,1 @@
+"""Pieces shared by the end-to-end tests and the benchmarks: the real server, Chromium."""

@@ -1,0 +1,76 @@
+"""The real Paravent server as a subprocess on a free loopback port, with its own data folder."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """`python app.py` serving from `data_dir`; `url` ends with a slash."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> ServerProcess:
+        log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
+             "--data", str(self.data_dir)],
+            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited at start:\n{self.log_text()}")
+            if self._healthy():
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the server did not answer in {START_TIMEOUT_S}s:\n{self.log_text()}")
+
+    def health(self) -> dict[str, object]:
+        with urllib.request.urlopen(self.url + "api/health", timeout=2) as response:
+            return json.load(response)
+
+    def _healthy(self) -> bool:
+        try:
+            return self.health()["status"] == "ok"
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def log_text(self) -> str:
+        path = self.data_dir.parent / f"server-{self.port}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,58 @@
+"""The app shell: loads offline from our server only, renders at once, speaks French and English,
+and brings the crypto worker and the realtime connection up."""
+
+from __future__ import annotations
+
+from e2e.harness.browser import wait_for_crypto_ready
+
+
+def test_shell_crypto_worker_reaches_ready_offline(server, user):
+    response = user.page.goto(server.url)
+    assert user.page.is_visible("header .brand")
+    assert user.page.get_attribute("html", "data-crypto-state") in {"loading", "ready"}
+    wait_for_crypto_ready(user.page)
+    assert "Encryption is ready" in user.page.inner_text("#crypto-message")
+    assert any(url.endswith("/web/worker/crypto-worker.js") for url in user.workers)
+    assert user.requests and not user.offline_violations()
+    assert user.console_errors == []
+    policy = response.headers["content-security-policy"]
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_shell_realtime_connects_over_websocket(server, user):
+    user.page.goto(server.url)
+    status = user.page.locator("#connection-status[data-state=connected]")
+    status.wait_for(timeout=15_000)
+    assert status.get_attribute("data-transport") == "websocket"
+    assert status.inner_text() == "Connected"
+
+
+def test_shell_switches_to_french_and_remembers_it(server, user):
+    user.page.goto(server.url)
+    wait_for_crypto_ready(user.page)
+    user.page.select_option("#language-select", "fr")
+    assert user.page.inner_text("#crypto-message").startswith("Le chiffrement est prêt")
+    assert user.page.get_attribute("html", "lang") == "fr"
+    user.page.reload()
+    wait_for_crypto_ready(user.page)
+    assert user.page.inner_text("h1") == "Chiffrement de bout en bout"
+
+
+def test_shell_follows_a_french_browser(server, new_user):
+    user = new_user(locale="fr-FR")
+    user.page.goto(server.url)
+    assert user.page.get_attribute("html", "lang") == "fr"
+    assert user.page.inner_text("label.language-switch span") == "Langue"
+
+
+def test_shell_keyboard_reaches_skip_link_then_language(server, user):
+    user.page.goto(server.url)
+    user.page.keyboard.press("Tab")
+    assert user.page.evaluate("document.activeElement.className") == "skip-link"
+    assert user.page.is_visible(".skip-link")
+    user.page.keyboard.press("Tab")
+    assert user.page.evaluate("document.activeElement.id") == "language-select"
+
+
+def test_shell_virtual_authenticator_starts_empty_with_prf(user):
+    assert user.credentials() == []
