@@ -1,0 +1,48 @@
+"""A fresh app per test, on a temporary data folder and a small fake asset tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from api import create_app
+from api.config import REPO_ROOT, Config
+
+FAKE_ASSETS = {
+    "vendor/pyodide/pyodide.mjs": b"export const loadPyodide = () => null;\n",
+    "vendor/pyodide/pyodide.asm.wasm": b"\x00asm\x01\x00\x00\x00",
+    "vendor/libsodium/libsodium-wrappers.mjs": b"export default {};\n",
+    "vendor/socket.io/socket.io.esm.min.js": b"export const io = () => null;\n",
+    "wheels/pycrypto_wasm-0.1.0-py3-none-any.whl": b"PK\x05\x06" + bytes(18),
+}
+
+
+def make_static(folder: Path, files: dict[str, bytes]) -> Path:
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(
+        data_dir=tmp_path / "data",
+        web_dir=REPO_ROOT / "web",
+        static_dir=make_static(tmp_path / "static", FAKE_ASSETS),
+        max_request_bytes=1024,
+    )
+
+
+@pytest.fixture
+def app(config: Config) -> Flask:
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
