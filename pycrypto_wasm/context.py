@@ -8,6 +8,7 @@ other place fails, so a server cannot swap, replay or move ciphertexts undetecte
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 from pycrypto_wasm import canonical
 
@@ -33,6 +34,10 @@ class Context:
 
     def to_bytes(self) -> bytes:
         """The canonical bytes bound into ciphertexts and signatures."""
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> bytes:
         return canonical.encode(self.fields())
 
     def describe(self) -> str:

@@ -5,39 +5,44 @@
  * (getBuffer, always released), copies them once into libsodium's own WebAssembly heap, calls the
  * low-level libsodium function, and writes the result straight into a preallocated Python
  * bytearray. Pyodide and libsodium have separate memories, so two copies per call is the floor.
- * Heap copies of inputs and outputs are zeroed before they are freed: some of them are keys.
+ * Heap copies of secrets (keys, seeds, secret keys) are zeroed before they are freed.
  * Used unchanged by the browser's crypto worker and by the Node.js test runner.
  */
 
 const NO_ADDRESS = 0;
+const RANDOM_CHUNK = 65536;  // getRandomValues' limit per call
+
+/** Marks an argument whose heap copy must be wiped after use. */
+class Secret {
+  constructor(pyBuffer) {
+    this.pyBuffer = pyBuffer;
+  }
+}
+const secret = (pyBuffer) => new Secret(pyBuffer);
 
 export function createSodiumBridge(sodium) {
   const lib = sodium.libsodium;
 
-  function copyIn(pyBuffer) {
+  function copyIn(argument) {
+    const isSecret = argument instanceof Secret;
+    const pyBuffer = isSecret ? argument.pyBuffer : argument;
     if (pyBuffer === undefined || pyBuffer === null) {
-      return { address: NO_ADDRESS, length: 0 };
+      return { address: NO_ADDRESS, length: 0, isSecret };
     }
     const view = pyBuffer.getBuffer('u8');
     try {
       const length = view.data.length;
       const address = lib._malloc(Math.max(length, 1));
       lib.HEAPU8.set(view.data, address);
-      return { address, length };
+      return { address, length, isSecret };
     } finally {
       view.release();
     }
   }
 
-  function reserve(length) {
-    return { address: lib._malloc(Math.max(length, 1)), length };
-  }
-
-  function reserveFor(pyOut) {
-    const view = pyOut.getBuffer('u8');
-    const length = view.data.length;
-    view.release();
-    return reserve(length);
+  function reserveFor(pyOut, isSecret = false) {
+    const { length } = pyOut;
+    return { address: lib._malloc(Math.max(length, 1)), length, isSecret };
   }
 
   function copyOut(region, pyOut) {
@@ -52,13 +57,18 @@ export function createSodiumBridge(sodium) {
   function release(...regions) {
     for (const region of regions) {
       if (region.address !== NO_ADDRESS) {
-        lib.HEAPU8.fill(0, region.address, region.address + region.length);
+        if (region.isSecret) {
+          lib.HEAPU8.fill(0, region.address, region.address + region.length);
+        }
         lib._free(region.address);
       }
     }
   }
 
-  /** Runs `call` on heap copies of `inputs` and an output region sized like `pyOut`. */
+  /**
+   * Runs `call` on heap copies of `inputs` and an output region sized like `pyOut` (null: no
+   * output); copies the output into `pyOut` and returns true when libsodium reports success.
+   */
   function withHeap(pyOut, inputs, call) {
     const regions = inputs.map(copyIn);
     const out = pyOut === null ? null : reserveFor(pyOut);
@@ -83,31 +93,36 @@ export function createSodiumBridge(sodium) {
   return {
     version: () => sodium.sodium_version_string(),
 
+    /** The platform CSPRNG (the source libsodium.js itself uses), written in place. */
     randomBytes(pyOut) {
-      expectSuccess(withHeap(pyOut, [], (out) => {
-        lib._randombytes_buf(out.address, out.length);
-        return 0;
-      }), 'randombytes_buf');
+      const view = pyOut.getBuffer('u8');
+      try {
+        for (let offset = 0; offset < view.data.length; offset += RANDOM_CHUNK) {
+          crypto.getRandomValues(view.data.subarray(offset, offset + RANDOM_CHUNK));
+        }
+      } finally {
+        view.release();
+      }
     },
 
     aeadEncrypt(pyOut, message, aad, nonce, key) {
-      expectSuccess(withHeap(pyOut, [message, aad, nonce, key], (out, m, ad, n, k) =>
+      expectSuccess(withHeap(pyOut, [message, aad, nonce, secret(key)], (out, m, ad, n, k) =>
         lib._crypto_aead_xchacha20poly1305_ietf_encrypt(
           out.address, NO_ADDRESS, m.address, m.length, 0, ad.address, ad.length, 0,
           NO_ADDRESS, n.address, k.address)), 'aead encrypt');
     },
 
     aeadDecrypt(pyOut, ciphertext, aad, nonce, key) {
-      return withHeap(pyOut, [ciphertext, aad, nonce, key], (out, c, ad, n, k) =>
+      return withHeap(pyOut, [ciphertext, aad, nonce, secret(key)], (out, c, ad, n, k) =>
         lib._crypto_aead_xchacha20poly1305_ietf_decrypt(
           out.address, NO_ADDRESS, NO_ADDRESS, c.address, c.length, 0, ad.address, ad.length, 0,
           n.address, k.address));
     },
 
     signSeedKeypair(pyPublicKey, pySecretKey, seed) {
-      const secretKey = reserveFor(pySecretKey);
+      const secretKey = reserveFor(pySecretKey, true);
       try {
-        expectSuccess(withHeap(pyPublicKey, [seed], (publicKey, s) =>
+        expectSuccess(withHeap(pyPublicKey, [secret(seed)], (publicKey, s) =>
           lib._crypto_sign_seed_keypair(publicKey.address, secretKey.address, s.address)),
         'sign_seed_keypair');
         copyOut(secretKey, pySecretKey);
@@ -117,7 +132,7 @@ export function createSodiumBridge(sodium) {
     },
 
     signDetached(pyOut, message, secretKey) {
-      expectSuccess(withHeap(pyOut, [message, secretKey], (out, m, sk) =>
+      expectSuccess(withHeap(pyOut, [message, secret(secretKey)], (out, m, sk) =>
         lib._crypto_sign_detached(out.address, NO_ADDRESS, m.address, m.length, 0, sk.address)),
       'sign_detached');
     },
@@ -128,9 +143,9 @@ export function createSodiumBridge(sodium) {
     },
 
     boxSeedKeypair(pyPublicKey, pySecretKey, seed) {
-      const secretKey = reserveFor(pySecretKey);
+      const secretKey = reserveFor(pySecretKey, true);
       try {
-        expectSuccess(withHeap(pyPublicKey, [seed], (publicKey, s) =>
+        expectSuccess(withHeap(pyPublicKey, [secret(seed)], (publicKey, s) =>
           lib._crypto_box_seed_keypair(publicKey.address, secretKey.address, s.address)),
         'box_seed_keypair');
         copyOut(secretKey, pySecretKey);
@@ -145,12 +160,12 @@ export function createSodiumBridge(sodium) {
     },
 
     boxSealOpen(pyOut, ciphertext, publicKey, secretKey) {
-      return withHeap(pyOut, [ciphertext, publicKey, secretKey], (out, c, pk, sk) =>
+      return withHeap(pyOut, [ciphertext, publicKey, secret(secretKey)], (out, c, pk, sk) =>
         lib._crypto_box_seal_open(out.address, c.address, c.length, 0, pk.address, sk.address));
     },
 
     generichash(pyOut, message, key) {
-      expectSuccess(withHeap(pyOut, [message, key], (out, m, k) =>
+      expectSuccess(withHeap(pyOut, [message, secret(key)], (out, m, k) =>
         lib._crypto_generichash(out.address, out.length, m.address, m.length, 0,
           k.address, k.length)), 'generichash');
     },
@@ -158,7 +173,7 @@ export function createSodiumBridge(sodium) {
     kdfDeriveFromKey(pyOut, subkeyId, context, key) {
       const low = subkeyId % 2 ** 32;
       const high = Math.floor(subkeyId / 2 ** 32);
-      expectSuccess(withHeap(pyOut, [context, key], (out, ctx, k) =>
+      expectSuccess(withHeap(pyOut, [context, secret(key)], (out, ctx, k) =>
         lib._crypto_kdf_derive_from_key(out.address, out.length, low, high, ctx.address,
           k.address)), 'kdf_derive_from_key');
     },

@@ -1,0 +1,43 @@
+"""`python -m bench [ready|aead]` (or `make bench`): runs the benchmarks and prints their ratios.
+
+With no argument every benchmark runs. Results are also written to bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench import aead_throughput, crypto_ready
+from bench.served import bench_server
+from e2e.harness.browser import launch_chromium
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput}
+
+
+def main(names: list[str]) -> None:
+    chosen = {name: BENCHMARKS[name] for name in names or BENCHMARKS}
+    with sync_playwright() as playwright, bench_server() as served:
+        browser = launch_chromium(playwright)
+        machine = f"{platform.platform()}, Chromium {browser.version}"
+        results = {name: module.measure(browser, served) for name, module in chosen.items()}
+        browser.close()
+    print(f"Paravent benchmarks on {machine}")
+    for name, module in chosen.items():
+        print("\n".join(module.report(results[name])))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps({"machine": machine, **results}, indent=2))
+
+
+if __name__ == "__main__":
+    unknown = set(sys.argv[1:]) - set(BENCHMARKS)
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {sorted(unknown)}; choose from {sorted(BENCHMARKS)}")
+    main(sys.argv[1:])
