@@ -17,6 +17,11 @@ from typing import Any
 
 from pycrypto_wasm import addressed, backend, canonical, envelope, hashing, hkdf, sealing, signing
 from pycrypto_wasm.context import Context
+from pycrypto_wasm.identity import keybundle
+from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
+from pycrypto_wasm.identity.sas import sas_codes
+from pycrypto_wasm.identity.trust import verify_directory
+from pycrypto_wasm.signing import VerifyKey
 
 Case = dict[str, Any]
 
@@ -103,6 +108,43 @@ def _addressed_open(inputs: Case) -> Case:
     return {"plaintext": plaintext.hex()}
 
 
+def _certificate_verify(inputs: Case) -> Case:
+    entries = verify_directory(
+        VerifyKey(_hex(inputs["root_verify_key"])), inputs["organization"],
+        {user_id: _hex(signed) for user_id, signed in inputs["certificates"].items()},
+    )
+    return {
+        "verdicts": {user_id: entry.valid for user_id, entry in sorted(entries.items())},
+        "profiles": {user_id: entry.certificate.profile for user_id, entry in entries.items()
+                     if entry.certificate is not None},
+    }
+
+
+def _keybundle_unwrap(inputs: Case) -> Case:
+    bundle = keybundle.unwrap(
+        _hex(inputs["wrapped"]), _hex(inputs["prf_output"]), keybundle.PASSKEY_INFO,
+        inputs["organization"], inputs["user_id"],
+    )
+    return {
+        "verify_key": bundle.signing_key.verify_key.key.hex(),
+        "public_key": bundle.encryption_key.public_key.key.hex(),
+    }
+
+
+def _recovery_derive(inputs: Case) -> Case:
+    code = RecoveryCode.parse(inputs["code"])
+    return {
+        "text": code.text(),
+        "wrapping_secret": code.wrapping_secret().hex(),
+        "login_token_digest": login_token_digest(code.login_token()),
+    }
+
+
+def _sas_codes(inputs: Case) -> Case:
+    codes = sas_codes(**{name: _hex(value) for name, value in inputs.items()})
+    return {"greeter_code": codes[0], "claimer_code": codes[1]}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -115,6 +157,10 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "signed": _signed,
     "sealed_open": _sealed_open,
     "addressed_open": _addressed_open,
+    "certificate_verify": _certificate_verify,
+    "keybundle_unwrap": _keybundle_unwrap,
+    "recovery_derive": _recovery_derive,
+    "sas_codes": _sas_codes,
 }
 
 
