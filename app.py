@@ -1,12 +1,16 @@
-"""Paravent's command line: `python app.py` serves the app (later issues add admin commands).
+"""Paravent's command line.
 
-    python app.py [--host 127.0.0.1] [--port 8000] [--data ./var]
+    python app.py [--host 127.0.0.1] [--port 8000] [--data ./var] [--origin URL]
+        serves the app; while no organization exists it prints a one-time bootstrap link.
+    python app.py bootstrap-link --org NAME [--data ./var] [--origin URL]
+        prints a one-time link that lets its holder create the organization NAME.
 
-with PARAVENT_HOST, PARAVENT_PORT and PARAVENT_DATA as environment equivalents.
+PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA and PARAVENT_ORIGIN are environment equivalents.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
@@ -15,20 +19,42 @@ from collections.abc import Sequence
 from types import FrameType
 
 from api import create_app, socketio_of
-from api.config import parse_config
+from api.config import Config, add_server_arguments, config_from
+from api.identity.bootstrap import new_bootstrap_link
+from api.storage.sqlite import SqliteStore, prepare
+
+DEFAULT_ORGANIZATION = "Commission d'admission"
 
 
 def _stop(_signal: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def serve(argv: Sequence[str]) -> int:
-    config = parse_config(argv, os.environ)
+def bootstrap_link(config: Config, organization: str) -> str:
+    prepare(config.database_path)
+    store = SqliteStore(config.database_path)
+    try:
+        return new_bootstrap_link(store.identity, organization, config.public_origin)
+    finally:
+        store.close()
+
+
+def _has_organization(config: Config) -> bool:
+    store = SqliteStore(config.database_path)
+    try:
+        return store.identity.organization_count() > 0
+    finally:
+        store.close()
+
+
+def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = create_app(config)
     signal.signal(signal.SIGTERM, _stop)
-    print(f"Paravent serving on http://{config.host}:{config.port}/ (data in {config.data_dir})",
-          flush=True)
+    print(f"Paravent serving on {config.public_origin}/ (data in {config.data_dir})", flush=True)
+    if not _has_organization(config):
+        link = bootstrap_link(config, DEFAULT_ORGANIZATION)
+        print(f"No organization yet. Create it, once, with this link:\n  {link}", flush=True)
     try:
         socketio_of(app).run(
             app, host=config.host, port=config.port, allow_unsafe_werkzeug=True, log_output=False
@@ -38,5 +64,20 @@ def serve(argv: Sequence[str]) -> int:
     return 0
 
 
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description="Paravent server")
+    add_server_arguments(parser)
+    commands = parser.add_subparsers(dest="command")
+    link_parser = commands.add_parser("bootstrap-link", help="make a one-time bootstrap link")
+    link_parser.add_argument("--org", required=True, help="the new organization's name")
+    add_server_arguments(link_parser, in_subcommand=True)
+    arguments = parser.parse_args(list(argv))
+    config = config_from(arguments, os.environ)
+    if arguments.command == "bootstrap-link":
+        print(bootstrap_link(config, arguments.org))
+        return 0
+    return serve(config)
+
+
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))

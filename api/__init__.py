@@ -1,7 +1,8 @@
 """Paravent's server: a strict relay that stores ciphertext and never sees plaintext.
 
 `create_app(config)` builds the Flask app with its extensions: storage, security headers,
-versioned assets, the health endpoint, JSON errors and Socket.IO.
+versioned assets, the health endpoint, JSON errors, identity (passkeys, sessions, invitations,
+directory) and Socket.IO.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
-from flask_socketio import SocketIO
 from jinja2 import FileSystemLoader
 
 from api import health
 from api.assets import init_assets
 from api.config import Config
 from api.errors import init_errors
-from api.realtime import init_realtime
+from api.identity import bootstrap, directory, invitations, login, passkeys
+from api.identity.invitation_channel import init_invitation_channel
+from api.identity.ratelimit import init_rate_limits
+from api.identity.sessions import init_origin_check
+from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.store import init_store
 
@@ -29,19 +33,18 @@ def create_app(config: Config) -> Flask:
         PARAVENT=config,
         SECRET_KEY=config.load_secret_key(),
         MAX_CONTENT_LENGTH=config.max_request_bytes,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
     )
     app.jinja_loader = FileSystemLoader([config.web_dir, TEMPLATES])
     init_store(app)
     init_errors(app)
     init_security_headers(app)
+    init_origin_check(app)
+    init_rate_limits(app)
     init_assets(app)
-    app.register_blueprint(health.blueprint)
-    init_realtime(app)
+    for module in (health, bootstrap, login, passkeys, directory, invitations):
+        app.register_blueprint(module.blueprint)
+    init_invitation_channel(init_realtime(app))
     return app
 
 
-def socketio_of(app: Flask) -> SocketIO:
-    """The app's Socket.IO server."""
-    return app.extensions["paravent_socketio"]
+__all__ = ["create_app", "socketio_of"]

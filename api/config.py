@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
@@ -31,6 +32,27 @@ class Config:
     web_dir: Path = REPO_ROOT / "web"
     static_dir: Path = REPO_ROOT / "static"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    origin: str | None = None
+    rp_name: str = "Paravent"
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 12 * 3600
+    idle_lock_seconds: int = 10 * 60
+    challenge_seconds: int = 5 * 60
+    invitation_seconds: int = 7 * 24 * 3600
+    ceremony_requests_per_minute: int = 60
+
+    @property
+    def public_origin(self) -> str:
+        """The origin browsers use; passkeys are bound to it (its host is the RP id)."""
+        return self.origin or f"http://localhost:{self.port}"
+
+    @property
+    def rp_id(self) -> str:
+        return urlsplit(self.public_origin).hostname or "localhost"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.public_origin).scheme == "https"
 
     @property
     def database_path(self) -> Path:
@@ -47,25 +69,32 @@ class Config:
         return path.read_bytes()
 
 
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags shared by every command that needs a configuration."""
+def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool = False) -> None:
+    """The flags shared by every command that needs a configuration. In a subcommand they do
+    not reset flags already given before the subcommand's name."""
+    if in_subcommand:
+        parser.argument_default = argparse.SUPPRESS
     parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--data", help=f"data folder (default ./{DEFAULT_DATA})")
+    parser.add_argument(
+        "--origin", help="public origin browsers use, e.g. https://paravent.example "
+        "(default http://localhost:<port>); passkeys are bound to its host"
+    )
+    parser.add_argument(
+        "--idle-lock-minutes", type=int,
+        help="minutes of inactivity before the UI locks and asks for the passkey (default 10)",
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
     """Flags win over `PARAVENT_*` environment variables, which win over defaults."""
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
+    idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
     return Config(
         host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
         port=int(port) if port is not None else DEFAULT_PORT,
         data_dir=Path(arguments.data or environ.get("PARAVENT_DATA") or DEFAULT_DATA).resolve(),
+        origin=arguments.origin or environ.get("PARAVENT_ORIGIN"),
+        idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
     )
-
-
-def parse_config(argv: Sequence[str], environ: Mapping[str, str]) -> Config:
-    """A configuration from command-line flags and the environment."""
-    parser = argparse.ArgumentParser()
-    add_server_arguments(parser)
-    return config_from(parser.parse_args(list(argv)), environ)

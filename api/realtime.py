@@ -1,25 +1,59 @@
 """Socket.IO: the realtime channel to browsers (WebSocket transport, same origin only).
 
-For now it answers `server_info`; later issues authenticate sockets with the session and fan
-out change notifications per workspace.
+A socket belongs to the signed-in user of its session cookie (or to nobody, for an invitee who is
+not a user yet). Sockets join a room per user; revoking a user disconnects every socket of
+theirs at once. The invitation channel (identity/invitation_channel.py) relays the SAS exchange
+through a room per invitation.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
-from flask_socketio import SocketIO
+from typing import Any
 
+from flask import Flask, current_app, request
+from flask_socketio import SocketIO, join_room
+
+from api.identity.sessions import COOKIE, session_user
 from api.version import server_version
+
+
+def user_room(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def invitation_room(invitation_id: str) -> str:
+    return f"invitation:{invitation_id}"
+
+
+def socketio_of(app: Flask) -> SocketIO:
+    return app.extensions["paravent_socketio"]
+
+
+def disconnect_user(app: Flask, user_id: str) -> None:
+    """Close every open socket of `user_id` (after a revocation)."""
+    socketio = socketio_of(app)
+    for sid, _ in list(socketio.server.manager.get_participants("/", user_room(user_id))):
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str, Any]) -> None:
+    socketio_of(app).emit(event, data, to=invitation_room(invitation_id))
 
 
 def init_realtime(app: Flask) -> SocketIO:
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
+    app.extensions["paravent_socketio"] = socketio
+
+    @socketio.on("connect")
+    def _connect(_auth: Any = None) -> None:
+        user = session_user(request.cookies.get(COOKIE))
+        if user is not None:
+            join_room(user_room(user["id"]))
 
     @socketio.on("server_info")
     def _server_info() -> dict[str, str | None]:
         manifest = current_app.extensions["paravent_assets"]
         return {"version": server_version(), "release": manifest.release}
 
-    app.extensions["paravent_socketio"] = socketio
     return socketio

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from api.storage.identity import IdentityStore
+
 
 class Store(Protocol):
     """What the server stores. Grows one domain at a time (users, workspaces, blocks…)."""
+
+    identity: IdentityStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read."""

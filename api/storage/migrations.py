@@ -33,8 +33,100 @@ def _0001_server_meta(db: Database) -> None:
     )
 
 
+def _execute_script(db: Database, script: str) -> None:
+    # sqlite3's executescript commits first, which would break the migration's transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _0002_identity(db: Database) -> None:
+    _execute_script(
+        db,
+        """
+        create table organizations (
+            id text primary key,
+            name text not null,
+            root_verify_key blob not null,
+            created_at real not null
+        );
+        create table bootstrap_tokens (
+            token_hash text primary key,
+            organization_name text not null,
+            created_at real not null,
+            expires_at real not null,
+            used_at real
+        );
+        create table users (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            display_name text not null,
+            email text not null,
+            site text not null,
+            profile text not null,
+            certificate blob not null,
+            revocation blob,
+            revoked_at real,
+            recovery_token_hash text unique,
+            recovery_bundle blob,
+            created_at real not null
+        );
+        create table passkeys (
+            credential_id blob primary key,
+            user_id text not null references users(id),
+            public_key blob not null,
+            sign_count integer not null,
+            name text not null,
+            wrapped_bundle blob,
+            created_at real not null,
+            last_used_at real
+        );
+        create index passkeys_by_user on passkeys(user_id);
+        create table challenges (
+            id text primary key,
+            purpose text not null,
+            subject text not null,
+            challenge blob not null,
+            expires_at real not null,
+            used integer not null default 0
+        );
+        create table sessions (
+            token_hash text primary key,
+            user_id text not null references users(id),
+            created_at real not null,
+            last_seen_at real not null,
+            expires_at real not null
+        );
+        create index sessions_by_user on sessions(user_id);
+        create table invitations (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            token_hash text not null unique,
+            invited_by text not null references users(id),
+            display_name text not null,
+            email text not null,
+            site text not null,
+            profile text not null,
+            status text not null,
+            created_at real not null,
+            expires_at real not null,
+            claimer_user_id text,
+            claimer_verify_key blob,
+            claimer_public_key blob,
+            claimer_credential_id blob,
+            claimer_credential_key blob,
+            claimer_sign_count integer,
+            claimer_wrapped_bundle blob,
+            claimer_recovery_token_hash text,
+            claimer_recovery_bundle blob
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _0001_server_meta),
+    (2, _0002_identity),
 ]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 
 _BUSY_TIMEOUT_MS = 5000
@@ -41,6 +42,7 @@ class SqliteStore:
 
     def __init__(self, path: Path) -> None:
         self._db = connect(path)
+        self.identity = IdentityStore(self._db)
 
     def check(self) -> None:
         self._db.execute("select count(*) from schema_migrations").fetchone()

@@ -43,6 +43,13 @@ def app(config: Config) -> Flask:
     return create_app(config)
 
 
+def same_origin_client(app: Flask) -> FlaskClient:
+    """A test client that sends the Origin header a browser on our page sends."""
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = app.config["PARAVENT"].public_origin
+    return client
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return same_origin_client(app)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import stat
 from pathlib import Path
 
-from api.config import Config, parse_config
+from api.config import Config, add_server_arguments, config_from
+
+
+def parse_config(argv, environ):
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    return config_from(parser.parse_args(argv), environ)
 
 
 def test_config_defaults_give_a_working_local_server():
@@ -35,3 +42,12 @@ def test_config_secret_key_created_private_and_stable(tmp_path):
     mode = stat.S_IMODE((tmp_path / "data" / "secret_key").stat().st_mode)
     assert mode == 0o600
     assert Config(data_dir=tmp_path / "data").load_secret_key() == key
+
+
+def test_config_origin_sets_rp_id_and_secure_cookies():
+    config = parse_config(["--origin", "https://paravent.chu.example"], {})
+    assert (config.rp_id, config.secure_cookies) == ("paravent.chu.example", True)
+    local = parse_config(["--port", "9100"], {})
+    assert (local.public_origin, local.rp_id, local.secure_cookies) == (
+        "http://localhost:9100", "localhost", False
+    )

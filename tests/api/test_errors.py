@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import request
 
+from tests.api.conftest import same_origin_client
+
 
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
@@ -27,7 +29,7 @@ def json_echo(app):
     def echo():
         return {"received": request.get_json()}
 
-    return app.test_client()
+    return same_origin_client(app)
 
 
 def test_errors_oversize_request_is_413(json_echo):
@@ -52,3 +54,11 @@ def test_errors_unexpected_failure_hides_internals(app):
     assert response.json == {
         "error": {"code": "internal_error", "message": "the server failed; try again later"}
     }
+
+
+def test_errors_state_change_from_another_origin_is_403(app):
+    client = app.test_client()
+    response = client.post("/api/logout", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "bad_origin"
+    assert app.test_client().post("/api/logout").status_code == 403

@@ -1,0 +1,56 @@
+"""The organization's directory (certificates for clients to verify) and revocation."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from api.errors import ApiError
+from api.identity.certificate_checks import checked_revocation
+from api.identity.sessions import admin_required, current_user, login_required
+from api.identity.views import organization_view, user_view
+from api.inputs import b64_encode, blob, json_body
+from api.realtime import disconnect_user
+from api.store import get_store
+from pycrypto_wasm.identity.certificates import UserCertificate
+
+blueprint = Blueprint("directory", __name__)
+
+
+@blueprint.get("/api/directory")
+@login_required
+def directory() -> Response:
+    identity = get_store().identity
+    organization = identity.organization(current_user()["organization_id"])
+    users = [
+        {
+            **user_view(user),
+            "certificate": b64_encode(user["certificate"]),
+            "revocation": b64_encode(user["revocation"]) if user["revocation"] else None,
+        }
+        for user in identity.users_of(organization["id"])
+    ]
+    return jsonify({"organization": organization_view(organization), "users": users})
+
+
+@blueprint.post("/api/users/<user_id>/revoke")
+@admin_required
+def revoke(user_id: str) -> Response:
+    admin = current_user()
+    identity = get_store().identity
+    user = identity.user(user_id)
+    if user is None or user["organization_id"] != admin["organization_id"]:
+        raise ApiError(404, "not_found", "no such user")
+    if user["revoked_at"] is not None:
+        raise ApiError(409, "already_revoked", "this user is already revoked")
+    if user_id == admin["id"]:
+        raise ApiError(409, "cannot_revoke_self", "an administrator cannot revoke themselves")
+    signed = blob(json_body(), "revocation")
+    checked_revocation(
+        signed, signer_key=UserCertificate.peek(admin["certificate"]).verify_key,
+        organization=admin["organization_id"], user_id=user_id, revoked_by=admin["id"],
+    )
+    identity.revoke(user_id, signed, time.time())
+    disconnect_user(current_app, user_id)
+    return jsonify({"revoked": True})

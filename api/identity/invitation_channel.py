@@ -1,0 +1,103 @@
+"""The live channel of an invitation: the server relays the SAS exchange between the admin
+(greeter, signed in) and the invitee (claimer, holding the link), and nothing more.
+
+Events (each acknowledged with {"ok": ...}):
+  invitation:join   {role: "greeter", invitation_id} | {role: "claimer", token}
+  invitation:relay  {payload}   -> the other side gets invitation:message {from, payload}
+  invitation:abort  {reason}    -> both sides get invitation:aborted {reason}; the link dies
+The server cannot read anything secret here (only public keys and nonces travel) and cannot
+forge the exchange without the two people seeing different codes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import SocketIO, emit, join_room
+
+from api.errors import ApiError
+from api.identity.invitations import open_invitation
+from api.identity.sessions import COOKIE, session_user
+from api.realtime import invitation_room
+from api.store import get_store
+
+MAX_PAYLOAD_BYTES = 16384
+ROLES = ("greeter", "claimer")
+
+
+@dataclass(frozen=True)
+class Membership:
+    invitation_id: str
+    role: str
+
+
+def _refusal(error: ApiError) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": error.code, "message": error.message}}
+
+
+def _members() -> dict[str, Membership]:
+    return current_app.extensions.setdefault("paravent_invitation_members", {})
+
+
+def _join(data: dict[str, Any]) -> Membership:
+    role = data.get("role")
+    if role == "greeter":
+        user = session_user(request.cookies.get(COOKIE))
+        invitation = get_store().identity.invitation(str(data.get("invitation_id")))
+        if user is None or user["profile"] != "admin":
+            raise ApiError(403, "forbidden", "only a signed-in administrator can greet")
+        if invitation is None or invitation["organization_id"] != user["organization_id"]:
+            raise ApiError(404, "not_found", "no such invitation")
+        if invitation["status"] not in ("pending", "registered"):
+            raise ApiError(409, "invitation_used", "this invitation is no longer open")
+    elif role == "claimer":
+        invitation = open_invitation(str(data.get("token")), "pending", "registered")
+    else:
+        raise ApiError(400, "bad_request", f"role must be one of {ROLES}")
+    return Membership(invitation["id"], role)
+
+
+def init_invitation_channel(socketio: SocketIO) -> None:
+    @socketio.on("invitation:join")
+    def join(data: Any) -> dict[str, Any]:
+        try:
+            membership = _join(data if isinstance(data, dict) else {})
+        except ApiError as error:
+            return _refusal(error)
+        _members()[request.sid] = membership
+        join_room(invitation_room(membership.invitation_id))
+        emit("invitation:peer", {"role": membership.role},
+             to=invitation_room(membership.invitation_id), include_self=False)
+        return {"ok": True, "invitation_id": membership.invitation_id}
+
+    @socketio.on("invitation:relay")
+    def relay(data: Any) -> dict[str, Any]:
+        membership = _members().get(request.sid)
+        payload = data.get("payload") if isinstance(data, dict) else None
+        if membership is None:
+            return _refusal(ApiError(409, "not_joined", "join the invitation first"))
+        if not isinstance(payload, dict) or len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
+            return _refusal(ApiError(400, "bad_request", "the payload must be a small object"))
+        emit("invitation:message", {"from": membership.role, "payload": payload},
+             to=invitation_room(membership.invitation_id), include_self=False)
+        return {"ok": True}
+
+    @socketio.on("invitation:abort")
+    def abort(data: Any) -> dict[str, Any]:
+        membership = _members().get(request.sid)
+        if membership is None:
+            return _refusal(ApiError(409, "not_joined", "join the invitation first"))
+        reason = str(data.get("reason", "")) if isinstance(data, dict) else ""
+        identity = get_store().identity
+        for status in ("pending", "registered"):
+            identity.update_invitation(membership.invitation_id, status, status="cancelled")
+        emit("invitation:aborted", {"reason": reason[:200], "by": membership.role},
+             to=invitation_room(membership.invitation_id))
+        return {"ok": True}
+
+    @socketio.on("disconnect")
+    def leave(*_args: Any) -> None:
+        _members().pop(request.sid, None)

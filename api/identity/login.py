@@ -1,0 +1,78 @@
+"""Signing in and out: with a passkey (the usual way) or with the recovery code.
+
+A successful sign-in opens a session and returns the key bundle wrapped for what was used (this
+passkey, or the recovery code), which only the browser can unwrap. Revoked users are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from api.errors import ApiError
+from api.identity import ceremonies
+from api.identity.ratelimit import rate_limited
+from api.identity.sessions import current_user, end_session, login_required, start_session
+from api.identity.views import organization_view, user_view
+from api.inputs import b64_encode, blob, json_body
+from api.store import get_store
+
+blueprint = Blueprint("login", __name__)
+
+
+def _signed_in(user: dict[str, Any], wrapped_bundle: bytes | None, method: str) -> Response:
+    if user["revoked_at"] is not None:
+        raise ApiError(403, "revoked", "this account was revoked by an administrator")
+    organization = get_store().identity.organization(user["organization_id"])
+    response = jsonify(
+        {
+            "user": user_view(user),
+            "organization": organization_view(organization),
+            "wrapped_bundle": b64_encode(wrapped_bundle) if wrapped_bundle else None,
+            "unlocked_with": method,
+        }
+    )
+    start_session(response, user["id"])
+    return response
+
+
+@blueprint.post("/api/login/options")
+@rate_limited("login")
+def login_options() -> Response:
+    return jsonify(ceremonies.authentication_options())
+
+
+@blueprint.post("/api/login")
+@rate_limited("login")
+def login() -> Response:
+    passkey = ceremonies.verify_authentication(json_body())
+    user = get_store().identity.user(passkey["user_id"])
+    if user is None:
+        raise ApiError(401, "unknown_passkey", "this passkey is not registered here")
+    return _signed_in(user, passkey["wrapped_bundle"], "passkey")
+
+
+@blueprint.post("/api/login/recovery")
+@rate_limited("login")
+def login_with_recovery() -> Response:
+    digest = blob(json_body(), "login_token_digest", size=32).hex()
+    user = get_store().identity.user_by_recovery(digest)
+    if user is None:
+        raise ApiError(401, "unknown_recovery_code", "this recovery code is not valid")
+    return _signed_in(user, user["recovery_bundle"], "recovery")
+
+
+@blueprint.get("/api/session")
+@login_required
+def session() -> Response:
+    user = current_user()
+    organization = get_store().identity.organization(user["organization_id"])
+    return jsonify({"user": user_view(user), "organization": organization_view(organization)})
+
+
+@blueprint.post("/api/logout")
+def logout() -> Response:
+    response = jsonify({"signed_out": True})
+    end_session(response)
+    return response

@@ -1,0 +1,198 @@
+"""SQLite storage for identity: organizations, users, passkeys, challenges, sessions, invitations.
+
+Rows come back as plain dicts. What must land together (an organization and its first admin, an
+invitation and the user it creates) runs in one transaction, with raw SQL (see transactions.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from api.storage.transactions import transaction
+
+Row = dict[str, Any]
+
+
+def _one(db: Database, sql: str, params: list[Any]) -> Row | None:
+    return next(iter(db.query(sql, params)), None)
+
+
+class IdentityStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # organizations and bootstrap -------------------------------------------------------------
+    def organization_count(self) -> int:
+        return self.db.execute("select count(*) from organizations").fetchone()[0]
+
+    def organization(self, organization_id: str) -> Row | None:
+        return _one(self.db, "select * from organizations where id = ?", [organization_id])
+
+    def add_bootstrap_token(self, token_hash: str, name: str, now: float, expires: float) -> None:
+        self.db.execute(
+            "insert into bootstrap_tokens values (?, ?, ?, ?, null)",
+            [token_hash, name, now, expires],
+        )
+
+    def bootstrap_token(self, token_hash: str) -> Row | None:
+        return _one(self.db, "select * from bootstrap_tokens where token_hash = ?", [token_hash])
+
+    def create_organization(
+        self, *, token_hash: str, organization: Row, admin: Row, passkey: Row, now: float
+    ) -> bool:
+        """Create the organization and its first admin; False if the token was used meanwhile."""
+        with transaction(self.db):
+            used = self.db.execute(
+                "update bootstrap_tokens set used_at = ? where token_hash = ? and used_at is null",
+                [now, token_hash],
+            )
+            if used.rowcount != 1:
+                return False
+            self._insert("organizations", organization)
+            self._insert("users", admin)
+            self._insert("passkeys", passkey)
+        return True
+
+    # users ------------------------------------------------------------------------------------
+    def user(self, user_id: str) -> Row | None:
+        return _one(self.db, "select * from users where id = ?", [user_id])
+
+    def users_of(self, organization_id: str) -> list[Row]:
+        return list(
+            self.db.query(
+                "select * from users where organization_id = ? order by created_at",
+                [organization_id],
+            )
+        )
+
+    def user_by_recovery(self, token_hash: str) -> Row | None:
+        return _one(self.db, "select * from users where recovery_token_hash = ?", [token_hash])
+
+    def set_recovery(self, user_id: str, token_hash: str, bundle: bytes) -> None:
+        self.db.execute(
+            "update users set recovery_token_hash = ?, recovery_bundle = ? where id = ?",
+            [token_hash, bundle, user_id],
+        )
+
+    def revoke(self, user_id: str, revocation: bytes, now: float) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "update users set revocation = ?, revoked_at = ? where id = ?",
+                [revocation, now, user_id],
+            )
+            self.db.execute("delete from sessions where user_id = ?", [user_id])
+
+    # passkeys ---------------------------------------------------------------------------------
+    def passkey(self, credential_id: bytes) -> Row | None:
+        return _one(self.db, "select * from passkeys where credential_id = ?", [credential_id])
+
+    def passkeys_of(self, user_id: str) -> list[Row]:
+        return list(
+            self.db.query(
+                "select * from passkeys where user_id = ? order by created_at", [user_id]
+            )
+        )
+
+    def add_passkey(self, passkey: Row) -> None:
+        self._insert("passkeys", passkey)
+
+    def record_passkey_use(self, credential_id: bytes, sign_count: int, now: float) -> None:
+        self.db.execute(
+            "update passkeys set sign_count = ?, last_used_at = ? where credential_id = ?",
+            [sign_count, now, credential_id],
+        )
+
+    def rename_passkey(self, user_id: str, credential_id: bytes, name: str) -> bool:
+        cursor = self.db.execute(
+            "update passkeys set name = ? where credential_id = ? and user_id = ?",
+            [name, credential_id, user_id],
+        )
+        return cursor.rowcount == 1
+
+    def delete_passkey(self, user_id: str, credential_id: bytes) -> bool:
+        cursor = self.db.execute(
+            "delete from passkeys where credential_id = ? and user_id = ?", [credential_id, user_id]
+        )
+        return cursor.rowcount == 1
+
+    # challenges -------------------------------------------------------------------------------
+    def add_challenge(self, challenge: Row) -> None:
+        self._insert("challenges", challenge)
+
+    def consume_challenge(self, challenge_id: str, purpose: str, now: float) -> Row | None:
+        """The challenge, marked used; None if unknown, of another purpose, used or expired."""
+        with transaction(self.db):
+            row = _one(
+                self.db,
+                "select * from challenges where id = ? and purpose = ? and used = 0",
+                [challenge_id, purpose],
+            )
+            if row is None:
+                return None
+            self.db.execute("update challenges set used = 1 where id = ?", [challenge_id])
+        return row if row["expires_at"] > now else None
+
+    def purge_challenges(self, now: float) -> None:
+        self.db.execute("delete from challenges where expires_at < ?", [now])
+
+    # sessions ---------------------------------------------------------------------------------
+    def add_session(self, session: Row) -> None:
+        self._insert("sessions", session)
+
+    def session(self, token_hash: str) -> Row | None:
+        return _one(self.db, "select * from sessions where token_hash = ?", [token_hash])
+
+    def touch_session(self, token_hash: str, now: float) -> None:
+        self.db.execute(
+            "update sessions set last_seen_at = ? where token_hash = ?", [now, token_hash]
+        )
+
+    def delete_session(self, token_hash: str) -> None:
+        self.db.execute("delete from sessions where token_hash = ?", [token_hash])
+
+    # invitations ------------------------------------------------------------------------------
+    def add_invitation(self, invitation: Row) -> None:
+        self._insert("invitations", invitation)
+
+    def invitation(self, invitation_id: str) -> Row | None:
+        return _one(self.db, "select * from invitations where id = ?", [invitation_id])
+
+    def invitation_by_token(self, token_hash: str) -> Row | None:
+        return _one(self.db, "select * from invitations where token_hash = ?", [token_hash])
+
+    def invitations_of(self, organization_id: str) -> list[Row]:
+        return list(
+            self.db.query(
+                "select * from invitations where organization_id = ? order by created_at desc",
+                [organization_id],
+            )
+        )
+
+    def update_invitation(self, invitation_id: str, expected_status: str, **changes: Any) -> bool:
+        """Apply `changes` if the invitation is still in `expected_status`."""
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        cursor = self.db.execute(
+            f"update invitations set {assignments} where id = ? and status = ?",
+            [*changes.values(), invitation_id, expected_status],
+        )
+        return cursor.rowcount == 1
+
+    def complete_invitation(self, invitation_id: str, user: Row, passkey: Row) -> bool:
+        with transaction(self.db):
+            done = self.db.execute(
+                "update invitations set status = 'completed' "
+                "where id = ? and status = 'registered'",
+                [invitation_id],
+            )
+            if done.rowcount != 1:
+                return False
+            self._insert("users", user)
+            self._insert("passkeys", passkey)
+        return True
+
+    def _insert(self, table: str, row: Row) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.db.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))
