@@ -1,0 +1,166 @@
+"""RPC methods for the two sides of an invitation's SAS exchange (see identity/sas.py).
+
+Greeter (admin): hello -> reveal (shows the greeter's code) -> certify (checks the code the
+invitee read aloud, then signs the newcomer's certificate). Claimer (invitee): prepare (new keys,
+wrapped by the new passkey's PRF output) -> hello -> reveal (shows the claimer's code) ->
+confirm (checks the admin's code) -> finish (checks the certificate names its own keys).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.identity import keybundle
+from pycrypto_wasm.identity.certificates import UserCertificate
+from pycrypto_wasm.identity.keybundle import PASSKEY_INFO, KeyBundle
+from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange, check_code
+from pycrypto_wasm.service import params
+from pycrypto_wasm.service.identity import identity_summary, new_certificate, recovery_material
+from pycrypto_wasm.service.params import Params, Reply, RequestError
+from pycrypto_wasm.service.state import Claim, WorkerState
+from pycrypto_wasm.signing import VerifyKey
+
+
+class SubstitutedKeyError(CryptoError):
+    """The server's copy of the invitee's keys is not what the SAS exchange confirmed."""
+
+    code = "substituted_key"
+
+
+def _b64_message(message: dict[str, bytes]) -> dict[str, str]:
+    return {name: params.to_b64(value) for name, value in message.items()}
+
+
+def _bytes_message(request: Params, name: str) -> dict[str, bytes]:
+    message = request.get(name)
+    if not isinstance(message, dict):
+        raise RequestError(f"parameter {name!r} must be an object")
+    message = dict(message)
+    return {key: params.b64(message, key) for key in message}
+
+
+def _greeting(state: WorkerState, request: Params) -> GreeterExchange:
+    exchange = state.greetings.get(params.text(request, "invitation_id"))
+    if exchange is None:
+        raise RequestError("this invitation exchange was not started in this browser")
+    return exchange
+
+
+def greeter_hello(state: WorkerState, request: Params) -> Reply:
+    bundle = state.identity()
+    exchange = GreeterExchange(bundle.root_verify_key, bundle.signing_key.verify_key.key)
+    state.greetings[params.text(request, "invitation_id")] = exchange
+    return {"hello": _b64_message(exchange.hello())}
+
+
+def greeter_reveal(state: WorkerState, request: Params) -> Reply:
+    exchange = _greeting(state, request)
+    reveal = exchange.reveal(_bytes_message(request, "claimer_hello"))
+    return {"reveal": _b64_message(reveal), "greeter_code": exchange.codes()[0]}
+
+
+def greeter_certify(state: WorkerState, request: Params) -> Reply:
+    """Check the code the invitee read aloud; then sign their certificate."""
+    bundle = state.identity()
+    invitation_id = params.text(request, "invitation_id")
+    exchange = _greeting(state, request)
+    try:
+        check_code(exchange.codes()[1], params.text(request, "typed_code"))
+    finally:
+        del state.greetings[invitation_id]
+    if exchange.claimer is None:
+        raise RequestError("the invitee has not answered yet")
+    confirmed = (exchange.claimer["verify_key"], exchange.claimer["public_key"])
+    served = (params.b64(request, "claimer_verify_key"), params.b64(request, "claimer_public_key"))
+    if served != confirmed:
+        raise SubstitutedKeyError("the server's copy of the invitee's keys was substituted")
+    certificate = new_certificate(
+        request, organization=bundle.organization,
+        user_id=params.text(request, "claimer_user_id"), verify_key=confirmed[0],
+        public_key=confirmed[1], signed_by=bundle.user_id,
+        profile=params.text(request, "profile"),
+    )
+    return {"certificate": params.to_b64(certificate.sign(bundle.signing_key))}
+
+
+def _claim(state: WorkerState) -> Claim:
+    if state.claim is None:
+        raise RequestError("register a passkey for this invitation first")
+    return state.claim
+
+
+def claimer_prepare(state: WorkerState, request: Params) -> Reply:
+    bundle = KeyBundle.generate(
+        params.text(request, "organization_id"), params.text(request, "user_id"),
+        params.b64(request, "root_verify_key"),
+    )
+    state.lock()
+    state.claim = Claim(bundle)
+    wrapped = keybundle.wrap(bundle, params.buffer(request, "prf_output"), PASSKEY_INFO)
+    return {
+        **recovery_material(bundle),
+        "verify_key": params.to_b64(bundle.signing_key.verify_key.key),
+        "public_key": params.to_b64(bundle.encryption_key.public_key.key),
+        "fingerprint": bundle.signing_key.verify_key.fingerprint(),
+        "wrapped_bundle": params.to_b64(wrapped),
+    }
+
+
+def claimer_hello(state: WorkerState, request: Params) -> Reply:
+    claim = _claim(state)
+    claim.exchange = ClaimerExchange(
+        claim.bundle.root_verify_key, claim.bundle.signing_key.verify_key.key,
+        claim.bundle.encryption_key.public_key.key,
+    )
+    return {"hello": _b64_message(claim.exchange.hello(_bytes_message(request, "greeter_hello")))}
+
+
+def claimer_reveal(state: WorkerState, request: Params) -> Reply:
+    claim = _claim(state)
+    if claim.exchange is None:
+        raise RequestError("the administrator has not greeted yet")
+    claim.exchange.receive_reveal(_bytes_message(request, "reveal"))
+    return {"claimer_code": claim.exchange.codes()[1]}
+
+
+def claimer_confirm(state: WorkerState, request: Params) -> Reply:
+    claim = _claim(state)
+    if claim.exchange is None:
+        raise RequestError("the administrator has not greeted yet")
+    check_code(claim.exchange.codes()[0], params.text(request, "typed_code"))
+    claim.confirmed = True
+    return {"confirmed": True}
+
+
+def claimer_finish(state: WorkerState, request: Params) -> Reply:
+    """Accept the certificate the admin signed, if it certifies exactly our keys."""
+    claim = _claim(state)
+    if not claim.confirmed or claim.exchange is None or claim.exchange.greeter is None:
+        raise RequestError("confirm the administrator's code first")
+    bundle = claim.bundle
+    certificate = UserCertificate.verified(
+        params.b64(request, "certificate"), VerifyKey(claim.exchange.greeter["verify_key"]),
+        bundle.organization, bundle.user_id,
+    )
+    ours = (bundle.signing_key.verify_key.key, bundle.encryption_key.public_key.key)
+    theirs: tuple[Any, Any] = (certificate.verify_key, certificate.public_key)
+    if not all(hmac.compare_digest(a, b) for a, b in zip(ours, theirs, strict=True)):
+        raise SubstitutedKeyError("the certificate names other keys than this browser's")
+    state.claim = None
+    state.unlock(bundle)
+    return {**identity_summary(bundle), "profile": certificate.profile}
+
+
+METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
+    "invite.greeter_hello": greeter_hello,
+    "invite.greeter_reveal": greeter_reveal,
+    "invite.greeter_certify": greeter_certify,
+    "invite.claimer_prepare": claimer_prepare,
+    "invite.claimer_hello": claimer_hello,
+    "invite.claimer_reveal": claimer_reveal,
+    "invite.claimer_confirm": claimer_confirm,
+    "invite.claimer_finish": claimer_finish,
+}
