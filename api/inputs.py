@@ -66,3 +66,10 @@ def mapping(body: dict[str, Any], name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ApiError(400, "bad_request", f"'{name}' must be an object")
     return value
+
+
+def optional_blob(body: dict[str, Any], name: str, *, max_bytes: int = 16384) -> bytes | None:
+    """A base64url field that may be absent or null (a passkey without PRF has no bundle)."""
+    if body.get(name) is None:
+        return None
+    return blob(body, name, max_bytes=max_bytes)

@@ -19,8 +19,8 @@ from api.identity import ceremonies
 from api.identity.certificate_checks import checked_certificate
 from api.identity.ratelimit import rate_limited
 from api.identity.sessions import start_session
-from api.identity.views import organization_view, user_view
-from api.inputs import blob, json_body, text
+from api.identity.views import organization_view, settings_view, user_view
+from api.inputs import blob, json_body, optional_blob, text
 from api.storage.identity import IdentityStore
 from api.store import get_store
 
@@ -106,7 +106,8 @@ def bootstrap_complete(token: str) -> Response:
         passkey={
             "credential_id": passkey.credential_id, "user_id": user_id,
             "public_key": passkey.public_key, "sign_count": passkey.sign_count,
-            "name": text(body, "passkey_name"), "wrapped_bundle": blob(body, "wrapped_bundle"),
+            "name": text(body, "passkey_name"),
+            "wrapped_bundle": optional_blob(body, "wrapped_bundle"),
             "created_at": now,
         },
         now=now,
@@ -115,7 +116,8 @@ def bootstrap_complete(token: str) -> Response:
         raise ApiError(410, "link_used", "this bootstrap link was already used")
     organization = get_store().identity.organization(organization_id)
     response = jsonify({"user": user_view(admin | {"revoked_at": None}),
-                        "organization": organization_view(organization)})
+                        "organization": organization_view(organization),
+                        "settings": settings_view()})
     start_session(response, user_id)
     current_app.logger.info("organization %s bootstrapped", organization_id)
     return response

@@ -20,8 +20,8 @@ from api.identity import ceremonies
 from api.identity.certificate_checks import checked_certificate
 from api.identity.ratelimit import rate_limited
 from api.identity.sessions import admin_required, current_user, start_session
-from api.identity.views import organization_view, user_view
-from api.inputs import b64_encode, blob, choice, json_body, text
+from api.identity.views import organization_view, settings_view, user_view
+from api.inputs import b64_encode, blob, choice, json_body, optional_blob, text
 from api.realtime import notify_invitation
 from api.store import get_store
 from pycrypto_wasm.identity.certificates import PROFILES, UserCertificate
@@ -203,7 +203,7 @@ def join_register(token: str) -> Response:
         claimer_public_key=blob(body, "public_key", size=32),
         claimer_credential_id=passkey.credential_id,
         claimer_credential_key=passkey.public_key, claimer_sign_count=passkey.sign_count,
-        claimer_wrapped_bundle=blob(body, "wrapped_bundle"),
+        claimer_wrapped_bundle=optional_blob(body, "wrapped_bundle"),
         claimer_recovery_token_hash=blob(body, "recovery_token_digest", size=32).hex(),
         claimer_recovery_bundle=blob(body, "recovery_bundle"),
     )
@@ -226,7 +226,7 @@ def join_finish(token: str) -> Response:
     organization = identity.organization(user["organization_id"])
     response = jsonify({
         "user": user_view(user), "organization": organization_view(organization),
-        "certificate": b64_encode(user["certificate"]),
+        "certificate": b64_encode(user["certificate"]), "settings": settings_view(),
     })
     start_session(response, user["id"])
     return response

@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.identity import ceremonies
 from api.identity.ratelimit import rate_limited
 from api.identity.sessions import current_user, end_session, login_required, start_session
-from api.identity.views import organization_view, user_view
+from api.identity.views import organization_view, settings_view, user_view
 from api.inputs import b64_encode, blob, json_body
 from api.store import get_store
 
@@ -25,14 +25,17 @@ def _signed_in(user: dict[str, Any], wrapped_bundle: bytes | None, method: str) 
     if user["revoked_at"] is not None:
         raise ApiError(403, "revoked", "this account was revoked by an administrator")
     organization = get_store().identity.organization(user["organization_id"])
-    response = jsonify(
-        {
-            "user": user_view(user),
-            "organization": organization_view(organization),
-            "wrapped_bundle": b64_encode(wrapped_bundle) if wrapped_bundle else None,
-            "unlocked_with": method,
-        }
-    )
+    reply = {
+        "user": user_view(user),
+        "organization": organization_view(organization),
+        "settings": settings_view(),
+        "wrapped_bundle": b64_encode(wrapped_bundle) if wrapped_bundle else None,
+        "unlocked_with": method,
+    }
+    if wrapped_bundle is None and user["recovery_bundle"]:
+        # A passkey without PRF cannot unlock the keys: the recovery code will.
+        reply["recovery_bundle"] = b64_encode(user["recovery_bundle"])
+    response = jsonify(reply)
     start_session(response, user["id"])
     return response
 
@@ -68,7 +71,8 @@ def login_with_recovery() -> Response:
 def session() -> Response:
     user = current_user()
     organization = get_store().identity.organization(user["organization_id"])
-    return jsonify({"user": user_view(user), "organization": organization_view(organization)})
+    return jsonify({"user": user_view(user), "organization": organization_view(organization),
+                    "settings": settings_view()})
 
 
 @blueprint.post("/api/logout")

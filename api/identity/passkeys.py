@@ -11,7 +11,7 @@ from api.identity import ceremonies
 from api.identity.ratelimit import rate_limited
 from api.identity.sessions import current_user, login_required
 from api.identity.views import passkey_view
-from api.inputs import b64_decode, blob, json_body, text
+from api.inputs import b64_decode, blob, json_body, optional_blob, text
 from api.store import get_store
 
 blueprint = Blueprint("passkeys", __name__)
@@ -48,7 +48,7 @@ def add_passkey() -> Response:
     row = {
         "credential_id": passkey.credential_id, "user_id": user["id"],
         "public_key": passkey.public_key, "sign_count": passkey.sign_count,
-        "name": text(body, "name"), "wrapped_bundle": blob(body, "wrapped_bundle"),
+        "name": text(body, "name"), "wrapped_bundle": optional_blob(body, "wrapped_bundle"),
         "created_at": time.time(), "last_used_at": None,
     }
     get_store().identity.add_passkey(row)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from api.inputs import b64_encode
+
+
+def settings_view() -> dict[str, Any]:
+    """What the UI needs to know about this server's policies."""
+    return {"idle_lock_seconds": current_app.config["PARAVENT"].idle_lock_seconds}
 
 
 def user_view(user: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,44 @@
+/** Building the DOM without innerHTML: every text goes in as text, never as markup. */
+
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) {
+      continue;
+    }
+    if (name.startsWith('on')) {
+      element.addEventListener(name.slice(2), value);
+    } else if (name === 'dataset') {
+      Object.assign(element.dataset, value);
+    } else {
+      element.setAttribute(name, value === true ? '' : value);
+    }
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) {
+      element.append(child instanceof Node ? child : String(child));
+    }
+  }
+  return element;
+}
+
+/** Replaces the content of `root` and moves focus to its first heading, for keyboard users. */
+export function show(root, ...children) {
+  root.replaceChildren(...children);
+  const heading = root.querySelector('h1, h2');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+}
+
+/** A labelled text field; returns [wrapper, input]. */
+export function field(label, attributes = {}) {
+  const id = `field-${attributes.name}`;
+  const input = h('input', { id, ...attributes });
+  return [h('div', { class: 'field' }, h('label', { for: id }, label), input), input];
+}
+
+export function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
