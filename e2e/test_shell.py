@@ -11,7 +11,7 @@ def test_shell_crypto_worker_reaches_ready_offline(server, user):
     assert user.page.is_visible("header .brand")
     assert user.page.get_attribute("html", "data-crypto-state") in {"loading", "ready"}
     wait_for_crypto_ready(user.page)
-    assert "Encryption is ready" in user.page.inner_text("#crypto-message")
+    user.page.wait_for_selector("#sign-in-passkey")
     assert any(url.endswith("/web/worker/crypto-worker.js") for url in user.workers)
     assert user.requests and not user.offline_violations()
     assert user.console_errors == []
@@ -31,11 +31,11 @@ def test_shell_switches_to_french_and_remembers_it(server, user):
     user.page.goto(server.url)
     wait_for_crypto_ready(user.page)
     user.page.select_option("#language-select", "fr")
-    assert user.page.inner_text("#crypto-message").startswith("Le chiffrement est prêt")
+    assert user.page.inner_text("#sign-in-passkey").startswith("Se connecter avec une clé")
     assert user.page.get_attribute("html", "lang") == "fr"
     user.page.reload()
     wait_for_crypto_ready(user.page)
-    assert user.page.inner_text("h1") == "Chiffrement de bout en bout"
+    assert user.page.inner_text("#view h1") == "Se connecter à Paravent"
 
 
 def test_shell_follows_a_french_browser(server, new_user):

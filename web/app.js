@@ -1,23 +1,89 @@
 /**
- * The page's entry point: renders the shell at once, then starts the crypto worker and the
- * realtime connection, and reflects the worker's state on <html data-crypto-state>.
+ * The page's entry point: renders the shell at once, starts the crypto worker and the realtime
+ * connection, reflects the worker's state on <html data-crypto-state>, and routes to the views.
  */
 
 import { startCryptoWorker } from './crypto-client.js';
+import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
-import { connectRealtime } from './realtime.js';
+import { startIdleLock } from './idle-lock.js';
+import { connectRealtime, reconnectRealtime } from './realtime.js';
+import { onRouteChange, parseHash } from './router.js';
+import { lock, onSessionChange, restore, session, signOut } from './session.js';
+import { renderBootstrap } from './views/bootstrap.js';
+import { renderGreet } from './views/greet.js';
+import { renderHome } from './views/home.js';
+import { renderJoin } from './views/join.js';
+import { renderRecovery } from './views/recovery.js';
+import { renderSecurity } from './views/security.js';
+import { renderLocked, renderWelcome } from './views/welcome.js';
 
 const root = document.documentElement;
+const view = document.getElementById('view');
 const { assetBase, manifestUrl, manifestSri } = document.body.dataset;
+let stopIdleLock = null;
 
 function showCryptoState(state, detail) {
   root.dataset.cryptoState = state;
   const message = document.getElementById('crypto-message');
   const error = document.getElementById('crypto-error');
+  const panel = document.getElementById('crypto-status');
   message.dataset.i18n = `crypto.${state}`;
   error.hidden = state !== 'error';
   error.textContent = state === 'error' ? t('crypto.errorDetail', { detail: detail?.message }) : '';
-  translate(message.parentElement);
+  panel.hidden = state === 'ready';
+  translate(panel);
+}
+
+function renderNav() {
+  const nav = document.getElementById('user-nav');
+  if (!session.identity) {
+    nav.replaceChildren();
+    return;
+  }
+  nav.replaceChildren(
+    h('a', { href: '#/' }, t('nav.home')),
+    h('a', { href: '#/security', id: 'nav-security' }, t('nav.security')),
+    h('span', { id: 'signed-in-as', class: 'muted' }, session.user.display_name),
+    h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')));
+}
+
+function render(route) {
+  // Each render gets a fresh container: a slow view still loading from an earlier route
+  // then writes into a detached element and cannot overwrite the current one.
+  const container = h('div');
+  view.replaceChildren(container);
+  if (root.dataset.cryptoState === 'ready') {
+    renderRoute(container, route);
+  }
+}
+
+function renderRoute(view, { segments, query }) {
+  const [first, ...rest] = segments;
+  if (first === 'bootstrap') {
+    renderBootstrap(view, rest[0]);
+  } else if (first === 'join') {
+    renderJoin(view, rest[0], rest[1]);
+  } else if (first === 'recovery' && !session.identity) {
+    renderRecovery(view);
+  } else if (!session.identity) {
+    if (session.user && !session.pendingUnlock) {
+      renderLocked(view, () => signOut());
+    } else {
+      renderWelcome(view);
+    }
+  } else if (first === 'security') {
+    renderSecurity(view, query);
+  } else if (first === 'greet' && session.user.profile === 'admin') {
+    renderGreet(view, rest[0]);
+  } else {
+    renderHome(view);
+  }
+}
+
+function rerender() {
+  renderNav();
+  render(parseHash(location.hash));
 }
 
 initI18n(document.getElementById('language-select'));
@@ -26,8 +92,35 @@ const crypto = startCryptoWorker({
   manifestUrl,
   manifestIntegrity: manifestSri,
 });
-crypto.onStateChange(showCryptoState);
-document.addEventListener('languagechange', () => showCryptoState(crypto.state, crypto.detail));
+document.addEventListener('languagechange', () => {
+  showCryptoState(crypto.state, crypto.detail);
+  rerender();
+});
 const status = document.getElementById('connection-status');
 connectRealtime(status);
 status.addEventListener('statechange', () => translate(status.parentElement));
+
+let wasUnlocked = false;
+let routing = false;
+onSessionChange(() => {
+  const unlocked = Boolean(session.identity);
+  if (unlocked !== wasUnlocked) {
+    reconnectRealtime();
+    stopIdleLock?.();
+    stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => lock()) : null;
+    wasUnlocked = unlocked;
+  }
+  if (routing) {
+    rerender();
+  }
+});
+crypto.onStateChange((state, detail) => {
+  showCryptoState(state, detail);
+  if (state === 'ready') {
+    restore().finally(() => {
+      routing = true;
+      renderNav();
+      onRouteChange(render);
+    });
+  }
+});

@@ -1,11 +1,24 @@
 /**
  * The Socket.IO connection to our server (WebSocket first), and the header's connection pill.
+ * A socket belongs to the session it connected with: reconnect it after signing in or out.
  */
 
 import { io } from '../vendor/socket.io/socket.io.esm.min.js';
 
+let socket = null;
+
+/** The page's socket (connected by `connectRealtime`). */
+export function realtimeSocket() {
+  return socket;
+}
+
+/** Reconnect so the socket carries the session cookie set since it connected. */
+export function reconnectRealtime() {
+  socket.disconnect().connect();
+}
+
 export function connectRealtime(statusElement) {
-  const socket = io({ transports: ['websocket', 'polling'] });
+  socket = io({ transports: ['websocket', 'polling'] });
   const show = (state) => {
     statusElement.dataset.state = state;
     statusElement.dataset.i18n = `connection.${state}`;

@@ -106,13 +106,8 @@ export async function signOut() {
 
 /** On page load: is there a server session (whose keys must be unlocked again)? */
 export async function restore() {
-  try {
-    const reply = await api('GET', '/api/session');
-    session.user = reply.user;
-    session.organization = reply.organization;
-    session.settings = reply.settings ?? session.settings;
-  } catch {
-    session.user = null;
-  }
-  changed();
+  const reply = await api('GET', '/api/session');
+  session.user = reply.user;
+  session.organization = reply.organization ?? null;
+  session.settings = reply.settings ?? session.settings;
 }

@@ -54,6 +54,10 @@ class UserBrowser:
         )
         return reply["credentials"]
 
+    def lose_passkeys(self) -> None:
+        """The person loses every passkey on this authenticator."""
+        self.cdp.send("WebAuthn.clearCredentials", {"authenticatorId": self.authenticator_id})
+
     def offline_violations(self) -> list[str]:
         return [url for url in self.requests if not is_loopback(url)]
 

@@ -32,7 +32,21 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        """The origin browsers use: `localhost`, since passkeys cannot be bound to an IP."""
+        return f"http://localhost:{self.port}/"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "paravent.sqlite3"
+
+    def bootstrap_link(self, organization: str) -> str:
+        """A fresh one-time link to create `organization`, from the server's command line."""
+        completed = subprocess.run(
+            [sys.executable, "app.py", "bootstrap-link", "--org", organization,
+             "--port", str(self.port), "--data", str(self.data_dir)],
+            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=30,
+        )
+        return completed.stdout.strip()
 
     def start(self) -> ServerProcess:
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
@@ -52,7 +66,8 @@ class ServerProcess:
         raise RuntimeError(f"the server did not answer in {START_TIMEOUT_S}s:\n{self.log_text()}")
 
     def health(self) -> dict[str, object]:
-        with urllib.request.urlopen(self.url + "api/health", timeout=2) as response:
+        health_url = f"http://127.0.0.1:{self.port}/api/health"
+        with urllib.request.urlopen(health_url, timeout=2) as response:
             return json.load(response)
 
     def _healthy(self) -> bool:

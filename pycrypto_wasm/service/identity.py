@@ -81,15 +81,23 @@ def create_organization(state: WorkerState, request: Params) -> Reply:
         verify_key=bundle.signing_key.verify_key.key,
         public_key=bundle.encryption_key.public_key.key, signed_by=ROOT_SIGNER, profile="admin",
     )
-    wrapped = keybundle.wrap(bundle, params.buffer(request, "prf_output"), PASSKEY_INFO)
     state.unlock(bundle)
     return {
         **identity_summary(bundle),
         **recovery_material(bundle),
         "root_verify_key": params.to_b64(root.verify_key.key),
         "certificate": params.to_b64(certificate.sign(root)),
-        "wrapped_bundle": params.to_b64(wrapped),
+        "wrapped_bundle": wrap_if_prf(bundle, request),
     }
+
+
+def wrap_if_prf(bundle: KeyBundle, request: Params) -> str | None:
+    """The bundle wrapped by the new passkey's PRF output; None for a passkey without PRF,
+    which then unlocks with the recovery code only."""
+    prf_output = params.optional_buffer(request, "prf_output")
+    if prf_output is None:
+        return None
+    return params.to_b64(keybundle.wrap(bundle, prf_output, PASSKEY_INFO))
 
 
 def _unlock(state: WorkerState, request: Params, secret: bytes, info: bytes) -> Reply:

@@ -13,12 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.identity import keybundle
 from pycrypto_wasm.identity.certificates import UserCertificate
-from pycrypto_wasm.identity.keybundle import PASSKEY_INFO, KeyBundle
+from pycrypto_wasm.identity.keybundle import KeyBundle
 from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange, check_code
 from pycrypto_wasm.service import params
-from pycrypto_wasm.service.identity import identity_summary, new_certificate, recovery_material
+from pycrypto_wasm.service.identity import (
+    identity_summary,
+    new_certificate,
+    recovery_material,
+    wrap_if_prf,
+)
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import Claim, WorkerState
 from pycrypto_wasm.signing import VerifyKey
@@ -99,13 +103,12 @@ def claimer_prepare(state: WorkerState, request: Params) -> Reply:
     )
     state.lock()
     state.claim = Claim(bundle)
-    wrapped = keybundle.wrap(bundle, params.buffer(request, "prf_output"), PASSKEY_INFO)
     return {
         **recovery_material(bundle),
         "verify_key": params.to_b64(bundle.signing_key.verify_key.key),
         "public_key": params.to_b64(bundle.encryption_key.public_key.key),
         "fingerprint": bundle.signing_key.verify_key.fingerprint(),
-        "wrapped_bundle": params.to_b64(wrapped),
+        "wrapped_bundle": wrap_if_prf(bundle, request),
     }
 
 

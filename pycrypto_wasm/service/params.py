@@ -36,6 +36,10 @@ def buffer(params: Params, name: str) -> bytes:
     return bytes(value)
 
 
+def optional_buffer(params: Params, name: str) -> bytes | None:
+    return None if params.get(name) is None else buffer(params, name)
+
+
 def text(params: Params, name: str) -> str:
     value = params.get(name)
     if not isinstance(value, str) or not value:

@@ -1,0 +1,93 @@
+"""What a person does in the identity screens, as reusable steps for the end-to-end tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from e2e.harness.browser import UserBrowser, wait_for_crypto_ready
+
+TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    site: str
+
+
+def _fill_person(user: UserBrowser, person: Person) -> None:
+    user.page.fill("#field-display_name", person.name)
+    user.page.fill("#field-email", person.email)
+    user.page.fill("#field-site", person.site)
+
+
+def keep_recovery_code(user: UserBrowser) -> str:
+    """Read the recovery code shown once, tick 'stored' and continue."""
+    code = user.page.locator("#recovery-code").inner_text(timeout=TIMEOUT_MS)
+    user.page.check("#recovery-stored")
+    user.page.click("#recovery-done")
+    return code
+
+
+def bootstrap(user: UserBrowser, link: str, admin: Person) -> str:
+    """Create the organization from its bootstrap link; returns the admin's recovery code."""
+    user.page.goto(link)
+    wait_for_crypto_ready(user.page)
+    _fill_person(user, admin)
+    user.page.click("#create-organization")
+    code = keep_recovery_code(user)
+    user.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
+    return code
+
+
+def fingerprint(user: UserBrowser) -> str:
+    user.page.goto(user.page.url.split("#")[0] + "#/")
+    return user.page.locator("#my-fingerprint").inner_text(timeout=TIMEOUT_MS)
+
+
+def invite(admin: UserBrowser, person: Person, profile: str = "member") -> str:
+    """Create an invitation from the home page; returns the link to send."""
+    page = admin.page
+    page.goto(page.url.split("#")[0] + "#/")
+    _fill_person(admin, person)
+    page.select_option("#field-profile", profile)
+    page.click("#invite-submit")
+    return page.locator("#invitation-link").inner_text(timeout=TIMEOUT_MS)
+
+
+def start_greeting(admin: UserBrowser) -> None:
+    admin.page.click("#greet-link")
+    admin.page.wait_for_selector("#sas-status", timeout=TIMEOUT_MS)
+
+
+def claim(invitee: UserBrowser, link: str) -> str:
+    """Open the invitation, create the passkey and keys; returns the recovery code."""
+    invitee.page.goto(link)
+    wait_for_crypto_ready(invitee.page)
+    invitee.page.click("#join-create-passkey")
+    return keep_recovery_code(invitee)
+
+
+def codes(admin: UserBrowser, invitee: UserBrowser) -> tuple[str, str]:
+    """The code each side shows (admin's, invitee's) once the exchange ran."""
+    return (
+        admin.page.locator("#my-sas-code").inner_text(timeout=TIMEOUT_MS),
+        invitee.page.locator("#my-sas-code").inner_text(timeout=TIMEOUT_MS),
+    )
+
+
+def type_code(user: UserBrowser, code: str) -> None:
+    user.page.fill("#sas-typed-code", code)
+    user.page.click("#sas-confirm")
+
+
+def sign_out(user: UserBrowser) -> None:
+    user.page.click("#sign-out")
+    user.page.wait_for_selector("#sign-in-passkey", timeout=TIMEOUT_MS)
+
+
+def sign_in(user: UserBrowser) -> None:
+    """Sign in (or unlock a locked session) with the passkey."""
+    user.page.click("#sign-in-passkey, #unlock-passkey")
+    user.page.wait_for_selector("#my-fingerprint, [role=alert]:not([hidden])", timeout=TIMEOUT_MS)

@@ -1,0 +1,134 @@
+"""Identity end to end, with two people in two browser contexts (each with their own virtual
+passkey authenticator): bootstrap, invitation with the SAS check, passkey and recovery sign-in,
+revocation, and what a tampering server cannot hide."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+
+import pytest
+
+from e2e.harness import flows
+from e2e.harness.browser import wait_for_crypto_ready
+
+ADMIN = flows.Person("Dr Claire Admin", "claire@chu-nord.example", "CHU Nord")
+MEMBER = flows.Person("Mme Inès Durand", "ines@chu-sud.example", "CHU Sud")
+PRF_SALT = b"paravent prf salt, version 1...."
+
+# Evaluates the same PRF the app uses, for the credential just used, to check it never reaches
+# the server.
+READ_PRF = """
+async (salt) => {
+  const assertion = await navigator.credentials.get({ publicKey: {
+    challenge: new Uint8Array(32), userVerification: 'required',
+    extensions: { prf: { eval: { first: new TextEncoder().encode(salt) } } } } });
+  const bytes = new Uint8Array(assertion.getClientExtensionResults().prf.results.first);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+"""
+
+
+@pytest.fixture
+def organization(server, new_user):
+    """An admin who bootstrapped a fresh organization, and an invitee's browser."""
+    admin = new_user()
+    link = server.bootstrap_link("CHU Test")
+    recovery = flows.bootstrap(admin, link, ADMIN)
+    return admin, new_user(), recovery
+
+
+def _certified_member(admin, invitee):
+    link = flows.invite(admin, MEMBER)
+    flows.start_greeting(admin)
+    recovery = flows.claim(invitee, link)
+    admin_code, invitee_code = flows.codes(admin, invitee)
+    flows.type_code(invitee, admin_code)
+    flows.type_code(admin, invitee_code)
+    admin.page.wait_for_selector("#sas-done", timeout=30_000)
+    invitee.page.wait_for_selector("#my-fingerprint", timeout=30_000)
+    return recovery
+
+
+def test_identity_invite_sign_in_recover_and_revoke(server, organization):
+    admin, invitee, _ = organization
+    recovery = _certified_member(admin, invitee)
+    first_fingerprint = flows.fingerprint(invitee)
+
+    flows.sign_out(invitee)
+    flows.sign_in(invitee)
+    assert flows.fingerprint(invitee) == first_fingerprint
+
+    prf_hex = invitee.page.evaluate(READ_PRF, PRF_SALT.decode())
+    flows.sign_out(invitee)
+    invitee.lose_passkeys()
+    invitee.page.click("#go-recovery")
+    invitee.page.fill("#recovery-code-input", recovery.lower().replace("-", " "))
+    invitee.page.click("form button[type=submit]")
+    invitee.page.wait_for_selector("#add-passkey", timeout=30_000)
+    invitee.page.click("#add-passkey")
+    invitee.page.wait_for_selector("#security-notice .success", timeout=30_000)
+    assert invitee.page.locator("#passkey-list li").count() == 2
+    assert flows.fingerprint(invitee) == first_fingerprint
+
+    admin.page.reload()
+    wait_for_crypto_ready(admin.page)
+    flows.sign_in(admin)
+    flows.fingerprint(admin)
+    row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
+    row.locator(".badge-verified").wait_for(timeout=30_000)
+    admin.page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.danger").click()
+    admin.page.locator(f"#directory tr:has-text('{MEMBER.name}') .badge-revoked").wait_for()
+
+    invitee.page.reload()
+    wait_for_crypto_ready(invitee.page)
+    invitee.page.click("#sign-in-passkey, #unlock-passkey")
+    alert = invitee.page.locator("[role=alert]:not([hidden])")
+    alert.wait_for(timeout=30_000)
+    assert "revoked" in alert.inner_text()
+
+    database = server.database_path.read_bytes()
+    prf = bytes.fromhex(prf_hex)
+    secret = base64.b32decode(recovery.replace("-", ""))
+    for forbidden in (
+        prf, prf_hex.encode(), base64.urlsafe_b64encode(prf).rstrip(b"="),
+        base64.b64encode(prf), recovery.encode(), recovery.replace("-", "").encode(), secret,
+        b"signing_seed", b"encryption_seed",
+    ):
+        assert forbidden not in database
+
+
+def test_identity_wrong_code_aborts_the_invitation_on_both_sides(server, organization):
+    admin, invitee, _ = organization
+    link = flows.invite(admin, MEMBER)
+    flows.start_greeting(admin)
+    flows.claim(invitee, link)
+    admin_code, _ = flows.codes(admin, invitee)
+    flows.type_code(invitee, admin_code)
+    flows.type_code(admin, "ZZZZ" if admin_code != "ZZZZ" else "YYYY")
+    admin.page.wait_for_selector("#sas-aborted", timeout=30_000)
+    invitee.page.wait_for_selector("#sas-aborted", timeout=30_000)
+    invitee.page.goto(link)
+    alert = invitee.page.locator("[role=alert]:not([hidden])")
+    alert.wait_for(timeout=30_000)
+    assert "cancelled" in alert.inner_text()
+
+
+def test_identity_server_substituting_a_key_is_caught(server, organization):
+    admin, invitee, _ = organization
+    _certified_member(admin, invitee)
+    member_id = invitee.page.evaluate(
+        "async () => (await (await fetch('/api/session')).json()).user.user_id")
+    with sqlite3.connect(server.database_path) as database:
+        (certificate,) = database.execute(
+            "select certificate from users where id = ?", [member_id]).fetchone()
+        forged = certificate.replace(b'"profile":"member"', b'"profile":"admin"')
+        assert forged != certificate
+        database.execute("update users set certificate = ?, profile = 'admin' where id = ?",
+                         [forged, member_id])
+    admin.page.goto(admin.page.url.split("#")[0] + "#/")
+    row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
+    row.locator(".badge-invalid").wait_for(timeout=30_000)
+    assert "not valid" in row.locator(".problem").inner_text()
+    assert row.locator("button.danger").count() == 0

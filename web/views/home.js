@@ -1,0 +1,106 @@
+/**
+ * Signed in and unlocked: who I am, the organization's directory as verified by my own worker
+ * (a loud badge where a certificate does not verify), and, for admins, invitations and
+ * revocation.
+ */
+
+import { api } from '../api.js';
+import { cryptoClient } from '../crypto-client.js';
+import { field, formValues, h, show } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { session } from '../session.js';
+import { attempt, errorBox, showError } from './feedback.js';
+
+function badge(user) {
+  if (!user.valid) {
+    return h('span', { class: 'badge badge-invalid', title: user.problem }, t('directory.invalid'));
+  }
+  if (user.revoked) {
+    return h('span', { class: 'badge badge-revoked' }, t('directory.revoked'));
+  }
+  return h('span', { class: 'badge badge-verified' }, t('directory.verified'));
+}
+
+function directoryRow(user, onRevoke) {
+  const claims = user.server_claims;
+  const canRevoke = session.user.profile === 'admin' && user.active
+    && user.user_id !== session.user.user_id;
+  return h('tr', { dataset: { userId: user.user_id } },
+    h('td', {}, user.valid ? user.display_name : claims.display_name),
+    h('td', {}, user.valid ? user.site : claims.site),
+    h('td', {}, t(`profile.${user.valid ? user.profile : claims.profile}`)),
+    h('td', {}, badge(user), user.valid ? null : h('div', { class: 'problem' }, user.problem)),
+    h('td', { class: 'fingerprint' }, user.fingerprint ?? ''),
+    h('td', {}, canRevoke
+      ? h('button', { type: 'button', class: 'danger', onclick: () => onRevoke(user) },
+        t('directory.revoke'))
+      : null));
+}
+
+async function loadDirectory(table, box) {
+  const listing = await api('GET', '/api/directory');
+  const { users } = await cryptoClient().call('directory.verify', { users: listing.users });
+  const revoke = async (user) => {
+    if (!window.confirm(t('directory.confirmRevoke', { name: user.display_name }))) {
+      return;
+    }
+    try {
+      const { revocation } = await cryptoClient().call('directory.sign_revocation',
+        { user_id: user.user_id });
+      await api('POST', `/api/users/${user.user_id}/revoke`, { revocation });
+      await loadDirectory(table, box);
+    } catch (error) {
+      showError(box, error);
+    }
+  };
+  table.tBodies[0].replaceChildren(...users.map((user) => directoryRow(user, revoke)));
+}
+
+function inviteSection() {
+  const box = errorBox();
+  const result = h('div', { id: 'invitation-result' });
+  const [nameField] = field(t('person.name'), { name: 'display_name', required: true });
+  const [emailField] = field(t('person.email'), { name: 'email', type: 'email', required: true });
+  const [siteField] = field(t('person.site'), { name: 'site', required: true });
+  const profile = h('select', { id: 'field-profile', name: 'profile' },
+    ...['member', 'external', 'admin'].map((value) => h('option', { value }, t(`profile.${value}`))));
+  const submit = h('button', { type: 'submit', id: 'invite-submit' }, t('invite.create'));
+  const form = h('form', { onsubmit: async (event) => {
+    event.preventDefault();
+    const created = await attempt(submit, box, () => api('POST', '/api/invitations', formValues(form)));
+    if (created) {
+      const link = `${location.origin}/#/join/${created.token}/${session.identity.root_verify_key}`;
+      form.reset();
+      result.replaceChildren(
+        h('p', {}, t('invite.created', { name: created.invitation.display_name })),
+        h('output', { id: 'invitation-link', class: 'link' }, link),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(link) },
+            t('invite.copy')),
+          h('a', { class: 'button', id: 'greet-link',
+            href: `#/greet/${created.invitation.invitation_id}` }, t('invite.greet'))));
+    }
+  } }, nameField, emailField, siteField,
+  h('div', { class: 'field' }, h('label', { for: 'field-profile' }, t('person.profile')), profile),
+  submit);
+  return h('section', { class: 'panel', 'aria-labelledby': 'invite-title' },
+    h('h2', { id: 'invite-title' }, t('invite.title')), form, box, result);
+}
+
+export function renderHome(root) {
+  const box = errorBox();
+  const table = h('table', { id: 'directory' },
+    h('thead', {}, h('tr', {}, ...['name', 'site', 'profile', 'status', 'fingerprint', 'actions']
+      .map((column) => h('th', { scope: 'col' }, t(`directory.${column}`))))),
+    h('tbody'));
+  show(root,
+    h('section', { class: 'panel', 'aria-labelledby': 'me-title' },
+      h('h1', { id: 'me-title' }, t('home.title', { name: session.user.display_name })),
+      h('p', {}, t('home.organization', { organization: session.organization.name })),
+      h('p', {}, t('home.fingerprint'), ' ',
+        h('code', { id: 'my-fingerprint' }, session.identity.fingerprint))),
+    h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
+      h('h2', { id: 'directory-title' }, t('directory.title')), table, box),
+    session.user.profile === 'admin' ? inviteSection() : null);
+  loadDirectory(table, box).catch((error) => showError(box, error));
+}

@@ -1,0 +1,105 @@
+/**
+ * The invitee's side (claimer), from the invitation link `#/join/<token>/<root verify key>`:
+ * create a passkey and keys, keep the recovery code, then run the SAS check with the admin over
+ * the invitation channel and receive the certificate.
+ */
+
+import { api } from '../api.js';
+import { cryptoClient } from '../crypto-client.js';
+import { h, show } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { createPasskey } from '../passkeys.js';
+import { realtimeSocket } from '../realtime.js';
+import { signedIn } from '../session.js';
+import { attempt, errorBox, showError } from './feedback.js';
+import { recoveryCodePanel } from './recovery-code.js';
+import { codeForm, invitationChannel } from './sas-channel.js';
+
+async function register(token, rootVerifyKey, info) {
+  const options = await api('POST', `/api/join/${token}/options`);
+  const { credential, prfOutput } = await createPasskey(options.publicKey);
+  const prepared = await cryptoClient().call('invite.claimer_prepare', {
+    organization_id: info.organization.organization_id, user_id: options.user_id,
+    root_verify_key: rootVerifyKey, prf_output: prfOutput ?? undefined,
+  });
+  await api('POST', `/api/join/${token}/register`, {
+    challenge_id: options.challenge_id, credential, verify_key: prepared.verify_key,
+    public_key: prepared.public_key, wrapped_bundle: prepared.wrapped_bundle ?? null,
+    recovery_token_digest: prepared.recovery_token_digest,
+    recovery_bundle: prepared.recovery_bundle,
+  });
+  return prepared;
+}
+
+function exchange(root, token, box) {
+  const status = h('p', { id: 'sas-status', role: 'status' }, t('sas.waitingAdmin'));
+  const area = h('div', { id: 'sas-area' });
+  show(root, h('section', { class: 'panel' }, h('h1', {}, t('sas.title')), status, area, box));
+  const channel = invitationChannel(realtimeSocket(), { role: 'claimer', token }, {
+    onPeer: () => channel.send({ type: 'ready' }),
+    onMessage: async (message) => {
+      if (message.type === 'hello') {
+        const { hello } = await cryptoClient().call('invite.claimer_hello', { greeter_hello: message.hello });
+        channel.send({ type: 'hello', hello });
+      } else if (message.type === 'reveal') {
+        const { claimer_code: code } = await cryptoClient().call('invite.claimer_reveal', { reveal: message.reveal });
+        status.textContent = t('sas.readYours');
+        area.replaceChildren(h('output', { id: 'my-sas-code', class: 'sas-code' }, code),
+          codeForm('claimer', async (typed) => {
+            try {
+              await cryptoClient().call('invite.claimer_confirm', { typed_code: typed });
+              area.replaceChildren();
+              status.textContent = t('sas.waitingCertificate');
+            } catch (error) {
+              channel.abort(t('sas.mismatch'));
+              throw error;
+            }
+          }));
+      }
+    },
+    onCompleted: async () => {
+      try {
+        const reply = await api('POST', `/api/join/${token}/finish`);
+        const identity = await cryptoClient().call('invite.claimer_finish', { certificate: reply.certificate });
+        channel.close();
+        location.hash = '#/';
+        signedIn(reply, identity);
+      } catch (error) {
+        showError(box, error);
+      }
+    },
+    onAborted: (reason) => {
+      status.textContent = t('sas.aborted');
+      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, reason || t('sas.mismatch')));
+    },
+    onError: (error) => showError(box, error),
+  });
+  channel.join().then(() => channel.send({ type: 'ready' })).catch((error) => showError(box, error));
+}
+
+export async function renderJoin(root, token, rootVerifyKey) {
+  const box = errorBox();
+  let info;
+  try {
+    info = await api('GET', `/api/join/${token}`);
+  } catch (error) {
+    show(root, h('section', { class: 'panel' }, h('h1', {}, t('join.title')), box));
+    showError(box, error);
+    return;
+  }
+  const { invitation, organization } = info;
+  const start = h('button', { type: 'button', class: 'primary', id: 'join-create-passkey' },
+    t('join.createPasskey'));
+  start.addEventListener('click', async () => {
+    const prepared = await attempt(start, box, () => register(token, rootVerifyKey, info));
+    if (prepared) {
+      show(root, recoveryCodePanel(prepared.recovery_code, () => exchange(root, token, box)));
+    }
+  });
+  show(root, h('section', { class: 'panel' },
+    h('h1', {}, t('join.title')),
+    h('p', {}, t('join.explain', { organization: organization.name, name: invitation.display_name,
+      profile: t(`profile.${invitation.profile}`) })),
+    invitation.status === 'pending' ? start : h('p', { class: 'warning' }, t('join.alreadyRegistered')),
+    box));
+}

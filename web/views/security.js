@@ -1,0 +1,81 @@
+/** The Security page: my passkeys (add, rename, remove) and a new recovery code. */
+
+import { api } from '../api.js';
+import { cryptoClient } from '../crypto-client.js';
+import { h, show } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { createPasskey } from '../passkeys.js';
+import { attempt, errorBox, showError } from './feedback.js';
+import { recoveryCodePanel } from './recovery-code.js';
+
+async function addPasskey(name) {
+  const options = await api('POST', '/api/passkeys/options');
+  const { credential, prfOutput } = await createPasskey(options.publicKey);
+  const wrapped = prfOutput === null ? null : (await cryptoClient().call(
+    'identity.wrap_for_passkey', { prf_output: prfOutput }, [prfOutput.buffer])).wrapped_bundle;
+  await api('POST', '/api/passkeys', {
+    challenge_id: options.challenge_id, credential, name, wrapped_bundle: wrapped,
+  });
+  return prfOutput !== null;
+}
+
+function passkeyRow(passkey, refresh, box) {
+  const rename = async () => {
+    const name = window.prompt(t('passkeys.renamePrompt'), passkey.name);
+    if (name) {
+      await api('PATCH', `/api/passkeys/${passkey.passkey_id}`, { name }).catch((e) => showError(box, e));
+      refresh();
+    }
+  };
+  const remove = async () => {
+    if (window.confirm(t('passkeys.confirmRemove', { name: passkey.name }))) {
+      await api('DELETE', `/api/passkeys/${passkey.passkey_id}`).catch((e) => showError(box, e));
+      refresh();
+    }
+  };
+  const used = passkey.last_used_at ? new Date(passkey.last_used_at * 1000).toLocaleString() : '—';
+  return h('li', { class: 'passkey' },
+    h('span', { class: 'passkey-name' }, passkey.name),
+    h('span', { class: 'muted' }, t('passkeys.lastUsed', { when: used })),
+    h('button', { type: 'button', onclick: rename }, t('passkeys.rename')),
+    h('button', { type: 'button', class: 'danger', onclick: remove }, t('passkeys.remove')));
+}
+
+export function renderSecurity(root, query) {
+  const box = errorBox();
+  const list = h('ul', { id: 'passkey-list', class: 'plain-list' });
+  const notice = h('div', { id: 'security-notice' });
+  const refresh = async () => {
+    const { passkeys } = await api('GET', '/api/passkeys');
+    list.replaceChildren(...passkeys.map((passkey) => passkeyRow(passkey, refresh, box)));
+  };
+  const add = h('button', { type: 'button', id: 'add-passkey', class: 'primary' }, t('passkeys.add'));
+  add.addEventListener('click', async () => {
+    const withPrf = await attempt(add, box, () => addPasskey(t('passkeys.newName')));
+    if (withPrf !== undefined) {
+      notice.replaceChildren(h('p', { class: withPrf ? 'success' : 'warning', role: 'status' },
+        t(withPrf ? 'passkeys.added' : 'passkeys.noPrf')));
+      refresh();
+    }
+  });
+  const regenerate = h('button', { type: 'button', id: 'new-recovery-code' }, t('recovery.regenerate'));
+  regenerate.addEventListener('click', async () => {
+    if (!window.confirm(t('recovery.confirmRegenerate'))) {
+      return;
+    }
+    await attempt(regenerate, box, async () => {
+      const material = await cryptoClient().call('identity.new_recovery_code');
+      await api('PUT', '/api/recovery', {
+        login_token_digest: material.recovery_token_digest,
+        recovery_bundle: material.recovery_bundle,
+      });
+      notice.replaceChildren(recoveryCodePanel(material.recovery_code, () => notice.replaceChildren()));
+    });
+  });
+  show(root, h('section', { class: 'panel', 'aria-labelledby': 'security-title' },
+    h('h1', { id: 'security-title' }, t('security.title')),
+    query.get('enroll') ? h('p', { class: 'warning', role: 'status' }, t('security.enrollNow')) : null,
+    h('h2', {}, t('passkeys.title')), list, h('div', { class: 'actions' }, add, regenerate),
+    notice, box));
+  refresh().catch((error) => showError(box, error));
+}

@@ -1,0 +1,51 @@
+/** Signed out: sign in with a passkey, or go to the recovery code. Also finishes a sign-in
+ * whose passkey cannot unlock the keys (no PRF), with the recovery code. */
+
+import { h, show } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { finishWithRecoveryCode, session, signInWithPasskey } from '../session.js';
+import { attempt, errorBox } from './feedback.js';
+
+function needsRecoveryCode(root) {
+  const box = errorBox();
+  const input = h('textarea', { id: 'unlock-recovery-code', rows: 2, autocomplete: 'off',
+    spellcheck: 'false' });
+  const submit = h('button', { type: 'submit' }, t('welcome.unlock'));
+  const form = h('form', { onsubmit: (event) => {
+    event.preventDefault();
+    attempt(submit, box, () => finishWithRecoveryCode(input.value));
+  } },
+  h('label', { for: 'unlock-recovery-code' }, t('recovery.label')), input, submit);
+  show(root, h('section', { class: 'panel' },
+    h('h1', {}, t('welcome.noPrfTitle')),
+    h('p', { id: 'no-prf-explanation' }, t('welcome.noPrf')), form, box));
+}
+
+export function renderWelcome(root) {
+  if (session.pendingUnlock) {
+    needsRecoveryCode(root);
+    return;
+  }
+  const box = errorBox();
+  const button = h('button', { type: 'button', id: 'sign-in-passkey', class: 'primary' },
+    t('welcome.signIn'));
+  button.addEventListener('click', () => attempt(button, box, signInWithPasskey));
+  show(root, h('section', { class: 'panel' },
+    h('h1', {}, t('welcome.title')),
+    h('p', {}, t('welcome.explain')),
+    button, box,
+    h('p', {}, h('a', { href: '#/recovery', id: 'go-recovery' }, t('welcome.lostPasskey')))));
+}
+
+export function renderLocked(root, onSignOut) {
+  const box = errorBox();
+  const unlock = h('button', { type: 'button', id: 'unlock-passkey', class: 'primary' },
+    t('lock.unlock'));
+  unlock.addEventListener('click', () => attempt(unlock, box, signInWithPasskey));
+  const signOut = h('button', { type: 'button', id: 'lock-sign-out', onclick: onSignOut },
+    t('nav.signOut'));
+  show(root, h('section', { class: 'panel', id: 'lock-screen' },
+    h('h1', {}, t('lock.title')),
+    h('p', {}, t('lock.explain', { name: session.user?.display_name ?? '' })),
+    h('div', { class: 'actions' }, unlock, signOut), box));
+}
