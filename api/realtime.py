@@ -29,9 +29,11 @@ def socketio_of(app: Flask) -> SocketIO:
     return app.extensions["paravent_socketio"]
 
 
-def disconnect_user(app: Flask, user_id: str) -> None:
-    """Close every open socket of `user_id` (after a revocation)."""
+def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
+    """Tell every open page of `user_id` that its session ended (they wipe their keys at once),
+    then close their sockets."""
     socketio = socketio_of(app)
+    socketio.emit("session:ended", {"reason": reason}, to=user_room(user_id))
     for sid, _ in list(socketio.server.manager.get_participants("/", user_room(user_id))):
         socketio.server.disconnect(sid, namespace="/")
 

@@ -81,10 +81,13 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     row.locator("button.danger").click()
     admin.page.locator(f"#directory tr:has-text('{MEMBER.name}') .badge-revoked").wait_for()
 
+    alert = invitee.page.locator("[role=alert]:not([hidden])")
+    alert.wait_for(timeout=30_000)
+    assert "revoked" in alert.inner_text()
+    assert invitee.page.locator("#my-fingerprint").count() == 0
     invitee.page.reload()
     wait_for_crypto_ready(invitee.page)
-    invitee.page.click("#sign-in-passkey, #unlock-passkey")
-    alert = invitee.page.locator("[role=alert]:not([hidden])")
+    invitee.page.click("#sign-in-passkey")
     alert.wait_for(timeout=30_000)
     assert "revoked" in alert.inner_text()
 
@@ -132,3 +135,38 @@ def test_identity_server_substituting_a_key_is_caught(server, organization):
     row.locator(".badge-invalid").wait_for(timeout=30_000)
     assert "not valid" in row.locator(".problem").inner_text()
     assert row.locator("button.danger").count() == 0
+
+
+def test_identity_passkey_without_prf_explains_and_unlocks_with_recovery_code(server, new_user):
+    admin = new_user(prf=False)
+    admin.page.goto(server.bootstrap_link("CHU sans PRF"))
+    wait_for_crypto_ready(admin.page)
+    admin.page.fill("#field-display_name", ADMIN.name)
+    admin.page.fill("#field-email", ADMIN.email)
+    admin.page.fill("#field-site", ADMIN.site)
+    admin.page.click("#create-organization")
+    assert "does not support the PRF extension" in admin.page.locator(".warning").inner_text(
+        timeout=30_000)
+    recovery = flows.keep_recovery_code(admin)
+    fingerprint = flows.fingerprint(admin)
+    flows.sign_out(admin)
+    admin.page.click("#sign-in-passkey")
+    admin.page.wait_for_selector("#no-prf-explanation", timeout=30_000)
+    admin.page.fill("#unlock-recovery-code", recovery)
+    admin.page.click("form button[type=submit]")
+    assert flows.fingerprint(admin) == fingerprint
+
+
+def test_identity_idle_lock_wipes_keys_and_asks_for_the_passkey(server, new_user):
+    admin = new_user()
+    admin.page.clock.install()
+    flows.bootstrap(admin, server.bootstrap_link("CHU Veille"), ADMIN)
+    fingerprint = flows.fingerprint(admin)
+    admin.page.clock.fast_forward("10:05")
+    admin.page.wait_for_selector("#lock-screen", timeout=30_000)
+    status = admin.page.evaluate(
+        "async () => (await import(`${document.body.dataset.assetBase}web/crypto-client.js`))"
+        ".cryptoClient().call('identity.status')")
+    assert status == {"unlocked": False}
+    flows.sign_in(admin)
+    assert flows.fingerprint(admin) == fingerprint

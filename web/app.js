@@ -7,9 +7,11 @@ import { startCryptoWorker } from './crypto-client.js';
 import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
-import { connectRealtime, reconnectRealtime } from './realtime.js';
+import { connectRealtime, onSessionEnded, reconnectRealtime } from './realtime.js';
 import { onRouteChange, parseHash } from './router.js';
-import { lock, onSessionChange, restore, session, signOut } from './session.js';
+import {
+  lock, onSessionChange, restore, session, sessionEnded, signOut,
+} from './session.js';
 import { renderBootstrap } from './views/bootstrap.js';
 import { renderGreet } from './views/greet.js';
 import { renderHome } from './views/home.js';
@@ -98,6 +100,7 @@ document.addEventListener('languagechange', () => {
 });
 const status = document.getElementById('connection-status');
 connectRealtime(status);
+onSessionEnded((reason) => sessionEnded(reason));
 status.addEventListener('statechange', () => translate(status.parentElement));
 
 let wasUnlocked = false;

@@ -17,6 +17,11 @@ export function reconnectRealtime() {
   socket.disconnect().connect();
 }
 
+/** Calls `listener(reason)` when the server ends this user's session (e.g. revocation). */
+export function onSessionEnded(listener) {
+  socket.on('session:ended', ({ reason }) => listener(reason));
+}
+
 export function connectRealtime(statusElement) {
   socket = io({ transports: ['websocket', 'polling'] });
   const show = (state) => {

@@ -13,6 +13,7 @@ export const session = {
   identity: null,
   settings: { idle_lock_seconds: 600 },
   pendingUnlock: null,
+  endedBecause: null,
 };
 const listeners = new Set();
 
@@ -31,6 +32,7 @@ export function signedIn(serverReply, identity) {
   session.settings = serverReply.settings ?? session.settings;
   session.identity = identity;
   session.pendingUnlock = null;
+  session.endedBecause = null;
   changed();
 }
 
@@ -96,6 +98,16 @@ export async function lock() {
 
 export async function signOut() {
   await api('POST', '/api/logout');
+  await forget();
+}
+
+/** The server ended the session (revocation): wipe the keys and say why. */
+export async function sessionEnded(reason) {
+  session.endedBecause = reason;
+  await forget();
+}
+
+async function forget() {
   await cryptoClient().call('identity.lock');
   session.user = null;
   session.organization = null;

@@ -52,5 +52,5 @@ def revoke(user_id: str) -> Response:
         organization=admin["organization_id"], user_id=user_id, revoked_by=admin["id"],
     )
     identity.revoke(user_id, signed, time.time())
-    disconnect_user(current_app, user_id)
+    disconnect_user(current_app, user_id, reason="revoked")
     return jsonify({"revoked": True})

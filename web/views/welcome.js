@@ -4,7 +4,7 @@
 import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { finishWithRecoveryCode, session, signInWithPasskey } from '../session.js';
-import { attempt, errorBox } from './feedback.js';
+import { attempt, errorBox, showError } from './feedback.js';
 
 function needsRecoveryCode(root) {
   const box = errorBox();
@@ -30,6 +30,9 @@ export function renderWelcome(root) {
   const button = h('button', { type: 'button', id: 'sign-in-passkey', class: 'primary' },
     t('welcome.signIn'));
   button.addEventListener('click', () => attempt(button, box, signInWithPasskey));
+  if (session.endedBecause) {
+    showError(box, { code: session.endedBecause });
+  }
   show(root, h('section', { class: 'panel' },
     h('h1', {}, t('welcome.title')),
     h('p', {}, t('welcome.explain')),
