@@ -21,6 +21,7 @@ from types import FrameType
 from api import create_app, socketio_of
 from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
+from api.log_redaction import redact_access_logs
 from api.storage.sqlite import SqliteStore, prepare
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
@@ -49,6 +50,7 @@ def _has_organization(config: Config) -> bool:
 
 def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    redact_access_logs()
     app = create_app(config)
     signal.signal(signal.SIGTERM, _stop)
     print(f"Paravent serving on {config.public_origin}/ (data in {config.data_dir})", flush=True)

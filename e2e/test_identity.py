@@ -91,7 +91,7 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     alert.wait_for(timeout=30_000)
     assert "revoked" in alert.inner_text()
 
-    database = server.database_path.read_bytes()
+    database = b"".join(path.read_bytes() for path in server.data_dir.glob("paravent.sqlite3*"))
     prf = bytes.fromhex(prf_hex)
     secret = base64.b32decode(recovery.replace("-", ""))
     for forbidden in (
@@ -170,3 +170,14 @@ def test_identity_idle_lock_wipes_keys_and_asks_for_the_passkey(server, new_user
     assert status == {"unlocked": False}
     flows.sign_in(admin)
     assert flows.fingerprint(admin) == fingerprint
+
+
+def test_identity_server_log_names_no_link_token(server, organization):
+    link = server.bootstrap_link("CHU Journal")
+    token = link.rsplit("/", 1)[1]
+    organization[0].page.goto(link)
+    wait_for_crypto_ready(organization[0].page)
+    organization[0].page.wait_for_selector("#create-organization")
+    log = server.log_text(whole=True)
+    assert "/api/bootstrap/<token>" in log
+    assert token not in log

@@ -76,9 +76,10 @@ class ServerProcess:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
 
-    def log_text(self) -> str:
+    def log_text(self, *, whole: bool = False) -> str:
         path = self.data_dir.parent / f"server-{self.port}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return text if whole else text[-4000:]
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import stat
 from pathlib import Path
 
 from api.config import Config, add_server_arguments, config_from
+from api.log_redaction import RedactTokens
 
 
 def parse_config(argv, environ):
@@ -51,3 +53,10 @@ def test_config_origin_sets_rp_id_and_secure_cookies():
     assert (local.public_origin, local.rp_id, local.secure_cookies) == (
         "http://localhost:9100", "localhost", False
     )
+
+
+def test_log_redaction_hides_link_tokens():
+    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '"%s %s" %s',
+                               ("GET", "/api/join/" + "a" * 43, 200), None)
+    RedactTokens().filter(record)
+    assert record.getMessage() == '"GET /api/join/<token>" 200'
