@@ -24,6 +24,13 @@ def _signed_bytes(context: Context, payload: bytes) -> bytes:
     return _DOMAIN + frame(VERSION, context.to_bytes(), b"\x00", payload)
 
 
+def unverified_payload(signed: bytes) -> Any:
+    """The canonical value inside a signed object, NOT verified: only to learn who signed it,
+    so as to pick the key that must then verify it."""
+    body = unframe(signed, version=VERSION, min_body=sizes.SIGNATURE, what="signed object")
+    return canonical.decode(body[sizes.SIGNATURE :])
+
+
 @dataclass(frozen=True)
 class VerifyKey:
     """An Ed25519 public key."""

@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pycrypto_wasm import canonical
 from pycrypto_wasm.backend import sizes
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import MalformedError
-from pycrypto_wasm.framing import unframe
-from pycrypto_wasm.signing import VERSION as SIGNED_VERSION
-from pycrypto_wasm.signing import SigningKey, VerifyKey
+from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 
 PROFILES = ("admin", "member", "external")
 ROOT_SIGNER = "root"
@@ -50,12 +47,6 @@ def _require_key(value: dict[str, Any], name: str) -> bytes:
     if not isinstance(item, bytes) or len(item) != sizes.SIGN_PUBLIC_KEY:
         raise MalformedError(f"certificate field {name!r} must be a 32-byte key")
     return item
-
-
-def signed_payload(signed: bytes) -> Any:
-    """The canonical value inside a signed object, NOT verified: only to learn who signed it."""
-    body = unframe(signed, version=SIGNED_VERSION, min_body=sizes.SIGNATURE, what="certificate")
-    return canonical.decode(body[sizes.SIGNATURE :])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +93,7 @@ class UserCertificate:
     @classmethod
     def peek(cls, signed: bytes) -> UserCertificate:
         """The certificate's claims, NOT verified (see trust.py for verification)."""
-        return cls.from_value(signed_payload(signed))
+        return cls.from_value(unverified_payload(signed))
 
     @classmethod
     def verified(cls, signed: bytes, signer: VerifyKey, organization: str, user_id: str) -> (
@@ -139,4 +130,4 @@ class RevocationCertificate:
 
     @classmethod
     def peek(cls, signed: bytes) -> RevocationCertificate:
-        return cls.from_value(signed_payload(signed))
+        return cls.from_value(unverified_payload(signed))

@@ -22,6 +22,9 @@ from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
 from pycrypto_wasm.identity.sas import sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
+from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
+from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.manifest import open_manifest
 
 Case = dict[str, Any]
 
@@ -145,6 +148,25 @@ def _sas_codes(inputs: Case) -> Case:
     return {"greeter_code": codes[0], "claimer_code": codes[1]}
 
 
+def _manifest_open(inputs: Case) -> Case:
+    keyring = Keyring(inputs["organization"], inputs["workspace"],
+                      {int(index): _hex(key) for index, key in inputs["keys"].items()})
+    author = VerifyKey(_hex(inputs["author_verify_key"]))
+    opened = open_manifest(_hex(inputs["sealed"]), keyring, kind=inputs["kind"],
+                           document_id=inputs["document_id"], version=inputs["version"],
+                           author_key=lambda _user_id: author)
+    return {"author": opened.author, "key_index": opened.key_index,
+            "content": canonical.encode(opened.content).decode("utf-8")}
+
+
+def _block_decrypt(inputs: Case) -> Case:
+    ref = BlockRef(inputs["block_id"], _hex(inputs["key"]), inputs["size"], _hex(inputs["digest"]))
+    plaintext = decrypt_block(ref, _hex(inputs["ciphertext"]), organization=inputs["organization"],
+                              workspace=inputs["workspace"], file_id=inputs["file_id"],
+                              index=inputs["index"])
+    return {"plaintext": plaintext.hex()}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -161,6 +183,8 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "keybundle_unwrap": _keybundle_unwrap,
     "recovery_derive": _recovery_derive,
     "sas_codes": _sas_codes,
+    "manifest_open": _manifest_open,
+    "block_decrypt": _block_decrypt,
 }
 
 

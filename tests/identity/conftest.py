@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 import pytest
 
 from pycrypto_wasm import canonical
-from pycrypto_wasm.identity.certificates import ROOT_SIGNER, UserCertificate, signed_payload
+from pycrypto_wasm.identity.certificates import ROOT_SIGNER, UserCertificate
 from pycrypto_wasm.sealing import PrivateKey
-from pycrypto_wasm.signing import SigningKey
+from pycrypto_wasm.signing import SigningKey, unverified_payload
 
 ORG = "org-hospital"
 
@@ -55,4 +55,4 @@ def resign(member: Member, signer: SigningKey, **changes: object) -> bytes:
 def substitute(signed: bytes, **changes: object) -> bytes:
     """`signed` with some claims changed and the original signature kept: a server's forgery."""
     header = signed[: 1 + 64]
-    return header + canonical.encode({**signed_payload(signed), **changes})
+    return header + canonical.encode({**unverified_payload(signed), **changes})

@@ -1,0 +1,85 @@
+"""Manifests: the versioned documents of a workspace (the workspace itself, dossiers, files).
+
+Version N of a document is signed by its author, then encrypted with a workspace key, bound to
+the workspace, the document and N. Format version 1:
+`0x01 || key index (4 bytes, big-endian) || envelope(signed {author, version, parent, content})`.
+The key index is in clear so a reader knows which key to use; everything else is sealed. A
+server that serves version N-1 as N, moves a document, or alters a byte is caught on opening.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pycrypto_wasm import envelope
+from pycrypto_wasm.context import Context
+from pycrypto_wasm.exceptions import BadSignatureError, MalformedError
+from pycrypto_wasm.framing import frame, unframe
+from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
+from pycrypto_wasm.workspace.keys import Keyring
+
+VERSION = 1
+_INDEX_SIZE = 4
+
+
+@dataclass(frozen=True)
+class ManifestVersion:
+    """One version of a document, as its author signed it."""
+
+    document_id: str
+    version: int
+    parent: int | None
+    author: str
+    written_at: int
+    key_index: int
+    content: dict[str, Any]
+
+
+def manifest_context(keyring: Keyring, kind: str, document_id: str, version: int) -> Context:
+    return Context(purpose=f"{kind}-manifest", organization=keyring.organization,
+                   workspace=keyring.workspace, object_id=document_id, version=version)
+
+
+def seal_manifest(
+    keyring: Keyring, author_key: SigningKey, *, author: str, kind: str, document_id: str,
+    version: int, content: dict[str, Any], written_at: int | None = None,
+) -> bytes:
+    """Version `version` of a document (its parent is `version - 1`), with the newest key."""
+    context = manifest_context(keyring, kind, document_id, version)
+    signed = author_key.sign_object(context, {
+        "author": author, "version": version, "parent": version - 1 if version > 1 else None,
+        "written_at": int(time.time()) if written_at is None else written_at,
+        "content": content,
+    })
+    index = keyring.newest
+    return frame(VERSION, index.to_bytes(_INDEX_SIZE, "big"),
+                 envelope.seal(keyring.key(index), context, signed))
+
+
+def open_manifest(
+    sealed: bytes, keyring: Keyring, *, kind: str, document_id: str, version: int,
+    author_key: Callable[[str], VerifyKey],
+) -> ManifestVersion:
+    """Version `version` of a document, decrypted and verified; `author_key(user_id)` gives the
+    verified key of a member (from the certificate directory)."""
+    context = manifest_context(keyring, kind, document_id, version)
+    body = unframe(sealed, version=VERSION, min_body=_INDEX_SIZE + envelope.OVERHEAD,
+                   what=context.describe())
+    index = int.from_bytes(body[:_INDEX_SIZE], "big")
+    signed = envelope.open_(keyring.key(index), context, body[_INDEX_SIZE:])
+    claims = _claims(signed, context)
+    value = author_key(claims["author"]).verify_object(context, signed)
+    if value["version"] != version:
+        raise BadSignatureError(f"{context.describe()} says it is version {value['version']}")
+    return ManifestVersion(document_id, version, value["parent"], value["author"],
+                           value["written_at"], index, value["content"])
+
+
+def _claims(signed: bytes, context: Context) -> dict[str, Any]:
+    value = unverified_payload(signed)
+    if not isinstance(value, dict) or not isinstance(value.get("author"), str):
+        raise MalformedError(f"{context.describe()} names no author")
+    return value
