@@ -2,7 +2,7 @@
 
 `create_app(config)` builds the Flask app with its extensions: storage, security headers,
 versioned assets, the health endpoint, JSON errors, identity (passkeys, sessions, invitations,
-directory) and Socket.IO.
+directory), workspaces (members, key grants, encrypted documents and blocks) and Socket.IO.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
+from api.storage.blockstore import BlockStore
 from api.store import init_store
+from api.workspaces import blocks, documents
+from api.workspaces import routes as workspaces
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -41,7 +44,9 @@ def create_app(config: Config) -> Flask:
     init_origin_check(app)
     init_rate_limits(app)
     init_assets(app)
-    for module in (health, bootstrap, login, passkeys, directory, invitations):
+    app.extensions["paravent_blocks"] = BlockStore(config.data_dir / "blocks")
+    for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,
+                   documents, blocks):
         app.register_blueprint(module.blueprint)
     init_invitation_channel(init_realtime(app))
     return app

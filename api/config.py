@@ -40,6 +40,8 @@ class Config:
     challenge_seconds: int = 5 * 60
     invitation_seconds: int = 7 * 24 * 3600
     ceremony_requests_per_minute: int = 60
+    max_block_bytes: int = 512 * 1024 + 1024
+    organization_quota_bytes: int = 50 * 1024**3
 
     @property
     def public_origin(self) -> str:

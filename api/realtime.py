@@ -38,6 +38,12 @@ def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
         socketio.server.disconnect(sid, namespace="/")
 
 
+def notify_users(app: Flask, user_ids: list[str], event: str, data: dict[str, Any]) -> None:
+    socketio = socketio_of(app)
+    for user_id in user_ids:
+        socketio.emit(event, data, to=user_room(user_id))
+
+
 def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str, Any]) -> None:
     socketio_of(app).emit(event, data, to=invitation_room(invitation_id))
 

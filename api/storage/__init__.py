@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from api.storage.identity import IdentityStore
+from api.storage.workspaces import WorkspaceStore
 
 
 class Store(Protocol):
     """What the server stores. Grows one domain at a time (users, workspaces, blocks…)."""
 
     identity: IdentityStore
+    workspaces: WorkspaceStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read."""

@@ -10,13 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
-
-Row = dict[str, Any]
-
-
-def _one(db: Database, sql: str, params: list[Any]) -> Row | None:
-    return next(iter(db.query(sql, params)), None)
 
 
 class IdentityStore:
@@ -28,7 +23,7 @@ class IdentityStore:
         return self.db.execute("select count(*) from organizations").fetchone()[0]
 
     def organization(self, organization_id: str) -> Row | None:
-        return _one(self.db, "select * from organizations where id = ?", [organization_id])
+        return one(self.db, "select * from organizations where id = ?", [organization_id])
 
     def add_bootstrap_token(self, token_hash: str, name: str, now: float, expires: float) -> None:
         self.db.execute(
@@ -37,7 +32,7 @@ class IdentityStore:
         )
 
     def bootstrap_token(self, token_hash: str) -> Row | None:
-        return _one(self.db, "select * from bootstrap_tokens where token_hash = ?", [token_hash])
+        return one(self.db, "select * from bootstrap_tokens where token_hash = ?", [token_hash])
 
     def create_organization(
         self, *, token_hash: str, organization: Row, admin: Row, passkey: Row, now: float
@@ -50,14 +45,14 @@ class IdentityStore:
             )
             if used.rowcount != 1:
                 return False
-            self._insert("organizations", organization)
-            self._insert("users", admin)
-            self._insert("passkeys", passkey)
+            insert(self.db, "organizations", organization)
+            insert(self.db, "users", admin)
+            insert(self.db, "passkeys", passkey)
         return True
 
     # users ------------------------------------------------------------------------------------
     def user(self, user_id: str) -> Row | None:
-        return _one(self.db, "select * from users where id = ?", [user_id])
+        return one(self.db, "select * from users where id = ?", [user_id])
 
     def users_of(self, organization_id: str) -> list[Row]:
         return list(
@@ -68,7 +63,7 @@ class IdentityStore:
         )
 
     def user_by_recovery(self, token_hash: str) -> Row | None:
-        return _one(self.db, "select * from users where recovery_token_hash = ?", [token_hash])
+        return one(self.db, "select * from users where recovery_token_hash = ?", [token_hash])
 
     def set_recovery(self, user_id: str, token_hash: str, bundle: bytes) -> None:
         self.db.execute(
@@ -86,7 +81,7 @@ class IdentityStore:
 
     # passkeys ---------------------------------------------------------------------------------
     def passkey(self, credential_id: bytes) -> Row | None:
-        return _one(self.db, "select * from passkeys where credential_id = ?", [credential_id])
+        return one(self.db, "select * from passkeys where credential_id = ?", [credential_id])
 
     def passkeys_of(self, user_id: str) -> list[Row]:
         return list(
@@ -96,7 +91,7 @@ class IdentityStore:
         )
 
     def add_passkey(self, passkey: Row) -> None:
-        self._insert("passkeys", passkey)
+        insert(self.db, "passkeys", passkey)
 
     def record_passkey_use(self, credential_id: bytes, sign_count: int, now: float) -> None:
         self.db.execute(
@@ -119,12 +114,12 @@ class IdentityStore:
 
     # challenges -------------------------------------------------------------------------------
     def add_challenge(self, challenge: Row) -> None:
-        self._insert("challenges", challenge)
+        insert(self.db, "challenges", challenge)
 
     def consume_challenge(self, challenge_id: str, purpose: str, now: float) -> Row | None:
         """The challenge, marked used; None if unknown, of another purpose, used or expired."""
         with transaction(self.db):
-            row = _one(
+            row = one(
                 self.db,
                 "select * from challenges where id = ? and purpose = ? and used = 0",
                 [challenge_id, purpose],
@@ -139,10 +134,10 @@ class IdentityStore:
 
     # sessions ---------------------------------------------------------------------------------
     def add_session(self, session: Row) -> None:
-        self._insert("sessions", session)
+        insert(self.db, "sessions", session)
 
     def session(self, token_hash: str) -> Row | None:
-        return _one(self.db, "select * from sessions where token_hash = ?", [token_hash])
+        return one(self.db, "select * from sessions where token_hash = ?", [token_hash])
 
     def touch_session(self, token_hash: str, now: float) -> None:
         self.db.execute(
@@ -154,13 +149,13 @@ class IdentityStore:
 
     # invitations ------------------------------------------------------------------------------
     def add_invitation(self, invitation: Row) -> None:
-        self._insert("invitations", invitation)
+        insert(self.db, "invitations", invitation)
 
     def invitation(self, invitation_id: str) -> Row | None:
-        return _one(self.db, "select * from invitations where id = ?", [invitation_id])
+        return one(self.db, "select * from invitations where id = ?", [invitation_id])
 
     def invitation_by_token(self, token_hash: str) -> Row | None:
-        return _one(self.db, "select * from invitations where token_hash = ?", [token_hash])
+        return one(self.db, "select * from invitations where token_hash = ?", [token_hash])
 
     def invitations_of(self, organization_id: str) -> list[Row]:
         return list(
@@ -188,11 +183,6 @@ class IdentityStore:
             )
             if done.rowcount != 1:
                 return False
-            self._insert("users", user)
-            self._insert("passkeys", passkey)
+            insert(self.db, "users", user)
+            insert(self.db, "passkeys", passkey)
         return True
-
-    def _insert(self, table: str, row: Row) -> None:
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self.db.execute(f"insert into {table} ({columns}) values ({marks})", list(row.values()))

@@ -124,9 +124,63 @@ def _0002_identity(db: Database) -> None:
     )
 
 
+def _0003_workspaces(db: Database) -> None:
+    _execute_script(
+        db,
+        """
+        create table workspaces (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            created_by text not null references users(id),
+            key_index integer not null,
+            created_at real not null
+        );
+        create table workspace_members (
+            workspace_id text not null references workspaces(id),
+            user_id text not null references users(id),
+            role text not null,
+            role_certificate blob not null,
+            added_by text not null,
+            added_at real not null,
+            removed_at real,
+            primary key (workspace_id, user_id)
+        );
+        create index members_by_user on workspace_members(user_id);
+        create table key_grants (
+            workspace_id text not null references workspaces(id),
+            key_index integer not null,
+            user_id text not null references users(id),
+            granted_by text not null,
+            grant blob not null,
+            primary key (workspace_id, key_index, user_id)
+        );
+        create table documents (
+            workspace_id text not null references workspaces(id),
+            document_id text not null,
+            version integer not null,
+            kind text not null,
+            author_id text not null,
+            manifest blob not null,
+            created_at real not null,
+            primary key (workspace_id, document_id, version)
+        );
+        create table blocks (
+            workspace_id text not null references workspaces(id),
+            block_id text not null,
+            organization_id text not null,
+            size integer not null,
+            created_at real not null,
+            primary key (workspace_id, block_id)
+        );
+        create index blocks_by_organization on blocks(organization_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
+    (3, _0003_workspaces),
 ]
 
 

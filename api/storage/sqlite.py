@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
+from api.storage.workspaces import WorkspaceStore
 
 _BUSY_TIMEOUT_MS = 5000
 
@@ -43,6 +44,7 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self._db = connect(path)
         self.identity = IdentityStore(self._db)
+        self.workspaces = WorkspaceStore(self._db)
 
     def check(self) -> None:
         self._db.execute("select count(*) from schema_migrations").fetchone()

@@ -1,0 +1,142 @@
+"""SQLite storage for workspaces: membership and roles, key grants, versioned documents (the
+encrypted manifests) and the index of stored blocks. Block bytes live in the block store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from api.storage.queries import Row, insert, one
+from api.storage.transactions import transaction
+
+
+class WorkspaceStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def workspace(self, workspace_id: str) -> Row | None:
+        return one(self.db, "select * from workspaces where id = ?", [workspace_id])
+
+    def create(self, workspace: Row, owner: Row, grant: Row, manifest: Row) -> bool:
+        """The workspace, its owner, the owner's first key and its first manifest, together."""
+        with transaction(self.db):
+            if self.workspace(workspace["id"]) is not None:
+                return False
+            insert(self.db, "workspaces", workspace)
+            insert(self.db, "workspace_members", owner)
+            insert(self.db, "key_grants", grant)
+            insert(self.db, "documents", manifest)
+        return True
+
+    def membership(self, workspace_id: str, user_id: str) -> Row | None:
+        """The user's active membership of the workspace, or None."""
+        return one(
+            self.db,
+            "select * from workspace_members where workspace_id = ? and user_id = ? "
+            "and removed_at is null",
+            [workspace_id, user_id],
+        )
+
+    def members(self, workspace_id: str) -> list[Row]:
+        return list(self.db.query(
+            "select * from workspace_members where workspace_id = ? and removed_at is null "
+            "order by added_at", [workspace_id]))
+
+    def workspaces_of(self, user_id: str) -> list[Row]:
+        return list(self.db.query(
+            "select w.*, m.role from workspaces w join workspace_members m "
+            "on m.workspace_id = w.id where m.user_id = ? and m.removed_at is null "
+            "order by w.created_at", [user_id]))
+
+    def add_member(self, member: Row, grants: list[Row]) -> None:
+        with transaction(self.db):
+            self.db.execute(
+                "delete from workspace_members where workspace_id = ? and user_id = ?",
+                [member["workspace_id"], member["user_id"]],
+            )
+            insert(self.db, "workspace_members", member)
+            for grant in grants:
+                self._put_grant(grant)
+
+    def remove_member(self, workspace_id: str, user_id: str, new_index: int, grants: list[Row],
+                      now: float) -> bool:
+        """Remove `user_id` and move to key `new_index`, granted to everyone who remains."""
+        with transaction(self.db):
+            moved = self.db.execute(
+                "update workspaces set key_index = ? where id = ? and key_index = ?",
+                [new_index, workspace_id, new_index - 1],
+            )
+            if moved.rowcount != 1:
+                return False
+            self.db.execute(
+                "update workspace_members set removed_at = ? where workspace_id = ? "
+                "and user_id = ?", [now, workspace_id, user_id])
+            for grant in grants:
+                self._put_grant(grant)
+        return True
+
+    def grants_of(self, workspace_id: str, user_id: str) -> list[Row]:
+        return list(self.db.query(
+            "select * from key_grants where workspace_id = ? and user_id = ? order by key_index",
+            [workspace_id, user_id]))
+
+    def _put_grant(self, grant: Row) -> None:
+        self.db.execute(
+            "insert or replace into key_grants values (?, ?, ?, ?, ?)",
+            [grant["workspace_id"], grant["key_index"], grant["user_id"], grant["granted_by"],
+             grant["grant"]],
+        )
+
+    # documents --------------------------------------------------------------------------------
+    def latest_version(self, workspace_id: str, document_id: str) -> int:
+        row = self.db.execute(
+            "select max(version) from documents where workspace_id = ? and document_id = ?",
+            [workspace_id, document_id]).fetchone()
+        return row[0] or 0
+
+    def put_document(self, document: Row, expected_version: int) -> int | None:
+        """Store version expected+1; None if someone stored another version meanwhile."""
+        with transaction(self.db):
+            latest = self.latest_version(document["workspace_id"], document["document_id"])
+            if latest != expected_version:
+                return latest
+            insert(self.db, "documents", document)
+        return None
+
+    def latest_documents(self, workspace_id: str, kind: str | None) -> list[Row]:
+        sql = (
+            "select d.* from documents d join (select document_id, max(version) as version "
+            "from documents where workspace_id = ? group by document_id) latest "
+            "on d.document_id = latest.document_id and d.version = latest.version "
+            "where d.workspace_id = ?"
+        )
+        params: list[Any] = [workspace_id, workspace_id]
+        if kind is not None:
+            sql += " and d.kind = ?"
+            params.append(kind)
+        return list(self.db.query(sql + " order by d.created_at", params))
+
+    def document_versions(self, workspace_id: str, document_id: str) -> list[Row]:
+        return list(self.db.query(
+            "select * from documents where workspace_id = ? and document_id = ? "
+            "order by version", [workspace_id, document_id]))
+
+    def document(self, workspace_id: str, document_id: str, version: int) -> Row | None:
+        return one(self.db, "select * from documents where workspace_id = ? and document_id = ? "
+                   "and version = ?", [workspace_id, document_id, version])
+
+    # blocks -----------------------------------------------------------------------------------
+    def block(self, workspace_id: str, block_id: str) -> Row | None:
+        return one(self.db, "select * from blocks where workspace_id = ? and block_id = ?",
+                   [workspace_id, block_id])
+
+    def add_block(self, block: Row) -> None:
+        self.db.execute("insert or ignore into blocks values (?, ?, ?, ?, ?)", [
+            block["workspace_id"], block["block_id"], block["organization_id"], block["size"],
+            block["created_at"]])
+
+    def organization_usage(self, organization_id: str) -> int:
+        row = self.db.execute("select coalesce(sum(size), 0) from blocks where "
+                              "organization_id = ?", [organization_id]).fetchone()
+        return row[0]

@@ -1,0 +1,90 @@
+"""Encrypted documents (dossier, file and workspace manifests), every version kept.
+
+Writing version N+1 requires naming N as the expected version: a writer who based an edit on an
+older version gets 409 `stale_version` with the latest version, merges, and retries. Writers
+need the contributor role; the workspace manifest (its name) needs a manager.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from api.errors import ApiError
+from api.identity.sessions import login_required
+from api.inputs import b64_encode, blob, choice, json_body
+from api.realtime import notify_users
+from api.store import get_store
+from api.workspaces.access import DOCUMENT_ID, check_id, membership
+from api.workspaces.routes import MAX_MANIFEST_BYTES
+
+blueprint = Blueprint("documents", __name__)
+KINDS = ("workspace", "dossier", "file")
+
+
+def document_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {"document_id": row["document_id"], "version": row["version"], "kind": row["kind"],
+            "author_id": row["author_id"], "created_at": row["created_at"],
+            "manifest": b64_encode(row["manifest"])}
+
+
+@blueprint.put("/api/workspaces/<workspace_id>/documents/<document_id>")
+@login_required
+def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
+    body = json_body()
+    kind = choice(body, "kind", KINDS)
+    user, _ = membership(workspace_id, "manager" if kind == "workspace" else "contributor")
+    if kind == "workspace" and document_id != workspace_id:
+        raise ApiError(400, "bad_request", "the workspace manifest has the workspace's id")
+    if kind != "workspace":
+        check_id(DOCUMENT_ID, document_id, "document")
+    expected = body.get("expected_version")
+    if not isinstance(expected, int) or expected < 0:
+        raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
+    store = get_store().workspaces
+    latest = store.put_document({
+        "workspace_id": workspace_id, "document_id": document_id, "version": expected + 1,
+        "kind": kind, "author_id": user["id"],
+        "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
+        "created_at": time.time()}, expected)
+    if latest is not None:
+        raise ApiError(409, "stale_version",
+                       f"version {latest} was written meanwhile; merge with it and retry")
+    members = [m["user_id"] for m in store.members(workspace_id)]
+    notify_users(current_app, members, "workspace:changed", {
+        "workspace_id": workspace_id, "what": "document", "document_id": document_id,
+        "kind": kind, "version": expected + 1})
+    return jsonify({"version": expected + 1}), 201
+
+
+@blueprint.get("/api/workspaces/<workspace_id>/documents")
+@login_required
+def list_documents(workspace_id: str) -> Response:
+    membership(workspace_id)
+    kind = request.args.get("kind")
+    if kind is not None and kind not in KINDS:
+        raise ApiError(400, "bad_request", f"kind must be one of {', '.join(KINDS)}")
+    rows = get_store().workspaces.latest_documents(workspace_id, kind)
+    return jsonify({"documents": [document_view(row) for row in rows]})
+
+
+@blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions")
+@login_required
+def document_history(workspace_id: str, document_id: str) -> Response:
+    membership(workspace_id)
+    rows = get_store().workspaces.document_versions(workspace_id, document_id)
+    if not rows:
+        raise ApiError(404, "not_found", "no such document")
+    return jsonify({"versions": [document_view(row) for row in rows]})
+
+
+@blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions/<int:version>")
+@login_required
+def document_version(workspace_id: str, document_id: str, version: int) -> Response:
+    membership(workspace_id)
+    row = get_store().workspaces.document(workspace_id, document_id, version)
+    if row is None:
+        raise ApiError(404, "not_found", "no such version")
+    return jsonify(document_view(row))
