@@ -8,6 +8,8 @@ one. Called only by `pycrypto_wasm.backend`, which has already checked every len
 
 from __future__ import annotations
 
+from typing import Any
+
 import paravent_sodium as _bridge  # type: ignore[import-not-found]
 
 from pycrypto_wasm.backend import sizes
@@ -34,11 +36,18 @@ def aead_decrypt(ciphertext: bytes, aad: bytes, nonce: bytes, key: bytes) -> byt
     return bytes(out)
 
 
-def sign_seed_keypair(seed: bytes) -> tuple[bytes, bytes]:
-    public_key = bytearray(sizes.SIGN_PUBLIC_KEY)
-    secret_key = bytearray(sizes.SIGN_SECRET_KEY)
-    _bridge.signSeedKeypair(public_key, secret_key, seed)
+def _seed_keypair(derive: Any, public_size: int, secret_size: int, seed: bytes) -> (
+    tuple[bytes, bytes]
+):
+    public_key, secret_key = bytearray(public_size), bytearray(secret_size)
+    derive(public_key, secret_key, seed)
     return bytes(public_key), bytes(secret_key)
+
+
+def sign_seed_keypair(seed: bytes) -> tuple[bytes, bytes]:
+    return _seed_keypair(
+        _bridge.signSeedKeypair, sizes.SIGN_PUBLIC_KEY, sizes.SIGN_SECRET_KEY, seed
+    )
 
 
 def sign_detached(message: bytes, secret_key: bytes) -> bytes:
@@ -52,10 +61,7 @@ def sign_verify_detached(signature: bytes, message: bytes, public_key: bytes) ->
 
 
 def box_seed_keypair(seed: bytes) -> tuple[bytes, bytes]:
-    public_key = bytearray(sizes.BOX_PUBLIC_KEY)
-    secret_key = bytearray(sizes.BOX_SECRET_KEY)
-    _bridge.boxSeedKeypair(public_key, secret_key, seed)
-    return bytes(public_key), bytes(secret_key)
+    return _seed_keypair(_bridge.boxSeedKeypair, sizes.BOX_PUBLIC_KEY, sizes.BOX_SECRET_KEY, seed)
 
 
 def box_seal(message: bytes, public_key: bytes) -> bytes:

@@ -9,7 +9,7 @@ import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { createPasskey } from '../passkeys.js';
 import { signedIn } from '../session.js';
-import { attempt, errorBox, showError } from './feedback.js';
+import { attempt, errorBox, loadOrExplain } from './feedback.js';
 import { recoveryCodePanel } from './recovery-code.js';
 
 async function createOrganization(token, values) {
@@ -30,15 +30,12 @@ async function createOrganization(token, values) {
 }
 
 export async function renderBootstrap(root, token) {
-  const box = errorBox();
-  let info;
-  try {
-    info = await api('GET', `/api/bootstrap/${token}`);
-  } catch (error) {
-    show(root, h('section', { class: 'panel' }, h('h1', {}, t('bootstrap.title')), box));
-    showError(box, error);
+  const info = await loadOrExplain(root, t('bootstrap.title'),
+    () => api('GET', `/api/bootstrap/${token}`));
+  if (info === null) {
     return;
   }
+  const box = errorBox();
   const [nameField] = field(t('person.name'), { name: 'display_name', required: true, autocomplete: 'name' });
   const [emailField] = field(t('person.email'), { name: 'email', type: 'email', required: true, autocomplete: 'email' });
   const [siteField] = field(t('person.site'), { name: 'site', required: true });

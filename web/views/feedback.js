@@ -1,6 +1,6 @@
 /** Showing the outcome of an action: errors (with the server's or worker's reason) and notices. */
 
-import { h } from '../dom.js';
+import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
 export function errorBox() {
@@ -25,5 +25,17 @@ export async function attempt(button, box, action) {
     return undefined;
   } finally {
     button.disabled = false;
+  }
+}
+
+/** Loads what a view needs; on failure shows `title` and the reason in `root`, returns null. */
+export async function loadOrExplain(root, title, load) {
+  try {
+    return await load();
+  } catch (error) {
+    const box = errorBox();
+    show(root, h('section', { class: 'panel' }, h('h1', {}, title), box));
+    showError(box, error);
+    return null;
   }
 }

@@ -11,7 +11,7 @@ import { t } from '../i18n/i18n.js';
 import { createPasskey } from '../passkeys.js';
 import { realtimeSocket } from '../realtime.js';
 import { signedIn } from '../session.js';
-import { attempt, errorBox, showError } from './feedback.js';
+import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { recoveryCodePanel } from './recovery-code.js';
 import { codeForm, invitationChannel } from './sas-channel.js';
 
@@ -78,15 +78,11 @@ function exchange(root, token, box) {
 }
 
 export async function renderJoin(root, token, rootVerifyKey) {
-  const box = errorBox();
-  let info;
-  try {
-    info = await api('GET', `/api/join/${token}`);
-  } catch (error) {
-    show(root, h('section', { class: 'panel' }, h('h1', {}, t('join.title')), box));
-    showError(box, error);
+  const info = await loadOrExplain(root, t('join.title'), () => api('GET', `/api/join/${token}`));
+  if (info === null) {
     return;
   }
+  const box = errorBox();
   const { invitation, organization } = info;
   const start = h('button', { type: 'button', class: 'primary', id: 'join-create-passkey' },
     t('join.createPasskey'));

@@ -89,6 +89,19 @@ export function createSodiumBridge(sodium) {
     }
   }
 
+  /** A key pair from a seed: the public key into `pyPublicKey`, the secret key (wiped from the
+   * heap afterwards) into `pySecretKey`. */
+  function seedKeypair(derive, pyPublicKey, pySecretKey, seed) {
+    const secretKey = reserveFor(pySecretKey, true);
+    try {
+      expectSuccess(withHeap(pyPublicKey, [secret(seed)], (publicKey, s) =>
+        derive(publicKey.address, secretKey.address, s.address)), 'seed_keypair');
+      copyOut(secretKey, pySecretKey);
+    } finally {
+      release(secretKey);
+    }
+  }
+
   // Lengths of type unsigned long long are passed as (low, high) 32-bit halves.
   return {
     version: () => sodium.sodium_version_string(),
@@ -119,17 +132,8 @@ export function createSodiumBridge(sodium) {
           n.address, k.address));
     },
 
-    signSeedKeypair(pyPublicKey, pySecretKey, seed) {
-      const secretKey = reserveFor(pySecretKey, true);
-      try {
-        expectSuccess(withHeap(pyPublicKey, [secret(seed)], (publicKey, s) =>
-          lib._crypto_sign_seed_keypair(publicKey.address, secretKey.address, s.address)),
-        'sign_seed_keypair');
-        copyOut(secretKey, pySecretKey);
-      } finally {
-        release(secretKey);
-      }
-    },
+    signSeedKeypair: (pyPublicKey, pySecretKey, seed) =>
+      seedKeypair(lib._crypto_sign_seed_keypair, pyPublicKey, pySecretKey, seed),
 
     signDetached(pyOut, message, secretKey) {
       expectSuccess(withHeap(pyOut, [message, secret(secretKey)], (out, m, sk) =>
@@ -142,17 +146,8 @@ export function createSodiumBridge(sodium) {
         lib._crypto_sign_verify_detached(sig.address, m.address, m.length, 0, pk.address));
     },
 
-    boxSeedKeypair(pyPublicKey, pySecretKey, seed) {
-      const secretKey = reserveFor(pySecretKey, true);
-      try {
-        expectSuccess(withHeap(pyPublicKey, [secret(seed)], (publicKey, s) =>
-          lib._crypto_box_seed_keypair(publicKey.address, secretKey.address, s.address)),
-        'box_seed_keypair');
-        copyOut(secretKey, pySecretKey);
-      } finally {
-        release(secretKey);
-      }
-    },
+    boxSeedKeypair: (pyPublicKey, pySecretKey, seed) =>
+      seedKeypair(lib._crypto_box_seed_keypair, pyPublicKey, pySecretKey, seed),
 
     boxSeal(pyOut, message, publicKey) {
       expectSuccess(withHeap(pyOut, [message, publicKey], (out, m, pk) =>
