@@ -181,6 +181,7 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
         claims[user_id] = {key: user.get(key) for key in ("display_name", "email", "site",
                                                            "profile")}
     entries = verify_directory(bundle.root, bundle.organization, certificates, revocations)
+    state.directory = dict(entries)
     return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates]}
 
 

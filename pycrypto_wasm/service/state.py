@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.identity.certificates import UserCertificate
 from pycrypto_wasm.identity.keybundle import KeyBundle
 from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange
+from pycrypto_wasm.identity.trust import DirectoryEntry
 from pycrypto_wasm.sealing import PrivateKey
-from pycrypto_wasm.service.params import NoKeysError
-from pycrypto_wasm.signing import SigningKey
+from pycrypto_wasm.service.params import NoKeysError, RequestError
+from pycrypto_wasm.signing import SigningKey, VerifyKey
+from pycrypto_wasm.workspace.keys import Keyring
+
+
+class UnverifiedUserError(CryptoError):
+    """Someone whose certificate this browser has not verified (or could not)."""
+
+    code = "unverified_user"
 
 
 @dataclass
@@ -30,6 +40,8 @@ class WorkerState:
     bundle: KeyBundle | None = field(default=None, repr=False)
     greetings: dict[str, GreeterExchange] = field(default_factory=dict, repr=False)
     claim: Claim | None = field(default=None, repr=False)
+    directory: dict[str, DirectoryEntry] = field(default_factory=dict, repr=False)
+    keyrings: dict[str, Keyring] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -46,7 +58,25 @@ class WorkerState:
             raise NoKeysError("sign in with your passkey to unlock your keys")
         return self.bundle
 
+    def certificate_of(self, user_id: str) -> UserCertificate:
+        """A member's certificate, as the verified directory knows it (`directory.verify`)."""
+        entry = self.directory.get(user_id)
+        if entry is None or entry.certificate is None:
+            raise UnverifiedUserError(f"{user_id} has no verified certificate")
+        return entry.certificate
+
+    def verify_key_of(self, user_id: str) -> VerifyKey:
+        return VerifyKey(self.certificate_of(user_id).verify_key)
+
+    def keyring(self, workspace_id: str) -> Keyring:
+        ring = self.keyrings.get(workspace_id)
+        if ring is None:
+            raise RequestError(f"workspace {workspace_id} is not open in this browser")
+        return ring
+
     def lock(self) -> None:
+        self.directory.clear()
+        self.keyrings.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

@@ -6,15 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pycrypto_wasm.service import CryptoService
-
-PRF_ADMIN = bytes([1]) * 32
-PRF_NEWCOMER = bytes([2]) * 32
-PERSON = {"display_name": "Dr Martin", "email": "martin@chu.example", "site": "Nord"}
-
-
-def ok(reply):
-    assert reply["ok"], reply
-    return reply["result"]
+from tests.crypto.browsers import PERSON, PRF_ADMIN, invite_newcomer, ok
 
 
 @pytest.fixture
@@ -24,28 +16,6 @@ def admin():
         "organization_id": "o-1", "user_id": "u-admin", "prf_output": PRF_ADMIN, **PERSON,
     }))
     return service, created
-
-
-def _invite(admin_service, created, typed=None):
-    newcomer = CryptoService()
-    prepared = ok(newcomer.handle("invite.claimer_prepare", {
-        "organization_id": "o-1", "user_id": "u-new", "root_verify_key": created["root_verify_key"],
-        "prf_output": PRF_NEWCOMER,
-    }))
-    hello = ok(admin_service.handle("invite.greeter_hello", {"invitation_id": "i-1"}))["hello"]
-    answer = ok(newcomer.handle("invite.claimer_hello", {"greeter_hello": hello}))["hello"]
-    revealed = ok(admin_service.handle("invite.greeter_reveal",
-                                       {"invitation_id": "i-1", "claimer_hello": answer}))
-    claimer_code = ok(newcomer.handle("invite.claimer_reveal",
-                                      {"reveal": revealed["reveal"]}))["claimer_code"]
-    ok(newcomer.handle("invite.claimer_confirm", {"typed_code": revealed["greeter_code"]}))
-    certified = admin_service.handle("invite.greeter_certify", {
-        "invitation_id": "i-1", "typed_code": typed or claimer_code.lower(),
-        "claimer_user_id": "u-new", "claimer_verify_key": prepared["verify_key"],
-        "claimer_public_key": prepared["public_key"], "profile": "member",
-        "display_name": "Mme Durand", "email": "durand@chu.example", "site": "Sud",
-    })
-    return newcomer, prepared, certified
 
 
 def test_service_identity_bootstrap_then_unlock_gives_same_keys(admin):
@@ -75,7 +45,7 @@ def test_service_identity_wrong_prf_is_refused(admin):
 
 def test_service_identity_invitation_certifies_newcomer_both_trust_directory(admin):
     service, created = admin
-    newcomer, prepared, certified = _invite(service, created)
+    newcomer, prepared, certified = invite_newcomer(service, created)
     certificate = ok(certified)["certificate"]
     finished = ok(newcomer.handle("invite.claimer_finish", {"certificate": certificate}))
     assert finished["fingerprint"] == prepared["fingerprint"]
@@ -91,13 +61,13 @@ def test_service_identity_invitation_certifies_newcomer_both_trust_directory(adm
 
 def test_service_identity_wrong_code_refuses_to_certify(admin):
     service, created = admin
-    _, _, certified = _invite(service, created, typed="ZZZZ")
+    _, _, certified = invite_newcomer(service, created, typed="ZZZZ")
     assert certified["error"]["code"] == "sas_mismatch"
 
 
 def test_service_identity_revocation_is_seen_by_every_member(admin):
     service, created = admin
-    newcomer, _, certified = _invite(service, created)
+    newcomer, _, certified = invite_newcomer(service, created)
     certificate = ok(certified)["certificate"]
     ok(newcomer.handle("invite.claimer_finish", {"certificate": certificate}))
     revocation = ok(service.handle("directory.sign_revocation", {"user_id": "u-new"}))

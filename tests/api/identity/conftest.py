@@ -16,11 +16,7 @@ from api.storage.sqlite import SqliteStore
 from pycrypto_wasm.service import CryptoService
 from tests.api.conftest import same_origin_client
 from tests.api.identity.soft_authenticator import SoftAuthenticator
-
-
-def ok(reply: dict[str, Any]) -> dict[str, Any]:
-    assert reply["ok"], reply
-    return reply["result"]
+from tests.crypto.browsers import ok
 
 
 @dataclass

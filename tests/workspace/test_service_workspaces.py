@@ -1,0 +1,86 @@
+"""The worker's workspace and dossier methods, as two members' browsers use them (CPython)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pycrypto_wasm.service import CryptoService
+from tests.crypto.browsers import invite_newcomer, ok
+
+DOSSIER = {"patient_name": "M. Paul Exemple", "urgency": "high", "requested_unit": "SSR"}
+
+
+@pytest.fixture
+def team():
+    admin = CryptoService()
+    created = ok(admin.handle("identity.create_organization", {
+        "organization_id": "o-1", "user_id": "u-admin", "prf_output": bytes(32),
+        "display_name": "Dr Admin", "email": "a@chu.example", "site": "Nord"}))
+    member, _, certified = invite_newcomer(admin, created)
+    certificate = ok(certified)["certificate"]
+    ok(member.handle("invite.claimer_finish", {"certificate": certificate}))
+    users = [{"user_id": "u-admin", "certificate": created["certificate"]},
+             {"user_id": "u-new", "certificate": certificate}]
+    for browser in (admin, member):
+        ok(browser.handle("directory.verify", {"users": users}))
+    workspace = ok(admin.handle("workspace.create", {"name": "Commission SSR"}))
+    return admin, member, workspace
+
+
+def _listing(workspace, grants, version=1):
+    return {"workspace_id": workspace["workspace_id"], "manifest": workspace["manifest"],
+            "manifest_version": version, "grants": grants}
+
+
+def test_workspace_shared_member_reads_name_and_dossiers(team):
+    admin, member, workspace = team
+    owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
+    assert ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))["name"] == (
+        "Commission SSR")
+    shared = ok(admin.handle("workspace.share", {"workspace_id": workspace["workspace_id"],
+                                                 "user_id": "u-new", "role": "contributor"}))
+    grants = [{**g, "granted_by": "u-admin"} for g in shared["grants"]]
+    assert ok(member.handle("workspace.open", _listing(workspace, grants)))["name"] == (
+        "Commission SSR")
+    saved = ok(admin.handle("dossier.save", {"workspace_id": workspace["workspace_id"],
+                                             "fields": DOSSIER}))
+    read = ok(member.handle("dossier.read", {"workspace_id": workspace["workspace_id"],
+                                             "documents": [{**saved, "kind": "dossier"}]}))
+    assert read["dossiers"][0]["fields"] == DOSSIER
+    assert read["dossiers"][0]["author_name"] == "Dr Admin"
+
+
+def test_workspace_unshared_member_cannot_read_new_dossiers(team):
+    admin, member, workspace = team
+    owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
+    ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
+    shared = ok(admin.handle("workspace.share", {"workspace_id": workspace["workspace_id"],
+                                                 "user_id": "u-new", "role": "reader"}))
+    ok(member.handle("workspace.open", _listing(
+        workspace, [{**g, "granted_by": "u-admin"} for g in shared["grants"]])))
+    rotated = ok(admin.handle("workspace.unshare", {"workspace_id": workspace["workspace_id"],
+                                                    "remaining": ["u-admin"]}))
+    assert rotated["key_index"] == 1
+    saved = ok(admin.handle("dossier.save", {"workspace_id": workspace["workspace_id"],
+                                             "fields": DOSSIER}))
+    read = ok(member.handle("dossier.read", {"workspace_id": workspace["workspace_id"],
+                                             "documents": [{**saved, "kind": "dossier"}]}))
+    assert "key 1 of workspace" in read["dossiers"][0]["problem"]
+    assert "fields" not in read["dossiers"][0]
+
+
+def test_workspace_concurrent_edits_merge(team):
+    admin, _, _ = team
+    merged = ok(admin.handle("dossier.merge", {
+        "base": {"urgency": "low", "summary": "a"},
+        "ours": {"urgency": "high", "summary": "a"},
+        "theirs": {"urgency": "low", "summary": "b", "status": "under_review"}}))
+    assert merged == {"fields": {"status": "under_review", "summary": "b", "urgency": "high"},
+                      "conflicts": []}
+
+
+def test_workspace_unknown_dossier_field_is_refused(team):
+    admin, _, workspace = team
+    reply = admin.handle("dossier.save", {"workspace_id": workspace["workspace_id"],
+                                          "fields": {"shoe_size": 42}})
+    assert reply["error"]["code"] == "bad_request"
