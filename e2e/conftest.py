@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from e2e.harness import flows
 from e2e.harness.browser import UserBrowser, launch_chromium, open_user_browser
 from e2e.harness.server import ServerProcess
 
@@ -47,3 +48,14 @@ def new_user(browser: Browser) -> Iterator[Callable[..., UserBrowser]]:
 @pytest.fixture
 def user(new_user: Callable[..., UserBrowser]) -> UserBrowser:
     return new_user()
+
+
+@pytest.fixture
+def organization(server: ServerProcess, new_user: Callable[..., UserBrowser]) -> tuple[
+    UserBrowser, UserBrowser, str
+]:
+    """An admin who bootstrapped a fresh organization, an invitee's browser, and the admin's
+    recovery code."""
+    admin = new_user()
+    recovery = flows.bootstrap(admin, server.bootstrap_link("CHU Test"), flows.ADMIN)
+    return admin, new_user(), recovery

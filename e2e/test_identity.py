@@ -7,13 +7,10 @@ from __future__ import annotations
 import base64
 import sqlite3
 
-import pytest
-
 from e2e.harness import flows
 from e2e.harness.browser import wait_for_crypto_ready
+from e2e.harness.flows import ADMIN, MEMBER
 
-ADMIN = flows.Person("Dr Claire Admin", "claire@chu-nord.example", "CHU Nord")
-MEMBER = flows.Person("Mme Inès Durand", "ines@chu-sud.example", "CHU Sud")
 PRF_SALT = b"paravent prf salt, version 1...."
 
 # Evaluates the same PRF the app uses, for the credential just used, to check it never reaches
@@ -29,30 +26,9 @@ async (salt) => {
 """
 
 
-@pytest.fixture
-def organization(server, new_user):
-    """An admin who bootstrapped a fresh organization, and an invitee's browser."""
-    admin = new_user()
-    link = server.bootstrap_link("CHU Test")
-    recovery = flows.bootstrap(admin, link, ADMIN)
-    return admin, new_user(), recovery
-
-
-def _certified_member(admin, invitee):
-    link = flows.invite(admin, MEMBER)
-    flows.start_greeting(admin)
-    recovery = flows.claim(invitee, link)
-    admin_code, invitee_code = flows.codes(admin, invitee)
-    flows.type_code(invitee, admin_code)
-    flows.type_code(admin, invitee_code)
-    admin.page.wait_for_selector("#sas-done", timeout=30_000)
-    invitee.page.wait_for_selector("#my-fingerprint", timeout=30_000)
-    return recovery
-
-
 def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     admin, invitee, _ = organization
-    recovery = _certified_member(admin, invitee)
+    recovery = flows.certified_member(admin, invitee, MEMBER)
     first_fingerprint = flows.fingerprint(invitee)
 
     flows.sign_out(invitee)
@@ -120,7 +96,7 @@ def test_identity_wrong_code_aborts_the_invitation_on_both_sides(server, organiz
 
 def test_identity_server_substituting_a_key_is_caught(server, organization):
     admin, invitee, _ = organization
-    _certified_member(admin, invitee)
+    flows.certified_member(admin, invitee, MEMBER)
     member_id = invitee.page.evaluate(
         "async () => (await (await fetch('/api/session')).json()).user.user_id")
     with sqlite3.connect(server.database_path) as database:

@@ -18,6 +18,7 @@ import { renderHome } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderRecovery } from './views/recovery.js';
 import { renderSecurity } from './views/security.js';
+import { renderWorkspace } from './views/workspace.js';
 import { renderLocked, renderWelcome } from './views/welcome.js';
 
 const root = document.documentElement;
@@ -76,6 +77,8 @@ function renderRoute(view, { segments, query }) {
     }
   } else if (first === 'security') {
     renderSecurity(view, query);
+  } else if (first === 'w' && rest[0]) {
+    renderWorkspace(view, rest[0]);
   } else if (first === 'greet' && session.user.profile === 'admin') {
     renderGreet(view, rest[0]);
   } else {

@@ -17,6 +17,13 @@ export function reconnectRealtime() {
   socket.disconnect().connect();
 }
 
+let workspaceListener = null;
+
+/** The one view that wants to hear of workspace changes (the last one to ask). */
+export function onWorkspaceChanged(listener) {
+  workspaceListener = listener;
+}
+
 /** Calls `listener(reason)` when the server ends this user's session (e.g. revocation). */
 export function onSessionEnded(listener) {
   socket.on('session:ended', ({ reason }) => listener(reason));
@@ -31,6 +38,7 @@ export function connectRealtime(statusElement) {
     statusElement.textContent = '';
     statusElement.dispatchEvent(new CustomEvent('statechange', { bubbles: true }));
   };
+  socket.on('workspace:changed', (change) => workspaceListener?.(change));
   socket.on('connect', () => show('connected'));
   socket.on('disconnect', () => show('disconnected'));
   socket.on('connect_error', () => show('disconnected'));

@@ -16,6 +16,10 @@ class Person:
     site: str
 
 
+ADMIN = Person("Dr Claire Admin", "claire@chu-nord.example", "CHU Nord")
+MEMBER = Person("Mme Inès Durand", "ines@chu-sud.example", "CHU Sud")
+
+
 def _fill_person(user: UserBrowser, person: Person) -> None:
     user.page.fill("#field-display_name", person.name)
     user.page.fill("#field-email", person.email)
@@ -91,3 +95,17 @@ def sign_in(user: UserBrowser) -> None:
     """Sign in (or unlock a locked session) with the passkey."""
     user.page.click("#sign-in-passkey, #unlock-passkey")
     user.page.wait_for_selector("#my-fingerprint, [role=alert]:not([hidden])", timeout=TIMEOUT_MS)
+
+
+def certified_member(admin: UserBrowser, invitee: UserBrowser, person: Person,
+                     profile: str = "member") -> str:
+    """Invite `person`, run the whole SAS check; returns the newcomer's recovery code."""
+    link = invite(admin, person, profile)
+    start_greeting(admin)
+    recovery = claim(invitee, link)
+    admin_code, invitee_code = codes(admin, invitee)
+    type_code(invitee, admin_code)
+    type_code(admin, invitee_code)
+    admin.page.wait_for_selector("#sas-done", timeout=TIMEOUT_MS)
+    invitee.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
+    return recovery

@@ -21,7 +21,7 @@ from pycrypto_wasm.workspace import keys
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 from pycrypto_wasm.workspace.merge import merge_fields
-from pycrypto_wasm.workspace.roles import ROLES, RoleCertificate
+from pycrypto_wasm.workspace.roles import ROLES, RoleCertificate, verify_roles
 
 DOSSIER_FIELDS = (
     "patient_name", "birth_date", "referring_site", "requested_unit", "urgency", "status",
@@ -108,6 +108,31 @@ def unshare(state: WorkerState, request: Params) -> Reply:
             "grants": [_grant(state, keyring, str(user_id), index) for user_id in remaining]}
 
 
+def verify_members(state: WorkerState, request: Params) -> Reply:
+    """Each member's role as its certificate proves it. The creator is the verified author of
+    the workspace manifest's first version."""
+    workspace_id = params.text(request, "workspace_id")
+    keyring = state.keyring(workspace_id)
+    first = open_manifest(params.b64(request, "first_manifest"), keyring, kind="workspace",
+                          document_id=workspace_id, version=1, author_key=state.verify_key_of)
+    members = [dict(member) for member in request.get("members") or []]
+    roles = verify_roles(
+        organization=keyring.organization, workspace=workspace_id, creator=first.author,
+        certificates={params.text(m, "user_id"): params.b64(m, "role_certificate")
+                      for m in members},
+        directory=state.directory,
+    )
+    views = []
+    for member in members:
+        verified = roles[member["user_id"]]
+        entry = state.directory.get(member["user_id"])
+        name = entry.certificate.display_name if entry and entry.certificate else None
+        views.append({"user_id": member["user_id"], "display_name": name,
+                      "role": verified.role, "problem": verified.problem,
+                      "server_role": member.get("role")})
+    return {"members": views}
+
+
 def _fields(request: Params) -> dict[str, Any]:
     fields = request.get("fields")
     if not isinstance(fields, dict):
@@ -163,6 +188,7 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "workspace.open": open_workspace,
     "workspace.share": share,
     "workspace.unshare": unshare,
+    "workspace.verify_members": verify_members,
     "dossier.save": save_dossier,
     "dossier.read": read_dossiers,
     "dossier.merge": merge_dossier,

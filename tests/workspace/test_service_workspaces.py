@@ -84,3 +84,20 @@ def test_workspace_unknown_dossier_field_is_refused(team):
     reply = admin.handle("dossier.save", {"workspace_id": workspace["workspace_id"],
                                           "fields": {"shoe_size": 42}})
     assert reply["error"]["code"] == "bad_request"
+
+
+def test_workspace_members_roles_are_verified(team):
+    admin, _, workspace = team
+    owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
+    ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
+    shared = ok(admin.handle("workspace.share", {"workspace_id": workspace["workspace_id"],
+                                                 "user_id": "u-new", "role": "reader"}))
+    members = [
+        {"user_id": "u-admin", "role": "owner", "role_certificate": workspace["role_certificate"]},
+        {"user_id": "u-new", "role": "owner", "role_certificate": shared["role_certificate"]},
+    ]
+    verified = ok(admin.handle("workspace.verify_members", {
+        "workspace_id": workspace["workspace_id"], "first_manifest": workspace["manifest"],
+        "members": members}))["members"]
+    assert [(m["user_id"], m["role"], m["server_role"]) for m in verified] == [
+        ("u-admin", "owner", "owner"), ("u-new", "reader", "owner")]

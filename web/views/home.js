@@ -8,8 +8,10 @@ import { api } from '../api.js';
 import { cryptoClient } from '../crypto-client.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
+import { verifiedDirectory } from '../directory.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
+import { workspaceListSection } from './workspace-list.js';
 
 function badge(user) {
   if (!user.valid) {
@@ -38,8 +40,7 @@ function directoryRow(user, onRevoke) {
 }
 
 async function loadDirectory(table, box) {
-  const listing = await api('GET', '/api/directory');
-  const { users } = await cryptoClient().call('directory.verify', { users: listing.users });
+  const users = await verifiedDirectory();
   const revoke = async (user) => {
     if (!window.confirm(t('directory.confirmRevoke', { name: user.display_name }))) {
       return;
@@ -99,6 +100,7 @@ export function renderHome(root) {
       h('p', {}, t('home.organization', { organization: session.organization.name })),
       h('p', {}, t('home.fingerprint'), ' ',
         h('code', { id: 'my-fingerprint' }, session.identity.fingerprint))),
+    workspaceListSection(),
     h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
       h('h2', { id: 'directory-title' }, t('directory.title')), table, box),
     session.user.profile === 'admin' ? inviteSection() : null);

@@ -1,0 +1,64 @@
+"""Workspaces and dossiers end to end: create, share, dossiers that appear live in the other
+member's browser, two concurrent edits that both survive, unsharing that cuts access."""
+
+from __future__ import annotations
+
+from e2e.harness import flows
+from e2e.harness.flows import MEMBER
+
+TIMEOUT_MS = 30_000
+PATIENT = "M. Jean Témoin"
+
+
+def _home(user):
+    user.page.goto(user.page.url.split("#")[0] + "#/")
+
+
+def _dossier_row(user):
+    return user.page.locator(f"#dossier-table tr:has-text('{PATIENT}')")
+
+
+def test_workspace_share_dossier_live_merge_and_unshare(organization):
+    admin, member, _ = organization
+    flows.certified_member(admin, member, MEMBER)
+
+    _home(admin)
+    admin.page.fill("#workspace-name", "Commission SSR")
+    admin.page.click("#workspace-create")
+    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
+    admin.page.select_option("#share-role", "contributor")
+    admin.page.click("#share-submit")
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') .badge-verified").wait_for(
+        timeout=TIMEOUT_MS)
+
+    _home(member)
+    member.page.click("#workspace-list a:has-text('Commission SSR')")
+    member.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+
+    admin.page.click("#dossier-new")
+    admin.page.fill("#dossier-patient_name", PATIENT)
+    admin.page.fill("#dossier-requested_unit", "SSR")
+    admin.page.click("#dossier-save")
+    _dossier_row(member).wait_for(timeout=TIMEOUT_MS)
+
+    _dossier_row(admin).locator("button").click()
+    _dossier_row(member).locator("button").click()
+    admin.page.select_option("#dossier-urgency", "high")
+    admin.page.click("#dossier-save")
+    _dossier_row(member).locator("text=version 2").wait_for(timeout=TIMEOUT_MS)
+    member.page.fill("#dossier-summary", "Bilan social complet joint.")
+    member.page.click("#dossier-save")
+    _dossier_row(admin).locator("text=version 3").wait_for(timeout=TIMEOUT_MS)
+    assert "High" in _dossier_row(admin).inner_text()
+    _dossier_row(admin).locator("button").click()
+    assert admin.page.input_value("#dossier-summary") == "Bilan social complet joint."
+    assert admin.page.input_value("#dossier-urgency") == "high"
+
+    remove = admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') button.danger")
+    remove.click()
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(
+        state="detached", timeout=TIMEOUT_MS)
+    alert = member.page.locator("[role=alert]:not([hidden])")
+    alert.wait_for(timeout=TIMEOUT_MS)
+    assert "not a member" in alert.inner_text() or "no such workspace" in alert.inner_text()

@@ -1,0 +1,49 @@
+/** Creating or editing a dossier; a save that met someone else's edit merges, and conflicts
+ * (both values kept) are shown. */
+
+import { h } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { saveDossier } from '../workspaces.js';
+import { attempt, errorBox } from './feedback.js';
+
+const TEXT_FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit'];
+const URGENCIES = ['low', 'normal', 'high'];
+const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
+
+function select(name, values, current) {
+  return h('select', { id: `dossier-${name}`, name },
+    ...values.map((value) => h('option', { value, selected: value === current },
+      t(`dossier.${name}.${value}`))));
+}
+
+export function dossierForm(workspaceId, base, onSaved) {
+  const box = errorBox();
+  const notice = h('div', { id: 'dossier-notice' });
+  const fields = base?.fields ?? {};
+  const inputs = TEXT_FIELDS.map((name) => h('div', { class: 'field' },
+    h('label', { for: `dossier-${name}` }, t(`dossier.${name}`)),
+    h('input', { id: `dossier-${name}`, name, value: fields[name] ?? '',
+      type: name === 'birth_date' ? 'date' : 'text', required: name === 'patient_name' })));
+  const summary = h('textarea', { id: 'dossier-summary', name: 'summary', rows: 4 }, fields.summary ?? '');
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'dossier-save' }, t('dossier.save'));
+  const form = h('form', { id: 'dossier-form', onsubmit: async (event) => {
+    event.preventDefault();
+    const values = Object.fromEntries(new FormData(form).entries());
+    const result = await attempt(submit, box, () => saveDossier(workspaceId, base, values));
+    if (result) {
+      notice.replaceChildren(...result.conflicts.map((conflict) => h('p', { class: 'warning', role: 'status' },
+        t('dossier.conflict', { field: t(`dossier.${conflict.name}`), ours: conflict.ours, theirs: conflict.theirs }))));
+      onSaved(result);
+    }
+  } },
+  ...inputs,
+  h('div', { class: 'field' }, h('label', { for: 'dossier-urgency' }, t('dossier.urgency')),
+    select('urgency', URGENCIES, fields.urgency ?? 'normal')),
+  h('div', { class: 'field' }, h('label', { for: 'dossier-status' }, t('dossier.status')),
+    select('status', STATUSES, fields.status ?? 'submitted')),
+  h('div', { class: 'field' }, h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
+  submit);
+  return h('section', { class: 'panel', 'aria-labelledby': 'dossier-form-title' },
+    h('h2', { id: 'dossier-form-title' }, base ? t('dossier.edit') : t('dossier.new')),
+    form, notice, box);
+}

@@ -1,0 +1,38 @@
+/** My workspaces (names decrypted in the worker, refreshed live when one is shared with me)
+ * and a form to create one. */
+
+import { h } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { onWorkspaceChanged } from '../realtime.js';
+import { createWorkspace, listWorkspaces } from '../workspaces.js';
+import { attempt, errorBox, showError } from './feedback.js';
+
+export function workspaceListSection() {
+  const box = errorBox();
+  const list = h('ul', { id: 'workspace-list', class: 'plain-list' });
+  const refresh = async () => {
+    const workspaces = await listWorkspaces();
+    list.replaceChildren(...workspaces.map((workspace) => h('li', {},
+      workspace.problem
+        ? h('span', { class: 'error' }, t('workspaces.unreadable', { problem: workspace.problem }))
+        : h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name),
+      ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
+  };
+  const name = h('input', { id: 'workspace-name', name: 'name', required: true, maxlength: 200 });
+  const submit = h('button', { type: 'submit', id: 'workspace-create' }, t('workspaces.create'));
+  const form = h('form', { class: 'inline-form', onsubmit: async (event) => {
+    event.preventDefault();
+    const created = await attempt(submit, box, () => createWorkspace(name.value));
+    if (created) {
+      location.hash = `#/w/${created}`;
+    }
+  } }, h('label', { for: 'workspace-name' }, t('workspaces.name')), name, submit);
+  refresh().catch((error) => showError(box, error));
+  onWorkspaceChanged(() => {
+    if (list.isConnected) {
+      refresh().catch((error) => showError(box, error));
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'workspaces-title' },
+    h('h2', { id: 'workspaces-title' }, t('workspaces.title')), list, form, box);
+}

@@ -1,0 +1,135 @@
+/**
+ * One workspace: its dossiers (decrypted and verified in the worker, searched and sorted here),
+ * the dossier form, and its members with their verified roles, sharing and unsharing. Changes
+ * by other members arrive live.
+ */
+
+import { verifiedDirectory } from '../directory.js';
+import { h, show } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { onWorkspaceChanged } from '../realtime.js';
+import { session } from '../session.js';
+import {
+  loadDossiers, loadWorkspace, shareWorkspace, unshareWorkspace,
+} from '../workspaces.js';
+import { dossierForm } from './dossier-form.js';
+import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
+
+const COLUMNS = ['patient_name', 'birth_date', 'requested_unit', 'urgency', 'status'];
+const ROLES = ['reader', 'contributor', 'manager', 'owner'];
+
+function dossierRow(dossier, onEdit) {
+  if (dossier.problem) {
+    return h('tr', { class: 'problem-row' }, h('td', { colspan: COLUMNS.length + 2 },
+      h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
+  }
+  const { fields } = dossier;
+  return h('tr', { dataset: { documentId: dossier.document_id } },
+    ...COLUMNS.map((column) => h('td', {}, ['urgency', 'status'].includes(column)
+      ? t(`dossier.${column}.${fields[column]}`) : fields[column] ?? '')),
+    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })),
+    h('td', {}, h('button', { type: 'button', onclick: () => onEdit(dossier) }, t('dossier.editButton'))));
+}
+
+function membersSection(workspace, directory, reload) {
+  const box = errorBox();
+  const canManage = ['owner', 'manager'].includes(workspace.role);
+  const memberIds = new Set(workspace.members.map((member) => member.user_id));
+  const removeButton = (member) => {
+    const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
+    button.addEventListener('click', () => attempt(button, box, async () => {
+      const remaining = [...memberIds].filter((id) => id !== member.user_id);
+      await unshareWorkspace(workspace.workspace_id, member.user_id, remaining);
+      await reload();
+    }));
+    return button;
+  };
+  const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
+    h('span', {}, member.display_name ?? member.user_id),
+    member.role ? h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`))
+      : h('span', { class: 'badge badge-invalid', title: member.problem }, t('workspace.invalidRole')),
+    canManage && member.user_id !== session.user.user_id ? removeButton(member) : null));
+  const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
+  const person = h('select', { id: 'share-user' },
+    ...candidates.map((user) => h('option', { value: user.user_id }, `${user.display_name} — ${user.site}`)));
+  const role = h('select', { id: 'share-role' },
+    ...ROLES.map((value) => h('option', { value, selected: value === 'contributor' }, t(`role.${value}`))));
+  const submit = h('button', { type: 'submit', id: 'share-submit' }, t('workspace.share'));
+  const form = canManage && candidates.length ? h('form', { class: 'inline-form', onsubmit: async (event) => {
+    event.preventDefault();
+    await attempt(submit, box, async () => {
+      await shareWorkspace(workspace.workspace_id, person.value, role.value);
+      await reload();
+    });
+  } }, h('label', { for: 'share-user' }, t('workspace.shareWith')), person,
+  h('label', { for: 'share-role' }, t('person.profile')), role, submit) : null;
+  return h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
+    h('h2', { id: 'members-title' }, t('workspace.members')),
+    h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box);
+}
+
+export async function renderWorkspace(root, workspaceId) {
+  const load = async () => {
+    const directory = await verifiedDirectory();
+    const workspace = await loadWorkspace(workspaceId);
+    return { directory, workspace, dossiers: await loadDossiers(workspaceId) };
+  };
+  const data = await loadOrExplain(root, t('workspace.title'), load);
+  if (data === null) {
+    return;
+  }
+  const { workspace, directory } = data;
+  let { dossiers } = data;
+  const box = errorBox();
+  const editor = h('div', { id: 'dossier-editor' });
+  const search = h('input', { id: 'dossier-search', type: 'search', placeholder: t('dossier.search') });
+  const sort = h('select', { id: 'dossier-sort' },
+    ...COLUMNS.map((column) => h('option', { value: column }, t(`dossier.${column}`))));
+  const body = h('tbody');
+  const canWrite = workspace.role !== 'reader';
+  const edit = (dossier) => {
+    editor.replaceChildren(dossierForm(workspaceId, dossier, async () => {
+      dossiers = await loadDossiers(workspaceId);
+      draw();
+    }));
+    editor.querySelector('input')?.focus();
+  };
+  const draw = () => {
+    const needle = search.value.trim().toLowerCase();
+    const visible = dossiers
+      .filter((d) => d.problem || !needle || Object.values(d.fields).join(' ').toLowerCase().includes(needle))
+      .sort((a, b) => String(a.fields?.[sort.value] ?? '').localeCompare(String(b.fields?.[sort.value] ?? '')));
+    body.replaceChildren(...visible.map((dossier) => dossierRow(dossier, canWrite ? edit : () => {})));
+  };
+  search.addEventListener('input', draw);
+  sort.addEventListener('change', draw);
+  const reload = async () => renderWorkspace(root, workspaceId);
+  onWorkspaceChanged(async (change) => {
+    if (change.workspace_id !== workspaceId || !root.isConnected) {
+      return;
+    }
+    if (change.what === 'members') {
+      await reload();
+    } else {
+      dossiers = await loadDossiers(workspaceId).catch((error) => { showError(box, error); return dossiers; });
+      draw();
+    }
+  });
+  draw();
+  show(root,
+    h('section', { class: 'panel', 'aria-labelledby': 'workspace-title' },
+      h('h1', { id: 'workspace-title' }, workspace.name),
+      h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+      h('div', { class: 'inline-form' },
+        h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
+        h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort,
+        canWrite ? h('button', { type: 'button', id: 'dossier-new', onclick: () => edit(null) }, t('dossier.new')) : null),
+      h('table', { id: 'dossier-table' },
+        h('thead', {}, h('tr', {}, ...COLUMNS.map((column) => h('th', { scope: 'col' }, t(`dossier.${column}`))),
+          h('th', { scope: 'col' }, t('dossier.lastEdit')), h('th', { scope: 'col' }, ''))),
+        body),
+      box),
+    editor,
+    membersSection(workspace, directory, reload),
+    h('p', {}, h('a', { href: '#/' }, t('nav.back'))));
+}
