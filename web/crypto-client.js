@@ -47,6 +47,26 @@ export class CryptoClient {
     });
   }
 
+  /** Encrypts and uploads `file` in the worker; `onProgress(done, total)` as blocks land.
+   * Returns {promise, cancel}. */
+  upload(file, workspaceId, dossierId, onProgress) {
+    return this.#transfer({ type: 'upload', file, workspaceId, dossierId }, onProgress);
+  }
+
+  /** Downloads and decrypts a file document in the worker; resolves with {blob, name, mime}. */
+  download(workspaceId, document, onProgress) {
+    return this.#transfer({ type: 'download', workspaceId, document }, onProgress).promise;
+  }
+
+  #transfer(message, onProgress) {
+    const id = this.#nextId++;
+    const promise = new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ ...message, id });
+    });
+    return { promise, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
+  }
+
   failBoot(message) {
     if (this.state === 'loading') {
       this.#setState('error', { message });
@@ -57,6 +77,8 @@ export class CryptoClient {
   #receive(data) {
     if (data.type === 'state') {
       this.#setState(data.state, data.detail);
+    } else if (data.type === 'progress') {
+      this.#pending.get(data.id)?.onProgress?.(data.done, data.total);
     } else if (data.type === 'reply') {
       const pending = this.#pending.get(data.id);
       this.#pending.delete(data.id);

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pycrypto_wasm import __version__, backend
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.service import identity, invitations, messages, workspaces
+from pycrypto_wasm.service import files, identity, invitations, messages, workspaces
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 
@@ -65,6 +65,7 @@ METHODS: dict[str, Method] = {
     **identity.METHODS,
     **invitations.METHODS,
     **workspaces.METHODS,
+    **files.METHODS,
 }
 
 

@@ -15,6 +15,7 @@ from pycrypto_wasm.identity.trust import DirectoryEntry
 from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service.params import NoKeysError, RequestError
 from pycrypto_wasm.signing import SigningKey, VerifyKey
+from pycrypto_wasm.workspace.blocks import BlockRef
 from pycrypto_wasm.workspace.keys import Keyring
 
 
@@ -34,6 +35,19 @@ class Claim:
 
 
 @dataclass
+class Transfer:
+    """A file being uploaded or downloaded: where it belongs and its blocks' references."""
+
+    workspace_id: str
+    file_id: str
+    name: str
+    mime: str
+    size: int
+    dossier_id: str | None
+    blocks: list[BlockRef | None] = field(default_factory=list, repr=False)
+
+
+@dataclass
 class WorkerState:
     signing_key: SigningKey | None = field(default=None, repr=False)
     encryption_key: PrivateKey | None = field(default=None, repr=False)
@@ -42,6 +56,7 @@ class WorkerState:
     claim: Claim | None = field(default=None, repr=False)
     directory: dict[str, DirectoryEntry] = field(default_factory=dict, repr=False)
     keyrings: dict[str, Keyring] = field(default_factory=dict, repr=False)
+    transfers: dict[str, Transfer] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -77,6 +92,7 @@ class WorkerState:
     def lock(self) -> None:
         self.directory.clear()
         self.keyrings.clear()
+        self.transfers.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

@@ -101,3 +101,33 @@ def test_workspace_members_roles_are_verified(team):
         "members": members}))["members"]
     assert [(m["user_id"], m["role"], m["server_role"]) for m in verified] == [
         ("u-admin", "owner", "owner"), ("u-new", "reader", "owner")]
+
+
+def test_workspace_file_uploaded_in_blocks_downloads_identical(team):
+    admin, _, workspace = team
+    owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
+    ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
+    content = bytes(range(256)) * 5000
+    begun = ok(admin.handle("file.begin_upload", {
+        "workspace_id": workspace["workspace_id"], "name": "irm.pdf", "mime": "application/pdf",
+        "size": len(content)}))
+    stored = {}
+    size = begun["block_size"]
+    for index in range(begun["block_count"]):
+        block = ok(admin.handle("file.encrypt_block", {
+            "file_id": begun["file_id"], "index": index,
+            "data": memoryview(content[index * size:(index + 1) * size])}))
+        stored[block["block_id"]] = block["ciphertext"]
+    manifest = ok(admin.handle("file.finish_upload", {"file_id": begun["file_id"]}))
+    download = ok(admin.handle("file.begin_download", {
+        "workspace_id": workspace["workspace_id"], **manifest}))
+    assert (download["name"], download["size"]) == ("irm.pdf", len(content))
+    parts = [ok(admin.handle("file.decrypt_block", {
+        "file_id": download["file_id"], "index": index, "ciphertext": stored[block_id]}))["data"]
+        for index, block_id in enumerate(download["block_ids"])]
+    assert b"".join(parts) == content
+    swapped = admin.handle("file.decrypt_block", {
+        "file_id": download["file_id"], "index": 0,
+        "ciphertext": stored[download["block_ids"][1]]})
+    assert swapped["error"]["code"] == "tampered_block"
+    assert "block 0 of file" in swapped["error"]["message"]

@@ -16,7 +16,7 @@ function select(name, values, current) {
       t(`dossier.${name}.${value}`))));
 }
 
-export function dossierForm(workspaceId, base, onSaved) {
+export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
   const box = errorBox();
   const notice = h('div', { id: 'dossier-notice' });
   const fields = base?.fields ?? {};
@@ -26,7 +26,8 @@ export function dossierForm(workspaceId, base, onSaved) {
       type: name === 'birth_date' ? 'date' : 'text', required: name === 'patient_name' })));
   const summary = h('textarea', { id: 'dossier-summary', name: 'summary', rows: 4 }, fields.summary ?? '');
   const submit = h('button', { type: 'submit', class: 'primary', id: 'dossier-save' }, t('dossier.save'));
-  const form = h('form', { id: 'dossier-form', onsubmit: async (event) => {
+  const form = h('form', { id: 'dossier-form', dataset: { version: base?.version ?? 0 },
+    inert: !canWrite, onsubmit: async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form).entries());
     const result = await attempt(submit, box, () => saveDossier(workspaceId, base, values));
@@ -42,8 +43,8 @@ export function dossierForm(workspaceId, base, onSaved) {
   h('div', { class: 'field' }, h('label', { for: 'dossier-status' }, t('dossier.status')),
     select('status', STATUSES, fields.status ?? 'submitted')),
   h('div', { class: 'field' }, h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
-  submit);
+  canWrite ? submit : null);
   return h('section', { class: 'panel', 'aria-labelledby': 'dossier-form-title' },
-    h('h2', { id: 'dossier-form-title' }, base ? t('dossier.edit') : t('dossier.new')),
+    h('h2', { id: 'dossier-form-title' }, t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view')),
     form, notice, box);
 }

@@ -6,19 +6,21 @@
 
 import { verifiedDirectory } from '../directory.js';
 import { h, show } from '../dom.js';
+import { loadFiles } from '../files.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
 import {
   loadDossiers, loadWorkspace, shareWorkspace, unshareWorkspace,
 } from '../workspaces.js';
+import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
 const COLUMNS = ['patient_name', 'birth_date', 'requested_unit', 'urgency', 'status'];
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
 
-function dossierRow(dossier, onEdit) {
+function dossierRow(dossier, onOpen, canWrite) {
   if (dossier.problem) {
     return h('tr', { class: 'problem-row' }, h('td', { colspan: COLUMNS.length + 2 },
       h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
@@ -28,7 +30,8 @@ function dossierRow(dossier, onEdit) {
     ...COLUMNS.map((column) => h('td', {}, ['urgency', 'status'].includes(column)
       ? t(`dossier.${column}.${fields[column]}`) : fields[column] ?? '')),
     h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })),
-    h('td', {}, h('button', { type: 'button', onclick: () => onEdit(dossier) }, t('dossier.editButton'))));
+    h('td', {}, h('button', { type: 'button', onclick: () => onOpen(dossier) },
+      t(canWrite ? 'dossier.editButton' : 'dossier.openButton'))));
 }
 
 function membersSection(workspace, directory, reload) {
@@ -87,11 +90,18 @@ export async function renderWorkspace(root, workspaceId) {
     ...COLUMNS.map((column) => h('option', { value: column }, t(`dossier.${column}`))));
   const body = h('tbody');
   const canWrite = workspace.role !== 'reader';
-  const edit = (dossier) => {
-    editor.replaceChildren(dossierForm(workspaceId, dossier, async () => {
+  const edit = async (dossier) => {
+    const refresh = async () => {
       dossiers = await loadDossiers(workspaceId);
       draw();
-    }));
+    };
+    const parts = [dossierForm(workspaceId, dossier, refresh, canWrite)];
+    if (dossier) {
+      const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossier.document_id);
+      parts.push(dossierFilesSection(workspaceId, dossier.document_id, files, canWrite,
+        () => edit(dossiers.find((d) => d.document_id === dossier.document_id) ?? dossier)));
+    }
+    editor.replaceChildren(...parts);
     editor.querySelector('input')?.focus();
   };
   const draw = () => {
@@ -99,11 +109,22 @@ export async function renderWorkspace(root, workspaceId) {
     const visible = dossiers
       .filter((d) => d.problem || !needle || Object.values(d.fields).join(' ').toLowerCase().includes(needle))
       .sort((a, b) => String(a.fields?.[sort.value] ?? '').localeCompare(String(b.fields?.[sort.value] ?? '')));
-    body.replaceChildren(...visible.map((dossier) => dossierRow(dossier, canWrite ? edit : () => {})));
+    body.replaceChildren(...visible.map((dossier) => dossierRow(dossier, edit, canWrite)));
   };
   search.addEventListener('input', draw);
   sort.addEventListener('change', draw);
-  const reload = async () => renderWorkspace(root, workspaceId);
+  const membersHolder = h('div', { id: 'members-holder' });
+  // Membership changes refresh the members panel only, so an open dossier form keeps its input;
+  // a member who was removed gets the refusal in place of the whole view.
+  const reload = async () => {
+    try {
+      const current = await loadWorkspace(workspaceId);
+      membersHolder.replaceChildren(membersSection(current, await verifiedDirectory(), reload));
+    } catch {
+      await renderWorkspace(root, workspaceId);
+    }
+  };
+  membersHolder.append(membersSection(workspace, directory, reload));
   onWorkspaceChanged(async (change) => {
     if (change.workspace_id !== workspaceId || !root.isConnected) {
       return;
@@ -130,6 +151,6 @@ export async function renderWorkspace(root, workspaceId) {
         body),
       box),
     editor,
-    membersSection(workspace, directory, reload),
+    membersHolder,
     h('p', {}, h('a', { href: '#/' }, t('nav.back'))));
 }

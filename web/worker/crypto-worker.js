@@ -5,6 +5,9 @@
  *   worker -> page  {type: 'state', state: 'ready'|'error', detail}
  *   page -> worker  {type: 'call', id, method, params}
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
+ *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
+ *                    workspaceId, document} | {type: 'cancel', id}
+ *   worker -> page  {type: 'progress', id, done, total}, then the reply
  * Replies carry only what the UI displays; keys never leave this worker.
  */
 
@@ -12,6 +15,7 @@ import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
 import sodium from '../../vendor/libsodium/libsodium-wrappers.mjs';
 import { enforceAssetIntegrity } from './asset-integrity.js';
 import { startPythonRuntime } from './python-runtime.js';
+import { download, upload } from './transfers.js';
 
 const assetBase = new URL('../../', import.meta.url).href;
 let service = null;
@@ -68,7 +72,33 @@ function internalError(error) {
   return { ok: false, error: { code: 'internal_error', message: String(error?.message ?? error) } };
 }
 
+const cancelled = new Set();
+
+async function transfer(data) {
+  const onProgress = (done, total) => self.postMessage({ type: 'progress', id: data.id, done, total });
+  try {
+    const result = data.type === 'upload'
+      ? await upload({ call, file: data.file, workspaceId: data.workspaceId, dossierId: data.dossierId,
+        onProgress, isCancelled: () => cancelled.has(data.id) })
+      : await download({ call, workspaceId: data.workspaceId, document: data.document, onProgress });
+    self.postMessage({ type: 'reply', id: data.id, ok: true, result });
+  } catch (error) {
+    self.postMessage({ type: 'reply', id: data.id, ok: false,
+      error: { code: error.code ?? 'internal_error', message: String(error.message ?? error) } });
+  } finally {
+    cancelled.delete(data.id);
+  }
+}
+
 self.addEventListener('message', async ({ data }) => {
+  if (data.type === 'upload' || data.type === 'download') {
+    transfer(data);
+    return;
+  }
+  if (data.type === 'cancel') {
+    cancelled.add(data.id);
+    return;
+  }
   if (data.type === 'boot') {
     try {
       const status = await boot(data.manifest);

@@ -1,0 +1,144 @@
+"""RPC methods for files: encrypt a file block by block as the worker streams it to the server,
+seal the file manifest listing every block's key and digest, and decrypt blocks for download,
+each checked against that manifest.
+
+Uploads and downloads in progress keep their block references here, in the worker, never in the
+page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.random import random_id
+from pycrypto_wasm.service import params
+from pycrypto_wasm.service.params import Params, Reply, RequestError
+from pycrypto_wasm.service.state import Transfer, WorkerState
+from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, BlockRef, decrypt_block, encrypt_block
+from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
+
+MAX_NAME = 255
+
+
+def _transfer(state: WorkerState, request: Params) -> Transfer:
+    transfer = state.transfers.get(params.text(request, "file_id"))
+    if transfer is None:
+        raise RequestError("no such file transfer in this browser")
+    return transfer
+
+
+def begin_upload(state: WorkerState, request: Params) -> Reply:
+    workspace_id = params.text(request, "workspace_id")
+    state.keyring(workspace_id)
+    size = request.get("size")
+    if not isinstance(size, int) or size < 0:
+        raise RequestError("parameter 'size' must be a whole number of bytes")
+    file_id = f"f-{random_id()[:24]}"
+    count = max(1, -(-size // BLOCK_SIZE))
+    state.transfers[file_id] = Transfer(
+        workspace_id, file_id, params.text(request, "name")[:MAX_NAME],
+        str(request.get("mime") or "application/octet-stream"), size,
+        request.get("dossier_id"), [None] * count,
+    )
+    return {"file_id": file_id, "block_size": BLOCK_SIZE, "block_count": count}
+
+
+def encrypt_file_block(state: WorkerState, request: Params) -> Reply:
+    transfer = _transfer(state, request)
+    index = int(request.get("index", -1))
+    if not 0 <= index < len(transfer.blocks):
+        raise RequestError("block index out of range")
+    keyring = state.keyring(transfer.workspace_id)
+    ref, ciphertext = encrypt_block(
+        params.buffer(request, "data"), organization=keyring.organization,
+        workspace=transfer.workspace_id, file_id=transfer.file_id, index=index,
+    )
+    transfer.blocks[index] = ref
+    return {"block_id": ref.block_id, "ciphertext": ciphertext}
+
+
+def finish_upload(state: WorkerState, request: Params) -> Reply:
+    """The file manifest (version 1), once every block is encrypted."""
+    transfer = _transfer(state, request)
+    if any(ref is None for ref in transfer.blocks):
+        raise RequestError("some blocks of this file were not encrypted")
+    bundle = state.identity()
+    manifest = seal_manifest(
+        state.keyring(transfer.workspace_id), bundle.signing_key, author=bundle.user_id,
+        kind="file", document_id=transfer.file_id, version=1,
+        content={"name": transfer.name, "mime": transfer.mime, "size": transfer.size,
+                 "dossier_id": transfer.dossier_id,
+                 "blocks": [ref.to_value() for ref in transfer.blocks if ref is not None]},
+    )
+    del state.transfers[transfer.file_id]
+    return {"document_id": transfer.file_id, "version": 1, "manifest": params.to_b64(manifest)}
+
+
+def begin_download(state: WorkerState, request: Params) -> Reply:
+    workspace_id = params.text(request, "workspace_id")
+    file_id = params.text(request, "document_id")
+    opened = open_manifest(params.b64(request, "manifest"), state.keyring(workspace_id),
+                           kind="file", document_id=file_id,
+                           version=int(request.get("version", 0)),
+                           author_key=state.verify_key_of)
+    content = opened.content
+    blocks = [BlockRef.from_value(value) for value in content.get("blocks", [])]
+    state.transfers[file_id] = Transfer(workspace_id, file_id, content["name"], content["mime"],
+                                        content["size"], content.get("dossier_id"), blocks)
+    return {"file_id": file_id, "name": content["name"], "mime": content["mime"],
+            "size": content["size"], "block_ids": [ref.block_id for ref in blocks]}
+
+
+def decrypt_file_block(state: WorkerState, request: Params) -> Reply:
+    transfer = _transfer(state, request)
+    index = int(request.get("index", -1))
+    ref = transfer.blocks[index] if 0 <= index < len(transfer.blocks) else None
+    if ref is None:
+        raise RequestError("block index out of range")
+    keyring = state.keyring(transfer.workspace_id)
+    plaintext = decrypt_block(
+        ref, params.buffer(request, "ciphertext"),
+        organization=keyring.organization, workspace=transfer.workspace_id,
+        file_id=transfer.file_id, index=index,
+    )
+    return {"data": plaintext}
+
+
+def describe_files(state: WorkerState, request: Params) -> Reply:
+    """Name, type, size and dossier of each file document (no keys leave the worker)."""
+    workspace_id = params.text(request, "workspace_id")
+    keyring = state.keyring(workspace_id)
+    files = []
+    for document in request.get("documents") or []:
+        document = dict(document)
+        file_id = params.text(document, "document_id")
+        try:
+            opened = open_manifest(params.b64(document, "manifest"), keyring, kind="file",
+                                   document_id=file_id, version=int(document["version"]),
+                                   author_key=state.verify_key_of)
+        except CryptoError as error:
+            files.append({"document_id": file_id, "problem": str(error)})
+            continue
+        content = opened.content
+        files.append({"document_id": file_id, "version": opened.version,
+                      "name": content["name"], "mime": content["mime"], "size": content["size"],
+                      "dossier_id": content.get("dossier_id"),
+                      "author_name": state.certificate_of(opened.author).display_name})
+    return {"files": files}
+
+
+def end_transfer(state: WorkerState, request: Params) -> Reply:
+    state.transfers.pop(params.text(request, "file_id"), None)
+    return {"ended": True}
+
+
+METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
+    "file.begin_upload": begin_upload,
+    "file.encrypt_block": encrypt_file_block,
+    "file.finish_upload": finish_upload,
+    "file.begin_download": begin_download,
+    "file.decrypt_block": decrypt_file_block,
+    "file.end_transfer": end_transfer,
+    "file.describe": describe_files,
+}
