@@ -59,6 +59,15 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
     assert admin.page.input_value("#dossier-summary") == "Bilan social complet joint."
     assert admin.page.input_value("#dossier-urgency") == "high"
 
+    admin.page.click("#dossier-history-button")
+    history = admin.page.locator("#dossier-history li")
+    history.nth(2).wait_for(timeout=TIMEOUT_MS)
+    assert history.count() == 3
+    assert "Dr Claire Admin" in history.nth(0).inner_text()
+    admin.page.click("#dossier-history button.restore[data-version='1']")
+    _dossier_row(member).locator("text=version 4").wait_for(timeout=TIMEOUT_MS)
+    assert "Normal" in _dossier_row(member).inner_text()
+
     remove = admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') button.danger")
     remove.click()
     admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(

@@ -50,6 +50,16 @@ export async function loadDossiers(workspaceId) {
   return dossiers;
 }
 
+/** Every version of a dossier, oldest first, each decrypted and verified. */
+export async function dossierHistory(workspaceId, documentId) {
+  const { versions } = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
+  const { dossiers } = await cryptoClient().call('dossier.read', {
+    workspace_id: workspaceId, documents: versions,
+  });
+  return dossiers;
+}
+
 async function latestDossier(workspaceId, documentId) {
   const { versions } = await api('GET',
     `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);

@@ -3,8 +3,8 @@
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { saveDossier } from '../workspaces.js';
-import { attempt, errorBox } from './feedback.js';
+import { dossierHistory, saveDossier } from '../workspaces.js';
+import { attempt, errorBox, showError } from './feedback.js';
 
 const TEXT_FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit'];
 const URGENCIES = ['low', 'normal', 'high'];
@@ -14,6 +14,32 @@ function select(name, values, current) {
   return h('select', { id: `dossier-${name}`, name },
     ...values.map((value) => h('option', { value, selected: value === current },
       t(`dossier.${name}.${value}`))));
+}
+
+function historyPanel(workspaceId, base, canWrite, onSaved, box) {
+  const list = h('ol', { id: 'dossier-history', class: 'history' });
+  const show = async () => {
+    const versions = await dossierHistory(workspaceId, base.document_id);
+    list.replaceChildren(...versions.map((version) => h('li', {},
+      version.problem ? h('span', { class: 'error' }, version.problem) : [
+        h('span', {}, t('dossier.historyEntry', {
+          version: version.version, name: version.author_name,
+          when: new Date(version.written_at * 1000).toLocaleString(),
+        })),
+        canWrite && version.version !== base.version
+          ? h('button', { type: 'button', class: 'restore', dataset: { version: version.version },
+            onclick: async () => {
+              try {
+                onSaved(await saveDossier(workspaceId, base, version.fields));
+              } catch (error) {
+                showError(box, error);
+              }
+            } }, t('dossier.restore'))
+          : null])));
+  };
+  const button = h('button', { type: 'button', id: 'dossier-history-button' }, t('dossier.history'));
+  button.addEventListener('click', () => attempt(button, box, show));
+  return h('div', {}, button, list);
 }
 
 export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
@@ -46,5 +72,5 @@ export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
   canWrite ? submit : null);
   return h('section', { class: 'panel', 'aria-labelledby': 'dossier-form-title' },
     h('h2', { id: 'dossier-form-title' }, t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view')),
-    form, notice, box);
+    form, notice, base ? historyPanel(workspaceId, base, canWrite, onSaved, box) : null, box);
 }
