@@ -1,4 +1,4 @@
-"""`python -m bench [ready|aead]` (or `make bench`): runs the benchmarks and prints their ratios.
+"""`python -m bench [ready|aead|transfer]` (or `make bench`): runs benchmarks, prints ratios.
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
 """
@@ -12,14 +12,14 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench import aead_throughput, crypto_ready
+from bench import aead_throughput, crypto_ready, transfer_throughput
 from bench.served import bench_server
 from e2e.harness.browser import launch_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput}
+BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput}
 
 
 def main(names: list[str]) -> None:

@@ -1,7 +1,8 @@
 """The app and the benchmark pages on one loopback origin, served in-process.
 
 The benchmark pages (bench/pages/) are added to a normal Paravent app, so they load the very same
-asset URLs, headers and CSP as the product; only their own HTML and JS differ.
+asset URLs, headers and CSP as the product; only their own HTML and JS differ. The baseline for
+transfers (`/bench/plain/<n>`) stores unencrypted chunks through the same block store.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, send_from_directory
+from flask import Blueprint, Flask, Response, request, send_from_directory
 from werkzeug.serving import make_server
 
 from api import create_app
@@ -29,6 +30,7 @@ PAGES = Path(__file__).resolve().parent / "pages"
 class BenchServer:
     url: str
     manifest: AssetManifest
+    config: Config
 
     @property
     def wheel(self) -> str:
@@ -42,6 +44,17 @@ def _with_bench_pages(app: Flask) -> Flask:
     def page(name: str) -> Response:
         return send_from_directory(PAGES, name, max_age=0)
 
+    @pages.put("/bench/plain/<int:index>")
+    def plain_upload(index: int) -> Response:
+        """The baseline: the same bytes, unencrypted, stored the same way as a block."""
+        app.extensions["paravent_blocks"].put("plain", f"{index:064x}", request.get_data())
+        return Response(status=201)
+
+    @pages.get("/bench/plain/<int:index>")
+    def plain_download(index: int) -> Response:
+        data = app.extensions["paravent_blocks"].get("plain", f"{index:064x}")
+        return Response(data, mimetype="application/octet-stream")
+
     app.register_blueprint(pages)
     return app
 
@@ -50,12 +63,14 @@ def _with_bench_pages(app: Flask) -> Flask:
 def bench_server() -> Iterator[BenchServer]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="paravent-bench-") as data:
-        app = _with_bench_pages(create_app(Config(data_dir=Path(data))))
         port = free_port()
+        config = Config(data_dir=Path(data), port=port)
+        app = _with_bench_pages(create_app(config))
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield BenchServer(f"http://127.0.0.1:{port}/", app.extensions["paravent_assets"])
+            yield BenchServer(f"{config.public_origin}/", app.extensions["paravent_assets"],
+                              config)
         finally:
             server.shutdown()

@@ -21,6 +21,8 @@ from api.store import get_store
 
 COOKIE = "paravent_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Recording activity costs a database write: once a minute is enough for idle expiry.
+TOUCH_INTERVAL_SECONDS = 60
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -71,7 +73,8 @@ def session_user(token: str | None) -> dict[str, Any] | None:
     user = identity.user(session["user_id"])
     if user is None or user["revoked_at"] is not None:
         return None
-    identity.touch_session(session["token_hash"], now)
+    if now - session["last_seen_at"] > TOUCH_INTERVAL_SECONDS:
+        identity.touch_session(session["token_hash"], now)
     return user
 
 

@@ -15,7 +15,8 @@ import { createSodiumBridge } from './sodium-bridge.js';
  */
 export async function startPythonRuntime({ loadPyodide, indexURL, sodium, wheel }) {
   const [pyodide] = await Promise.all([
-    loadPyodide({ indexURL, fullStdLib: false }),
+    // JavaScript null arrives in Python as None (not JsNull), as the service expects.
+    loadPyodide({ indexURL, fullStdLib: false, convertNullToNone: true }),
     sodium.ready,
   ]);
   pyodide.registerJsModule('paravent_sodium', createSodiumBridge(sodium));
