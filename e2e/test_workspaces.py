@@ -21,19 +21,23 @@ def _dossier_row(user):
     return user.page.locator(f"#dossier-table tr:has-text('{PATIENT}')")
 
 
-def test_workspace_share_dossier_live_merge_and_unshare(organization):
-    admin, member, _ = organization
+def _shared_workspace(admin, member, name, role):
+    """The admin creates workspace `name` and shares it with the certified member."""
     flows.certified_member(admin, member, MEMBER)
-
     _home(admin)
-    admin.page.fill("#workspace-name", "Commission SSR")
+    admin.page.fill("#workspace-name", name)
     admin.page.click("#workspace-create")
     admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
     admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
-    admin.page.select_option("#share-role", "contributor")
+    admin.page.select_option("#share-role", role)
     admin.page.click("#share-submit")
     admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') .badge-verified").wait_for(
         timeout=TIMEOUT_MS)
+
+
+def test_workspace_share_dossier_live_merge_and_unshare(organization):
+    admin, member, _ = organization
+    _shared_workspace(admin, member, "Commission SSR", "contributor")
 
     _home(member)
     member.page.click("#workspace-list a:has-text('Commission SSR')")
@@ -81,14 +85,7 @@ def test_workspace_file_upload_download_identical_and_nothing_readable_at_rest(
     server, organization,
 ):
     admin, member, _ = organization
-    flows.certified_member(admin, member, MEMBER)
-    _home(admin)
-    admin.page.fill("#workspace-name", "Commission fichiers")
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
-    admin.page.select_option("#share-role", "reader")
-    admin.page.click("#share-submit")
+    _shared_workspace(admin, member, "Commission fichiers", "reader")
     admin.page.click("#dossier-new")
     admin.page.fill("#dossier-patient_name", PATIENT)
     admin.page.click("#dossier-save")

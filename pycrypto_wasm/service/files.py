@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.random import random_id
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import Transfer, WorkerState
+from pycrypto_wasm.service.workspaces import open_documents
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, BlockRef, decrypt_block, encrypt_block
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 
@@ -107,18 +107,10 @@ def decrypt_file_block(state: WorkerState, request: Params) -> Reply:
 
 def describe_files(state: WorkerState, request: Params) -> Reply:
     """Name, type, size and dossier of each file document (no keys leave the worker)."""
-    workspace_id = params.text(request, "workspace_id")
-    keyring = state.keyring(workspace_id)
     files = []
-    for document in request.get("documents") or []:
-        document = dict(document)
-        file_id = params.text(document, "document_id")
-        try:
-            opened = open_manifest(params.b64(document, "manifest"), keyring, kind="file",
-                                   document_id=file_id, version=int(document["version"]),
-                                   author_key=state.verify_key_of)
-        except CryptoError as error:
-            files.append({"document_id": file_id, "problem": str(error)})
+    for file_id, opened, problem in open_documents(state, request, "file"):
+        if opened is None:
+            files.append({"document_id": file_id, "problem": problem})
             continue
         content = opened.content
         files.append({"document_id": file_id, "version": opened.version,

@@ -8,7 +8,7 @@ nothing the server says about keys is taken on its word.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pycrypto_wasm.exceptions import CryptoError
@@ -19,7 +19,7 @@ from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 from pycrypto_wasm.workspace import keys
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
+from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
 from pycrypto_wasm.workspace.merge import merge_fields
 from pycrypto_wasm.workspace.roles import ROLES, RoleCertificate, verify_roles
 
@@ -154,20 +154,28 @@ def save_dossier(state: WorkerState, request: Params) -> Reply:
     return {"document_id": document_id, "version": version, "manifest": params.to_b64(manifest)}
 
 
-def read_dossiers(state: WorkerState, request: Params) -> Reply:
-    """Each dossier decrypted and verified; one that fails says why instead of showing data."""
-    workspace_id = params.text(request, "workspace_id")
-    keyring = state.keyring(workspace_id)
-    dossiers = []
+def open_documents(state: WorkerState, request: Params, kind: str) -> Iterator[
+    tuple[str, ManifestVersion | None, str | None]
+]:
+    """(document id, opened version or None, problem or None) for each listed document."""
+    keyring = state.keyring(params.text(request, "workspace_id"))
     for document in request.get("documents") or []:
         document = dict(document)
         document_id = params.text(document, "document_id")
         try:
-            opened = open_manifest(params.b64(document, "manifest"), keyring, kind="dossier",
-                                   document_id=document_id, version=int(document["version"]),
-                                   author_key=state.verify_key_of)
+            yield document_id, open_manifest(
+                params.b64(document, "manifest"), keyring, kind=kind, document_id=document_id,
+                version=int(document["version"]), author_key=state.verify_key_of), None
         except CryptoError as error:
-            dossiers.append({"document_id": document_id, "problem": str(error)})
+            yield document_id, None, str(error)
+
+
+def read_dossiers(state: WorkerState, request: Params) -> Reply:
+    """Each dossier decrypted and verified; one that fails says why instead of showing data."""
+    dossiers = []
+    for document_id, opened, problem in open_documents(state, request, "dossier"):
+        if opened is None:
+            dossiers.append({"document_id": document_id, "problem": problem})
             continue
         author = state.certificate_of(opened.author)
         dossiers.append({"document_id": document_id, "version": opened.version,
