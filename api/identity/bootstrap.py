@@ -77,6 +77,8 @@ def bootstrap_complete(token: str) -> Response:
     body = json_body()
     user_id, organization_id = text(body, "user_id"), text(body, "organization_id")
     root_verify_key = blob(body, "root_verify_key", size=32)
+    if get_store().identity.organization(organization_id) is not None:
+        raise ApiError(409, "conflict", "this organization id is already taken; start again")
     passkey = ceremonies.verify_registration(body, purpose="bootstrap", user_id=user_id)
     signed = blob(body, "certificate")
     certificate = checked_certificate(

@@ -117,6 +117,8 @@ def verify_registration(body: dict[str, Any], *, purpose: str, user_id: str) -> 
         )
     except (WebAuthnException, TypeError, ValueError, KeyError) as error:
         raise _rejected(400, error) from error
+    if get_store().identity.passkey(verified.credential_id) is not None:
+        raise ApiError(409, "passkey_exists", "this passkey is already registered")
     return NewPasskey(
         verified.credential_id, verified.credential_public_key, verified.sign_count
     )

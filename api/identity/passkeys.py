@@ -76,10 +76,13 @@ def rename_passkey(passkey_id: str) -> Response:
 def remove_passkey(passkey_id: str) -> Response:
     identity = get_store().identity
     user = current_user()
-    if len(identity.passkeys_of(user["id"])) <= 1:
-        raise ApiError(409, "last_passkey", "add another passkey before removing your last one")
-    if not identity.delete_passkey(user["id"], _passkey_id(passkey_id)):
+    target = _passkey_id(passkey_id)
+    passkeys = identity.passkeys_of(user["id"])
+    if not any(passkey["credential_id"] == target for passkey in passkeys):
         raise ApiError(404, "not_found", "no such passkey")
+    if len(passkeys) <= 1:
+        raise ApiError(409, "last_passkey", "add another passkey before removing your last one")
+    identity.delete_passkey(user["id"], target)
     return jsonify({"removed": True})
 
 

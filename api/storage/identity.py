@@ -176,6 +176,8 @@ class IdentityStore:
 
     def complete_invitation(self, invitation_id: str, user: Row, passkey: Row) -> bool:
         with transaction(self.db):
+            if self.passkey(passkey["credential_id"]) is not None:
+                return False
             done = self.db.execute(
                 "update invitations set status = 'completed' "
                 "where id = ? and status = 'registered'",
