@@ -4,6 +4,9 @@
         serves the app; while no organization exists it prints a one-time bootstrap link.
     python app.py bootstrap-link --org NAME [--data ./var] [--origin URL]
         prints a one-time link that lets its holder create the organization NAME.
+    python app.py collect-garbage [--data ./var]
+        forgets files deleted longer ago than the retention period and removes unused blocks
+        (the server also does this every few hours).
 
 PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA and PARAVENT_ORIGIN are environment equivalents.
 """
@@ -15,6 +18,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
@@ -23,8 +28,10 @@ from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
 from api.storage.sqlite import SqliteStore, prepare
+from api.workspaces.collection import collect_garbage
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
+COLLECT_EVERY_SECONDS = 6 * 3600
 
 
 def _stop(_signal: int, _frame: FrameType | None) -> None:
@@ -57,6 +64,7 @@ def serve(config: Config) -> int:
     if not _has_organization(config):
         link = bootstrap_link(config, DEFAULT_ORGANIZATION)
         print(f"No organization yet. Create it, once, with this link:\n  {link}", flush=True)
+    _collect_periodically(config)
     try:
         socketio_of(app).run(
             app, host=config.host, port=config.port, allow_unsafe_werkzeug=True, log_output=False
@@ -66,6 +74,21 @@ def serve(config: Config) -> int:
     return 0
 
 
+def collect(config: Config) -> str:
+    collected = collect_garbage(config)
+    return (f"collected {collected.files} deleted file(s) and {collected.blocks} unused block(s)"
+            f" ({collected.bytes} bytes)")
+
+
+def _collect_periodically(config: Config) -> None:
+    def run() -> None:
+        while True:
+            logging.getLogger("paravent").info("storage: %s", collect(config))
+            time.sleep(COLLECT_EVERY_SECONDS)
+
+    threading.Thread(target=run, name="collect-garbage", daemon=True).start()
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="app.py", description="Paravent server")
     add_server_arguments(parser)
@@ -73,10 +96,16 @@ def main(argv: Sequence[str]) -> int:
     link_parser = commands.add_parser("bootstrap-link", help="make a one-time bootstrap link")
     link_parser.add_argument("--org", required=True, help="the new organization's name")
     add_server_arguments(link_parser, in_subcommand=True)
+    collect_parser = commands.add_parser("collect-garbage", help="remove storage nobody uses")
+    add_server_arguments(collect_parser, in_subcommand=True)
     arguments = parser.parse_args(list(argv))
     config = config_from(arguments, os.environ)
     if arguments.command == "bootstrap-link":
         print(bootstrap_link(config, arguments.org))
+        return 0
+    if arguments.command == "collect-garbage":
+        prepare(config.database_path)
+        print(collect(config))
         return 0
     return serve(config)
 

@@ -44,7 +44,7 @@ def create_app(config: Config) -> Flask:
     init_origin_check(app)
     init_rate_limits(app)
     init_assets(app)
-    app.extensions["paravent_blocks"] = BlockStore(config.data_dir / "blocks")
+    app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
     for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,
                    documents, blocks):
         app.register_blueprint(module.blueprint)

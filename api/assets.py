@@ -35,6 +35,8 @@ MIME_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
 }
+WORKER_FOLDERS = ("web/worker/", "web/service-worker/")
+DOWNLOADS_SERVICE_WORKER = "web/service-worker/downloads.js"
 REQUIRED_ASSETS = ("vendor/pyodide/pyodide.mjs", "vendor/libsodium/libsodium-wrappers.mjs")
 
 
@@ -78,7 +80,7 @@ class AssetManifest:
         return sorted(
             name
             for name in self.files
-            if (name.startswith("web/") and not name.startswith("web/worker/")
+            if (name.startswith("web/") and not name.startswith(WORKER_FOLDERS)
                 and name.endswith(".js"))
             or (name.startswith("vendor/socket.io/") and name.endswith(".js"))
         )
@@ -131,6 +133,14 @@ def asset(release: str, logical: str) -> Response:
     response.headers["Cache-Control"] = IMMUTABLE
     response.set_etag(etag)
     return response.make_conditional(request)
+
+
+@blueprint.get("/downloads/service-worker.js")
+def downloads_service_worker() -> Response:
+    """The service worker streaming downloads, at a fixed URL so browsers can update it."""
+    entry = _manifest().files[DOWNLOADS_SERVICE_WORKER]
+    return Response(entry.path.read_bytes(), mimetype="text/javascript",
+                    headers={"Cache-Control": "no-cache"})
 
 
 @blueprint.get("/")

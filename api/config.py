@@ -42,6 +42,8 @@ class Config:
     ceremony_requests_per_minute: int = 60
     max_block_bytes: int = 512 * 1024 + 1024
     organization_quota_bytes: int = 50 * 1024**3
+    max_file_bytes: int = 2 * 1024**3
+    deleted_file_retention_days: int = 30
 
     @property
     def public_origin(self) -> str:
@@ -55,6 +57,10 @@ class Config:
     @property
     def secure_cookies(self) -> bool:
         return urlsplit(self.public_origin).scheme == "https"
+
+    @property
+    def blocks_dir(self) -> Path:
+        return self.data_dir / "blocks"
 
     @property
     def database_path(self) -> Path:
@@ -87,16 +93,21 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         "--idle-lock-minutes", type=int,
         help="minutes of inactivity before the UI locks and asks for the passkey (default 10)",
     )
+    parser.add_argument(
+        "--max-file-mib", type=int, help="largest file a member may upload, in MiB (default 2048)"
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
     """Flags win over `PARAVENT_*` environment variables, which win over defaults."""
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
     idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
+    max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
     return Config(
         host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
         port=int(port) if port is not None else DEFAULT_PORT,
         data_dir=Path(arguments.data or environ.get("PARAVENT_DATA") or DEFAULT_DATA).resolve(),
         origin=arguments.origin or environ.get("PARAVENT_ORIGIN"),
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
+        max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
     )

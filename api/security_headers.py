@@ -1,8 +1,11 @@
 """Security headers on every response, with a strict Content-Security-Policy.
 
 Scripts come only from our own origin; `'wasm-unsafe-eval'` is there because Pyodide and
-libsodium compile WebAssembly. A view may allow one more inline script by hash (the index page's
-import map) with `allow_script_hash`, for that response only.
+libsodium compile WebAssembly. Frames may show `blob:` URLs (the in-memory previews of decrypted
+PDFs; a blob: URL can only be made by a script of this origin) and our own origin (the hidden
+frame through which the downloads service worker streams a file). A view may allow one more
+inline script by hash (the index page's import map) with `allow_script_hash`, for that response
+only.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
             "worker-src 'self'",
             "connect-src 'self'",
             "img-src 'self' data: blob:",
+            "frame-src 'self' blob:",
             "style-src 'self'",
             "font-src 'self'",
             "object-src 'none'",

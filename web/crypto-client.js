@@ -17,6 +17,7 @@ export class CryptoError extends Error {
 export class CryptoClient {
   #worker;
   #pending = new Map();
+  #progress = new Map();
   #nextId = 1;
   #listeners = new Set();
   state = 'loading';
@@ -47,24 +48,43 @@ export class CryptoClient {
     });
   }
 
-  /** Encrypts and uploads `file` in the worker; `onProgress(done, total)` as blocks land.
+  /** Encrypts and uploads `file` in the worker; `onProgress(done, total, waiting)` as blocks
+   * land (`waiting` while the connection is lost: the upload resumes when it is back).
    * Returns {promise, cancel}. */
   upload(file, workspaceId, dossierId, onProgress) {
-    return this.#transfer({ type: 'upload', file, workspaceId, dossierId }, onProgress);
+    const { id, promise, cancel } = this.#transfer(
+      { type: 'upload', file, workspaceId, dossierId }, onProgress);
+    return { promise: promise.finally(() => this.#progress.delete(id)), cancel };
   }
 
-  /** Downloads and decrypts a file document in the worker; resolves with {blob, name, mime}. */
-  download(workspaceId, document, onProgress) {
-    return this.#transfer({ type: 'download', workspaceId, document }, onProgress).promise;
+  /**
+   * Downloads a file document through the worker, which checks and decrypts it block by block.
+   * Resolves with {stream, name, mime, size, finished}: `stream` yields the plaintext as it is
+   * read, `finished` settles when it has all been read (or rejects naming what failed).
+   */
+  async download(workspaceId, document, onProgress) {
+    const { id, promise } = this.#transfer({ type: 'download', workspaceId, document }, onProgress);
+    const { stream, ...about } = await promise.catch((error) => {
+      this.#progress.delete(id);
+      throw error;
+    });
+    const relay = new TransformStream();
+    const finished = stream.pipeTo(relay.writable)
+      .catch((error) => {
+        throw new CryptoError({ code: 'download_failed', message: String(error?.message ?? error) });
+      })
+      .finally(() => this.#progress.delete(id));
+    return { ...about, stream: relay.readable, finished };
   }
 
   #transfer(message, onProgress) {
     const id = this.#nextId++;
+    this.#progress.set(id, onProgress);
     const promise = new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ ...message, id });
     });
-    return { promise, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
+    return { id, promise, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
   }
 
   failBoot(message) {
@@ -78,7 +98,7 @@ export class CryptoClient {
     if (data.type === 'state') {
       this.#setState(data.state, data.detail);
     } else if (data.type === 'progress') {
-      this.#pending.get(data.id)?.onProgress?.(data.done, data.total);
+      this.#progress.get(data.id)?.(data.done, data.total, data.waiting);
     } else if (data.type === 'reply') {
       const pending = this.#pending.get(data.id);
       this.#pending.delete(data.id);

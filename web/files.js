@@ -1,13 +1,43 @@
-/** File listings: server documents of kind "file", described (name, size, dossier) by the worker. */
+/**
+ * File documents: listings (server documents of kind "file", described by the worker), per-file
+ * history, and deletion or restore as new signed versions (history is kept).
+ */
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 
+function describe(workspaceId, documents) {
+  return cryptoClient().call('file.describe', { workspace_id: workspaceId, documents });
+}
+
 export async function loadFiles(workspaceId) {
   const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=file`);
-  const { files } = await cryptoClient().call('file.describe', { workspace_id: workspaceId, documents });
+  const { files } = await describe(workspaceId, documents);
   const byId = new Map(documents.map((document) => [document.document_id, document]));
   return files.map((file) => ({ ...file, document: byId.get(file.document_id) }));
+}
+
+/** Every version of a file, oldest first, each verified (or with the problem found). */
+export async function fileHistory(workspaceId, documentId) {
+  const { versions } = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
+  const { files } = await describe(workspaceId, versions);
+  return files.map((file, index) => ({ ...file, document: versions[index] }));
+}
+
+/**
+ * Writes the next version of `latest` (a listed file) with the content of `source` (a version
+ * of the same file), marked deleted or not: delete, undelete and restore.
+ */
+export async function reviseFile(workspaceId, latest, source, deleted) {
+  const revised = await cryptoClient().call('file.revise', {
+    workspace_id: workspaceId, document_id: latest.document_id,
+    expected_version: latest.version, source, deleted,
+  });
+  await api('PUT', `/api/workspaces/${workspaceId}/documents/${latest.document_id}`, {
+    kind: 'file', expected_version: latest.version, manifest: revised.manifest,
+    block_ids: revised.block_ids, deleted,
+  });
 }
 
 export function formatSize(bytes) {

@@ -119,3 +119,13 @@ export async function unshareWorkspace(workspaceId, userId, remaining) {
   });
   await api('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`, { grants: rotated.grants });
 }
+
+/** Renames the workspace: a new version of its manifest, the name encrypted in it. */
+export async function renameWorkspace(workspaceId, currentVersion, name) {
+  const sealed = await cryptoClient().call('workspace.rename', {
+    workspace_id: workspaceId, expected_version: currentVersion, name,
+  });
+  await api('PUT', `/api/workspaces/${workspaceId}/documents/${workspaceId}`, {
+    kind: 'workspace', expected_version: currentVersion, manifest: sealed.manifest,
+  });
+}

@@ -11,7 +11,8 @@ from api.inputs import b64_encode
 
 def settings_view() -> dict[str, Any]:
     """What the UI needs to know about this server's policies."""
-    return {"idle_lock_seconds": current_app.config["PARAVENT"].idle_lock_seconds}
+    config = current_app.config["PARAVENT"]
+    return {"idle_lock_seconds": config.idle_lock_seconds, "max_file_bytes": config.max_file_bytes}
 
 
 def user_view(user: dict[str, Any]) -> dict[str, Any]:

@@ -36,3 +36,6 @@ class BlockStore:
     def get(self, workspace_id: str, block_id: str) -> bytes | None:
         path = self._path(workspace_id, block_id)
         return path.read_bytes() if path.is_file() else None
+
+    def delete(self, workspace_id: str, block_id: str) -> None:
+        self._path(workspace_id, block_id).unlink(missing_ok=True)

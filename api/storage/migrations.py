@@ -177,10 +177,38 @@ def _0003_workspaces(db: Database) -> None:
     )
 
 
+def _0004_file_references(db: Database) -> None:
+    """Which blocks each file version uses (for collecting unused ones), a clear deletion mark
+    on document versions, and a running storage total per organization."""
+    _execute_script(
+        db,
+        """
+        create table document_blocks (
+            workspace_id text not null,
+            document_id text not null,
+            version integer not null,
+            block_id text not null,
+            primary key (workspace_id, document_id, version, block_id),
+            foreign key (workspace_id, document_id, version)
+                references documents(workspace_id, document_id, version) on delete cascade
+        );
+        create index document_blocks_by_block on document_blocks(workspace_id, block_id);
+        alter table documents add column deleted integer not null default 0;
+        create table organization_usage (
+            organization_id text primary key,
+            bytes integer not null
+        );
+        insert into organization_usage
+            select organization_id, sum(size) from blocks group by organization_id;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
     (3, _0003_workspaces),
+    (4, _0004_file_references),
 ]
 
 

@@ -95,14 +95,31 @@ class WorkspaceStore:
             [workspace_id, document_id]).fetchone()
         return row[0] or 0
 
-    def put_document(self, document: Row, expected_version: int) -> int | None:
-        """Store version expected+1; None if someone stored another version meanwhile."""
+    def put_document(self, document: Row, expected_version: int,
+                     block_ids: list[str] | None = None) -> int | None:
+        """Store version expected+1 (a file version with the blocks it uses); None if someone
+        stored another version meanwhile."""
         with transaction(self.db):
             latest = self.latest_version(document["workspace_id"], document["document_id"])
             if latest != expected_version:
                 return latest
             insert(self.db, "documents", document)
+            self.db.conn.executemany(
+                "insert or ignore into document_blocks values (?, ?, ?, ?)",
+                [(document["workspace_id"], document["document_id"], document["version"], block)
+                 for block in block_ids or []])
         return None
+
+    def missing_blocks(self, workspace_id: str, block_ids: list[str]) -> list[str]:
+        """Those of `block_ids` this workspace has not stored."""
+        stored = set()
+        for start in range(0, len(block_ids), 500):
+            chunk = block_ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            stored.update(row["block_id"] for row in self.db.query(
+                f"select block_id from blocks where workspace_id = ? and block_id in ({marks})",
+                [workspace_id, *chunk]))
+        return [block for block in block_ids if block not in stored]
 
     def latest_documents(self, workspace_id: str, kind: str | None) -> list[Row]:
         sql = (
@@ -131,12 +148,56 @@ class WorkspaceStore:
         return one(self.db, "select * from blocks where workspace_id = ? and block_id = ?",
                    [workspace_id, block_id])
 
-    def add_block(self, block: Row) -> None:
-        self.db.execute("insert or ignore into blocks values (?, ?, ?, ?, ?)", [
-            block["workspace_id"], block["block_id"], block["organization_id"], block["size"],
-            block["created_at"]])
+    def add_block(self, block: Row, quota: int) -> bool:
+        """Record a stored block and count it against its organization's `quota`; False (and
+        nothing recorded) if it would not fit."""
+        with transaction(self.db):
+            if self.block(block["workspace_id"], block["block_id"]) is not None:
+                return True
+            if self.organization_usage(block["organization_id"]) + block["size"] > quota:
+                return False
+            insert(self.db, "blocks", block)
+            self._count_usage(block["organization_id"], block["size"])
+        return True
+
+    def _count_usage(self, organization_id: str, change: int) -> None:
+        self.db.execute(
+            "insert into organization_usage values (?, ?) on conflict (organization_id) "
+            "do update set bytes = bytes + excluded.bytes", [organization_id, change])
 
     def organization_usage(self, organization_id: str) -> int:
-        row = self.db.execute("select coalesce(sum(size), 0) from blocks where "
-                              "organization_id = ?", [organization_id]).fetchone()
-        return row[0]
+        row = one(self.db, "select bytes from organization_usage where organization_id = ?",
+                  [organization_id])
+        return row["bytes"] if row else 0
+
+    # collection -------------------------------------------------------------------------------
+    def purge_deleted_files(self, deleted_before: float) -> int:
+        """Forget every version of files deleted (latest version marked) before the date;
+        return how many files."""
+        with transaction(self.db):
+            doomed = list(self.db.query(
+                "select d.workspace_id, d.document_id from documents d join (select "
+                "workspace_id, document_id, max(version) as version from documents "
+                "where kind = 'file' group by workspace_id, document_id) latest "
+                "using (workspace_id, document_id, version) "
+                "where d.deleted = 1 and d.created_at < ?", [deleted_before]))
+            for file in doomed:
+                self.db.execute("delete from documents where workspace_id = ? and "
+                                "document_id = ?", [file["workspace_id"], file["document_id"]])
+        return len(doomed)
+
+    def unreferenced_blocks(self, created_before: float) -> list[Row]:
+        """Blocks no document version uses, stored before the date (uploads still in progress
+        are younger)."""
+        return list(self.db.query(
+            "select * from blocks b where created_at < ? and not exists (select 1 from "
+            "document_blocks r where r.workspace_id = b.workspace_id "
+            "and r.block_id = b.block_id)", [created_before]))
+
+    def forget_block(self, block: Row) -> None:
+        with transaction(self.db):
+            removed = self.db.execute(
+                "delete from blocks where workspace_id = ? and block_id = ?",
+                [block["workspace_id"], block["block_id"]])
+            if removed.rowcount:
+                self._count_usage(block["organization_id"], -block["size"])

@@ -17,6 +17,10 @@ from api.workspaces.access import BLOCK_ID, check_id, membership
 blueprint = Blueprint("blocks", __name__)
 
 
+def _quota_full() -> ApiError:
+    return ApiError(413, "quota_exceeded", "your organization's storage quota is full")
+
+
 def _block_store() -> BlockStore:
     return current_app.extensions["paravent_blocks"]
 
@@ -34,13 +38,16 @@ def put_block(workspace_id: str, block_id: str) -> tuple[Response, int]:
         raise ApiError(400, "block_mismatch", "the block's content does not match its name")
     store = get_store().workspaces
     if store.block(workspace_id, block_id) is None:
-        usage = store.organization_usage(user["organization_id"])
-        if usage + len(data) > config.organization_quota_bytes:
-            raise ApiError(413, "quota_exceeded", "your organization's storage quota is full")
+        organization = user["organization_id"]
+        if store.organization_usage(organization) + len(data) > config.organization_quota_bytes:
+            raise _quota_full()
         _block_store().put(workspace_id, block_id, data)
-        store.add_block({"workspace_id": workspace_id, "block_id": block_id,
-                         "organization_id": user["organization_id"], "size": len(data),
-                         "created_at": time.time()})
+        added = store.add_block({"workspace_id": workspace_id, "block_id": block_id,
+                                 "organization_id": organization, "size": len(data),
+                                 "created_at": time.time()}, config.organization_quota_bytes)
+        if not added:
+            _block_store().delete(workspace_id, block_id)
+            raise _quota_full()
     return Response(status=201)
 
 

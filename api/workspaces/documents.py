@@ -17,8 +17,9 @@ from api.identity.sessions import login_required
 from api.inputs import b64_encode, blob, choice, json_body
 from api.realtime import notify_users
 from api.store import get_store
-from api.workspaces.access import DOCUMENT_ID, check_id, membership
+from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
 from api.workspaces.routes import MAX_MANIFEST_BYTES
+from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
 
 blueprint = Blueprint("documents", __name__)
 KINDS = ("workspace", "dossier", "file")
@@ -27,7 +28,25 @@ KINDS = ("workspace", "dossier", "file")
 def document_view(row: dict[str, Any]) -> dict[str, Any]:
     return {"document_id": row["document_id"], "version": row["version"], "kind": row["kind"],
             "author_id": row["author_id"], "created_at": row["created_at"],
+            "deleted": bool(row["deleted"]),
             "manifest": b64_encode(row["manifest"])}
+
+
+def _file_blocks(workspace_id: str, body: dict[str, Any]) -> list[str]:
+    """The blocks a file version says it uses (so unused ones can be collected), all stored."""
+    block_ids = body.get("block_ids")
+    if not isinstance(block_ids, list):
+        raise ApiError(400, "bad_request", "a file version lists its 'block_ids'")
+    max_bytes = current_app.config["PARAVENT"].max_file_bytes
+    if len(block_ids) > max(1, -(-max_bytes // BLOCK_SIZE)):
+        raise ApiError(413, "file_too_large", f"a file is at most {max_bytes // 2**20} MiB")
+    for block_id in block_ids:
+        check_id(BLOCK_ID, block_id, "block")
+    missing = get_store().workspaces.missing_blocks(workspace_id, block_ids)
+    if missing:
+        raise ApiError(400, "missing_blocks",
+                       f"{len(missing)} block(s) of this file were not uploaded, e.g. {missing[0]}")
+    return block_ids
 
 
 @blueprint.put("/api/workspaces/<workspace_id>/documents/<document_id>")
@@ -44,11 +63,15 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     if not isinstance(expected, int) or expected < 0:
         raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
     store = get_store().workspaces
+    block_ids = _file_blocks(workspace_id, body) if kind == "file" else []
+    deleted = body.get("deleted", False)
+    if not isinstance(deleted, bool) or (deleted and kind != "file"):
+        raise ApiError(400, "bad_request", "'deleted' is true or false, and only for files")
     latest = store.put_document({
         "workspace_id": workspace_id, "document_id": document_id, "version": expected + 1,
         "kind": kind, "author_id": user["id"],
         "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
-        "created_at": time.time()}, expected)
+        "created_at": time.time(), "deleted": int(deleted)}, expected, block_ids)
     if latest is not None:
         raise ApiError(409, "stale_version",
                        f"version {latest} was written meanwhile; merge with it and retry")

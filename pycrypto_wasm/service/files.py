@@ -16,7 +16,7 @@ from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import Transfer, WorkerState
 from pycrypto_wasm.service.workspaces import open_documents
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, BlockRef, decrypt_block, encrypt_block
-from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
+from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
 
 MAX_NAME = 255
 
@@ -72,17 +72,38 @@ def finish_upload(state: WorkerState, request: Params) -> Reply:
                  "blocks": [ref.to_value() for ref in transfer.blocks if ref is not None]},
     )
     del state.transfers[transfer.file_id]
-    return {"document_id": transfer.file_id, "version": 1, "manifest": params.to_b64(manifest)}
+    return {"document_id": transfer.file_id, "version": 1, "manifest": params.to_b64(manifest),
+            "block_ids": [ref.block_id for ref in transfer.blocks if ref is not None]}
+
+
+def _open_file(state: WorkerState, workspace_id: str, file_id: str,
+               document: Params) -> ManifestVersion:
+    return open_manifest(params.b64(document, "manifest"), state.keyring(workspace_id),
+                         kind="file", document_id=file_id,
+                         version=int(document.get("version", 0)), author_key=state.verify_key_of)
+
+
+def revise_file(state: WorkerState, request: Params) -> Reply:
+    """A new version of a file with the content of a verified version `source` (the latest to
+    delete or undelete it, an older one to restore it), marked deleted or not."""
+    workspace_id = params.text(request, "workspace_id")
+    file_id = params.text(request, "document_id")
+    source = _open_file(state, workspace_id, file_id, dict(request.get("source") or {}))
+    version = int(request.get("expected_version") or 0) + 1
+    content = {**source.content, "deleted": bool(request.get("deleted"))}
+    bundle = state.identity()
+    manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
+                             author=bundle.user_id, kind="file", document_id=file_id,
+                             version=version, content=content)
+    return {"document_id": file_id, "version": version, "manifest": params.to_b64(manifest),
+            "deleted": content["deleted"],
+            "block_ids": [BlockRef.from_value(v).block_id for v in content.get("blocks", [])]}
 
 
 def begin_download(state: WorkerState, request: Params) -> Reply:
     workspace_id = params.text(request, "workspace_id")
     file_id = params.text(request, "document_id")
-    opened = open_manifest(params.b64(request, "manifest"), state.keyring(workspace_id),
-                           kind="file", document_id=file_id,
-                           version=int(request.get("version", 0)),
-                           author_key=state.verify_key_of)
-    content = opened.content
+    content = _open_file(state, workspace_id, file_id, request).content
     blocks = [BlockRef.from_value(value) for value in content.get("blocks", [])]
     state.transfers[file_id] = Transfer(workspace_id, file_id, content["name"], content["mime"],
                                         content["size"], content.get("dossier_id"), blocks)
@@ -116,6 +137,7 @@ def describe_files(state: WorkerState, request: Params) -> Reply:
         files.append({"document_id": file_id, "version": opened.version,
                       "name": content["name"], "mime": content["mime"], "size": content["size"],
                       "dossier_id": content.get("dossier_id"),
+                      "deleted": bool(content.get("deleted")), "written_at": opened.written_at,
                       "author_name": state.certificate_of(opened.author).display_name})
     return {"files": files}
 
@@ -132,5 +154,6 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "file.begin_download": begin_download,
     "file.decrypt_block": decrypt_file_block,
     "file.end_transfer": end_transfer,
+    "file.revise": revise_file,
     "file.describe": describe_files,
 }

@@ -81,6 +81,17 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
             "version": version, "key_index": keyring.newest}
 
 
+def rename(state: WorkerState, request: Params) -> Reply:
+    """The next version of the workspace manifest, with the new (encrypted) name."""
+    bundle = state.identity()
+    workspace_id = params.text(request, "workspace_id")
+    version = int(request.get("expected_version") or 0) + 1
+    manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
+                             author=bundle.user_id, kind="workspace", document_id=workspace_id,
+                             version=version, content={"name": params.text(request, "name")})
+    return {"version": version, "manifest": params.to_b64(manifest)}
+
+
 def share(state: WorkerState, request: Params) -> Reply:
     bundle = state.identity()
     workspace_id = params.text(request, "workspace_id")
@@ -194,6 +205,7 @@ def merge_dossier(_state: WorkerState, request: Params) -> Reply:
 METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "workspace.create": create,
     "workspace.open": open_workspace,
+    "workspace.rename": rename,
     "workspace.share": share,
     "workspace.unshare": unshare,
     "workspace.verify_members": verify_members,

@@ -131,3 +131,36 @@ def test_workspace_file_uploaded_in_blocks_downloads_identical(team):
         "ciphertext": stored[download["block_ids"][1]]})
     assert swapped["error"]["code"] == "tampered_block"
     assert "block 0 of file" in swapped["error"]["message"]
+    assert manifest["block_ids"] == download["block_ids"]
+
+    latest = {"manifest": manifest["manifest"], "version": 1}
+    deleted = ok(admin.handle("file.revise", {
+        "workspace_id": workspace["workspace_id"], "document_id": manifest["document_id"],
+        "expected_version": 1, "source": latest, "deleted": True}))
+    assert (deleted["version"], deleted["deleted"]) == (2, True)
+    assert deleted["block_ids"] == manifest["block_ids"]
+    history = [latest, {"manifest": deleted["manifest"], "version": 2}]
+    described = ok(admin.handle("file.describe", {
+        "workspace_id": workspace["workspace_id"],
+        "documents": [{**entry, "document_id": manifest["document_id"]} for entry in history]}))
+    assert [(f["version"], f["deleted"], f["name"]) for f in described["files"]] == [
+        (1, False, "irm.pdf"), (2, True, "irm.pdf")]
+    replayed = admin.handle("file.revise", {
+        "workspace_id": workspace["workspace_id"], "document_id": manifest["document_id"],
+        "expected_version": 2, "source": {**latest, "version": 2}, "deleted": False})
+    assert replayed["ok"] is False
+
+
+def test_workspace_rename_is_a_new_signed_manifest_version(team):
+    admin, member, workspace = team
+    owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
+    ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
+    renamed = ok(admin.handle("workspace.rename", {
+        "workspace_id": workspace["workspace_id"], "expected_version": 1,
+        "name": "Commission SSR — 2027"}))
+    assert renamed["version"] == 2
+    reopened = ok(admin.handle("workspace.open", {
+        **_listing(workspace, [owner_grant], version=2), "manifest": renamed["manifest"]}))
+    assert reopened["name"] == "Commission SSR — 2027"
+    replayed = admin.handle("workspace.open", _listing(workspace, [owner_grant], version=2))
+    assert replayed["ok"] is False

@@ -1,82 +1,151 @@
 /**
  * A dossier's documents: upload by picker or drag-and-drop (encrypted and sent by the worker,
- * with progress, speed, time left and cancel), download, and image preview, all without
- * plaintext touching the disk.
+ * with progress, speed, time left, cancel, and a pause while the connection is lost), streamed
+ * download, preview of images and PDFs from memory, per-file history, delete and restore.
+ * The section refreshes itself when another member changes a file (`refresh`).
  */
 
 import { cryptoClient } from '../crypto-client.js';
 import { h } from '../dom.js';
-import { formatSize } from '../files.js';
+import { PREVIEW_LIMIT, previewBlob, saveFile } from '../downloads.js';
+import { fileHistory, formatSize, loadFiles, reviseFile } from '../files.js';
 import { t } from '../i18n/i18n.js';
-import { errorBox, showError } from './feedback.js';
+import { session } from '../session.js';
+import { attempt, errorBox, showError } from './feedback.js';
 
-function progressRow(file) {
-  const bar = h('progress', { max: file.size || 1, value: 0 });
-  const detail = h('span', { class: 'muted' }, '');
+const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
+
+function progressRow(name, kind) {
+  const bar = h('progress', { max: 1, value: 0 });
+  const detail = h('span', { class: 'muted', role: 'status' }, '');
   const cancel = h('button', { type: 'button' }, t('files.cancel'));
-  const row = h('li', { class: 'transfer', dataset: { name: file.name } },
-    h('span', {}, file.name), bar, detail, cancel);
+  const row = h('li', { class: `transfer ${kind}`, dataset: { name } },
+    h('span', {}, t(`files.${kind}ing`, { name })), bar, detail, kind === 'upload' ? cancel : null);
   const started = performance.now();
-  const update = (done, total) => {
+  const update = (done, total, waiting) => {
+    bar.max = total || 1;
     bar.value = done;
-    const seconds = (performance.now() - started) / 1000;
-    const speed = done / Math.max(seconds, 0.001);
+    row.classList.toggle('waiting', Boolean(waiting));
+    if (waiting) {
+      detail.textContent = t('files.waiting');
+      return;
+    }
+    const speed = done / Math.max((performance.now() - started) / 1000, 0.001);
     const left = speed > 0 ? Math.ceil((total - done) / speed) : 0;
     detail.textContent = t('files.progress', { speed: `${formatSize(speed)}/s`, left });
   };
-  return { row, update, cancel, detail };
+  return { row, update, cancel };
 }
 
-async function save(workspaceId, file, box) {
+async function download(workspaceId, file, transfers, box) {
+  const { row, update } = progressRow(file.name, 'download');
+  transfers.append(row);
   try {
-    const { blob, name } = await cryptoClient().download(workspaceId, file.document);
-    const url = URL.createObjectURL(blob);
-    const link = h('a', { href: url, download: name });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    const downloading = await cryptoClient().download(workspaceId, file.document, update);
+    await saveFile(downloading);
+    await downloading.finished;
   } catch (error) {
     showError(box, error);
+  } finally {
+    row.remove();
   }
 }
 
 async function preview(workspaceId, file, holder, box) {
+  if (file.size > PREVIEW_LIMIT) {
+    showError(box, { message: t('files.tooLargeToPreview', { size: formatSize(PREVIEW_LIMIT) }) });
+    return;
+  }
   try {
-    const { blob } = await cryptoClient().download(workspaceId, file.document);
+    const downloading = await cryptoClient().download(workspaceId, file.document, () => {});
+    const [blob] = await Promise.all([previewBlob(downloading), downloading.finished]);
     const url = URL.createObjectURL(blob);
-    holder.replaceChildren(h('img', { src: url, alt: file.name, class: 'preview' }));
+    const close = h('button', { type: 'button', id: 'file-preview-close', onclick: () => {
+      URL.revokeObjectURL(url);
+      holder.replaceChildren();
+    } }, t('files.closePreview'));
+    const view = file.mime === 'application/pdf'
+      ? h('iframe', { src: url, title: file.name, class: 'preview pdf' })
+      : h('img', { src: url, alt: file.name, class: 'preview' });
+    holder.replaceChildren(h('figure', {}, view, h('figcaption', {}, file.name, ' ', close)));
   } catch (error) {
     showError(box, error);
   }
 }
 
-export function dossierFilesSection(workspaceId, dossierId, files, canWrite, onChanged) {
-  const box = errorBox();
-  const holder = h('div', { id: 'file-preview' });
-  const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
-  const list = h('ul', { id: 'file-list', class: 'plain-list' }, ...files.map((file) => h('li', {
-    class: 'file', dataset: { name: file.name ?? '' } },
-  file.problem
-    ? h('span', { class: 'badge badge-invalid', title: file.problem }, t('files.unreadable'))
-    : [h('span', { class: 'file-name' }, file.name),
-      h('span', { class: 'muted' }, `${formatSize(file.size)} — ${file.author_name}`),
-      h('button', { type: 'button', class: 'download', onclick: () => save(workspaceId, file, box) },
-        t('files.download')),
-      file.mime.startsWith('image/') ? h('button', { type: 'button',
-        onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null])));
+function historyList(workspaceId, file, canWrite, done, box) {
+  const list = h('ol', { class: 'history file-history' });
+  fileHistory(workspaceId, file.document_id).then((versions) => {
+    list.replaceChildren(...versions.map((version) => h('li', { dataset: { version: version.version } },
+      version.problem ? h('span', { class: 'error' }, version.problem) : [
+        h('span', {}, t(version.deleted ? 'files.historyDeleted' : 'files.historyEntry', {
+          version: version.version, name: version.author_name, size: formatSize(version.size ?? 0),
+          when: new Date(version.written_at * 1000).toLocaleString(),
+        })),
+        canWrite && version.version !== file.version && !version.deleted
+          ? h('button', { type: 'button', class: 'restore', onclick: (event) =>
+            attempt(event.target, box, async () => {
+              await reviseFile(workspaceId, file, version.document, false);
+              done();
+            }) }, t('files.restoreVersion'))
+          : null])));
+  }).catch((error) => showError(box, error));
+  return list;
+}
 
+function fileRow(workspaceId, file, context) {
+  const { canWrite, transfers, holder, box, refresh } = context;
+  if (file.problem) {
+    return h('li', { class: 'file' },
+      h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ', file.problem);
+  }
+  const details = h('div', { class: 'file-details' });
+  const button = (label, className, action) => h('button', { type: 'button', class: className,
+    onclick: (event) => attempt(event.target, box, action) }, t(label));
+  const toggleHistory = async () => {
+    details.replaceChildren(details.childElementCount ? ''
+      : historyList(workspaceId, file, canWrite, refresh, box));
+  };
+  return h('li', { class: file.deleted ? 'file deleted' : 'file', dataset: { name: file.name } },
+    h('span', { class: 'file-name' }, file.name),
+    h('span', { class: 'muted' }, `${formatSize(file.size)} — ${file.author_name}`),
+    file.deleted ? null : [
+      h('button', { type: 'button', class: 'download',
+        onclick: () => download(workspaceId, file, transfers, box) }, t('files.download')),
+      PREVIEWABLE(file.mime) ? h('button', { type: 'button', class: 'preview',
+        onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null],
+    button('files.history', 'history', toggleHistory),
+    canWrite && !file.deleted ? button('files.delete', 'danger delete', async () => {
+      if (window.confirm(t('files.confirmDelete', { name: file.name }))) {
+        await reviseFile(workspaceId, file, file.document, true);
+        await refresh();
+      }
+    }) : null,
+    canWrite && file.deleted ? button('files.undelete', 'undelete', async () => {
+      await reviseFile(workspaceId, file, file.document, false);
+      await refresh();
+    }) : null,
+    details);
+}
+
+function uploader(workspaceId, dossierId, transfers, box, refresh) {
   const send = (chosen) => Array.from(chosen).forEach(async (file) => {
-    const { row, update, cancel, detail } = progressRow(file);
+    const limit = session.settings.max_file_bytes;
+    if (limit && file.size > limit) {
+      showError(box, { message: t('files.tooLarge', { name: file.name, size: formatSize(limit) }) });
+      return;
+    }
+    const { row, update, cancel } = progressRow(file.name, 'upload');
     transfers.append(row);
     const transfer = cryptoClient().upload(file, workspaceId, dossierId, update);
     cancel.addEventListener('click', transfer.cancel);
     try {
       await transfer.promise;
-      row.remove();
-      onChanged();
+      await refresh();
     } catch (error) {
-      cancel.remove();
-      detail.textContent = '';
       showError(box, error);
+    } finally {
+      row.remove();
     }
   });
   const input = h('input', { type: 'file', id: 'file-input', multiple: true,
@@ -89,8 +158,35 @@ export function dossierFilesSection(workspaceId, dossierId, files, canWrite, onC
     zone.classList.remove('over');
     send(event.dataTransfer.files);
   });
-  return h('section', { class: 'panel', 'aria-labelledby': 'files-title' },
-    h('h2', { id: 'files-title' }, t('files.title')), list,
-    canWrite ? [h('label', { for: 'file-input' }, t('files.add')), input, zone] : null,
+  return [h('label', { for: 'file-input' }, t('files.add')), input, zone];
+}
+
+/** The documents section of dossier `dossierId`; returns {element, refresh}. */
+export function dossierFilesSection(workspaceId, dossierId, canWrite) {
+  const box = errorBox();
+  const holder = h('div', { id: 'file-preview' });
+  const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
+  const list = h('ul', { id: 'file-list', class: 'plain-list' });
+  const removed = h('ul', { id: 'deleted-file-list', class: 'plain-list' });
+  const removedPanel = h('details', { id: 'deleted-files', hidden: true },
+    h('summary', {}, t('files.deletedTitle')), removed);
+  const refresh = async () => {
+    try {
+      const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossierId
+        || (file.problem && !file.dossier_id));
+      const context = { canWrite, transfers, holder, box, refresh };
+      list.replaceChildren(...files.filter((file) => !file.deleted)
+        .map((file) => fileRow(workspaceId, file, context)));
+      const deleted = files.filter((file) => file.deleted);
+      removed.replaceChildren(...deleted.map((file) => fileRow(workspaceId, file, context)));
+      removedPanel.hidden = deleted.length === 0;
+    } catch (error) {
+      showError(box, error);
+    }
+  };
+  const element = h('section', { class: 'panel', id: 'files-panel', 'aria-labelledby': 'files-title' },
+    h('h2', { id: 'files-title' }, t('files.title')), list, removedPanel,
+    canWrite ? uploader(workspaceId, dossierId, transfers, box, refresh) : null,
     transfers, holder, box);
+  return { element, refresh };
 }

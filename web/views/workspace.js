@@ -6,12 +6,11 @@
 
 import { verifiedDirectory } from '../directory.js';
 import { h, show } from '../dom.js';
-import { loadFiles } from '../files.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
 import {
-  loadDossiers, loadWorkspace, shareWorkspace, unshareWorkspace,
+  loadDossiers, loadWorkspace, renameWorkspace, shareWorkspace, unshareWorkspace,
 } from '../workspaces.js';
 import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
@@ -71,6 +70,36 @@ function membersSection(workspace, directory, reload) {
     h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box);
 }
 
+/** The workspace's name, which managers and owners may rename; `refresh` after a rename. */
+function workspaceTitle(workspace, box) {
+  const element = h('div', { class: 'title-row' });
+  let { name, version } = workspace;
+  const draw = () => {
+    const rename = h('button', { type: 'button', id: 'workspace-rename', onclick: () => {
+      const input = h('input', { id: 'workspace-new-name', value: name, required: true,
+        'aria-label': t('workspace.newName') });
+      const save = h('button', { type: 'submit', class: 'primary', id: 'workspace-rename-save' },
+        t('workspace.renameSave'));
+      element.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
+        event.preventDefault();
+        await attempt(save, box, async () => {
+          await renameWorkspace(workspace.workspace_id, version, input.value.trim());
+          await refresh();
+        });
+      } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
+      input.focus();
+    } }, t('workspace.rename'));
+    element.replaceChildren(h('h1', { id: 'workspace-title' }, name),
+      ['owner', 'manager'].includes(workspace.role) ? rename : null);
+  };
+  const refresh = async () => {
+    ({ name, version } = await loadWorkspace(workspace.workspace_id));
+    draw();
+  };
+  draw();
+  return { element, refresh };
+}
+
 export async function renderWorkspace(root, workspaceId) {
   const load = async () => {
     const directory = await verifiedDirectory();
@@ -90,16 +119,17 @@ export async function renderWorkspace(root, workspaceId) {
     ...COLUMNS.map((column) => h('option', { value: column }, t(`dossier.${column}`))));
   const body = h('tbody');
   const canWrite = workspace.role !== 'reader';
+  let openFiles = null;
   const edit = async (dossier) => {
     const refresh = async () => {
       dossiers = await loadDossiers(workspaceId);
       draw();
     };
     const parts = [dossierForm(workspaceId, dossier, refresh, canWrite)];
-    if (dossier) {
-      const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossier.document_id);
-      parts.push(dossierFilesSection(workspaceId, dossier.document_id, files, canWrite,
-        () => edit(dossiers.find((d) => d.document_id === dossier.document_id) ?? dossier)));
+    openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite) : null;
+    if (openFiles) {
+      await openFiles.refresh();
+      parts.push(openFiles.element);
     }
     editor.replaceChildren(...parts);
     editor.querySelector('input')?.focus();
@@ -131,16 +161,23 @@ export async function renderWorkspace(root, workspaceId) {
     }
     if (change.what === 'members') {
       await reload();
+    } else if (change.kind === 'file') {
+      await openFiles?.refresh();
+    } else if (change.kind === 'workspace') {
+      await renameHolder.refresh();
     } else {
       dossiers = await loadDossiers(workspaceId).catch((error) => { showError(box, error); return dossiers; });
       draw();
     }
   });
+  const renameHolder = workspaceTitle(workspace, box);
   draw();
   show(root,
     h('section', { class: 'panel', 'aria-labelledby': 'workspace-title' },
-      h('h1', { id: 'workspace-title' }, workspace.name),
+      renameHolder.element,
       h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+      canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
+        t('workspace.readOnly')),
       h('div', { class: 'inline-form' },
         h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
         h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort,

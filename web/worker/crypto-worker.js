@@ -7,7 +7,8 @@
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
  *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
  *                    workspaceId, document} | {type: 'cancel', id}
- *   worker -> page  {type: 'progress', id, done, total}, then the reply
+ *   worker -> page  {type: 'progress', id, done, total, waiting}, then the reply (a download's
+ *                    reply carries a ReadableStream of its plaintext, transferred)
  * Replies carry only what the UI displays; keys never leave this worker.
  */
 
@@ -75,13 +76,18 @@ function internalError(error) {
 const cancelled = new Set();
 
 async function transfer(data) {
-  const onProgress = (done, total) => self.postMessage({ type: 'progress', id: data.id, done, total });
+  const onProgress = (done, total, waiting) => self.postMessage(
+    { type: 'progress', id: data.id, done, total, waiting });
   try {
-    const result = data.type === 'upload'
-      ? await upload({ call, file: data.file, workspaceId: data.workspaceId, dossierId: data.dossierId,
-        onProgress, isCancelled: () => cancelled.has(data.id) })
-      : await download({ call, workspaceId: data.workspaceId, document: data.document, onProgress });
-    self.postMessage({ type: 'reply', id: data.id, ok: true, result });
+    if (data.type === 'upload') {
+      const result = await upload({ call, file: data.file, workspaceId: data.workspaceId,
+        dossierId: data.dossierId, onProgress, isCancelled: () => cancelled.has(data.id) });
+      self.postMessage({ type: 'reply', id: data.id, ok: true, result });
+    } else {
+      const result = download({ call, workspaceId: data.workspaceId, document: data.document,
+        onProgress });
+      self.postMessage({ type: 'reply', id: data.id, ok: true, result }, [result.stream]);
+    }
   } catch (error) {
     self.postMessage({ type: 'reply', id: data.id, ok: false,
       error: { code: error.code ?? 'internal_error', message: String(error.message ?? error) } });

@@ -1,0 +1,158 @@
+"""File versions through the real API: the blocks each version lists must be stored, deletion
+keeps history, the organization's storage total follows blocks in and out, and the collector
+removes only what no version uses."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from api import create_app
+from api.storage.sqlite import SqliteStore
+from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
+from pycrypto_wasm.service.params import to_b64
+from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
+from pycrypto_wasm.workspace.manifest import seal_manifest
+from tests.api.identity.conftest import bootstrap
+from tests.api.workspaces.conftest import create_workspace
+
+DAY = 86400
+FILE_A = "f-111111111111111111111111"
+FILE_B = "f-222222222222222222222222"
+FILE_BIG = "f-333333333333333333333333"
+FILE_C = "f-444444444444444444444444"
+FILE_D = "f-555555555555555555555555"
+FILE_E = "f-666666666666666666666666"
+
+
+def _upload_block(workspace, member, content: bytes, file_id: str, index: int = 0) -> str:
+    ref, ciphertext = encrypt_block(
+        content,
+        organization=workspace.organization.organization_id,
+        workspace=workspace.workspace_id,
+        file_id=file_id,
+        index=index,
+    )
+    response = member.person.client.put(
+        f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}", data=ciphertext
+    )
+    assert response.status_code == 201, response.json
+    return ref.block_id
+
+
+def _put_file(workspace, member, file_id, version, block_ids, deleted=False):
+    sealed = seal_manifest(
+        workspace.keyring,
+        member.signing,
+        author=member.person.user_id,
+        kind="file",
+        document_id=file_id,
+        version=version,
+        content={"name": "bilan.pdf", "deleted": deleted},
+    )
+    return member.person.client.put(
+        f"/api/workspaces/{workspace.workspace_id}/documents/{file_id}",
+        json={
+            "kind": "file",
+            "expected_version": version - 1,
+            "manifest": to_b64(sealed),
+            "block_ids": block_ids,
+            "deleted": deleted,
+        },
+    )
+
+
+def _usage(config, workspace) -> int:
+    store = SqliteStore(config.database_path)
+    try:
+        return store.workspaces.organization_usage(workspace.organization.organization_id)
+    finally:
+        store.close()
+
+
+def _block_files(config) -> set[str]:
+    return {path.name for path in config.blocks_dir.rglob("*") if path.is_file()}
+
+
+def test_file_version_must_list_stored_blocks(workspace):
+    owner = workspace.owner
+    stored = _upload_block(workspace, owner, b"page 1", FILE_A)
+    missing = _put_file(workspace, owner, FILE_A, 1, [stored, "cd" * 32])
+    assert (missing.status_code, missing.json["error"]["code"]) == (400, "missing_blocks")
+    unlisted = owner.person.client.put(
+        f"/api/workspaces/{workspace.workspace_id}/documents/{FILE_A}",
+        json={"kind": "file", "expected_version": 0, "manifest": "eA"},
+    )
+    assert unlisted.status_code == 400
+    assert _put_file(workspace, owner, FILE_A, 1, [stored]).status_code == 201
+
+
+def test_file_deletion_is_a_new_version_and_history_stays(workspace):
+    owner = workspace.owner
+    block = _upload_block(workspace, owner, b"scan", FILE_B)
+    assert _put_file(workspace, owner, FILE_B, 1, [block]).status_code == 201
+    assert _put_file(workspace, owner, FILE_B, 2, [block], deleted=True).status_code == 201
+    listing = owner.person.client.get(
+        f"/api/workspaces/{workspace.workspace_id}/documents?kind=file"
+    ).json["documents"]
+    assert [(d["version"], d["deleted"]) for d in listing] == [(2, True)]
+    history = owner.person.client.get(
+        f"/api/workspaces/{workspace.workspace_id}/documents/{FILE_B}/versions"
+    ).json["versions"]
+    assert [d["deleted"] for d in history] == [False, True]
+    dossier = owner.person.client.put(
+        f"/api/workspaces/{workspace.workspace_id}/documents/d-x",
+        json={"kind": "dossier", "expected_version": 0, "manifest": "eA", "deleted": True},
+    )
+    assert dossier.status_code == 400
+
+
+def test_file_too_large_is_refused(config):
+    small = create_app(replace(config, max_file_bytes=BLOCK_SIZE * 2))
+    team = create_workspace(bootstrap(small))
+    blocks = [_upload_block(team, team.owner, bytes([n]), FILE_BIG, n) for n in range(3)]
+    response = _put_file(team, team.owner, FILE_BIG, 1, blocks)
+    assert (response.status_code, response.json["error"]["code"]) == (413, "file_too_large")
+
+
+def test_storage_total_counts_each_block_once(workspace, config):
+    owner = workspace.owner
+    before = _usage(config, workspace)
+    ref, ciphertext = encrypt_block(
+        b"x" * 1000, organization="o", workspace="w", file_id="f", index=0
+    )
+    url = f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}"
+    owner.person.client.put(url, data=ciphertext)
+    owner.person.client.put(url, data=ciphertext)
+    assert _usage(config, workspace) == before + len(ciphertext)
+
+
+def test_collection_keeps_what_versions_use_and_removes_the_rest(workspace, config):
+    owner = workspace.owner
+    kept = _upload_block(workspace, owner, b"kept", FILE_C)
+    assert _put_file(workspace, owner, FILE_C, 1, [kept]).status_code == 201
+    abandoned = _upload_block(workspace, owner, b"upload never finished", FILE_D)
+    deleted = _upload_block(workspace, owner, b"deleted file", FILE_E)
+    assert _put_file(workspace, owner, FILE_E, 1, [deleted]).status_code == 201
+    assert _put_file(workspace, owner, FILE_E, 2, [deleted], deleted=True).status_code == 201
+    usage = _usage(config, workspace)
+
+    soon = collect_garbage(config, now=time.time() + 60)
+    assert (soon.files, soon.blocks) == (0, 0), "a fresh upload and a fresh deletion stay"
+
+    later = time.time() + UPLOAD_GRACE_SECONDS + 60
+    first = collect_garbage(config, now=later)
+    assert (first.files, first.blocks) == (0, 1)
+    assert abandoned not in _block_files(config)
+    assert {kept, deleted} <= _block_files(config)
+
+    after_retention = time.time() + config.deleted_file_retention_days * DAY + 60
+    second = collect_garbage(config, now=after_retention)
+    assert (second.files, second.blocks) == (1, 1)
+    assert deleted not in _block_files(config)
+    assert kept in _block_files(config)
+    assert _usage(config, workspace) == usage - first.bytes - second.bytes
+    gone = owner.person.client.get(
+        f"/api/workspaces/{workspace.workspace_id}/documents/{FILE_E}/versions"
+    )
+    assert gone.status_code == 404
