@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 from e2e.harness import flows
-from e2e.harness.flows import MEMBER
+from e2e.harness.flows import MEMBER, Person
 
 TIMEOUT_MS = 30_000
 PATIENT = "M. Jean Témoin"
+READER = Person("M. Hugo Lecteur", "hugo@chu-est.example", "CHU Est")
 
 
 def _home(user):
@@ -81,33 +82,81 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
     assert "not a member" in alert.inner_text() or "no such workspace" in alert.inner_text()
 
 
-def test_workspace_file_upload_download_identical_and_nothing_readable_at_rest(
-    server, organization,
+def _open_workspace(user, name):
+    _home(user)
+    user.page.click(f"#workspace-list a:has-text('{name}')")
+    user.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+
+
+def _share(admin, person, role):
+    admin.page.select_option("#share-user", label=f"{person.name} — {person.site}")
+    admin.page.select_option("#share-role", role)
+    admin.page.click("#share-submit")
+    admin.page.locator(f"#member-list li:has-text('{person.name}') .badge-verified").wait_for(
+        timeout=TIMEOUT_MS)
+
+
+def _server_status(user, method, path, body):
+    """What the server answers this user's session for a raw request (the UI would not send)."""
+    return user.page.evaluate(
+        """async ([method, path, body]) => (await fetch(path, { method,
+            headers: { 'Content-Type': 'application/json' },
+            body: body === null ? undefined : JSON.stringify(body) })).status""",
+        [method, path, body])
+
+
+def test_workspace_three_members_file_live_reader_refused_unshare_nothing_at_rest(
+    server, organization, new_user,
 ):
     admin, member, _ = organization
-    _shared_workspace(admin, member, "Commission fichiers", "reader")
+    reader = new_user()
+    flows.certified_member(admin, member, MEMBER)
+    flows.certified_member(admin, reader, READER)
+    _home(admin)
+    admin.page.fill("#workspace-name", "Commission fichiers")
+    admin.page.click("#workspace-create")
+    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    workspace_id = admin.page.url.rsplit("/", 1)[1]
+    _share(admin, MEMBER, "contributor")
+    _share(admin, READER, "reader")
     admin.page.click("#dossier-new")
     admin.page.fill("#dossier-patient_name", PATIENT)
     admin.page.click("#dossier-save")
-    _dossier_row(admin).locator("button").click()
-    admin.page.wait_for_selector("#file-input", timeout=TIMEOUT_MS)
 
+    for other in (member, reader):
+        _open_workspace(other, "Commission fichiers")
+        _dossier_row(other).locator("button").click()
+        other.page.wait_for_selector("#files-panel", timeout=TIMEOUT_MS)
+    notice = reader.page.locator("#read-only-notice")
+    assert "reader" in notice.inner_text()
+    assert reader.page.locator("#file-input, #dossier-save, #dossier-new").count() == 0
+    dossier_id = _dossier_row(reader).get_attribute("data-document-id")
+    dossier_url = f"/api/workspaces/{workspace_id}/documents/{dossier_id}"
+    refused = _server_status(reader, "PUT", dossier_url,
+                             {"kind": "dossier", "expected_version": 1, "manifest": "eA"})
+    assert refused == 403
+
+    _dossier_row(admin).locator("button").click()
     marker = b"SCANNER-MARQUEUR-UNIQUE-7f3a"
     content = (marker + os.urandom(4096)) * (50 * 1024 * 1024 // (len(marker) + 4096))
     admin.page.set_input_files("#file-input", files=[{
         "name": "irm-cerebrale.bin", "mimeType": "application/octet-stream",
         "buffer": content}])
+    admin.page.locator("#transfers li.upload").wait_for(timeout=TIMEOUT_MS)
     admin.page.locator("#file-list li[data-name='irm-cerebrale.bin']").wait_for(timeout=120_000)
+    for other in (member, reader):
+        other.page.locator("#file-list li[data-name='irm-cerebrale.bin']").wait_for(
+            timeout=TIMEOUT_MS)
 
-    _home(member)
-    member.page.click("#workspace-list a:has-text('Commission fichiers')")
-    _dossier_row(member).locator("button").click()
-    member.page.wait_for_selector("#file-list", timeout=TIMEOUT_MS)
-    assert member.page.locator("#file-input").count() == 0
-    with member.page.expect_download(timeout=120_000) as download_info:
-        member.page.click("#file-list li[data-name='irm-cerebrale.bin'] button.download")
-    downloaded = Path(download_info.value.path()).read_bytes()
-    assert downloaded == content
+    with reader.page.expect_download(timeout=120_000) as download_info:
+        reader.page.click("#file-list li[data-name='irm-cerebrale.bin'] button.download")
+    assert Path(download_info.value.path()).read_bytes() == content
+
+    reader_row = admin.page.locator(f"#member-list li:has-text('{READER.name}')")
+    reader_row.locator("button.danger").click()
+    reader_row.wait_for(state="detached", timeout=TIMEOUT_MS)
+    assert _server_status(reader, "GET", f"/api/workspaces/{workspace_id}", None) == 404
+    assert _server_status(member, "GET", f"/api/workspaces/{workspace_id}", None) == 200
 
     at_rest = b"".join(path.read_bytes() for path in server.data_dir.rglob("*") if path.is_file())
     for secret in (marker, PATIENT.encode(), b"Commission fichiers"):

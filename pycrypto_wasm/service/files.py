@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.random import random_id
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
@@ -118,11 +119,14 @@ def decrypt_file_block(state: WorkerState, request: Params) -> Reply:
     if ref is None:
         raise RequestError("block index out of range")
     keyring = state.keyring(transfer.workspace_id)
-    plaintext = decrypt_block(
-        ref, params.buffer(request, "ciphertext"),
-        organization=keyring.organization, workspace=transfer.workspace_id,
-        file_id=transfer.file_id, index=index,
-    )
+    try:
+        plaintext = decrypt_block(
+            ref, params.buffer(request, "ciphertext"),
+            organization=keyring.organization, workspace=transfer.workspace_id,
+            file_id=transfer.file_id, index=index,
+        )
+    except CryptoError as error:
+        raise type(error)(f"«{transfer.name}»: {error}") from error
     return {"data": plaintext}
 
 

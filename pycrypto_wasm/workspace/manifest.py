@@ -16,13 +16,19 @@ from typing import Any
 
 from pycrypto_wasm import envelope
 from pycrypto_wasm.context import Context
-from pycrypto_wasm.exceptions import BadSignatureError, MalformedError
+from pycrypto_wasm.exceptions import BadSignatureError, CryptoError, DecryptionError, MalformedError
 from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 from pycrypto_wasm.workspace.keys import Keyring
 
 VERSION = 1
 _INDEX_SIZE = 4
+
+
+class ReplayedVersionError(CryptoError, ValueError):
+    """The server served an older version of a document as a newer one."""
+
+    code = "replayed_version"
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,31 @@ def open_manifest(
     body = unframe(sealed, version=VERSION, min_body=_INDEX_SIZE + envelope.OVERHEAD,
                    what=context.describe())
     index = int.from_bytes(body[:_INDEX_SIZE], "big")
-    signed = envelope.open_(keyring.key(index), context, body[_INDEX_SIZE:])
+    try:
+        signed = envelope.open_(keyring.key(index), context, body[_INDEX_SIZE:])
+    except DecryptionError:
+        _refuse_replay(keyring, kind, document_id, version, index, body[_INDEX_SIZE:])
+        raise
     claims = _claims(signed, context)
     value = author_key(claims["author"]).verify_object(context, signed)
     if value["version"] != version:
         raise BadSignatureError(f"{context.describe()} says it is version {value['version']}")
     return ManifestVersion(document_id, version, value["parent"], value["author"],
                            value["written_at"], index, value["content"])
+
+
+def _refuse_replay(keyring: Keyring, kind: str, document_id: str, version: int, index: int,
+                   sealed: bytes) -> None:
+    """If what the server gave as `version` is in fact an older version, say so."""
+    for older in range(version - 1, 0, -1):
+        try:
+            envelope.open_(keyring.key(index), manifest_context(keyring, kind, document_id, older),
+                           sealed)
+        except DecryptionError:
+            continue
+        raise ReplayedVersionError(
+            f"{manifest_context(keyring, kind, document_id, version).describe()} is a replay of "
+            f"version {older}: the server served an older version as the newest")
 
 
 def _claims(signed: bytes, context: Context) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.signing import SigningKey
 from pycrypto_wasm.workspace import keys
 from pycrypto_wasm.workspace.keys import Keyring, UnknownKeyError
-from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
+from pycrypto_wasm.workspace.manifest import ReplayedVersionError, open_manifest, seal_manifest
 from tests.crypto.tampering import flip_byte
 
 OWNER = SigningKey.generate()
@@ -74,8 +74,9 @@ def test_manifest_round_trip_names_author_and_version(keyring):
 
 def test_manifest_replayed_as_newer_version_is_refused(keyring):
     old = _seal(keyring, version=1)
-    with pytest.raises(DecryptionError, match="dossier-manifest d-1 version 2"):
-        _open(old, keyring, version=2)
+    with pytest.raises(ReplayedVersionError,
+                       match=r"dossier-manifest d-1 version 3 .* is a replay of version 1"):
+        _open(old, keyring, version=3)
 
 
 def test_manifest_moved_to_another_document_is_refused(keyring):

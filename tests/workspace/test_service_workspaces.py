@@ -131,6 +131,7 @@ def test_workspace_file_uploaded_in_blocks_downloads_identical(team):
         "ciphertext": stored[download["block_ids"][1]]})
     assert swapped["error"]["code"] == "tampered_block"
     assert "block 0 of file" in swapped["error"]["message"]
+    assert "irm.pdf" in swapped["error"]["message"]
     assert manifest["block_ids"] == download["block_ids"]
 
     latest = {"manifest": manifest["manifest"], "version": 1}
@@ -152,7 +153,7 @@ def test_workspace_file_uploaded_in_blocks_downloads_identical(team):
 
 
 def test_workspace_rename_is_a_new_signed_manifest_version(team):
-    admin, member, workspace = team
+    admin, _, workspace = team
     owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
     ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
     renamed = ok(admin.handle("workspace.rename", {

@@ -96,7 +96,7 @@ function historyList(workspaceId, file, canWrite, done, box) {
 function fileRow(workspaceId, file, context) {
   const { canWrite, transfers, holder, box, refresh } = context;
   if (file.problem) {
-    return h('li', { class: 'file' },
+    return h('li', { class: 'file problem', dataset: { documentId: file.document_id } },
       h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ', file.problem);
   }
   const details = h('div', { class: 'file-details' });
@@ -106,7 +106,8 @@ function fileRow(workspaceId, file, context) {
     details.replaceChildren(details.childElementCount ? ''
       : historyList(workspaceId, file, canWrite, refresh, box));
   };
-  return h('li', { class: file.deleted ? 'file deleted' : 'file', dataset: { name: file.name } },
+  return h('li', { class: file.deleted ? 'file deleted' : 'file',
+    dataset: { name: file.name, documentId: file.document_id } },
     h('span', { class: 'file-name' }, file.name),
     h('span', { class: 'muted' }, `${formatSize(file.size)} — ${file.author_name}`),
     file.deleted ? null : [
