@@ -27,11 +27,17 @@ function ok(reply) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function untilOnline() {
-  if (self.navigator.onLine) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => self.addEventListener('online', resolve, { once: true }));
+/** Waits `ms`, or less if the browser says the connection is back. */
+function pause(ms) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      self.removeEventListener('online', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    self.addEventListener('online', done);
+  });
 }
 
 /**
@@ -53,8 +59,7 @@ async function request(method, url, body, { json = false, onWaiting = () => {} }
         throw new TransferError({ code: 'network', message: `the connection was lost: ${error}` });
       }
       onWaiting(true);
-      await untilOnline();
-      await sleep(Math.min(5000, 250 * 2 ** Math.min(attempt, 5)));
+      await pause(Math.min(5000, 250 * 2 ** Math.min(attempt, 5)));
       continue;
     }
     if (lostSince !== null) {

@@ -1,0 +1,98 @@
+"""Working with a dossier's documents in the browser: an upload that loses its connection pauses
+and resumes, cancel, PDF preview from memory, delete (history kept) and restore, and a workspace
+renamed by its owner, seen live by a member."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from e2e.harness import flows
+from e2e.harness.flows import MEMBER
+
+TIMEOUT_MS = 30_000
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
+       b"/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def _workspace_with_dossier(admin, name):
+    admin.page.fill("#workspace-name", name)
+    admin.page.click("#workspace-create")
+    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    admin.page.click("#dossier-new")
+    admin.page.fill("#dossier-patient_name", "Mme Odile Fichier")
+    admin.page.click("#dossier-save")
+    admin.page.locator("#dossier-table tr:has-text('Odile Fichier') button").click()
+    admin.page.wait_for_selector("#file-input", timeout=TIMEOUT_MS)
+
+
+def _pick(user, name, content, mime="application/octet-stream"):
+    user.page.set_input_files("#file-input", files=[
+        {"name": name, "mimeType": mime, "buffer": content}])
+
+
+def test_files_upload_pauses_offline_and_resumes(organization):
+    admin, _, _ = organization
+    _workspace_with_dossier(admin, "Commission reprise")
+    content = os.urandom(40 * 1024 * 1024)
+    _pick(admin, "scanner-complet.bin", content)
+    admin.page.wait_for_function(
+        "() => document.querySelector('#transfers li.upload progress')?.value > 0",
+        timeout=TIMEOUT_MS)
+    admin.context.set_offline(True)
+    admin.page.locator("#transfers li.upload.waiting").wait_for(timeout=TIMEOUT_MS)
+    assert "Connection lost" in admin.page.inner_text("#transfers")
+    admin.context.set_offline(False)
+    admin.page.locator("#file-list li[data-name='scanner-complet.bin']").wait_for(
+        timeout=120_000)
+    with admin.page.expect_download(timeout=60_000) as download:
+        admin.page.click("#file-list li[data-name='scanner-complet.bin'] button.download")
+    assert Path(download.value.path()).read_bytes() == content
+
+
+def test_files_cancel_preview_delete_restore_and_live_rename(organization):
+    admin, member, _ = organization
+    flows.certified_member(admin, member, MEMBER)
+    admin.page.goto(admin.page.url.split("#")[0] + "#/")
+    _workspace_with_dossier(admin, "Commission documents")
+    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
+    admin.page.click("#share-submit")
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+
+    _pick(admin, "trop-long.bin", os.urandom(30 * 1024 * 1024))
+    admin.page.click("#transfers li.upload button")
+    admin.page.locator("#files-panel [role=alert]:has-text('cancelled')").wait_for(
+        timeout=TIMEOUT_MS)
+    assert admin.page.locator("#file-list li[data-name='trop-long.bin']").count() == 0
+
+    _pick(admin, "compte-rendu.pdf", PDF, "application/pdf")
+    row = admin.page.locator("#file-list li[data-name='compte-rendu.pdf']")
+    row.wait_for(timeout=TIMEOUT_MS)
+    row.locator("button.preview").click()
+    frame = admin.page.locator("#file-preview iframe.pdf")
+    frame.wait_for(timeout=TIMEOUT_MS)
+    assert frame.get_attribute("src").startswith("blob:")
+
+    admin.page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.delete").click()
+    deleted = admin.page.locator("#deleted-file-list li[data-name='compte-rendu.pdf']")
+    deleted.wait_for(state="attached", timeout=TIMEOUT_MS)
+    assert admin.page.locator("#file-list li[data-name='compte-rendu.pdf']").count() == 0
+    admin.page.click("#deleted-files summary")
+    deleted.locator("button.history").click()
+    versions = deleted.locator(".file-history li")
+    versions.nth(1).wait_for(timeout=TIMEOUT_MS)
+    assert "deleted by Dr Claire Admin" in versions.nth(1).inner_text()
+    deleted.locator("button.undelete").click()
+    row.wait_for(timeout=TIMEOUT_MS)
+
+    member.page.goto(member.page.url.split("#")[0] + "#/")
+    member.page.click("#workspace-list a:has-text('Commission documents')")
+    member.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    admin.page.click("#workspace-rename")
+    admin.page.fill("#workspace-new-name", "Commission documents 2027")
+    admin.page.click("#workspace-rename-save")
+    member.page.locator("#workspace-title:has-text('Commission documents 2027')").wait_for(
+        timeout=TIMEOUT_MS)
+    assert member.page.locator("#workspace-rename").count() == 0
