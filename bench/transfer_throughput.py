@@ -2,10 +2,12 @@
 
 In the real app (bootstrapped with a virtual passkey, one workspace), a 256 MiB file on disk is
 picked in a file input, then sent unencrypted (PUT in 512 KiB chunks, four in flight, to a
-baseline route that stores them as blocks are stored) and fetched back; then uploaded through
-the crypto worker (encrypted 512 KiB blocks) and downloaded the way a user does, streamed through
-the downloads service worker to a file on disk, which must match the original. The ratio of
-throughputs is printed, with Chromium's peak resident memory growth during each transfer.
+baseline route that stores them as blocks are stored) and fetched back the same way; then
+uploaded through the crypto worker (encrypted 512 KiB blocks, the same request pattern) and
+downloaded the way a user does, streamed through the downloads service worker to the browser's
+download manager. The saved file must match the original. The ratio of throughputs is printed,
+with Chromium's peak memory growth (proportional set size, so memory shared between its
+processes counts once) during each transfer.
 Target: encrypted at least 70% of plain, memory growth under 256 MiB.
 """
 
@@ -18,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from api.identity.bootstrap import new_bootstrap_link
 from api.storage.sqlite import SqliteStore
@@ -65,6 +67,11 @@ async (workspaceId) => {
 """
 
 DOWNLOAD = """
+(count) => { const frame = document.createElement('iframe');
+  frame.hidden = true; frame.src = `/bench/plain-file/${count}`; document.body.append(frame); }
+"""
+
+DOWNLOAD = """
 async (workspaceId) => {
   const base = document.body.dataset.assetBase;
   const { cryptoClient } = await import(`${base}web/crypto-client.js`);
@@ -77,22 +84,24 @@ async (workspaceId) => {
 """
 
 
-def _chromium_rss_kib() -> int:
+def _chromium_pss_kib() -> int:
+    """Chromium's memory: the proportional set size of its processes (shared pages, such as
+    the buffers its processes pass data through, counted once rather than once per process)."""
     total = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
+    for process in Path("/proc").glob("[0-9]*"):
         try:
-            text = status.read_text()
+            if not (process / "comm").read_text().startswith("chrom"):
+                continue
+            rollup = (process / "smaps_rollup").read_text()
         except OSError:
             continue
-        if "chromium" in text.split("\n", 1)[0] or "\nName:\tchrom" in text:
-            for line in text.splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+        total += next(int(line.split()[1]) for line in rollup.splitlines()
+                      if line.startswith("Pss:"))
     return total
 
 
 class PeakMemory:
-    """Samples Chromium's total resident memory in the background."""
+    """Samples Chromium's memory in the background."""
 
     def __init__(self) -> None:
         self.peak = 0
@@ -101,7 +110,7 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak = max(self.peak, _chromium_rss_kib())
+            self.peak = max(self.peak, _chromium_pss_kib())
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -128,6 +137,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _timed_download(page: Page, script: str, argument: object) -> tuple[Path, float]:
+    """Runs `script`, which starts a download; the saved file and the seconds until complete."""
+    started = time.perf_counter()
+    with page.expect_download(timeout=600_000) as download:
+        page.evaluate(script, argument)
+    saved = Path(download.value.path())
+    return saved, time.perf_counter() - started
+
+
 def measure(browser: Browser, served: BenchServer) -> dict:
     store = SqliteStore(served.config.database_path)
     link = new_bootstrap_link(store.identity, "Bench", served.config.public_origin)
@@ -143,22 +161,18 @@ def measure(browser: Browser, served: BenchServer) -> dict:
         source = _random_file(Path(folder))
         page.evaluate(PICK_FILE)
         page.set_input_files("#bench-file", source)
-        idle = _chromium_rss_kib()
+        idle = _chromium_pss_kib()
         with PeakMemory() as plain_memory:
             result = page.evaluate(PLAIN, CHUNK)
         with PeakMemory() as upload_memory:
             result["encrypted_upload"] = page.evaluate(UPLOAD, workspace_id)
         with PeakMemory() as download_memory:
-            started = time.perf_counter()
-            with page.expect_download(timeout=600_000) as download:
-                page.evaluate(DOWNLOAD, workspace_id)
-            saved = Path(download.value.path())
-            result["encrypted_download"] = time.perf_counter() - started
+            saved, result["encrypted_download"] = _timed_download(page, DOWNLOAD, workspace_id)
             page.evaluate("() => window.benchDownload")
         result["identical"] = _sha256(saved) == _sha256(source)
     user.close()
-    return {**result, "bytes": SIZE, "idle_rss_kib": idle,
-            "peak_rss_kib": {"plain": plain_memory.peak, "upload": upload_memory.peak,
+    return {**result, "bytes": SIZE, "idle_pss_kib": idle,
+            "peak_pss_kib": {"plain": plain_memory.peak, "upload": upload_memory.peak,
                              "download": download_memory.peak}}
 
 
@@ -172,8 +186,8 @@ def report(result: dict) -> list[str]:
         verdict = "meets" if encrypted / plain >= 0.7 else "MISSES"
         lines.append(f"  {direction:8}: encrypted {encrypted:7.1f}  plain {plain:7.1f}  "
                      f"ratio {encrypted / plain:5.2f} ({verdict} target >= 0.70)")
-    for phase, peak in result["peak_rss_kib"].items():
-        growth = (peak - result["idle_rss_kib"]) / 1024
+    for phase, peak in result["peak_pss_kib"].items():
+        growth = (peak - result["idle_pss_kib"]) / 1024
         verdict = "meets" if growth < 256 else "MISSES"
         lines.append(f"  Chromium memory growth, {phase:8}: {growth:5.0f} MiB"
                      f" ({verdict} target < 256 MiB)")
