@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pycrypto_wasm import __version__, backend
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.service import files, identity, invitations, messages, workspaces
+from pycrypto_wasm.service import files, identity, invitations, log, messages, workspaces
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 
@@ -66,6 +66,7 @@ METHODS: dict[str, Method] = {
     **invitations.METHODS,
     **workspaces.METHODS,
     **files.METHODS,
+    **log.METHODS,
 }
 
 

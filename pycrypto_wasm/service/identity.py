@@ -182,6 +182,7 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
                                                            "profile")}
     entries = verify_directory(bundle.root, bundle.organization, certificates, revocations)
     state.directory = dict(entries)
+    state.signed_certificates, state.signed_revocations = certificates, revocations
     return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates]}
 
 

@@ -57,6 +57,13 @@ class WorkerState:
     directory: dict[str, DirectoryEntry] = field(default_factory=dict, repr=False)
     keyrings: dict[str, Keyring] = field(default_factory=dict, repr=False)
     transfers: dict[str, Transfer] = field(default_factory=dict, repr=False)
+    # The directory's signed certificates and revocations as verified (for audit exports).
+    signed_certificates: dict[str, bytes] = field(default_factory=dict, repr=False)
+    signed_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # Per workspace: each member's role as their certificate proves it, and the verified head
+    # of the log (its length and last entry's hash), which a new entry follows.
+    roles: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    log_heads: dict[str, tuple[int, bytes]] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -93,6 +100,10 @@ class WorkerState:
         self.directory.clear()
         self.keyrings.clear()
         self.transfers.clear()
+        self.signed_certificates.clear()
+        self.signed_revocations.clear()
+        self.roles.clear()
+        self.log_heads.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

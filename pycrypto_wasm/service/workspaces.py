@@ -133,6 +133,8 @@ def verify_members(state: WorkerState, request: Params) -> Reply:
                       for m in members},
         directory=state.directory,
     )
+    state.roles[workspace_id] = {user_id: verified.role for user_id, verified in roles.items()
+                                 if verified.role is not None}
     views = []
     for member in members:
         verified = roles[member["user_id"]]

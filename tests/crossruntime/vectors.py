@@ -24,6 +24,7 @@ from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.log import open_entry, verify_chain
 from pycrypto_wasm.workspace.manifest import open_manifest
 
 Case = dict[str, Any]
@@ -167,6 +168,19 @@ def _block_decrypt(inputs: Case) -> Case:
     return {"plaintext": plaintext.hex()}
 
 
+def _log_verify(inputs: Case) -> Case:
+    keyring = Keyring(inputs["organization"], inputs["workspace"],
+                      {int(index): _hex(key) for index, key in inputs["keys"].items()})
+    author = VerifyKey(_hex(inputs["author_verify_key"]))
+    entries = verify_chain([_hex(entry) for entry in inputs["entries"]],
+                           organization=inputs["organization"], workspace=inputs["workspace"],
+                           author_key=lambda _user_id: author)
+    return {"heads": [entry.hash.hex() for entry in entries],
+            "kinds": [entry.kind for entry in entries],
+            "contents": [canonical.encode(open_entry(entry, keyring)).decode("utf-8")
+                         for entry in entries]}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -185,6 +199,7 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "sas_codes": _sas_codes,
     "manifest_open": _manifest_open,
     "block_decrypt": _block_decrypt,
+    "log_verify": _log_verify,
 }
 
 

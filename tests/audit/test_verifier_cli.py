@@ -1,0 +1,58 @@
+"""`python -m pycrypto_wasm.audit verify FILE` under CPython: a good export verifies against the
+root key; a dropped, reordered or altered entry is reported where the chain breaks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pycrypto_wasm.audit.export import export_document
+from tests.audit.organization import ORGANIZATION, WORKSPACE, committee
+
+
+def _export(tmp_path, team, entries=None):
+    document = export_document(
+        organization=ORGANIZATION, workspace=WORKSPACE, root_verify_key=team.root.verify_key,
+        certificates=team.certificates, revocations={},
+        entries=team.log if entries is None else entries)
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _verify(path, *extra):
+    return subprocess.run([sys.executable, "-m", "pycrypto_wasm.audit", "verify", str(path),
+                           *extra], capture_output=True, text=True, check=False)
+
+
+def test_verifier_accepts_an_intact_export(tmp_path):
+    team = committee()
+    result = _verify(_export(tmp_path, team), "--root-key", team.root.verify_key.fingerprint())
+    assert result.returncode == 0, result.stderr
+    assert "CHAIN VERIFIED: 3 entries" in result.stdout
+    assert "Dr Claire Nord" in result.stdout
+
+
+@pytest.mark.parametrize(("tamper", "where"), [
+    (lambda log: [log[0], log[2]], "entry 2 of 2"),
+    (lambda log: [log[1], log[0], log[2]], "entry 1 of 3"),
+    (lambda log: [log[0], log[1], log[2][:-1] + bytes([log[2][-1] ^ 1])], "entry 3 of 3"),
+])
+def test_verifier_names_where_the_chain_breaks(tmp_path, tamper, where):
+    team = committee()
+    result = _verify(_export(tmp_path, team, tamper(team.log)))
+    assert result.returncode == 1
+    assert f"CHAIN BROKEN at {where}" in result.stdout
+
+
+def test_verifier_refuses_another_root_and_unreadable_files(tmp_path):
+    team = committee()
+    other = committee()
+    pinned = _verify(_export(tmp_path, team), "--root-key", other.root.verify_key.fingerprint())
+    assert pinned.returncode == 2 and "not the one expected" in pinned.stderr
+    junk = tmp_path / "junk.json"
+    junk.write_text("{}")
+    assert _verify(junk).returncode == 2
