@@ -24,8 +24,9 @@ from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.storage.blockstore import BlockStore
 from api.store import init_store
-from api.workspaces import blocks, documents
+from api.workspaces import blocks, documents, log
 from api.workspaces import routes as workspaces
+from api.workspaces.presence import init_presence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -46,9 +47,11 @@ def create_app(config: Config) -> Flask:
     init_assets(app)
     app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
     for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,
-                   documents, blocks):
+                   documents, blocks, log):
         app.register_blueprint(module.blueprint)
-    init_invitation_channel(init_realtime(app))
+    socketio = init_realtime(app)
+    init_invitation_channel(app, socketio)
+    init_presence(app, socketio)
     return app
 
 

@@ -8,6 +8,7 @@ through a room per invitation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -44,6 +45,12 @@ def notify_users(app: Flask, user_ids: list[str], event: str, data: dict[str, An
         socketio.emit(event, data, to=user_room(user_id))
 
 
+def on_disconnect(app: Flask, forget: Callable[[str], None]) -> None:
+    """Call `forget(sid)` when a socket goes away (each channel keeps its own per-socket state;
+    Socket.IO allows one disconnect handler, which calls them all)."""
+    app.extensions["paravent_disconnect_hooks"].append(forget)
+
+
 def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str, Any]) -> None:
     socketio_of(app).emit(event, data, to=invitation_room(invitation_id))
 
@@ -52,6 +59,13 @@ def init_realtime(app: Flask) -> SocketIO:
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
     app.extensions["paravent_socketio"] = socketio
+    hooks: list[Callable[[str], None]] = []
+    app.extensions["paravent_disconnect_hooks"] = hooks
+
+    @socketio.on("disconnect")
+    def _disconnect(*_args: Any) -> None:
+        for forget in hooks:
+            forget(request.sid)
 
     @socketio.on("connect")
     def _connect(_auth: Any = None) -> None:

@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_socketio import SocketIO, emit, join_room
 
 from api.errors import ApiError
 from api.identity.invitations import open_invitation
 from api.identity.sessions import COOKIE, session_user
-from api.realtime import invitation_room
+from api.realtime import invitation_room, on_disconnect
 from api.store import get_store
 
 MAX_PAYLOAD_BYTES = 16384
@@ -60,7 +60,7 @@ def _join(data: dict[str, Any]) -> Membership:
     return Membership(invitation["id"], role)
 
 
-def init_invitation_channel(socketio: SocketIO) -> None:
+def init_invitation_channel(app: Flask, socketio: SocketIO) -> None:
     @socketio.on("invitation:join")
     def join(data: Any) -> dict[str, Any]:
         try:
@@ -98,6 +98,4 @@ def init_invitation_channel(socketio: SocketIO) -> None:
              to=invitation_room(membership.invitation_id))
         return {"ok": True}
 
-    @socketio.on("disconnect")
-    def leave(*_args: Any) -> None:
-        _members().pop(request.sid, None)
+    on_disconnect(app, lambda sid: _members().pop(sid, None))

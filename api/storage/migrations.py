@@ -204,11 +204,38 @@ def _0004_file_references(db: Database) -> None:
     )
 
 
+def _0005_workspace_log(db: Database) -> None:
+    """Each workspace's append-only log (entries signed and encrypted by clients; the kind is
+    in clear for role checks), and where each member has read each dossier's log up to."""
+    _execute_script(
+        db,
+        """
+        create table log_entries (
+            workspace_id text not null references workspaces(id),
+            seq integer not null,
+            kind text not null,
+            author_id text not null,
+            entry blob not null,
+            created_at real not null,
+            primary key (workspace_id, seq)
+        );
+        create table read_markers (
+            user_id text not null,
+            workspace_id text not null,
+            dossier_id text not null,
+            seq integer not null,
+            primary key (user_id, workspace_id, dossier_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
     (3, _0003_workspaces),
     (4, _0004_file_references),
+    (5, _0005_workspace_log),
 ]
 
 

@@ -170,6 +170,33 @@ class WorkspaceStore:
                   [organization_id])
         return row["bytes"] if row else 0
 
+    # log ----------------------------------------------------------------------------------------
+    def append_log(self, entry: Row) -> int | None:
+        """Append `entry` if its seq follows the last one; else the log's length."""
+        with transaction(self.db):
+            row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
+                                  "workspace_id = ?", [entry["workspace_id"]]).fetchone()
+            if row[0] + 1 != entry["seq"]:
+                return row[0]
+            insert(self.db, "log_entries", entry)
+        return None
+
+    def log(self, workspace_id: str, after: int = 0) -> list[Row]:
+        return list(self.db.query(
+            "select * from log_entries where workspace_id = ? and seq > ? order by seq",
+            [workspace_id, after]))
+
+    def read_markers(self, user_id: str, workspace_id: str) -> dict[str, int]:
+        return {row["dossier_id"]: row["seq"] for row in self.db.query(
+            "select dossier_id, seq from read_markers where user_id = ? and workspace_id = ?",
+            [user_id, workspace_id])}
+
+    def mark_read(self, user_id: str, workspace_id: str, dossier_id: str, seq: int) -> None:
+        self.db.execute(
+            "insert into read_markers values (?, ?, ?, ?) on conflict "
+            "(user_id, workspace_id, dossier_id) do update set seq = max(seq, excluded.seq)",
+            [user_id, workspace_id, dossier_id, seq])
+
     # collection -------------------------------------------------------------------------------
     def purge_deleted_files(self, deleted_before: float) -> int:
         """Forget every version of files deleted (latest version marked) before the date;
