@@ -78,7 +78,11 @@ def read_log(state: WorkerState, request: Params) -> Reply:
                         "role_problem": role is not None
                         and not workflow.may_append(role, entry.kind)})
     states = workflow.dossier_states(entries, _today(request))
+    my_role = roles.get(state.identity().user_id)
     return {
+        "permissions": {kind: my_role is not None and workflow.may_append(my_role, kind)
+                        for kind in workflow.KINDS},
+        "new_dossier": asdict(workflow.DossierState()),
         "chain": {"verified": broken_at is None, "length": len(stored), "problem": problem,
                   "broken_at": broken_at,
                   "head": verified[-1].hash.hex() if verified else None},

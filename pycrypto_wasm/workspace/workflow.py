@@ -126,6 +126,12 @@ class DossierState:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    moves: list[str] = field(default_factory=lambda: moves_from("submitted"))
+
+
+def moves_from(status: str) -> list[str]:
+    """The kinds of entry that may move a dossier on from `status`."""
+    return [kind for kind, (_target, sources) in MOVES.items() if status in sources]
 
 
 def mentions(text: str) -> list[str]:
@@ -192,4 +198,5 @@ def dossier_states(entries: Iterable[dict[str, Any]], today: datetime.date) -> d
         state.timeline.append({"seq": entry["seq"], "kind": entry["kind"],
                                "author": entry["author"],
                                "written_at": entry["content"]["written_at"]})
+        state.moves = moves_from(state.status)
     return states

@@ -162,8 +162,9 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
   return [h('label', { for: 'file-input' }, t('files.add')), input, zone];
 }
 
-/** The documents section of dossier `dossierId`; returns {element, refresh}. */
-export function dossierFilesSection(workspaceId, dossierId, canWrite) {
+/** The documents section of dossier `dossierId`; `onFiles(files)` hears of each listing.
+ * Returns {element, refresh}. */
+export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = () => {}) {
   const box = errorBox();
   const holder = h('div', { id: 'file-preview' });
   const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
@@ -181,6 +182,7 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite) {
       const deleted = files.filter((file) => file.deleted);
       removed.replaceChildren(...deleted.map((file) => fileRow(workspaceId, file, context)));
       removedPanel.hidden = deleted.length === 0;
+      onFiles(files);
     } catch (error) {
       showError(box, error);
     }

@@ -8,7 +8,14 @@ import { attempt, errorBox, showError } from './feedback.js';
 
 const TEXT_FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit'];
 const URGENCIES = ['low', 'normal', 'high'];
-const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
+
+function reviewersField(people, chosen) {
+  return h('fieldset', { class: 'field', id: 'dossier-reviewers' },
+    h('legend', {}, t('dossier.reviewers')),
+    ...[...people.values()].map((person) => h('label', { class: 'participant' },
+      h('input', { type: 'checkbox', name: 'reviewers', value: person.user_id,
+        checked: chosen.includes(person.user_id) }), ` ${person.display_name} (${person.site})`)));
+}
 
 function select(name, values, current) {
   return h('select', { id: `dossier-${name}`, name },
@@ -42,7 +49,9 @@ function historyPanel(workspaceId, base, canWrite, onSaved, box) {
   return h('div', {}, button, list);
 }
 
-export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
+/** `people`: Map of the workspace's verified members (who may be assigned as reviewers). The
+ * status is not edited here: it moves through the committee's log. */
+export function dossierForm(workspaceId, base, onSaved, canWrite, people) {
   const box = errorBox();
   const notice = h('div', { id: 'dossier-notice' });
   const fields = base?.fields ?? {};
@@ -55,7 +64,8 @@ export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
   const form = h('form', { id: 'dossier-form', dataset: { version: base?.version ?? 0 },
     inert: !canWrite, onsubmit: async (event) => {
     event.preventDefault();
-    const values = Object.fromEntries(new FormData(form).entries());
+    const data = new FormData(form);
+    const values = { ...Object.fromEntries(data.entries()), reviewers: data.getAll('reviewers') };
     const result = await attempt(submit, box, () => saveDossier(workspaceId, base, values));
     if (result) {
       notice.replaceChildren(...result.conflicts.map((conflict) => h('p', { class: 'warning', role: 'status' },
@@ -66,8 +76,7 @@ export function dossierForm(workspaceId, base, onSaved, canWrite = true) {
   ...inputs,
   h('div', { class: 'field' }, h('label', { for: 'dossier-urgency' }, t('dossier.urgency')),
     select('urgency', URGENCIES, fields.urgency ?? 'normal')),
-  h('div', { class: 'field' }, h('label', { for: 'dossier-status' }, t('dossier.status')),
-    select('status', STATUSES, fields.status ?? 'submitted')),
+  reviewersField(people, fields.reviewers ?? []),
   h('div', { class: 'field' }, h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
   canWrite ? submit : null);
   return h('section', { class: 'panel', 'aria-labelledby': 'dossier-form-title' },

@@ -1,7 +1,8 @@
 /**
- * One workspace: its dossiers (decrypted and verified in the worker, searched and sorted here),
- * the dossier form, and its members with their verified roles, sharing and unsharing. Changes
- * by other members arrive live.
+ * One workspace: its dossiers (decrypted and verified in the worker), an open dossier's form,
+ * committee panel and documents, the workspace's activity from its verified log, and its
+ * members with their verified roles, sharing and unsharing. Changes by other members arrive
+ * live and update the open views in place.
  */
 
 import { verifiedDirectory } from '../directory.js';
@@ -9,29 +10,19 @@ import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
+import { loadLog } from '../log.js';
+import { viewing } from '../presence.js';
 import {
   loadDossiers, loadWorkspace, renameWorkspace, shareWorkspace, unshareWorkspace,
 } from '../workspaces.js';
+import { activitySection } from './activity.js';
+import { committeeSection } from './committee.js';
 import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
+import { dossierList } from './dossier-list.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
-const COLUMNS = ['patient_name', 'birth_date', 'requested_unit', 'urgency', 'status'];
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
-
-function dossierRow(dossier, onOpen, canWrite) {
-  if (dossier.problem) {
-    return h('tr', { class: 'problem-row' }, h('td', { colspan: COLUMNS.length + 2 },
-      h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
-  }
-  const { fields } = dossier;
-  return h('tr', { dataset: { documentId: dossier.document_id } },
-    ...COLUMNS.map((column) => h('td', {}, ['urgency', 'status'].includes(column)
-      ? t(`dossier.${column}.${fields[column]}`) : fields[column] ?? '')),
-    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })),
-    h('td', {}, h('button', { type: 'button', onclick: () => onOpen(dossier) },
-      t(canWrite ? 'dossier.editButton' : 'dossier.openButton'))));
-}
 
 function membersSection(workspace, directory, reload) {
   const box = errorBox();
@@ -100,49 +91,60 @@ function workspaceTitle(workspace, box) {
   return { element, refresh };
 }
 
+function peopleOf(workspace, directory) {
+  const byId = new Map(directory.map((user) => [user.user_id, user]));
+  return new Map(workspace.members.filter((member) => member.role).map((member) => [
+    member.user_id, { user_id: member.user_id, display_name: member.display_name ?? member.user_id,
+      site: byId.get(member.user_id)?.site ?? '?', role: member.role }]));
+}
+
 export async function renderWorkspace(root, workspaceId) {
   const load = async () => {
     const directory = await verifiedDirectory();
     const workspace = await loadWorkspace(workspaceId);
-    return { directory, workspace, dossiers: await loadDossiers(workspaceId) };
+    const [dossiers, log] = await Promise.all([loadDossiers(workspaceId), loadLog(workspaceId)]);
+    return { directory, workspace, dossiers, log };
   };
   const data = await loadOrExplain(root, t('workspace.title'), load);
   if (data === null) {
     return;
   }
   const { workspace, directory } = data;
-  let { dossiers } = data;
+  let { dossiers, log } = data;
+  const people = peopleOf(workspace, directory);
   const box = errorBox();
   const editor = h('div', { id: 'dossier-editor' });
-  const search = h('input', { id: 'dossier-search', type: 'search', placeholder: t('dossier.search') });
-  const sort = h('select', { id: 'dossier-sort' },
-    ...COLUMNS.map((column) => h('option', { value: column }, t(`dossier.${column}`))));
-  const body = h('tbody');
   const canWrite = workspace.role !== 'reader';
   let openFiles = null;
+  let committee = null;
+  const dossierName = (id) => dossiers.find((d) => d.document_id === id)?.fields?.patient_name ?? id;
+  const activity = activitySection(workspaceId, dossierName);
   const edit = async (dossier) => {
     const refresh = async () => {
       dossiers = await loadDossiers(workspaceId);
-      draw();
+      list.update(dossiers, log);
     };
-    const parts = [dossierForm(workspaceId, dossier, refresh, canWrite)];
-    openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite) : null;
-    if (openFiles) {
+    const parts = [dossierForm(workspaceId, dossier, refresh, canWrite, people)];
+    committee = dossier ? committeeSection(dossier, { workspaceId, people, files: [] }) : null;
+    openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
+      (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
+    if (dossier) {
+      committee.update(log);
       await openFiles.refresh();
-      parts.push(openFiles.element);
+      parts.push(committee.element, openFiles.element);
+    } else {
+      viewing(workspaceId, null, () => {});
     }
     editor.replaceChildren(...parts);
     editor.querySelector('input')?.focus();
   };
-  const draw = () => {
-    const needle = search.value.trim().toLowerCase();
-    const visible = dossiers
-      .filter((d) => d.problem || !needle || Object.values(d.fields).join(' ').toLowerCase().includes(needle))
-      .sort((a, b) => String(a.fields?.[sort.value] ?? '').localeCompare(String(b.fields?.[sort.value] ?? '')));
-    body.replaceChildren(...visible.map((dossier) => dossierRow(dossier, edit, canWrite)));
+  const list = dossierList(people, canWrite, edit);
+  const refreshLog = async () => {
+    log = await loadLog(workspaceId);
+    list.update(dossiers, log);
+    activity.update(log);
+    committee?.update(log);
   };
-  search.addEventListener('input', draw);
-  sort.addEventListener('change', draw);
   const membersHolder = h('div', { id: 'members-holder' });
   // Membership changes refresh the members panel only, so an open dossier form keeps its input;
   // a member who was removed gets the refusal in place of the whole view.
@@ -159,35 +161,38 @@ export async function renderWorkspace(root, workspaceId) {
     if (change.workspace_id !== workspaceId || !root.isConnected) {
       return;
     }
-    if (change.what === 'members') {
-      await reload();
-    } else if (change.kind === 'file') {
-      await openFiles?.refresh();
-    } else if (change.kind === 'workspace') {
-      await renameHolder.refresh();
-    } else {
-      dossiers = await loadDossiers(workspaceId).catch((error) => { showError(box, error); return dossiers; });
-      draw();
+    try {
+      if (change.what === 'members') {
+        await reload();
+      } else if (change.what === 'log') {
+        await refreshLog();
+      } else if (change.kind === 'file') {
+        await openFiles?.refresh();
+      } else if (change.kind === 'workspace') {
+        await renameHolder.refresh();
+      } else {
+        dossiers = await loadDossiers(workspaceId);
+        list.update(dossiers, log);
+      }
+    } catch (error) {
+      showError(box, error);
     }
   });
   const renameHolder = workspaceTitle(workspace, box);
-  draw();
+  list.update(dossiers, log);
+  activity.update(log);
+  viewing(workspaceId, null, () => {});
   show(root,
-    h('section', { class: 'panel', 'aria-labelledby': 'workspace-title' },
+    h('section', { class: 'panel no-print', 'aria-labelledby': 'workspace-title' },
       renameHolder.element,
       h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
       canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
         t('workspace.readOnly')),
-      h('div', { class: 'inline-form' },
-        h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
-        h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort,
-        canWrite ? h('button', { type: 'button', id: 'dossier-new', onclick: () => edit(null) }, t('dossier.new')) : null),
-      h('table', { id: 'dossier-table' },
-        h('thead', {}, h('tr', {}, ...COLUMNS.map((column) => h('th', { scope: 'col' }, t(`dossier.${column}`))),
-          h('th', { scope: 'col' }, t('dossier.lastEdit')), h('th', { scope: 'col' }, ''))),
-        body),
+      canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
+        onclick: () => edit(null) }, t('dossier.new'))) : null,
+      list.element,
       box),
     editor,
-    membersHolder,
-    h('p', {}, h('a', { href: '#/' }, t('nav.back'))));
+    activity.element,
+    h('div', { class: 'no-print' }, membersHolder, h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
 }

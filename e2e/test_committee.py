@@ -1,0 +1,176 @@
+"""The committee at work, in two browsers on two sites: a dossier goes from submission through a
+document request and a live discussion to a signed decision, each step seen by the other member
+without reloading; a contributor cannot record a decision (client and server); the exported log
+verifies offline, and a log entry altered, reordered or dropped in the database is reported by
+the browser and by the verifier at the entry where the chain breaks. No text reaches the disk."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from e2e.harness import flows
+from e2e.harness.flows import ADMIN, MEMBER
+
+TIMEOUT_MS = 30_000
+PATIENT = "Mme Lucie Témoin"
+WORKSPACE = "Commission SSR Nord-Sud"
+REQUEST = "Évaluation sociale récente"
+COMMENT = "Évaluation jointe, avis favorable du service social"
+REASONS = "Critères d'admission réunis, projet de soins validé"
+
+
+def _open_dossier(user):
+    user.page.goto(user.page.url.split("#")[0] + "#/")
+    user.page.click(f"#workspace-list a:has-text('{WORKSPACE}')")
+    user.page.locator(f"#dossier-table tr:has-text('{PATIENT}') button").click()
+    user.page.wait_for_selector("#committee", timeout=TIMEOUT_MS)
+
+
+def _status(user, status):
+    user.page.locator(f"#dossier-status[data-status='{status}']").wait_for(timeout=TIMEOUT_MS)
+
+
+def _verify_export(user, tmp_path):
+    with user.page.expect_download(timeout=TIMEOUT_MS) as download:
+        user.page.click("#log-export")
+    path = tmp_path / download.value.suggested_filename
+    Path(download.value.path()).replace(path)
+    return subprocess.run([sys.executable, "-m", "pycrypto_wasm.audit", "verify", str(path)],
+                          capture_output=True, text=True, check=False)
+
+
+def _refused_by_server(user, workspace_id):
+    return user.page.evaluate("""async (workspaceId) => (await fetch(
+        `/api/workspaces/${workspaceId}/log`, { method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ seq: 99, kind: 'decision', entry: 'eA' }) })).status""",
+                              workspace_id)
+
+
+def _broken_chain_reported(admin, tmp_path, position):
+    _open_dossier(admin)
+    state = admin.page.locator("#chain-state[data-verified='false']")
+    state.wait_for(timeout=TIMEOUT_MS)
+    assert f"entry {position}" in state.inner_text()
+    result = _verify_export(admin, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"CHAIN BROKEN at entry {position}" in result.stdout
+
+
+def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tmp_path):
+    admin, member, _ = organization
+    flows.certified_member(admin, member, MEMBER)
+    admin.page.goto(admin.page.url.split("#")[0] + "#/")
+    admin.page.fill("#workspace-name", WORKSPACE)
+    admin.page.click("#workspace-create")
+    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    workspace_url = admin.page.url
+    workspace_id = workspace_url.rsplit("/", 1)[1]
+    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
+    admin.page.click("#share-submit")
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+    admin.page.click("#dossier-new")
+    admin.page.fill("#dossier-patient_name", PATIENT)
+    admin.page.fill("#dossier-referring_site", MEMBER.site)
+    admin.page.click("#dossier-save")
+
+    _open_dossier(member)
+    _open_dossier(admin)
+    _status(member, "submitted")
+    admin.page.locator(f"#presence:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+
+    admin.page.click("#status-actions .move-review")
+    _status(member, "under_review")
+    admin.page.fill("#request-what", REQUEST)
+    admin.page.fill("#request-due", "2026-01-15")
+    admin.page.click("#request-submit")
+    request = member.page.locator(f"#request-list li.open.overdue:has-text('{REQUEST}')")
+    request.wait_for(timeout=TIMEOUT_MS)
+    _status(member, "information_requested")
+
+    member.page.set_input_files("#file-input", files=[{
+        "name": "evaluation-sociale.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4 evaluation sociale"}])
+    member.page.locator("#file-list li[data-name='evaluation-sociale.pdf']").wait_for(
+        timeout=TIMEOUT_MS)
+    request.locator("select.request-file").select_option(label="evaluation-sociale.pdf")
+    request.locator("button.fulfil").click()
+    admin.page.locator(f"#request-list li.fulfilled:has-text('{REQUEST}')").wait_for(
+        timeout=TIMEOUT_MS)
+
+    member.page.click("#comment-text")
+    member.page.keyboard.type(COMMENT)
+    admin.page.locator(f"#presence .typing:has-text('{MEMBER.name}')").wait_for(
+        timeout=TIMEOUT_MS)
+    member.page.select_option("#comment-mention", label=ADMIN.name)
+    member.page.click("#comment-post")
+    comment = admin.page.locator(f"#comment-list li:has-text('{COMMENT}')")
+    comment.wait_for(timeout=TIMEOUT_MS)
+    assert comment.locator("mark.mention-me").inner_text() == f"@{ADMIN.name}"
+    assert MEMBER.site in comment.inner_text()
+
+    assert member.page.is_visible("#decision-not-allowed")
+    assert member.page.locator("#decision-form").count() == 0
+    assert _refused_by_server(member, workspace_id) == 403
+
+    admin.page.select_option("#decision-outcome", "accepted")
+    admin.page.fill("#decision-reasons", REASONS)
+    admin.page.check(f"#decision-form input[value='{_user_id(member)}']")
+    admin.page.click("#decision-record")
+    decision = member.page.locator("#decision[data-outcome='accepted']")
+    decision.wait_for(timeout=TIMEOUT_MS)
+    assert REASONS in decision.inner_text()
+    assert member.page.is_visible("#decision-verified")
+    _status(member, "decided")
+    member.page.click("#decision-endorse")
+    admin.page.locator(f"#decision .signatures:has-text('{MEMBER.name}')").wait_for(
+        timeout=TIMEOUT_MS)
+
+    assert admin.page.get_attribute("#chain-state", "data-verified") == "true"
+    admin.page.select_option("#activity-site", MEMBER.site)
+    feed = admin.page.locator("#activity-feed li")
+    assert feed.count() >= 3
+    assert all(MEMBER.name in feed.nth(i).inner_text() for i in range(feed.count()))
+
+    admin.page.goto(workspace_url)
+    admin.page.wait_for_selector("#dossier-table", timeout=TIMEOUT_MS)
+    member.page.fill("#comment-text", "Merci à tous.")
+    member.page.click("#comment-post")
+    admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') .unread").wait_for(
+        timeout=TIMEOUT_MS)
+
+    verified = _verify_export(admin, tmp_path)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "CHAIN VERIFIED" in verified.stdout and ADMIN.name in verified.stdout
+
+    at_rest = b"".join(p.read_bytes() for p in server.data_dir.rglob("*") if p.is_file())
+    for secret in (COMMENT, REASONS, REQUEST, PATIENT):
+        assert secret.encode() not in at_rest
+
+    with sqlite3.connect(server.database_path) as db:
+        entry = db.execute("select entry from log_entries where workspace_id = ? and seq = 2",
+                           [workspace_id]).fetchone()[0]
+        db.execute("update log_entries set entry = ? where workspace_id = ? and seq = 2",
+                   [entry[:-3] + bytes([entry[-3] ^ 1]) + entry[-2:], workspace_id])
+    _broken_chain_reported(admin, tmp_path, 2)
+    with sqlite3.connect(server.database_path) as db:
+        db.execute("update log_entries set entry = ? where workspace_id = ? and seq = 2",
+                   [entry, workspace_id])
+        db.execute("update log_entries set seq = -1 where workspace_id = ? and seq = 4",
+                   [workspace_id])
+        db.execute("update log_entries set seq = 4 where workspace_id = ? and seq = 5",
+                   [workspace_id])
+        db.execute("update log_entries set seq = 5 where workspace_id = ? and seq = -1",
+                   [workspace_id])
+    _broken_chain_reported(admin, tmp_path, 4)
+    with sqlite3.connect(server.database_path) as db:
+        db.execute("delete from log_entries where workspace_id = ? and seq = 3", [workspace_id])
+    _broken_chain_reported(admin, tmp_path, 3)
+
+
+def _user_id(user):
+    return user.page.evaluate(
+        "async () => (await (await fetch('/api/session')).json()).user.user_id")

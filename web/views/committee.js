@@ -1,0 +1,255 @@
+/**
+ * A dossier's committee work, from its verified log: status and the moves my role allows,
+ * who else is viewing or typing, document requests (open, overdue, received), the discussion
+ * (@mentions, edit and delete with history), the decision (signed by its participants, with its
+ * verification state and a printable summary) and the dossier's timeline.
+ * `update(log)` redraws it when the log changes; nothing here reloads the page.
+ */
+
+import { h } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { appendEntry, markRead } from '../log.js';
+import { typing, viewing } from '../presence.js';
+import { session } from '../session.js';
+import { attempt, errorBox } from './feedback.js';
+
+const OUTCOMES = ['accepted', 'refused', 'waiting_list'];
+const MENTION = /@\[([^\]]{1,200})\]\((u-[0-9a-f]{8,64})\)/g;
+
+function when(seconds) {
+  return new Date(seconds * 1000).toLocaleString();
+}
+
+/** Comment text with @mentions as highlighted names (as text nodes, never markup). */
+function withMentions(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(MENTION)) {
+    parts.push(text.slice(last, match.index));
+    const me = match[2] === session.user.user_id;
+    parts.push(h('mark', { class: me ? 'mention mention-me' : 'mention' }, `@${match[1]}`));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+function presenceLine(summary, dossierId, people) {
+  const me = session.user.user_id;
+  const name = (id) => people.get(id)?.display_name ?? id;
+  const others = (summary?.viewers?.[dossierId] ?? []).filter((id) => id !== me);
+  const typers = (summary?.typing?.[dossierId] ?? []).filter((id) => id !== me);
+  return [
+    others.length ? h('span', { class: 'viewers' }, t('committee.viewing', {
+      names: others.map((id) => `${name(id)} (${people.get(id)?.site ?? '?'})`).join(', ') })) : null,
+    typers.length ? h('span', { class: 'typing' }, ' ', t('committee.typing', {
+      names: typers.map(name).join(', ') })) : null,
+  ];
+}
+
+function statusActions(state, may, record) {
+  const buttons = [];
+  for (const kind of ['review', 'close', 'reopen']) {
+    if (state.moves.includes(kind) && may(kind)) {
+      buttons.push(h('button', { type: 'button', class: `move move-${kind}`, onclick: (event) =>
+        record(event.target, kind, { note: '' }) }, t(`committee.move.${kind}`)));
+    }
+  }
+  return h('div', { class: 'inline-form no-print', id: 'status-actions' }, ...buttons);
+}
+
+function requestsPart(state, may, files, record) {
+  const canWrite = may('request');
+  const items = state.requests.map((request) => {
+    const fulfilled = request.fulfilled_by;
+    const chooser = h('select', { class: 'request-file', 'aria-label': t('committee.requestFile') },
+      ...files.map((file) => h('option', { value: file.document_id }, file.name)));
+    return h('li', { class: ['request', fulfilled ? 'fulfilled' : 'open', request.overdue ? 'overdue' : '']
+      .join(' ').trim(), dataset: { seq: request.seq } },
+    h('input', { type: 'checkbox', disabled: true, checked: Boolean(fulfilled), 'aria-label': request.what }),
+    h('span', { class: 'request-what' }, request.what), ' ',
+    h('span', { class: 'muted' }, t('committee.due', { date: request.due })),
+    request.overdue ? h('span', { class: 'badge badge-invalid' }, t('committee.overdue')) : null,
+    fulfilled
+      ? h('span', { class: 'badge badge-verified' }, t('committee.received', {
+        name: files.find((file) => file.document_id === fulfilled.file_id)?.name ?? fulfilled.file_id }))
+      : canWrite && files.length ? [chooser, h('button', { type: 'button', class: 'fulfil', onclick: (event) =>
+        record(event.target, 'request_fulfilled', { request: request.seq, file_id: chooser.value }) },
+      t('committee.markReceived'))] : null);
+  });
+  const what = h('input', { id: 'request-what', required: true, placeholder: t('committee.requestWhat') });
+  const due = h('input', { id: 'request-due', type: 'date', required: true });
+  const submit = h('button', { type: 'submit', id: 'request-submit' }, t('committee.requestSend'));
+  const form = canWrite ? h('form', { class: 'inline-form no-print', onsubmit: async (event) => {
+    event.preventDefault();
+    if (await record(submit, 'request', { what: what.value.trim(), due: due.value })) {
+      what.value = '';
+    }
+  } }, h('label', { for: 'request-what' }, t('committee.requestLabel')), what,
+  h('label', { for: 'request-due' }, t('committee.requestDue')), due, submit) : null;
+  return h('section', { class: 'committee-part', 'aria-labelledby': 'requests-title' },
+    h('h3', { id: 'requests-title' }, t('committee.requests')),
+    h('ul', { id: 'request-list', class: 'plain-list' }, ...items), form);
+}
+
+function commentItem(comment, people, record) {
+  const author = people.get(comment.author);
+  const mine = comment.author === session.user.user_id;
+  const body = h('p', { class: 'comment-text' },
+    comment.deleted ? h('em', {}, t('committee.deleted')) : withMentions(comment.text));
+  const edit = () => {
+    const input = h('textarea', { class: 'comment-edit-text', rows: 3 }, comment.text);
+    const save = h('button', { type: 'button', class: 'comment-save' }, t('committee.save'));
+    save.addEventListener('click', () => record(save, 'comment_edit', { comment: comment.seq, text: input.value }));
+    body.replaceChildren(input, save);
+    input.focus();
+  };
+  return h('li', { class: 'comment', dataset: { seq: comment.seq } },
+    h('div', { class: 'comment-meta' }, h('strong', {}, author?.display_name ?? comment.author),
+      ` (${author?.site ?? '?'}) — ${when(comment.written_at)}`,
+      comment.history.length ? h('span', { class: 'muted' }, ' ', t('committee.edited')) : null),
+    body,
+    comment.history.length ? h('details', { class: 'comment-history' },
+      h('summary', {}, t('committee.history', { count: comment.history.length })),
+      h('ol', {}, ...comment.history.map((old) => h('li', {}, `${when(old.written_at)} — `, old.text)))) : null,
+    mine && !comment.deleted ? h('div', { class: 'inline-form no-print' },
+      h('button', { type: 'button', class: 'comment-edit', onclick: edit }, t('committee.edit')),
+      h('button', { type: 'button', class: 'comment-delete danger', onclick: (event) => {
+        if (window.confirm(t('committee.confirmDelete'))) {
+          record(event.target, 'comment_delete', { comment: comment.seq });
+        }
+      } }, t('committee.delete'))) : null);
+}
+
+function discussionPart(state, may, people, record) {
+  const text = h('textarea', { id: 'comment-text', rows: 3, oninput: typing,
+    'aria-label': t('committee.commentLabel') });
+  const mention = h('select', { id: 'comment-mention', 'aria-label': t('committee.mention'),
+    onchange: () => {
+      const person = people.get(mention.value);
+      if (person) {
+        text.value += `${text.value && !text.value.endsWith(' ') ? ' ' : ''}@[${person.display_name}](${person.user_id}) `;
+        text.focus();
+      }
+      mention.value = '';
+    } }, h('option', { value: '' }, t('committee.mention')),
+  ...[...people.values()].map((person) => h('option', { value: person.user_id }, person.display_name)));
+  const post = h('button', { type: 'submit', id: 'comment-post' }, t('committee.post'));
+  const form = may('comment') ? h('form', { class: 'no-print', onsubmit: async (event) => {
+    event.preventDefault();
+    if (text.value.trim() && await record(post, 'comment', { text: text.value })) {
+      text.value = '';
+    }
+  } }, text, h('div', { class: 'inline-form' }, mention, post)) : null;
+  return h('section', { class: 'committee-part', 'aria-labelledby': 'discussion-title' },
+    h('h3', { id: 'discussion-title' }, t('committee.discussion')),
+    h('ol', { id: 'comment-list', class: 'plain-list' },
+      ...state.comments.map((comment) => commentItem(comment, people, record))), form);
+}
+
+function decisionSummary(decision, people, chainVerified, record) {
+  const me = session.user.user_id;
+  const names = (ids) => ids.map((id) => people.get(id)?.display_name ?? id).join(', ');
+  const pending = decision.participants.filter((id) => !decision.signed_by.includes(id));
+  return h('article', { class: 'decision', id: 'decision', dataset: { outcome: decision.outcome } },
+    h('h4', {}, t('committee.decisionTitle'), ' ', h('span', { class: 'outcome' },
+      t(`committee.outcome.${decision.outcome}`))),
+    h('p', {}, h('strong', {}, t('committee.reasons')), ' ', decision.reasons),
+    decision.conditions ? h('p', {}, h('strong', {}, t('committee.conditions')), ' ', decision.conditions) : null,
+    h('p', {}, h('strong', {}, t('committee.participants')), ' ', names(decision.participants)),
+    h('p', { class: 'signatures' }, h('strong', {}, t('committee.signedBy')), ' ', names(decision.signed_by), ' ',
+      chainVerified
+        ? h('span', { class: 'badge badge-verified', id: 'decision-verified' }, t('committee.signaturesVerified'))
+        : h('span', { class: 'badge badge-invalid' }, t('committee.signaturesUnverified'))),
+    pending.length ? h('p', { class: 'muted' }, t('committee.awaiting', { names: names(pending) })) : null,
+    h('p', { class: 'muted' }, t('committee.recordedAt', { when: when(decision.written_at) })),
+    h('div', { class: 'inline-form no-print' },
+      pending.includes(me) ? h('button', { type: 'button', id: 'decision-endorse', onclick: (event) =>
+        record(event.target, 'endorse', { decision: decision.seq }) }, t('committee.endorse')) : null,
+      h('button', { type: 'button', id: 'decision-print', onclick: () => window.print() }, t('committee.print'))));
+}
+
+function decisionForm(state, may, people, record) {
+  if (!state.moves.includes('decision')) {
+    return null;
+  }
+  if (!may('decision')) {
+    return h('p', { class: 'notice', id: 'decision-not-allowed' }, t('committee.decisionNotAllowed'));
+  }
+  const outcome = h('select', { id: 'decision-outcome' },
+    ...OUTCOMES.map((value) => h('option', { value }, t(`committee.outcome.${value}`))));
+  const reasons = h('textarea', { id: 'decision-reasons', rows: 3, required: true });
+  const conditions = h('textarea', { id: 'decision-conditions', rows: 2 });
+  const participants = [...people.values()].map((person) => h('label', { class: 'participant' },
+    h('input', { type: 'checkbox', name: 'participants', value: person.user_id,
+      checked: person.user_id === session.user.user_id }), ` ${person.display_name} (${person.site})`));
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'decision-record' }, t('committee.decide'));
+  const form = h('form', { id: 'decision-form', class: 'no-print', onsubmit: (event) => {
+    event.preventDefault();
+    record(submit, 'decision', {
+      outcome: outcome.value, reasons: reasons.value, conditions: conditions.value,
+      participants: [...form.querySelectorAll('input[name=participants]:checked')].map((box) => box.value),
+    });
+  } },
+  h('div', { class: 'field' }, h('label', { for: 'decision-outcome' }, t('committee.outcome')), outcome),
+  h('div', { class: 'field' }, h('label', { for: 'decision-reasons' }, t('committee.reasons')), reasons),
+  h('div', { class: 'field' }, h('label', { for: 'decision-conditions' }, t('committee.conditions')), conditions),
+  h('fieldset', {}, h('legend', {}, t('committee.participants')), ...participants), submit);
+  return form;
+}
+
+function timelinePart(state, people) {
+  return h('details', { class: 'committee-part no-print', id: 'dossier-timeline' },
+    h('summary', {}, t('committee.timeline', { count: state.timeline.length })),
+    h('ol', {}, ...state.timeline.map((item) => h('li', { dataset: { kind: item.kind } },
+      `${when(item.written_at)} — ${people.get(item.author)?.display_name ?? item.author} — `,
+      t(`activity.kind.${item.kind}`)))));
+}
+
+/**
+ * The committee panel of `dossier`. `context`: {workspaceId, people (Map of verified members
+ * by id), files (the dossier's files)}. What I may record comes from the log as the worker read
+ * it (my verified role). Returns {element, update(log), setFiles(files)}.
+ */
+export function committeeSection(dossier, context) {
+  const { workspaceId, people } = context;
+  const box = errorBox();
+  const presence = h('p', { id: 'presence', class: 'muted', 'aria-live': 'polite' });
+  const body = h('div', {});
+  let summary = null;
+  let current = null;
+  const record = (button, kind, content) => attempt(button, box, () =>
+    appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
+  const drawPresence = () => presence.replaceChildren(...presenceLine(summary, dossier.document_id, people));
+  const update = (log) => {
+    current = log;
+    const state = log.dossiers[dossier.document_id] ?? log.new_dossier;
+    const may = (kind) => Boolean(log.permissions[kind]);
+    const decision = state.decisions[state.decisions.length - 1];
+    body.replaceChildren(
+      h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status', dataset: { status: state.status } },
+        t(`dossier.status.${state.status}`))),
+      ...state.problems.map((problem) => h('p', { class: 'error' }, problem)),
+      statusActions(state, may, record),
+      requestsPart(state, may, context.files, record),
+      discussionPart(state, may, people, record),
+      h('section', { class: 'committee-part decision-part', 'aria-labelledby': 'decision-title' },
+        h('h3', { id: 'decision-title' }, t('committee.decision')),
+        decision ? decisionSummary(decision, people, log.chain.verified, record) : null,
+        decisionForm(state, may, people, record)),
+      timelinePart(state, people));
+    const lastComment = state.comments[state.comments.length - 1]?.seq ?? 0;
+    if (lastComment > (log.readMarkers[dossier.document_id] ?? 0)) {
+      log.readMarkers[dossier.document_id] = lastComment;
+      markRead(workspaceId, dossier.document_id, lastComment).catch(() => {});
+    }
+  };
+  viewing(workspaceId, dossier.document_id, (next) => {
+    summary = next;
+    drawPresence();
+  });
+  const element = h('section', { class: 'panel committee', id: 'committee', 'aria-labelledby': 'committee-title' },
+    h('h2', { id: 'committee-title' }, t('committee.title', { patient: dossier.fields?.patient_name ?? '' })),
+    presence, body, box);
+  return { element, update, setFiles: (files) => { context.files = files; if (current) update(current); } };
+}

@@ -1,0 +1,106 @@
+/**
+ * The workspace's dossiers as a table: decrypted and verified fields, the status, open requests
+ * and unread comments replayed from the verified log; searched, sorted and filtered here (by
+ * site, status, assignee, urgency and overdue requests). `update(dossiers, log)` redraws it.
+ */
+
+import { h } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { unreadCounts } from '../log.js';
+import { session } from '../session.js';
+import { fillFilters, filterValue } from './filters.js';
+
+const FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency'];
+const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
+const URGENCIES = ['low', 'normal', 'high'];
+
+function stateOf(log, dossier) {
+  return log.dossiers[dossier.document_id] ?? log.new_dossier;
+}
+
+function row(dossier, state, unread, onOpen, canWrite) {
+  if (dossier.problem) {
+    return h('tr', { class: 'problem-row', dataset: { documentId: dossier.document_id } },
+      h('td', { colspan: FIELDS.length + 5 },
+        h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
+  }
+  const { fields } = dossier;
+  const open = state.requests.filter((request) => !request.fulfilled_by);
+  const overdue = open.some((request) => request.overdue);
+  return h('tr', { dataset: { documentId: dossier.document_id, status: state.status } },
+    ...FIELDS.map((name) => h('td', {}, name === 'urgency'
+      ? t(`dossier.urgency.${fields.urgency ?? 'normal'}`) : fields[name] ?? '')),
+    h('td', { class: 'status' }, t(`dossier.status.${state.status}`)),
+    h('td', { class: overdue ? 'requests overdue' : 'requests' },
+      open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
+    h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
+      t('list.unread', { count: unread })) : ''),
+    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })),
+    h('td', {}, h('button', { type: 'button', onclick: () => onOpen(dossier) },
+      t(canWrite ? 'dossier.editButton' : 'dossier.openButton'))));
+}
+
+/** `people`: Map of the workspace's verified members. Returns {element, update(dossiers, log)}. */
+export function dossierList(people, canWrite, onOpen) {
+  const search = h('input', { id: 'dossier-search', type: 'search', placeholder: t('dossier.search') });
+  const sort = h('select', { id: 'dossier-sort' },
+    ...[...FIELDS, 'status'].map((name) => h('option', { value: name }, t(`dossier.${name}`))));
+  const overdueOnly = h('input', { type: 'checkbox', id: 'filter-overdue' });
+  const filters = h('span', { class: 'filters' });
+  const body = h('tbody');
+  const unreadTotal = h('p', { id: 'workspace-unread', class: 'muted', 'aria-live': 'polite' });
+  let dossiers = [];
+  let log = null;
+  const value = (id) => filterValue(filters, id);
+  const draw = () => {
+    const needle = search.value.trim().toLowerCase();
+    const [site, status, assignee, urgency] = ['filter-site', 'filter-status', 'filter-assignee', 'filter-urgency'].map(value);
+    const unread = unreadCounts(log, session.user.user_id);
+    const total = Object.values(unread).reduce((sum, count) => sum + count, 0);
+    unreadTotal.textContent = total ? t('list.unreadTotal', { count: total }) : '';
+    const keyed = dossiers.map((dossier) => ({ dossier, state: stateOf(log, dossier) }));
+    const sortKey = ({ dossier, state }) => String(sort.value === 'status' ? state.status : dossier.fields?.[sort.value] ?? '');
+    body.replaceChildren(...keyed
+      .filter(({ dossier, state }) => dossier.problem || (
+        (!needle || Object.values(dossier.fields).join(' ').toLowerCase().includes(needle))
+        && (!site || dossier.fields.referring_site === site)
+        && (!status || state.status === status)
+        && (!assignee || (dossier.fields.reviewers ?? []).includes(assignee))
+        && (!urgency || (dossier.fields.urgency ?? 'normal') === urgency)
+        && (!overdueOnly.checked || state.requests.some((r) => r.overdue && !r.fulfilled_by))))
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
+      .map(({ dossier, state }) => row(dossier, state, unread[dossier.document_id] ?? 0, onOpen, canWrite)));
+  };
+  const update = (nextDossiers, nextLog) => {
+    dossiers = nextDossiers;
+    log = nextLog;
+    const sites = [...new Set(dossiers.map((d) => d.fields?.referring_site).filter(Boolean))].sort();
+    fillFilters(filters, [
+      { id: 'filter-site', label: t('list.site'), options: sites.map((s) => [s, s]) },
+      { id: 'filter-status', label: t('dossier.status'),
+        options: STATUSES.map((s) => [s, t(`dossier.status.${s}`)]) },
+      { id: 'filter-assignee', label: t('list.assignee'),
+        options: [...people.values()].map((p) => [p.user_id, p.display_name]) },
+      { id: 'filter-urgency', label: t('dossier.urgency'),
+        options: URGENCIES.map((u) => [u, t(`dossier.urgency.${u}`)]) },
+    ], draw);
+    draw();
+  };
+  search.addEventListener('input', draw);
+  sort.addEventListener('change', draw);
+  overdueOnly.addEventListener('change', draw);
+  const element = h('div', {},
+    unreadTotal,
+    h('div', { class: 'inline-form' },
+      h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
+      h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort),
+    h('div', { class: 'inline-form' }, filters, overdueOnly,
+      h('label', { for: 'filter-overdue' }, t('list.overdueOnly'))),
+    h('table', { id: 'dossier-table' },
+      h('thead', {}, h('tr', {},
+        ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col' }, t(`dossier.${name}`))),
+        h('th', { scope: 'col' }, t('list.requestsTitle')), h('th', { scope: 'col' }, t('list.discussion')),
+        h('th', { scope: 'col' }, t('dossier.lastEdit')), h('th', { scope: 'col' }, ''))),
+      body));
+  return { element, update };
+}
