@@ -269,4 +269,5 @@ export default {
   'list.unread': "{count} new",
   'list.unreadTitle': "comments you have not read",
   'list.unreadTotal': "{count} new comment(s) in this workspace.",
+  'committee.patient': "Patient: {name}, born {born}; referring site: {site}; requested unit: {unit}.",
 };

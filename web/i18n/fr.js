@@ -269,4 +269,5 @@ export default {
   'list.unread': "{count} nouveau(x)",
   'list.unreadTitle': "commentaires non lus",
   'list.unreadTotal': "{count} nouveau(x) commentaire(s) dans cet espace.",
+  'committee.patient': "Patient : {name}, né(e) le {born} ; site adresseur : {site} ; unité demandée : {unit}.",
 };

@@ -14,6 +14,7 @@ import { session } from '../session.js';
 import { attempt, errorBox } from './feedback.js';
 
 const OUTCOMES = ['accepted', 'refused', 'waiting_list'];
+const TYPING_SHOWN_MS = 6000;
 const MENTION = /@\[([^\]]{1,200})\]\((u-[0-9a-f]{8,64})\)/g;
 
 function when(seconds) {
@@ -147,13 +148,17 @@ function discussionPart(state, may, people, record) {
       ...state.comments.map((comment) => commentItem(comment, people, record))), form);
 }
 
-function decisionSummary(decision, people, chainVerified, record) {
+function decisionSummary(decision, dossier, people, chainVerified, record) {
+  const fields = dossier.fields ?? {};
   const me = session.user.user_id;
   const names = (ids) => ids.map((id) => people.get(id)?.display_name ?? id).join(', ');
   const pending = decision.participants.filter((id) => !decision.signed_by.includes(id));
   return h('article', { class: 'decision', id: 'decision', dataset: { outcome: decision.outcome } },
     h('h4', {}, t('committee.decisionTitle'), ' ', h('span', { class: 'outcome' },
       t(`committee.outcome.${decision.outcome}`))),
+    h('p', { class: 'decision-patient' }, t('committee.patient', {
+      name: fields.patient_name ?? '', born: fields.birth_date || '—',
+      site: fields.referring_site || '—', unit: fields.requested_unit || '—' })),
     h('p', {}, h('strong', {}, t('committee.reasons')), ' ', decision.reasons),
     decision.conditions ? h('p', {}, h('strong', {}, t('committee.conditions')), ' ', decision.conditions) : null,
     h('p', {}, h('strong', {}, t('committee.participants')), ' ', names(decision.participants)),
@@ -235,7 +240,7 @@ export function committeeSection(dossier, context) {
       discussionPart(state, may, people, record),
       h('section', { class: 'committee-part decision-part', 'aria-labelledby': 'decision-title' },
         h('h3', { id: 'decision-title' }, t('committee.decision')),
-        decision ? decisionSummary(decision, people, log.chain.verified, record) : null,
+        decision ? decisionSummary(decision, dossier, people, log.chain.verified, record) : null,
         decisionForm(state, may, people, record)),
       timelinePart(state, people));
     const lastComment = state.comments[state.comments.length - 1]?.seq ?? 0;
@@ -244,9 +249,15 @@ export function committeeSection(dossier, context) {
       markRead(workspaceId, dossier.document_id, lastComment).catch(() => {});
     }
   };
+  let typingTimer = null;
   viewing(workspaceId, dossier.document_id, (next) => {
     summary = next;
     drawPresence();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => {
+      summary = { ...summary, typing: {} };
+      drawPresence();
+    }, TYPING_SHOWN_MS);
   });
   const element = h('section', { class: 'panel committee', id: 'committee', 'aria-labelledby': 'committee-title' },
     h('h2', { id: 'committee-title' }, t('committee.title', { patient: dossier.fields?.patient_name ?? '' })),
