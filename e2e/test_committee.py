@@ -1,8 +1,9 @@
 """The committee at work, in two browsers on two sites: a dossier goes from submission through a
 document request and a live discussion to a signed decision, each step seen by the other member
-without reloading; a contributor cannot record a decision (client and server); the exported log
-verifies offline, and a log entry altered, reordered or dropped in the database is reported by
-the browser and by the verifier at the entry where the chain breaks. No text reaches the disk."""
+without reloading; a contributor cannot record a decision (client and server); a decision needs
+the quorum the owner set; the exported log verifies offline, and a log entry altered, reordered
+or dropped in the database is reported by the browser and by the verifier at the entry where the
+chain breaks. No text reaches the disk."""
 
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
     admin.page.click("#share-submit")
     admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+    admin.page.click("#workflow-settings summary")
+    admin.page.fill("#workflow-quorum", "2")
+    admin.page.click("#workflow-save")
+    admin.page.locator("#workflow-quorum").wait_for(timeout=TIMEOUT_MS)
     admin.page.click("#dossier-new")
     admin.page.fill("#dossier-patient_name", PATIENT)
     admin.page.fill("#dossier-referring_site", MEMBER.site)
@@ -125,9 +130,11 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     assert REASONS in decision.inner_text()
     assert member.page.is_visible("#decision-verified")
     _status(member, "decided")
+    assert "NOT YET IN FORCE" in member.page.inner_text("#decision-force.awaiting-quorum")
     member.page.click("#decision-endorse")
     admin.page.locator(f"#decision .signatures:has-text('{MEMBER.name}')").wait_for(
         timeout=TIMEOUT_MS)
+    admin.page.locator("#decision-force.in-force").wait_for(timeout=TIMEOUT_MS)
 
     assert admin.page.get_attribute("#chain-state", "data-verified") == "true"
     admin.page.select_option("#activity-site", MEMBER.site)

@@ -120,12 +120,16 @@ export async function unshareWorkspace(workspaceId, userId, remaining) {
   await api('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`, { grants: rotated.grants });
 }
 
-/** Renames the workspace: a new version of its manifest, the name encrypted in it. */
-export async function renameWorkspace(workspaceId, currentVersion, name) {
-  const sealed = await cryptoClient().call('workspace.rename', {
-    workspace_id: workspaceId, expected_version: currentVersion, name,
+/**
+ * Saves the workspace's name and workflow settings: a new version of its manifest (both
+ * encrypted and signed in it), the workflow also in clear for the server to enforce.
+ */
+export async function saveWorkspaceSettings(workspaceId, currentVersion, name, workflow) {
+  const sealed = await cryptoClient().call('workspace.save_settings', {
+    workspace_id: workspaceId, expected_version: currentVersion, name, workflow,
   });
   await api('PUT', `/api/workspaces/${workspaceId}/documents/${workspaceId}`, {
     kind: 'workspace', expected_version: currentVersion, manifest: sealed.manifest,
+    workflow: sealed.workflow,
   });
 }

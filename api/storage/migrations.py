@@ -230,12 +230,19 @@ def _0005_workspace_log(db: Database) -> None:
     )
 
 
+def _0006_workflow_settings(db: Database) -> None:
+    """Each workspace's workflow settings in clear (the roles each kind of log entry needs, the
+    decision quorum), a copy of those its signed manifest carries, for the server to enforce."""
+    db.execute("alter table workspaces add column workflow text")
+
+
 MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
     (3, _0003_workspaces),
     (4, _0004_file_references),
     (5, _0005_workspace_log),
+    (6, _0006_workflow_settings),
 ]
 
 

@@ -96,14 +96,17 @@ class WorkspaceStore:
         return row[0] or 0
 
     def put_document(self, document: Row, expected_version: int,
-                     block_ids: list[str] | None = None) -> int | None:
-        """Store version expected+1 (a file version with the blocks it uses); None if someone
-        stored another version meanwhile."""
+                     block_ids: list[str] | None = None, workflow: str | None = None) -> int | None:
+        """Store version expected+1 (a file version with the blocks it uses, a workspace
+        manifest with its workflow settings); None if someone stored another version meanwhile."""
         with transaction(self.db):
             latest = self.latest_version(document["workspace_id"], document["document_id"])
             if latest != expected_version:
                 return latest
             insert(self.db, "documents", document)
+            if workflow is not None:
+                self.db.execute("update workspaces set workflow = ? where id = ?",
+                                [workflow, document["workspace_id"]])
             self.db.conn.executemany(
                 "insert or ignore into document_blocks values (?, ?, ?, ?)",
                 [(document["workspace_id"], document["document_id"], document["version"], block)

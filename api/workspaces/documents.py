@@ -7,6 +7,7 @@ need the contributor role; the workspace manifest (its name) needs a manager.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -19,7 +20,10 @@ from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
 from api.workspaces.routes import MAX_MANIFEST_BYTES
+from api.workspaces.settings import workflow_of
+from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
+from pycrypto_wasm.workspace.workflow import check_workflow
 
 blueprint = Blueprint("documents", __name__)
 KINDS = ("workspace", "dossier", "file")
@@ -49,12 +53,26 @@ def _file_blocks(workspace_id: str, body: dict[str, Any]) -> list[str]:
     return block_ids
 
 
+def _workflow(workspace_id: str, member: dict[str, Any], body: dict[str, Any]) -> str | None:
+    """The clear copy of the workflow settings a new workspace manifest carries; changing them
+    takes an owner."""
+    if "workflow" not in body:
+        return None
+    try:
+        settings = json.dumps(check_workflow(body["workflow"]), sort_keys=True)
+    except CryptoError as error:
+        raise ApiError(400, "bad_request", str(error)) from error
+    if settings != workflow_of(workspace_id, as_json=True) and member["role"] != "owner":
+        raise ApiError(403, "forbidden", "only an owner may change the workflow settings")
+    return settings
+
+
 @blueprint.put("/api/workspaces/<workspace_id>/documents/<document_id>")
 @login_required
 def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     body = json_body()
     kind = choice(body, "kind", KINDS)
-    user, _ = membership(workspace_id, "manager" if kind == "workspace" else "contributor")
+    user, member = membership(workspace_id, "manager" if kind == "workspace" else "contributor")
     if kind == "workspace" and document_id != workspace_id:
         raise ApiError(400, "bad_request", "the workspace manifest has the workspace's id")
     if kind != "workspace":
@@ -64,6 +82,7 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
         raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
     store = get_store().workspaces
     block_ids = _file_blocks(workspace_id, body) if kind == "file" else []
+    workflow = _workflow(workspace_id, member, body) if kind == "workspace" else None
     deleted = body.get("deleted", False)
     if not isinstance(deleted, bool) or (deleted and kind != "file"):
         raise ApiError(400, "bad_request", "'deleted' is true or false, and only for files")
@@ -71,7 +90,7 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
         "workspace_id": workspace_id, "document_id": document_id, "version": expected + 1,
         "kind": kind, "author_id": user["id"],
         "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
-        "created_at": time.time(), "deleted": int(deleted)}, expected, block_ids)
+        "created_at": time.time(), "deleted": int(deleted)}, expected, block_ids, workflow)
     if latest is not None:
         raise ApiError(409, "stale_version",
                        f"version {latest} was written meanwhile; merge with it and retry")

@@ -3,7 +3,8 @@
 Entries are signed, chained and encrypted by clients; the server checks only what it can see:
 the member's role against the kind (the workflow's policy, shared with the clients), that the
 entry follows the last one (409 `stale_log` otherwise: the client re-reads and retries), and the
-size. Members hear of every new entry live. Read markers say up to which entry each member has
+size. The roles come from the workspace's workflow settings (api/workspaces/settings.py).
+Members hear of every new entry live. Read markers say up to which entry each member has
 read each dossier's discussion (for unread counts); they hold ids and numbers only.
 """
 
@@ -19,6 +20,7 @@ from api.inputs import b64_encode, blob, json_body
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, check_id, membership
+from api.workspaces.settings import workflow_of
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY, may_append
 
 blueprint = Blueprint("log", __name__)
@@ -39,9 +41,10 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
     if kind not in DEFAULT_POLICY:
         raise ApiError(400, "bad_request", f"'kind' must be one of {', '.join(DEFAULT_POLICY)}")
     user, member = membership(workspace_id)
-    if not may_append(member["role"], kind):
+    policy = workflow_of(workspace_id)["policy"]
+    if not may_append(member["role"], kind, policy):
         raise ApiError(403, "forbidden", f"your role ({member['role']}) may not record this "
-                       f"({kind}); it needs {DEFAULT_POLICY[kind]}")
+                       f"({kind}); it needs {policy[kind]}")
     seq = _whole_number(body.get("seq"), "seq")
     store = get_store().workspaces
     length = store.append_log({

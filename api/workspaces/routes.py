@@ -18,6 +18,7 @@ from api.inputs import b64_encode, blob, choice, json_body, text
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import ROLES, WORKSPACE_ID, check_id, membership, rank
+from api.workspaces.settings import workflow_of
 
 blueprint = Blueprint("workspaces", __name__)
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -83,6 +84,7 @@ def workspace_view(workspace: dict[str, Any], user_id: str) -> dict[str, Any]:
         "manifest": b64_encode(latest["manifest"]) if latest else None,
         "manifest_version": latest["version"] if latest else 0,
         "grants": [grant_view(g) for g in store.grants_of(workspace["id"], user_id)],
+        "workflow": workflow_of(workspace["id"]),
     }
 
 

@@ -50,6 +50,10 @@ def _person(state: WorkerState, user_id: str) -> dict[str, Any]:
             "site": certificate.site if certificate else None}
 
 
+def _workflow(state: WorkerState, workspace_id: str) -> dict[str, Any]:
+    return state.workflows.get(workspace_id, workflow.DEFAULT_WORKFLOW)
+
+
 def read_log(state: WorkerState, request: Params) -> Reply:
     """The verified log: every entry up to the first break (if any), decrypted, and each
     dossier's state replayed from them; the chain's state says loudly where it breaks."""
@@ -69,6 +73,7 @@ def read_log(state: WorkerState, request: Params) -> Reply:
     else:
         state.log_heads.pop(workspace_id, None)
     roles = state.roles.get(workspace_id, {})
+    settings = _workflow(state, workspace_id)
     entries = []
     for entry in verified:
         content = open_entry(entry, keyring)
@@ -76,11 +81,12 @@ def read_log(state: WorkerState, request: Params) -> Reply:
         entries.append({"seq": entry.seq, "kind": entry.kind, "author": entry.author,
                         "person": _person(state, entry.author), "content": content,
                         "role_problem": role is not None
-                        and not workflow.may_append(role, entry.kind)})
-    states = workflow.dossier_states(entries, _today(request))
+                        and not workflow.may_append(role, entry.kind, settings["policy"])})
+    states = workflow.dossier_states(entries, _today(request), settings["quorum"])
     my_role = roles.get(state.identity().user_id)
     return {
-        "permissions": {kind: my_role is not None and workflow.may_append(my_role, kind)
+        "permissions": {kind: my_role is not None
+                        and workflow.may_append(my_role, kind, settings["policy"])
                         for kind in workflow.KINDS},
         "new_dossier": asdict(workflow.DossierState()),
         "chain": {"verified": broken_at is None, "length": len(stored), "problem": problem,
@@ -98,7 +104,8 @@ def append(state: WorkerState, request: Params) -> Reply:
     keyring = state.keyring(workspace_id)
     kind = params.text(request, "kind")
     role = state.roles.get(workspace_id, {}).get(bundle.user_id)
-    if role is None or not workflow.may_append(role, kind):
+    policy = _workflow(state, workspace_id)["policy"]
+    if role is None or not workflow.may_append(role, kind, policy):
         raise NotAllowedError(f"your role ({role or 'none'}) may not record this ({kind})")
     head = state.log_heads.get(workspace_id)
     if head is None:

@@ -6,6 +6,7 @@ Nothing here is ever returned to the UI as such; `lock()` forgets all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import UserCertificate
@@ -63,6 +64,7 @@ class WorkerState:
     # Per workspace: each member's role as their certificate proves it, and the verified head
     # of the log (its length and last entry's hash), which a new entry follows.
     roles: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    workflows: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     log_heads: dict[str, tuple[int, bytes]] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
@@ -103,6 +105,7 @@ class WorkerState:
         self.signed_certificates.clear()
         self.signed_revocations.clear()
         self.roles.clear()
+        self.workflows.clear()
         self.log_heads.clear()
         self.signing_key = None
         self.encryption_key = None

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.exceptions import CryptoError, MalformedError
 from pycrypto_wasm.random import random_id
 from pycrypto_wasm.sealing import PublicKey
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
-from pycrypto_wasm.workspace import keys
+from pycrypto_wasm.workspace import keys, workflow
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
 from pycrypto_wasm.workspace.merge import merge_fields
@@ -77,19 +77,34 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
     opened = open_manifest(params.b64(request, "manifest"), keyring, kind="workspace",
                            document_id=workspace_id, version=version,
                            author_key=state.verify_key_of)
+    workflow = _workflow_of(opened.content)
+    state.workflows[workspace_id] = workflow
     return {"workspace_id": workspace_id, "name": opened.content.get("name", ""),
-            "version": version, "key_index": keyring.newest}
+            "workflow": workflow, "version": version, "key_index": keyring.newest}
 
 
-def rename(state: WorkerState, request: Params) -> Reply:
-    """The next version of the workspace manifest, with the new (encrypted) name."""
+def _workflow_of(content: dict[str, Any]) -> dict[str, Any]:
+    """The workflow settings a workspace manifest carries (the defaults before any were set)."""
+    if "workflow" not in content:
+        return workflow.check_workflow(workflow.DEFAULT_WORKFLOW)
+    try:
+        return workflow.check_workflow(content["workflow"])
+    except CryptoError as error:
+        raise MalformedError(f"the workspace's workflow settings are not valid: {error}") from error
+
+
+def save_settings(state: WorkerState, request: Params) -> Reply:
+    """The next version of the workspace manifest: its (encrypted) name and its workflow
+    settings, which also go to the server in clear so that it can enforce them."""
     bundle = state.identity()
     workspace_id = params.text(request, "workspace_id")
     version = int(request.get("expected_version") or 0) + 1
+    settings = workflow.check_workflow(request.get("workflow"))
     manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
                              author=bundle.user_id, kind="workspace", document_id=workspace_id,
-                             version=version, content={"name": params.text(request, "name")})
-    return {"version": version, "manifest": params.to_b64(manifest)}
+                             version=version,
+                             content={"name": params.text(request, "name"), "workflow": settings})
+    return {"version": version, "manifest": params.to_b64(manifest), "workflow": settings}
 
 
 def share(state: WorkerState, request: Params) -> Reply:
@@ -207,7 +222,7 @@ def merge_dossier(_state: WorkerState, request: Params) -> Reply:
 METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "workspace.create": create,
     "workspace.open": open_workspace,
-    "workspace.rename": rename,
+    "workspace.save_settings": save_settings,
     "workspace.share": share,
     "workspace.unshare": unshare,
     "workspace.verify_members": verify_members,

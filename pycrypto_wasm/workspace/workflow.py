@@ -37,6 +37,10 @@ DEFAULT_POLICY: dict[str, str] = {
     "reopen": "manager",
 }
 KINDS = tuple(DEFAULT_POLICY)
+MAX_QUORUM = 50
+# A workspace's workflow settings (in its manifest, and in clear for the server): the role each
+# kind of entry needs, and how many participants must sign a decision for it to be in force.
+DEFAULT_WORKFLOW: dict[str, Any] = {"policy": DEFAULT_POLICY, "quorum": 1}
 
 # The status each kind moves a dossier to, and from which statuses it may.
 MOVES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -48,6 +52,21 @@ MOVES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 MAX_TEXT = 20_000
 MENTION = re.compile(r"@\[([^\]]{1,200})\]\((u-[0-9a-f]{8,64})\)")
+
+
+def check_workflow(value: Any) -> dict[str, Any]:
+    """Workflow settings, checked: a role (contributor or above) for every kind, a quorum."""
+    if not isinstance(value, dict) or not isinstance(value.get("policy"), dict):
+        raise MalformedError("workflow settings need a 'policy'")
+    policy = value["policy"]
+    if set(policy) != set(KINDS) or any(
+            role not in ROLES or role_rank(role) < role_rank("contributor")
+            for role in policy.values()):
+        raise MalformedError("the policy gives every kind of entry a role from contributor up")
+    quorum = value.get("quorum")
+    if not isinstance(quorum, int) or isinstance(quorum, bool) or not 1 <= quorum <= MAX_QUORUM:
+        raise MalformedError(f"the quorum is a number of signatures from 1 to {MAX_QUORUM}")
+    return {"policy": {kind: policy[kind] for kind in KINDS}, "quorum": quorum}
 
 
 def may_append(role: str, kind: str, policy: dict[str, str] | None = None) -> bool:
@@ -139,7 +158,8 @@ def mentions(text: str) -> list[str]:
     return [match.group(2) for match in MENTION.finditer(text)]
 
 
-def _apply(state: DossierState, entry: dict[str, Any], today: datetime.date) -> None:
+def _apply(state: DossierState, entry: dict[str, Any], today: datetime.date,
+           quorum: int) -> None:
     kind, content, seq = entry["kind"], entry["content"], entry["seq"]
     move = MOVES.get(kind)
     if move is not None:
@@ -176,6 +196,7 @@ def _apply(state: DossierState, entry: dict[str, Any], today: datetime.date) -> 
     elif kind == "decision":
         state.decisions.append({"seq": seq, "author": entry["author"],
                                 "written_at": content["written_at"], "signed_by": [entry["author"]],
+                                "quorum": quorum, "in_force": quorum <= 1,
                                 **{name: content[name] for name in
                                    ("outcome", "reasons", "conditions", "participants")}})
     elif kind == "endorse":
@@ -185,16 +206,17 @@ def _apply(state: DossierState, entry: dict[str, Any], today: datetime.date) -> 
             return
         if entry["author"] not in decision["signed_by"]:
             decision["signed_by"].append(entry["author"])
+        decision["in_force"] = len(decision["signed_by"]) >= decision["quorum"]
 
 
-def dossier_states(entries: Iterable[dict[str, Any]], today: datetime.date) -> dict[
-    str, DossierState
-]:
-    """Each dossier's state, replayed from opened entries ({seq, kind, author, content})."""
+def dossier_states(entries: Iterable[dict[str, Any]], today: datetime.date,
+                   quorum: int = 1) -> dict[str, DossierState]:
+    """Each dossier's state, replayed from opened entries ({seq, kind, author, content}); a
+    decision is in force once `quorum` of its participants have signed it."""
     states: dict[str, DossierState] = {}
     for entry in entries:
         state = states.setdefault(entry["content"]["dossier_id"], DossierState())
-        _apply(state, entry, today)
+        _apply(state, entry, today, quorum)
         state.timeline.append({"seq": entry["seq"], "kind": entry["kind"],
                                "author": entry["author"],
                                "written_at": entry["content"]["written_at"]})

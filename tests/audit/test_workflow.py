@@ -67,3 +67,16 @@ def test_workflow_roles_and_content_checks():
     assert check_content("comment", {"dossier_id": "d-1", "text": "ok", "extra": 1}) == {
         "dossier_id": "d-1", "text": "ok"}
     assert mentions("@[Inès](u-0123abcd) et @[Paul](u-89abcdef)") == ["u-0123abcd", "u-89abcdef"]
+
+
+def test_workflow_decision_is_in_force_once_the_quorum_has_signed():
+    entries = _entries(
+        ("review", "u-nord", {}),
+        ("decision", "u-nord", {"outcome": "refused", "reasons": "Pas de lit", "conditions": "",
+                                "participants": ["u-nord", "u-sud", "u-est"]}),
+    )
+    waiting = dossier_states(entries, TODAY, quorum=2)["d-1"].decisions[0]
+    assert (waiting["quorum"], waiting["in_force"]) == (2, False)
+    signed = entries + _entries(*[("endorse", "u-sud", {"decision": 2})] * 3)[2:]
+    decided = dossier_states(signed, TODAY, quorum=2)["d-1"].decisions[0]
+    assert decided["in_force"] and decided["signed_by"] == ["u-nord", "u-sud"]

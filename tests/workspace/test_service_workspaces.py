@@ -128,16 +128,23 @@ def test_workspace_file_uploaded_in_blocks_downloads_identical(team):
     assert replayed["ok"] is False
 
 
-def test_workspace_rename_is_a_new_signed_manifest_version(team):
+def test_workspace_name_and_workflow_are_a_new_signed_manifest_version(team):
     admin, _, workspace = team
     owner_grant = {"key_index": 0, "granted_by": "u-admin", "grant": workspace["key_grant"]}
     ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
-    renamed = ok(admin.handle("workspace.rename", {
+    opened = ok(admin.handle("workspace.open", _listing(workspace, [owner_grant])))
+    stricter = {**opened["workflow"], "quorum": 2}
+    renamed = ok(admin.handle("workspace.save_settings", {
         "workspace_id": workspace["workspace_id"], "expected_version": 1,
-        "name": "Commission SSR — 2027"}))
+        "name": "Commission SSR — 2027", "workflow": stricter}))
     assert renamed["version"] == 2
     reopened = ok(admin.handle("workspace.open", {
         **_listing(workspace, [owner_grant], version=2), "manifest": renamed["manifest"]}))
     assert reopened["name"] == "Commission SSR — 2027"
+    assert reopened["workflow"]["quorum"] == 2
+    invalid = admin.handle("workspace.save_settings", {
+        "workspace_id": workspace["workspace_id"], "expected_version": 2, "name": "x",
+        "workflow": {**stricter, "policy": {**stricter["policy"], "decision": "reader"}}})
+    assert invalid["ok"] is False
     replayed = admin.handle("workspace.open", _listing(workspace, [owner_grant], version=2))
     assert replayed["ok"] is False

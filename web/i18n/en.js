@@ -270,4 +270,10 @@ export default {
   'list.unreadTitle': "comments you have not read",
   'list.unreadTotal': "{count} new comment(s) in this workspace.",
   'committee.patient': "Patient: {name}, born {born}; referring site: {site}; requested unit: {unit}.",
+  'workflow.title': "Workflow settings: who may record what, decision quorum",
+  'workflow.quorum': "Signatures a decision needs to be in force",
+  'workflow.save': "Save the settings",
+  'workflow.ownersOnly': "Only an owner of the workspace can change these settings.",
+  'committee.inForce': "In force: signed by {count} member(s), quorum {quorum}.",
+  'committee.awaitingQuorum': "NOT YET IN FORCE: {count} of the {quorum} signatures needed.",
 };

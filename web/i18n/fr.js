@@ -270,4 +270,10 @@ export default {
   'list.unreadTitle': "commentaires non lus",
   'list.unreadTotal': "{count} nouveau(x) commentaire(s) dans cet espace.",
   'committee.patient': "Patient : {name}, né(e) le {born} ; site adresseur : {site} ; unité demandée : {unit}.",
+  'workflow.title': "Règles de travail : qui peut enregistrer quoi, quorum des décisions",
+  'workflow.quorum': "Signatures nécessaires pour qu'une décision s'applique",
+  'workflow.save': "Enregistrer les règles",
+  'workflow.ownersOnly': "Seul un propriétaire de l'espace peut modifier ces règles.",
+  'committee.inForce': "En vigueur : signée par {count} membre(s), quorum {quorum}.",
+  'committee.awaitingQuorum': "PAS ENCORE EN VIGUEUR : {count} signature(s) sur les {quorum} nécessaires.",
 };

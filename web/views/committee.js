@@ -167,6 +167,9 @@ function decisionSummary(decision, dossier, people, chainVerified, record) {
         ? h('span', { class: 'badge badge-verified', id: 'decision-verified' }, t('committee.signaturesVerified'))
         : h('span', { class: 'badge badge-invalid' }, t('committee.signaturesUnverified'))),
     pending.length ? h('p', { class: 'muted' }, t('committee.awaiting', { names: names(pending) })) : null,
+    h('p', { class: decision.in_force ? 'in-force' : 'awaiting-quorum', id: 'decision-force' },
+      t(decision.in_force ? 'committee.inForce' : 'committee.awaitingQuorum', {
+        count: decision.signed_by.length, quorum: decision.quorum })),
     h('p', { class: 'muted' }, t('committee.recordedAt', { when: when(decision.written_at) })),
     h('div', { class: 'inline-form no-print' },
       pending.includes(me) ? h('button', { type: 'button', id: 'decision-endorse', onclick: (event) =>

@@ -13,13 +13,14 @@ import { session } from '../session.js';
 import { loadLog } from '../log.js';
 import { viewing } from '../presence.js';
 import {
-  loadDossiers, loadWorkspace, renameWorkspace, shareWorkspace, unshareWorkspace,
+  loadDossiers, loadWorkspace, saveWorkspaceSettings, shareWorkspace, unshareWorkspace,
 } from '../workspaces.js';
 import { activitySection } from './activity.js';
 import { committeeSection } from './committee.js';
 import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
+import { workflowSettings } from './workflow-settings.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
@@ -64,7 +65,7 @@ function membersSection(workspace, directory, reload) {
 /** The workspace's name, which managers and owners may rename; `refresh` after a rename. */
 function workspaceTitle(workspace, box) {
   const element = h('div', { class: 'title-row' });
-  let { name, version } = workspace;
+  let { name, version, workflow } = workspace;
   const draw = () => {
     const rename = h('button', { type: 'button', id: 'workspace-rename', onclick: () => {
       const input = h('input', { id: 'workspace-new-name', value: name, required: true,
@@ -74,7 +75,7 @@ function workspaceTitle(workspace, box) {
       element.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
         event.preventDefault();
         await attempt(save, box, async () => {
-          await renameWorkspace(workspace.workspace_id, version, input.value.trim());
+          await saveWorkspaceSettings(workspace.workspace_id, version, input.value.trim(), workflow);
           await refresh();
         });
       } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
@@ -84,8 +85,10 @@ function workspaceTitle(workspace, box) {
       ['owner', 'manager'].includes(workspace.role) ? rename : null);
   };
   const refresh = async () => {
-    ({ name, version } = await loadWorkspace(workspace.workspace_id));
+    const latest = await loadWorkspace(workspace.workspace_id);
+    ({ name, version, workflow } = latest);
     draw();
+    return latest;
   };
   draw();
   return { element, refresh };
@@ -139,6 +142,9 @@ export async function renderWorkspace(root, workspaceId) {
     editor.querySelector('input')?.focus();
   };
   const list = dossierList(people, canWrite, edit);
+  const settings = workflowSettings(workspaceId, workspace.role === 'owner', async () => {
+    await onSettingsChanged();
+  });
   const refreshLog = async () => {
     log = await loadLog(workspaceId);
     list.update(dossiers, log);
@@ -169,7 +175,7 @@ export async function renderWorkspace(root, workspaceId) {
       } else if (change.kind === 'file') {
         await openFiles?.refresh();
       } else if (change.kind === 'workspace') {
-        await renameHolder.refresh();
+        await onSettingsChanged();
       } else {
         dossiers = await loadDossiers(workspaceId);
         list.update(dossiers, log);
@@ -179,6 +185,11 @@ export async function renderWorkspace(root, workspaceId) {
     }
   });
   const renameHolder = workspaceTitle(workspace, box);
+  const onSettingsChanged = async () => {
+    settings.update((await renameHolder.refresh()).workflow);
+    await refreshLog();
+  };
+  settings.update(workspace.workflow);
   list.update(dossiers, log);
   activity.update(log);
   viewing(workspaceId, null, () => {});
@@ -194,5 +205,6 @@ export async function renderWorkspace(root, workspaceId) {
       box),
     editor,
     activity.element,
+    settings.element,
     h('div', { class: 'no-print' }, membersHolder, h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
 }

@@ -7,6 +7,8 @@ from __future__ import annotations
 from api.realtime import socketio_of
 from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.log import GENESIS, entry_hash, seal_entry
+from pycrypto_wasm.workspace.manifest import seal_manifest
+from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY
 
 DOSSIER_ID = "d-" + "1" * 24
 COMMENT = "Avis du médecin coordonnateur : MARQUEUR-COMMENTAIRE"
@@ -99,3 +101,29 @@ def test_presence_viewers_and_typing_reach_members_only(workspace, app, organiza
     writer.disconnect()
     changes = [e["args"][0] for e in watcher.get_received() if e["name"] == "presence:changed"]
     assert changes[-1]["viewers"] == {DOSSIER_ID: [reader.person.user_id]}
+
+
+def test_log_follows_the_workspace_workflow_set_by_an_owner(workspace):
+    contributor, _ = _team(workspace)
+    manager = workspace.add("manager")
+    policy = {**DEFAULT_POLICY, "decision": "contributor"}
+    url = f"/api/workspaces/{workspace.workspace_id}/documents/{workspace.workspace_id}"
+
+    def save(member, version, workflow):
+        sealed = seal_manifest(workspace.keyring, member.signing, author=member.person.user_id,
+                               kind="workspace", document_id=workspace.workspace_id,
+                               version=version, content={"name": "x", "workflow": workflow})
+        return member.person.client.put(url, json={
+            "kind": "workspace", "expected_version": version - 1, "manifest": to_b64(sealed),
+            "workflow": workflow})
+
+    changed = save(manager, 2, {"policy": policy, "quorum": 2})
+    assert (changed.status_code, changed.json["error"]["code"]) == (403, "forbidden")
+    assert save(workspace.owner, 2, {"policy": {**policy, "comment": "reader"},
+                                     "quorum": 1}).status_code == 400
+    assert save(workspace.owner, 2, {"policy": policy, "quorum": 2}).status_code == 201
+    assert save(manager, 3, {"policy": policy, "quorum": 2}).status_code == 201
+    listing = contributor.person.client.get(f"/api/workspaces/{workspace.workspace_id}").json
+    assert listing["workflow"] == {"policy": policy, "quorum": 2}
+    decision = {"outcome": "refused", "reasons": "Pas de place", "participants": []}
+    assert Log(workspace).append(contributor, "decision", decision).status_code == 201
