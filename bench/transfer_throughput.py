@@ -153,10 +153,7 @@ def measure(browser: Browser, served: BenchServer) -> dict:
     user = open_user_browser(browser)
     flows.bootstrap(user, link, flows.ADMIN)
     page = user.page
-    page.fill("#workspace-name", "Bench")
-    page.click("#workspace-create")
-    page.wait_for_selector("#workspace-title", timeout=60_000)
-    workspace_id = page.url.rsplit("/", 1)[1]
+    workspace_id = flows.create_workspace(user, "Bench")
     with tempfile.TemporaryDirectory(prefix="paravent-bench-file-") as folder:
         source = _random_file(Path(folder))
         page.evaluate(PICK_FILE)

@@ -24,8 +24,7 @@ REASONS = "Critères d'admission réunis, projet de soins validé"
 
 
 def _open_dossier(user):
-    user.page.goto(user.page.url.split("#")[0] + "#/")
-    user.page.click(f"#workspace-list a:has-text('{WORKSPACE}')")
+    flows.open_workspace(user, WORKSPACE)
     user.page.locator(f"#dossier-table tr:has-text('{PATIENT}') button").click()
     user.page.wait_for_selector("#committee", timeout=TIMEOUT_MS)
 
@@ -64,15 +63,10 @@ def _broken_chain_reported(admin, tmp_path, position):
 def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tmp_path):
     admin, member, _ = organization
     flows.certified_member(admin, member, MEMBER)
-    admin.page.goto(admin.page.url.split("#")[0] + "#/")
-    admin.page.fill("#workspace-name", WORKSPACE)
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    flows.go_home(admin)
+    workspace_id = flows.create_workspace(admin, WORKSPACE)
     workspace_url = admin.page.url
-    workspace_id = workspace_url.rsplit("/", 1)[1]
-    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
-    admin.page.click("#share-submit")
-    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+    flows.share_workspace(admin, MEMBER)
     admin.page.click("#workflow-settings summary")
     admin.page.fill("#workflow-quorum", "2")
     admin.page.click("#workflow-save")

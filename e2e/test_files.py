@@ -17,12 +17,8 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
 
 
 def _workspace_with_dossier(admin, name):
-    admin.page.fill("#workspace-name", name)
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    admin.page.click("#dossier-new")
-    admin.page.fill("#dossier-patient_name", "Mme Odile Fichier")
-    admin.page.click("#dossier-save")
+    flows.create_workspace(admin, name)
+    flows.new_dossier(admin, "Mme Odile Fichier")
     admin.page.locator("#dossier-table tr:has-text('Odile Fichier') button").click()
     admin.page.wait_for_selector("#file-input", timeout=TIMEOUT_MS)
 
@@ -54,11 +50,9 @@ def test_files_upload_pauses_offline_and_resumes(organization):
 def test_files_cancel_preview_delete_restore_and_live_rename(organization):
     admin, member, _ = organization
     flows.certified_member(admin, member, MEMBER)
-    admin.page.goto(admin.page.url.split("#")[0] + "#/")
+    flows.go_home(admin)
     _workspace_with_dossier(admin, "Commission documents")
-    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
-    admin.page.click("#share-submit")
-    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(timeout=TIMEOUT_MS)
+    flows.share_workspace(admin, MEMBER)
 
     _pick(admin, "trop-long.bin", os.urandom(30 * 1024 * 1024))
     admin.page.click("#transfers li.upload button")
@@ -87,9 +81,7 @@ def test_files_cancel_preview_delete_restore_and_live_rename(organization):
     deleted.locator("button.undelete").click()
     row.wait_for(timeout=TIMEOUT_MS)
 
-    member.page.goto(member.page.url.split("#")[0] + "#/")
-    member.page.click("#workspace-list a:has-text('Commission documents')")
-    member.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    flows.open_workspace(member, "Commission documents")
     admin.page.click("#workspace-rename")
     admin.page.fill("#workspace-new-name", "Commission documents 2027")
     admin.page.click("#workspace-rename-save")

@@ -7,17 +7,10 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from e2e.harness import flows
+
 TIMEOUT_MS = 30_000
 SIZE = 1_200_000
-
-
-def _new_dossier(admin, patient):
-    admin.page.click("#dossier-new")
-    admin.page.fill("#dossier-patient_name", patient)
-    admin.page.click("#dossier-save")
-    row = admin.page.locator(f"#dossier-table tr:has-text('{patient}')")
-    row.wait_for(timeout=TIMEOUT_MS)
-    return row.get_attribute("data-document-id")
 
 
 def _upload(admin, name):
@@ -59,12 +52,9 @@ def _download_error(admin, name):
 
 def test_tampering_server_is_caught_and_the_item_named(server, organization):
     admin, _, _ = organization
-    admin.page.fill("#workspace-name", "Commission intégrité")
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    workspace_id = admin.page.url.rsplit("/", 1)[1]
-    flipped_dossier = _new_dossier(admin, "Mme Alice Altérée")
-    replayed_dossier = _new_dossier(admin, "M. Rémi Rejoué")
+    workspace_id = flows.create_workspace(admin, "Commission intégrité")
+    flipped_dossier = flows.new_dossier(admin, "Mme Alice Altérée")
+    replayed_dossier = flows.new_dossier(admin, "M. Rémi Rejoué")
     admin.page.locator("#dossier-table tr:has-text('M. Rémi Rejoué') button").click()
     admin.page.select_option("#dossier-urgency", "high")
     admin.page.click("#dossier-save")
@@ -91,8 +81,7 @@ def test_tampering_server_is_caught_and_the_item_named(server, organization):
     _alter_manifest(server, workspace_id, replayed_dossier, lambda db, _manifest: db.execute(
         "select manifest from documents where workspace_id = ? and document_id = ? and "
         "version = 1", [workspace_id, replayed_dossier]).fetchone()[0])
-    admin.page.goto(admin.page.url.split("#")[0] + "#/")
-    admin.page.click("#workspace-list a:has-text('Commission intégrité')")
+    flows.open_workspace(admin, "Commission intégrité")
     problems = admin.page.locator("#dossier-table tr.problem-row")
     problems.nth(1).wait_for(timeout=TIMEOUT_MS)
     table = admin.page.inner_text("#dossier-table")

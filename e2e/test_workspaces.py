@@ -14,40 +14,19 @@ PATIENT = "M. Jean Témoin"
 READER = Person("M. Hugo Lecteur", "hugo@chu-est.example", "CHU Est")
 
 
-def _home(user):
-    user.page.goto(user.page.url.split("#")[0] + "#/")
-
-
 def _dossier_row(user):
     return user.page.locator(f"#dossier-table tr:has-text('{PATIENT}')")
 
 
-def _shared_workspace(admin, member, name, role):
-    """The admin creates workspace `name` and shares it with the certified member."""
-    flows.certified_member(admin, member, MEMBER)
-    _home(admin)
-    admin.page.fill("#workspace-name", name)
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    admin.page.select_option("#share-user", label=f"{MEMBER.name} — {MEMBER.site}")
-    admin.page.select_option("#share-role", role)
-    admin.page.click("#share-submit")
-    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') .badge-verified").wait_for(
-        timeout=TIMEOUT_MS)
-
-
 def test_workspace_share_dossier_live_merge_and_unshare(organization):
     admin, member, _ = organization
-    _shared_workspace(admin, member, "Commission SSR", "contributor")
+    flows.certified_member(admin, member, MEMBER)
+    flows.go_home(admin)
+    flows.create_workspace(admin, "Commission SSR")
+    flows.share_workspace(admin, MEMBER, "contributor")
+    flows.open_workspace(member, "Commission SSR")
 
-    _home(member)
-    member.page.click("#workspace-list a:has-text('Commission SSR')")
-    member.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-
-    admin.page.click("#dossier-new")
-    admin.page.fill("#dossier-patient_name", PATIENT)
-    admin.page.fill("#dossier-requested_unit", "SSR")
-    admin.page.click("#dossier-save")
+    flows.new_dossier(admin, PATIENT)
     _dossier_row(member).wait_for(timeout=TIMEOUT_MS)
 
     _dossier_row(admin).locator("button").click()
@@ -82,20 +61,6 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
     assert "not a member" in alert.inner_text() or "no such workspace" in alert.inner_text()
 
 
-def _open_workspace(user, name):
-    _home(user)
-    user.page.click(f"#workspace-list a:has-text('{name}')")
-    user.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-
-
-def _share(admin, person, role):
-    admin.page.select_option("#share-user", label=f"{person.name} — {person.site}")
-    admin.page.select_option("#share-role", role)
-    admin.page.click("#share-submit")
-    admin.page.locator(f"#member-list li:has-text('{person.name}') .badge-verified").wait_for(
-        timeout=TIMEOUT_MS)
-
-
 def _server_status(user, method, path, body):
     """What the server answers this user's session for a raw request (the UI would not send)."""
     return user.page.evaluate(
@@ -112,19 +77,14 @@ def test_workspace_three_members_file_live_reader_refused_unshare_nothing_at_res
     reader = new_user()
     flows.certified_member(admin, member, MEMBER)
     flows.certified_member(admin, reader, READER)
-    _home(admin)
-    admin.page.fill("#workspace-name", "Commission fichiers")
-    admin.page.click("#workspace-create")
-    admin.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    workspace_id = admin.page.url.rsplit("/", 1)[1]
-    _share(admin, MEMBER, "contributor")
-    _share(admin, READER, "reader")
-    admin.page.click("#dossier-new")
-    admin.page.fill("#dossier-patient_name", PATIENT)
-    admin.page.click("#dossier-save")
+    flows.go_home(admin)
+    workspace_id = flows.create_workspace(admin, "Commission fichiers")
+    flows.share_workspace(admin, MEMBER, "contributor")
+    flows.share_workspace(admin, READER, "reader")
+    flows.new_dossier(admin, PATIENT)
 
     for other in (member, reader):
-        _open_workspace(other, "Commission fichiers")
+        flows.open_workspace(other, "Commission fichiers")
         _dossier_row(other).locator("button").click()
         other.page.wait_for_selector("#files-panel", timeout=TIMEOUT_MS)
     notice = reader.page.locator("#read-only-notice")

@@ -109,3 +109,41 @@ def certified_member(admin: UserBrowser, invitee: UserBrowser, person: Person,
     admin.page.wait_for_selector("#sas-done", timeout=TIMEOUT_MS)
     invitee.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
     return recovery
+
+
+def go_home(user: UserBrowser) -> None:
+    """Back to the home view, in the same page (the worker keeps its keys)."""
+    user.page.goto(user.page.url.split("#")[0] + "#/")
+
+
+def create_workspace(user: UserBrowser, name: str) -> str:
+    """Create workspace `name` from the home view and open it; returns its id."""
+    user.page.fill("#workspace-name", name)
+    user.page.click("#workspace-create")
+    user.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    return user.page.url.rsplit("/", 1)[1]
+
+
+def open_workspace(user: UserBrowser, name: str) -> None:
+    go_home(user)
+    user.page.click(f"#workspace-list a:has-text('{name}')")
+    user.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+
+
+def share_workspace(admin: UserBrowser, person: Person, role: str = "contributor") -> None:
+    """Share the open workspace with `person` (certified), until their role shows verified."""
+    admin.page.select_option("#share-user", label=f"{person.name} — {person.site}")
+    admin.page.select_option("#share-role", role)
+    admin.page.click("#share-submit")
+    admin.page.locator(f"#member-list li:has-text('{person.name}') .badge-verified").wait_for(
+        timeout=TIMEOUT_MS)
+
+
+def new_dossier(user: UserBrowser, patient: str) -> str:
+    """Create a dossier in the open workspace; returns its id once it is listed."""
+    user.page.click("#dossier-new")
+    user.page.fill("#dossier-patient_name", patient)
+    user.page.click("#dossier-save")
+    row = user.page.locator(f"#dossier-table tr:has-text('{patient}')")
+    row.wait_for(timeout=TIMEOUT_MS)
+    return row.get_attribute("data-document-id")

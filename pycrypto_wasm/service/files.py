@@ -23,10 +23,7 @@ MAX_NAME = 255
 
 
 def _transfer(state: WorkerState, request: Params) -> Transfer:
-    transfer = state.transfers.get(params.text(request, "file_id"))
-    if transfer is None:
-        raise RequestError("no such file transfer in this browser")
-    return transfer
+    return params.in_progress(state.transfers, request, "file_id", "file transfer")
 
 
 def begin_upload(state: WorkerState, request: Params) -> Reply:

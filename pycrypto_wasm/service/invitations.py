@@ -47,10 +47,7 @@ def _bytes_message(request: Params, name: str) -> dict[str, bytes]:
 
 
 def _greeting(state: WorkerState, request: Params) -> GreeterExchange:
-    exchange = state.greetings.get(params.text(request, "invitation_id"))
-    if exchange is None:
-        raise RequestError("this invitation exchange was not started in this browser")
-    return exchange
+    return params.in_progress(state.greetings, request, "invitation_id", "invitation exchange")
 
 
 def greeter_hello(state: WorkerState, request: Params) -> Reply:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, TypeVar
 
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import CryptoError
@@ -53,6 +53,17 @@ def b64(params: Params, name: str) -> bytes:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError) as error:
         raise RequestError(f"parameter {name!r} must be base64url") from error
+
+
+Running = TypeVar("Running")
+
+
+def in_progress(running: dict[str, Running], params: Params, name: str, what: str) -> Running:
+    """The exchange or transfer in progress that parameter `name` names, or RequestError."""
+    found = running.get(text(params, name))
+    if found is None:
+        raise RequestError(f"no such {what} in progress in this browser")
+    return found
 
 
 def to_b64(data: bytes) -> str:
