@@ -18,6 +18,7 @@ export class CryptoClient {
   #worker;
   #pending = new Map();
   #progress = new Map();
+  #finishing = new Map();
   #nextId = 1;
   #listeners = new Set();
   state = 'loading';
@@ -59,30 +60,32 @@ export class CryptoClient {
 
   /**
    * Downloads a file document through the worker, which checks and decrypts it block by block.
-   * Resolves with {stream, name, mime, size, finished}: `stream` yields the plaintext as it is
-   * read, `finished` settles when it has all been read (or rejects naming what failed).
+   * Its plaintext stream goes to `port` if given (the downloads service worker), else comes
+   * back as `stream`. Resolves with {stream?, name, mime, size, finished}: `finished` settles
+   * when the stream has all been read (or rejects naming what failed).
    */
-  async download(workspaceId, document, onProgress) {
-    const { id, promise } = this.#transfer({ type: 'download', workspaceId, document }, onProgress);
-    const { stream, ...about } = await promise.catch((error) => {
-      this.#progress.delete(id);
+  async download(workspaceId, document, onProgress, port = null) {
+    const { id, promise } = this.#transfer({ type: 'download', workspaceId, document },
+      onProgress, port ? [port] : []);
+    const finished = new Promise((resolve, reject) => this.#finishing.set(id, { resolve, reject }))
+      .finally(() => {
+        this.#progress.delete(id);
+        this.#finishing.delete(id);
+      });
+    finished.catch(() => {});
+    const about = await promise.catch((error) => {
+      this.#finishing.get(id)?.resolve();
       throw error;
     });
-    const relay = new TransformStream();
-    const finished = stream.pipeTo(relay.writable)
-      .catch((error) => {
-        throw new CryptoError({ code: 'download_failed', message: String(error?.message ?? error) });
-      })
-      .finally(() => this.#progress.delete(id));
-    return { ...about, stream: relay.readable, finished };
+    return { ...about, finished };
   }
 
-  #transfer(message, onProgress) {
+  #transfer(message, onProgress, transfer = []) {
     const id = this.#nextId++;
     this.#progress.set(id, onProgress);
     const promise = new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...message, id });
+      this.#worker.postMessage({ ...message, id }, transfer);
     });
     return { id, promise, cancel: () => this.#worker.postMessage({ type: 'cancel', id }) };
   }
@@ -97,6 +100,13 @@ export class CryptoClient {
   #receive(data) {
     if (data.type === 'state') {
       this.#setState(data.state, data.detail);
+    } else if (data.type === 'finished') {
+      const finishing = this.#finishing.get(data.id);
+      if (data.ok) {
+        finishing?.resolve();
+      } else {
+        finishing?.reject(new CryptoError(data.error));
+      }
     } else if (data.type === 'progress') {
       this.#progress.get(data.id)?.(data.done, data.total, data.waiting);
     } else if (data.type === 'reply') {

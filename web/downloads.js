@@ -1,9 +1,11 @@
 /**
- * Where a downloaded file's plaintext goes: saving hands its stream to the downloads service
- * worker, which feeds the browser's download manager as blocks are decrypted (memory stays
- * bounded); previews read a file of limited size into an in-memory Blob, never onto the disk.
+ * Where a downloaded file's plaintext goes. Saving: the crypto worker streams it straight to
+ * the downloads service worker (a MessageChannel between them, the page only watches), which
+ * feeds the browser's download manager as blocks are decrypted, so memory stays bounded.
+ * Previews: a file of limited size read into an in-memory Blob, never onto the disk.
  */
 
+import { cryptoClient } from './crypto-client.js';
 import { h } from './dom.js';
 
 const SCOPE = '/downloads/';
@@ -29,30 +31,41 @@ function randomId() {
     (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+async function saveAsBlob(workspaceId, document, onProgress) {
+  const { stream, name, finished } = await cryptoClient().download(workspaceId, document, onProgress);
+  const url = URL.createObjectURL(await new Response(stream).blob());
+  h('a', { href: url, download: name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return finished;
+}
+
 /**
- * Saves a downloaded file ({stream, name, mime, size, finished}) through the browser's download
- * manager. The service worker answers a navigation of a hidden frame (a plain link to a
- * download would bypass it), which stays until the file has been read.
+ * Saves a file document through the browser's download manager; resolves once all of it was
+ * checked and handed over (rejects naming the block that failed). The service worker answers
+ * the navigation of a hidden frame (a plain link to a download would bypass it).
  */
-export async function saveFile({ stream, name, mime, size, finished }) {
+export async function saveDownload(workspaceId, document, onProgress) {
   if (!('serviceWorker' in navigator)) {
-    const url = URL.createObjectURL(await new Response(stream).blob());
-    h('a', { href: url, download: name }).click();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    return;
+    return saveAsBlob(workspaceId, document, onProgress);
   }
   const worker = await downloadsWorker();
   const id = randomId();
-  const channel = new MessageChannel();
-  const accepted = new Promise((resolve) => { channel.port1.onmessage = resolve; });
-  worker.postMessage({ id, stream, name, mime, size }, [stream, channel.port2]);
-  await accepted;
+  const toServiceWorker = new MessageChannel();
+  const acknowledgement = new MessageChannel();
+  const expected = new Promise((resolve) => { acknowledgement.port1.onmessage = resolve; });
+  worker.postMessage({ id }, [toServiceWorker.port2, acknowledgement.port2]);
+  await expected;
+  const { name, finished } = await cryptoClient().download(workspaceId, document, onProgress,
+    toServiceWorker.port1);
   const frame = h('iframe', { src: `${SCOPE}${id}`, hidden: true, title: name });
-  document.body.append(frame);
-  finished.finally(() => setTimeout(() => frame.remove(), 1000)).catch(() => {});
+  window.document.body.append(frame);
+  return finished.finally(() => setTimeout(() => frame.remove(), 1000));
 }
 
-/** The whole of a downloaded file as an in-memory Blob, for previews of limited size. */
-export function previewBlob({ stream, mime }) {
-  return new Response(stream, { headers: { 'Content-Type': mime } }).blob();
+/** The whole of a (small) file document as an in-memory Blob, once all of it was checked. */
+export async function previewBlob(workspaceId, document) {
+  const { stream, mime, finished } = await cryptoClient().download(workspaceId, document, () => {});
+  const [blob] = await Promise.all([
+    new Response(stream, { headers: { 'Content-Type': mime } }).blob(), finished]);
+  return blob;
 }

@@ -10,8 +10,12 @@ Row = dict[str, Any]
 
 
 def one(db: Database, sql: str, params: list[Any]) -> Row | None:
-    """The first row of a query, or None."""
-    return next(iter(db.query(sql, params)), None)
+    """The first row of a query, or None (a plain execute: no savepoint around it)."""
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def insert(db: Database, table: str, row: Row) -> None:

@@ -1,8 +1,9 @@
 /**
  * The downloads service worker (scope /downloads/): serves a file's checked plaintext as it is
- * decrypted. The page hands it a ReadableStream under a random id, then opens /downloads/<id>;
- * the response streams straight into the browser's download manager, so a large file never sits
- * whole in memory. Each id is served once; nothing is cached.
+ * decrypted. The page announces a download under a random id with a MessagePort, over which the
+ * crypto worker sends the file's ReadableStream, name, type and size; the page then opens
+ * /downloads/<id>, and the response streams straight into the browser's download manager, so a
+ * large file never sits whole in memory. Each id is served once; nothing is cached.
  */
 
 const waiting = new Map();
@@ -11,9 +12,12 @@ self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener('message', (event) => {
-  const { id, stream, name, mime, size } = event.data;
-  waiting.set(id, { stream, name, mime, size });
-  event.ports[0].postMessage({ id });
+  const { id } = event.data;
+  const [fromCryptoWorker, acknowledgement] = event.ports;
+  waiting.set(id, new Promise((resolve) => {
+    fromCryptoWorker.onmessage = ({ data }) => resolve(data);
+  }));
+  acknowledgement.postMessage({ id });
 });
 
 function attachment(name) {
@@ -26,16 +30,14 @@ self.addEventListener('fetch', (event) => {
   if (!match) {
     return;
   }
-  const file = waiting.get(match[1]);
+  const announced = waiting.get(match[1]);
   waiting.delete(match[1]);
-  event.respondWith(file
-    ? new Response(file.stream, { headers: {
+  event.respondWith(announced ? announced.then((file) => new Response(file.stream, { headers: {
       'Content-Type': file.mime || 'application/octet-stream',
       'Content-Disposition': attachment(file.name),
       'Content-Length': String(file.size),
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
-    } })
-    : new Response('This download has already been used or has expired.',
+    } })) : new Response('This download has already been used or has expired.',
       { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }));
 });

@@ -7,7 +7,7 @@
 
 import { cryptoClient } from '../crypto-client.js';
 import { h } from '../dom.js';
-import { PREVIEW_LIMIT, previewBlob, saveFile } from '../downloads.js';
+import { PREVIEW_LIMIT, previewBlob, saveDownload } from '../downloads.js';
 import { fileHistory, formatSize, loadFiles, reviseFile } from '../files.js';
 import { t } from '../i18n/i18n.js';
 import { session } from '../session.js';
@@ -41,9 +41,7 @@ async function download(workspaceId, file, transfers, box) {
   const { row, update } = progressRow(file.name, 'download');
   transfers.append(row);
   try {
-    const downloading = await cryptoClient().download(workspaceId, file.document, update);
-    await saveFile(downloading);
-    await downloading.finished;
+    await saveDownload(workspaceId, file.document, update);
   } catch (error) {
     showError(box, error);
   } finally {
@@ -57,9 +55,7 @@ async function preview(workspaceId, file, holder, box) {
     return;
   }
   try {
-    const downloading = await cryptoClient().download(workspaceId, file.document, () => {});
-    const [blob] = await Promise.all([previewBlob(downloading), downloading.finished]);
-    const url = URL.createObjectURL(blob);
+    const url = URL.createObjectURL(await previewBlob(workspaceId, file.document));
     const close = h('button', { type: 'button', id: 'file-preview-close', onclick: () => {
       URL.revokeObjectURL(url);
       holder.replaceChildren();

@@ -6,9 +6,11 @@
  *   page -> worker  {type: 'call', id, method, params}
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
  *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
- *                    workspaceId, document} | {type: 'cancel', id}
- *   worker -> page  {type: 'progress', id, done, total, waiting}, then the reply (a download's
- *                    reply carries a ReadableStream of its plaintext, transferred)
+ *                    workspaceId, document, port?} | {type: 'cancel', id}
+ *   worker -> page  {type: 'progress', id, done, total, waiting}, then the reply. A download's
+ *                    ReadableStream of plaintext goes to `port` (the downloads service worker)
+ *                    or, without one, in the reply; {type: 'finished', id, ok, error} follows
+ *                    once it has all been read.
  * Replies carry only what the UI displays; keys never leave this worker.
  */
 
@@ -84,9 +86,17 @@ async function transfer(data) {
         dossierId: data.dossierId, onProgress, isCancelled: () => cancelled.has(data.id) });
       self.postMessage({ type: 'reply', id: data.id, ok: true, result });
     } else {
-      const result = download({ call, workspaceId: data.workspaceId, document: data.document,
-        onProgress });
-      self.postMessage({ type: 'reply', id: data.id, ok: true, result }, [result.stream]);
+      const onEnd = (error) => self.postMessage({ type: 'finished', id: data.id, ok: !error,
+        error: error && { code: error.code ?? 'download_failed', message: String(error.message ?? error) } });
+      const { stream, ...about } = download({ call, workspaceId: data.workspaceId,
+        document: data.document, onProgress, onEnd });
+      if (data.port) {
+        data.port.postMessage({ stream, ...about }, [stream]);
+        self.postMessage({ type: 'reply', id: data.id, ok: true, result: about });
+      } else {
+        self.postMessage({ type: 'reply', id: data.id, ok: true, result: { stream, ...about } },
+          [stream]);
+      }
     }
   } catch (error) {
     self.postMessage({ type: 'reply', id: data.id, ok: false,
@@ -96,8 +106,9 @@ async function transfer(data) {
   }
 }
 
-self.addEventListener('message', async ({ data }) => {
+self.addEventListener('message', async ({ data, ports }) => {
   if (data.type === 'upload' || data.type === 'download') {
+    data.port = ports[0];
     transfer(data);
     return;
   }

@@ -157,9 +157,10 @@ export async function upload({ call, file, workspaceId, dossierId, onProgress, i
 /**
  * The file as a ReadableStream of checked plaintext blocks, with its name, type and size. Blocks
  * are fetched a few ahead of the reader; a block that fails its check errors the stream with a
- * TransferError naming it, so nothing after it is delivered.
+ * TransferError naming it, so nothing after it is delivered. `onEnd(error)` is called once when
+ * the stream is done: with null when it was all read, else with why it stopped.
  */
-export function download({ call, workspaceId, document, onProgress }) {
+export function download({ call, workspaceId, document, onProgress, onEnd }) {
   const info = ok(call('file.begin_download', {
     workspace_id: workspaceId, document_id: document.document_id, version: document.version,
     manifest: document.manifest,
@@ -176,12 +177,19 @@ export function download({ call, workspaceId, document, onProgress }) {
       { onWaiting });
     return new Uint8Array(await response.arrayBuffer());
   });
-  const end = () => call('file.end_transfer', { file_id: info.file_id });
+  let ended = false;
+  const end = (error) => {
+    if (!ended) {
+      ended = true;
+      call('file.end_transfer', { file_id: info.file_id });
+      onEnd(error);
+    }
+  };
   let index = 0;
   const stream = new ReadableStream({
     start(controller) {
       if (count === 0) {
-        end();
+        end(null);
         controller.close();
       }
     },
@@ -193,16 +201,16 @@ export function download({ call, workspaceId, document, onProgress }) {
         done += data.length;
         onProgress(done, info.size, waiting);
       } catch (error) {
-        end();
+        end(error);
         throw error;
       }
       index += 1;
       if (index === count) {
-        end();
+        end(null);
         controller.close();
       }
     },
-    cancel: end,
+    cancel: () => end(new TransferError({ code: 'cancelled', message: 'the download was cancelled' })),
   }, { highWaterMark: 1 });
   return { stream, name: info.name, mime: info.mime, size: info.size };
 }
