@@ -65,7 +65,6 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     flows.certified_member(admin, member, MEMBER)
     flows.go_home(admin)
     workspace_id = flows.create_workspace(admin, WORKSPACE)
-    workspace_url = admin.page.url
     flows.share_workspace(admin, MEMBER)
     admin.page.click("#workflow-settings summary")
     admin.page.fill("#workflow-quorum", "2")
@@ -136,12 +135,15 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     assert feed.count() >= 3
     assert all(MEMBER.name in feed.nth(i).inner_text() for i in range(feed.count()))
 
-    admin.page.goto(workspace_url)
-    admin.page.wait_for_selector("#dossier-table", timeout=TIMEOUT_MS)
+    flows.open_workspace(admin, WORKSPACE)
     member.page.fill("#comment-text", "Merci à tous.")
     member.page.click("#comment-post")
     admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') .unread").wait_for(
         timeout=TIMEOUT_MS)
+    flows.go_home(admin)
+    admin.page.locator(f"#workspace-list li:has-text('{WORKSPACE}') .unread:not([hidden])"
+                       ).wait_for(timeout=TIMEOUT_MS)
+    flows.open_workspace(admin, WORKSPACE)
 
     verified = _verify_export(admin, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr

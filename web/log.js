@@ -61,3 +61,8 @@ export function unreadCounts(log, me) {
   }
   return counts;
 }
+
+/** All unread comments of a workspace's log. */
+export function unreadTotal(log, me) {
+  return Object.values(unreadCounts(log, me)).reduce((sum, count) => sum + count, 0);
+}

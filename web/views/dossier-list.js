@@ -6,7 +6,7 @@
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { unreadCounts } from '../log.js';
+import { unreadCounts, unreadTotal } from '../log.js';
 import { session } from '../session.js';
 import { fillFilters, filterValue } from './filters.js';
 
@@ -48,7 +48,7 @@ export function dossierList(people, canWrite, onOpen) {
   const overdueOnly = h('input', { type: 'checkbox', id: 'filter-overdue' });
   const filters = h('span', { class: 'filters' });
   const body = h('tbody');
-  const unreadTotal = h('p', { id: 'workspace-unread', class: 'muted', 'aria-live': 'polite' });
+  const unreadLine = h('p', { id: 'workspace-unread', class: 'muted', 'aria-live': 'polite' });
   let dossiers = [];
   let log = null;
   const value = (id) => filterValue(filters, id);
@@ -56,8 +56,8 @@ export function dossierList(people, canWrite, onOpen) {
     const needle = search.value.trim().toLowerCase();
     const [site, status, assignee, urgency] = ['filter-site', 'filter-status', 'filter-assignee', 'filter-urgency'].map(value);
     const unread = unreadCounts(log, session.user.user_id);
-    const total = Object.values(unread).reduce((sum, count) => sum + count, 0);
-    unreadTotal.textContent = total ? t('list.unreadTotal', { count: total }) : '';
+    const total = unreadTotal(log, session.user.user_id);
+    unreadLine.textContent = total ? t('list.unreadTotal', { count: total }) : '';
     const keyed = dossiers.map((dossier) => ({ dossier, state: stateOf(log, dossier) }));
     const sortKey = ({ dossier, state }) => String(sort.value === 'status' ? state.status : dossier.fields?.[sort.value] ?? '');
     body.replaceChildren(...keyed
@@ -90,7 +90,7 @@ export function dossierList(people, canWrite, onOpen) {
   sort.addEventListener('change', draw);
   overdueOnly.addEventListener('change', draw);
   const element = h('div', {},
-    unreadTotal,
+    unreadLine,
     h('div', { class: 'inline-form' },
       h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
       h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort),

@@ -1,22 +1,34 @@
-/** My workspaces (names decrypted in the worker, refreshed live when one is shared with me)
+/** My workspaces (names decrypted in the worker, with their unread comments, refreshed live)
  * and a form to create one. */
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
+import { loadLog, unreadTotal } from '../log.js';
 import { onWorkspaceChanged } from '../realtime.js';
+import { session } from '../session.js';
 import { createWorkspace, listWorkspaces } from '../workspaces.js';
 import { attempt, errorBox, showError } from './feedback.js';
 
 export function workspaceListSection() {
   const box = errorBox();
   const list = h('ul', { id: 'workspace-list', class: 'plain-list' });
+  const unreadBadge = (workspace) => {
+    const badge = h('span', { class: 'badge unread', hidden: true });
+    loadLog(workspace.workspace_id).then((log) => {
+      const count = unreadTotal(log, session.user.user_id);
+      badge.textContent = t('list.unread', { count });
+      badge.hidden = count === 0;
+    }, () => {});
+    return badge;
+  };
   const refresh = async () => {
     const workspaces = await listWorkspaces();
-    list.replaceChildren(...workspaces.map((workspace) => h('li', {},
-      workspace.problem
-        ? h('span', { class: 'error' }, t('workspaces.unreadable', { problem: workspace.problem }))
-        : h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name),
-      ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
+    list.replaceChildren(...workspaces.map((workspace) => h('li', {
+      dataset: { workspaceId: workspace.workspace_id } },
+    workspace.problem
+      ? h('span', { class: 'error' }, t('workspaces.unreadable', { problem: workspace.problem }))
+      : [h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name), ' ', unreadBadge(workspace)],
+    ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
   };
   const name = h('input', { id: 'workspace-name', name: 'name', required: true, maxlength: 200 });
   const submit = h('button', { type: 'submit', id: 'workspace-create' }, t('workspaces.create'));

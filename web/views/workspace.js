@@ -147,9 +147,9 @@ export async function renderWorkspace(root, workspaceId) {
   });
   const refreshLog = async () => {
     log = await loadLog(workspaceId);
+    committee?.update(log);
     list.update(dossiers, log);
     activity.update(log);
-    committee?.update(log);
   };
   const membersHolder = h('div', { id: 'members-holder' });
   // Membership changes refresh the members panel only, so an open dossier form keeps its input;
