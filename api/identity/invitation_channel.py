@@ -92,8 +92,12 @@ def init_invitation_channel(app: Flask, socketio: SocketIO) -> None:
             return _refusal(ApiError(409, "not_joined", "join the invitation first"))
         reason = str(data.get("reason", "")) if isinstance(data, dict) else ""
         identity = get_store().identity
-        for status in ("pending", "registered"):
-            identity.update_invitation(membership.invitation_id, status, status="cancelled")
+        cancelled = [identity.update_invitation(membership.invitation_id, status,
+                                                status="cancelled")
+                     for status in ("pending", "registered")]
+        if not any(cancelled):
+            return _refusal(ApiError(409, "invitation_used",
+                                     "this invitation is already completed or cancelled"))
         emit("invitation:aborted", {"reason": reason[:200], "by": membership.role},
              to=invitation_room(membership.invitation_id))
         return {"ok": True}

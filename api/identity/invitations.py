@@ -134,6 +134,8 @@ def complete_invitation(invitation_id: str) -> Response:
     invitation = _admins_invitation(invitation_id)
     if invitation["status"] != "registered":
         raise ApiError(409, "invitation_not_ready", "the invitee has not registered a passkey yet")
+    if invitation["expires_at"] < time.time():
+        raise ApiError(410, "invitation_expired", "this invitation has expired; ask for a new one")
     signed = blob(json_body(), "certificate")
     certificate = checked_certificate(
         signed, signer_key=UserCertificate.peek(admin["certificate"]).verify_key,

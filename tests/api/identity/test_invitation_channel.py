@@ -4,6 +4,8 @@ else; either side can abort, which cancels the invitation."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from api.realtime import socketio_of
@@ -158,3 +160,23 @@ def test_channel_greeter_of_another_organization_is_refused(organization, app):
                           callback=True)
     assert refused["error"]["code"] == "not_found"
     socket.disconnect()
+
+
+def test_channel_abort_after_completion_is_refused(organization, channel):
+    greeter, claimer, token, invitation_id = channel
+    invitee = organization.claim(token, invitation_id)
+    organization.exchange_codes(invitee)
+    assert organization.complete(invitee, organization.certify(invitee)).status_code == 200
+    late = claimer.emit("invitation:abort", {"reason": "too late"}, callback=True)
+    assert late["error"]["code"] == "invitation_used"
+    assert _messages(greeter, "invitation:aborted") == []
+
+
+def test_channel_completion_after_expiry_is_refused(organization, channel, config):
+    _, _, token, invitation_id = channel
+    invitee = organization.claim(token, invitation_id)
+    organization.exchange_codes(invitee)
+    with sqlite3.connect(config.database_path) as db:
+        db.execute("update invitations set expires_at = 0 where id = ?", [invitation_id])
+    response = organization.complete(invitee, organization.certify(invitee))
+    assert (response.status_code, response.json["error"]["code"]) == (410, "invitation_expired")
