@@ -8,6 +8,7 @@ through a room per invitation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -65,7 +66,10 @@ def init_realtime(app: Flask) -> SocketIO:
     @socketio.on("disconnect")
     def _disconnect(*_args: Any) -> None:
         for forget in hooks:
-            forget(request.sid)
+            try:
+                forget(request.sid)
+            except Exception:  # one channel's failure must not keep the others' state stale
+                logging.getLogger(__name__).exception("a disconnect hook failed")
 
     @socketio.on("connect")
     def _connect(_auth: Any = None) -> None:
