@@ -136,6 +136,11 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     assert all(MEMBER.name in feed.nth(i).inner_text() for i in range(feed.count()))
 
     flows.open_workspace(admin, WORKSPACE)
+    row = admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}')")
+    for name, value, shown in (("#filter-status", "submitted", 0), ("#filter-status", "decided", 1),
+                               ("#filter-site", MEMBER.site, 1)):
+        admin.page.select_option(name, value)
+        assert row.count() == shown, (name, value)
     member.page.fill("#comment-text", "Merci à tous.")
     member.page.click("#comment-post")
     admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') .unread").wait_for(
