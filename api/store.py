@@ -1,25 +1,61 @@
-"""Hands each request its store, opened on first use and closed when the request ends."""
+"""Hands each request a store from a small pool of open connections, and takes it back when
+the request ends.
+
+Opening an SQLite connection per request cost more than the request's queries (connect,
+pragmas, and a WAL checkpoint when the last connection closes). A store goes back to the pool
+only if it is not inside a transaction; beyond `POOL_SIZE` idle stores, extras are closed.
+"""
 
 from __future__ import annotations
+
+import queue
+from pathlib import Path
 
 from flask import Flask, current_app, g
 
 from api.storage import Store
 from api.storage.sqlite import SqliteStore, prepare
 
+POOL_SIZE = 8
+
+
+class StorePool:
+    """Idle SQLite stores on one database, each used by one thread at a time."""
+
+    def __init__(self, path: Path, size: int = POOL_SIZE) -> None:
+        self._path = path
+        self._idle: queue.LifoQueue[SqliteStore] = queue.LifoQueue(maxsize=size)
+
+    def take(self) -> SqliteStore:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return SqliteStore(self._path, across_threads=True)
+
+    def give_back(self, store: SqliteStore) -> None:
+        if store.in_transaction():
+            store.close()
+            return
+        try:
+            self._idle.put_nowait(store)
+        except queue.Full:
+            store.close()
+
 
 def init_store(app: Flask) -> None:
-    prepare(app.config["PARAVENT"].database_path)
+    path = app.config["PARAVENT"].database_path
+    prepare(path)
+    app.extensions["paravent_store_pool"] = StorePool(path)
 
     @app.teardown_appcontext
-    def _close_store(_error: BaseException | None) -> None:
+    def _release_store(_error: BaseException | None) -> None:
         store = g.pop("store", None)
         if store is not None:
-            store.close()
+            app.extensions["paravent_store_pool"].give_back(store)
 
 
 def get_store() -> Store:
     """This request's store."""
     if "store" not in g:
-        g.store = SqliteStore(current_app.config["PARAVENT"].database_path)
+        g.store = current_app.extensions["paravent_store_pool"].take()
     return g.store
