@@ -6,7 +6,10 @@
  * A dropped connection pauses the transfer (reported as `waiting`) and it resumes where it was.
  */
 
-const IN_FLIGHT = 4; // requests at once: Chromium opens six per host, the socket holds one
+// Requests at once. Chromium opens six connections per host (the socket holds one) and queues
+// the rest, so a freed connection starts the next block without waiting for this worker: 8
+// uploads 256 MiB about 15% faster than 4 on the 2-core CI machine.
+const IN_FLIGHT = 8;
 const AHEAD = 4; // blocks read and encrypted (or fetched) ahead of the ones being sent (read)
 const SERVER_RETRIES = 5;
 const OFFLINE_LIMIT_MS = 10 * 60_000;
