@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, request, send_from_directory
-from werkzeug.serving import make_server
 
 from api import create_app
 from api.assets import AssetManifest
 from api.config import Config
-from e2e.harness.server import free_port
+from e2e.harness.server import free_port, serving_in_thread
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -66,11 +64,6 @@ def bench_server() -> Iterator[BenchServer]:
         port = free_port()
         config = Config(data_dir=Path(data), port=port)
         app = _with_bench_pages(create_app(config))
-        server = make_server("127.0.0.1", port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving_in_thread(app, port):
             yield BenchServer(f"{config.public_origin}/", app.extensions["paravent_assets"],
                               config)
-        finally:
-            server.shutdown()

@@ -1,4 +1,5 @@
-"""The real Paravent server as a subprocess on a free loopback port, with its own data folder."""
+"""The real Paravent server on a free loopback port: as a subprocess with its own data folder
+(`ServerProcess`), or a given app served from a thread of this process (`serving_in_thread`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30
@@ -20,6 +27,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def serving_in_thread(app: Flask, port: int = 0) -> Iterator[int]:
+    """`app` served by Werkzeug's threaded server on 127.0.0.1 (`port`, or a free one) until the
+    block ends; yields the port."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
 
 
 @dataclass

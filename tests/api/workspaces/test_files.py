@@ -5,17 +5,15 @@ removes only what no version uses."""
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-
-from werkzeug.serving import make_server
 
 from api import create_app
 from api.identity.sessions import COOKIE
 from api.storage.sqlite import SqliteStore
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
+from e2e.harness.server import serving_in_thread
 from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
 from pycrypto_wasm.workspace.manifest import seal_manifest
@@ -168,26 +166,24 @@ def test_concurrent_block_uploads_over_http_all_land(workspace, config):
     """Eight uploads at once, as the browser sends them, through a real threaded server: every
     block is stored and counted once, none refused because SQLite was busy."""
     owner = workspace.owner
-    app = owner.person.client.application
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     headers = {"Cookie": f"{COOKIE}={owner.person.client.get_cookie(COOKIE).value}",
                "Origin": config.public_origin, "Content-Type": "application/octet-stream"}
     blocks = [encrypt_block(bytes([n]) * 4096, organization="o", workspace="w",
                             file_id=FILE_A, index=n) for n in range(64)]
     before = _usage(config, workspace)
 
-    def upload(ref_and_ciphertext) -> int:
-        ref, ciphertext = ref_and_ciphertext
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
-        connection.request("PUT", f"/api/workspaces/{workspace.workspace_id}/blocks/"
-                           f"{ref.block_id}", body=ciphertext, headers=headers)
-        return connection.getresponse().status
+    with serving_in_thread(owner.person.client.application) as port:
+        def upload(ref_and_ciphertext) -> int:
+            ref, ciphertext = ref_and_ciphertext
+            connection = http.client.HTTPConnection("127.0.0.1", port)
+            try:
+                connection.request("PUT", f"/api/workspaces/{workspace.workspace_id}/blocks/"
+                                   f"{ref.block_id}", body=ciphertext, headers=headers)
+                return connection.getresponse().status
+            finally:
+                connection.close()
 
-    try:
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(upload, blocks))
-    finally:
-        server.shutdown()
     assert statuses == [201] * len(blocks)
     assert _usage(config, workspace) == before + sum(len(c) for _, c in blocks)
