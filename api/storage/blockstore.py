@@ -19,7 +19,7 @@ class BlockStore:
     def _path(self, workspace_id: str, block_id: str) -> Path:
         return self.root / workspace_id / block_id[:2] / block_id
 
-    def put(self, workspace_id: str, block_id: str, data: bytes) -> None:
+    def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
         path = self._path(workspace_id, block_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")

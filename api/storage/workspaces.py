@@ -151,16 +151,21 @@ class WorkspaceStore:
         return one(self.db, "select * from blocks where workspace_id = ? and block_id = ?",
                    [workspace_id, block_id])
 
-    def add_block(self, block: Row, quota: int) -> bool:
-        """Record a stored block and count it against its organization's `quota`; False (and
-        nothing recorded) if it would not fit."""
+    def add_blocks(self, blocks: list[Row], quota: int) -> bool:
+        """Record stored blocks (of one organization) and count those not yet recorded against
+        its `quota`; False (and nothing recorded) if they would not fit."""
         with transaction(self.db):
-            if self.block(block["workspace_id"], block["block_id"]) is not None:
+            new = [block for block in blocks
+                   if self.block(block["workspace_id"], block["block_id"]) is None]
+            if not new:
                 return True
-            if self.organization_usage(block["organization_id"]) + block["size"] > quota:
+            organization_id = new[0]["organization_id"]
+            size = sum(block["size"] for block in new)
+            if self.organization_usage(organization_id) + size > quota:
                 return False
-            insert(self.db, "blocks", block)
-            self._count_usage(block["organization_id"], block["size"])
+            for block in new:
+                insert(self.db, "blocks", block)
+            self._count_usage(organization_id, size)
         return True
 
     def _count_usage(self, organization_id: str, change: int) -> None:
