@@ -1,6 +1,7 @@
 """Working with a dossier's documents in the browser: an upload that loses its connection pauses
-and resumes, cancel, PDF preview from memory, delete (history kept) and restore, and a workspace
-renamed by its owner, seen live by a member."""
+and resumes, a download cut short resumes where it stopped, cancel, PDF preview from memory,
+delete (history kept) and restore, and a workspace renamed by its owner, seen live by a
+member."""
 
 from __future__ import annotations
 
@@ -45,6 +46,32 @@ def test_files_upload_pauses_offline_and_resumes(organization):
     with admin.page.expect_download(timeout=60_000) as download:
         admin.page.click("#file-list li[data-name='scanner-complet.bin'] button.download")
     assert Path(download.value.path()).read_bytes() == content
+
+
+def test_files_download_cut_short_resumes_where_it_stopped(organization):
+    admin, _, _ = organization
+    _workspace_with_dossier(admin, "Commission coupure")
+    content = os.urandom(36 * 1024 * 1024)  # 72 blocks: streamed reads of up to 64
+    _pick(admin, "irm-longue.bin", content)
+    admin.page.locator("#file-list li[data-name='irm-longue.bin']").wait_for(timeout=120_000)
+    reads = []
+
+    def cut_the_first_read_short(route):
+        reads.append(route.request.post_data_json["block_ids"])
+        if len(reads) > 1:
+            route.continue_()
+            return
+        response = route.fetch()
+        route.fulfill(response=response, body=response.body()[:3 * (512 * 1024 + 100)])
+
+    admin.context.route("**/blocks/stream", cut_the_first_read_short)
+    with admin.page.expect_download(timeout=60_000) as download:
+        admin.page.click("#file-list li[data-name='irm-longue.bin'] button.download")
+    assert Path(download.value.path()).read_bytes() == content
+    admin.context.unroute("**/blocks/stream")
+    # Three blocks were whole in the read cut short: the next read starts at the fourth.
+    assert [len(block_ids) for block_ids in reads] == [64, 64, 5]
+    assert reads[1][:61] == reads[0][3:]
 
 
 def test_files_cancel_preview_delete_restore_and_live_rename(organization):
