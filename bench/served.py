@@ -2,7 +2,9 @@
 
 The benchmark pages (bench/pages/) are added to a normal Paravent app, so they load the very same
 asset URLs, headers and CSP as the product; only their own HTML and JS differ. The baseline for
-transfers (`/bench/plain/<n>`) stores unencrypted chunks through the same block store.
+transfers stores unencrypted 512 KiB chunks through the same block store, received one per
+request (`/bench/plain/<n>`) or as one whole file (`/bench/plain/file`), and serves them back
+the same two ways.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from flask import Blueprint, Flask, Response, request, send_from_directory
 
@@ -22,6 +25,7 @@ from api.config import Config
 from e2e.harness.server import free_port, serving_in_thread
 
 PAGES = Path(__file__).resolve().parent / "pages"
+CHUNK = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,16 @@ class BenchServer:
     @property
     def wheel(self) -> str:
         return next(name for name in self.manifest.files if name.startswith("wheels/"))
+
+
+def _read_fully(stream: IO[bytes], size: int) -> bytes:
+    """The next `size` bytes of `stream`, fewer only at its end."""
+    parts = []
+    wanted = size
+    while wanted and (part := stream.read(wanted)):
+        parts.append(part)
+        wanted -= len(part)
+    return b"".join(parts)
 
 
 def _with_bench_pages(app: Flask) -> Flask:
@@ -49,9 +63,32 @@ def _with_bench_pages(app: Flask) -> Flask:
         return Response(status=201)
 
     @pages.get("/bench/plain/<int:index>")
-    def plain_download(index: int) -> Response:
+    def plain_chunk(index: int) -> Response:
         data = app.extensions["paravent_blocks"].get("plain", f"{index:064x}")
         return Response(data, mimetype="application/octet-stream")
+
+    @pages.put("/bench/plain/file")
+    def plain_file_upload() -> Response:
+        """The whole file in one request, as a server without encryption receives a file,
+        stored in chunks of `CHUNK` the way blocks are stored."""
+        request.max_content_length = 2**40  # the app limits requests to 16 MiB
+        blocks = app.extensions["paravent_blocks"]
+        index = 0
+        while chunk := _read_fully(request.stream, CHUNK):
+            blocks.put("plain", f"{index:064x}", chunk)
+            index += 1
+        return Response(status=201)
+
+    @pages.get("/bench/plain/file")
+    def plain_file() -> Response:
+        """Chunks 0..chunks-1 as one file of `size` bytes, sent as a server without
+        encryption sends a file: streamed from storage to the browser's download manager."""
+        chunks = request.args.get("chunks", type=int, default=0)
+        blocks = app.extensions["paravent_blocks"]
+        stream = (blocks.get("plain", f"{index:064x}") for index in range(chunks))
+        return Response(stream, mimetype="application/octet-stream", headers={
+            "Content-Disposition": 'attachment; filename="plain.bin"',
+            "Content-Length": request.args.get("size", type=int, default=0)})
 
     app.register_blueprint(pages)
     return app
