@@ -1,6 +1,7 @@
 """Encrypted file blocks: uploaded raw, named by the BLAKE2b-256 of their ciphertext (checked
-here, so a corrupted upload is refused), within a per-organization quota; written and read one
-by one, or many per request as the browser's uploads and downloads do."""
+here, so a corrupted upload is refused), within a per-organization quota. They are written and
+read many per request, as the browser's uploads and downloads move them: one request per block
+costs Chromium more than encrypting or decrypting the block."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def _store_blocks(workspace_id: str, organization: str,
     config = current_app.config["PARAVENT"]
     for index, (block_id, data) in enumerate(blocks):
         check_id(BLOCK_ID, block_id, "block")
-        where = "a block" if len(blocks) == 1 else f"block {index} of the batch"
+        where = f"block {index} of the batch"
         if len(data) > config.max_block_bytes:
             raise ApiError(413, "too_large",
                            f"{where} is over the {config.max_block_bytes} bytes of a block")
@@ -65,15 +66,6 @@ def _store_blocks(workspace_id: str, organization: str,
         for block_id in new:
             _block_store().delete(workspace_id, block_id)
         raise _quota_full()
-
-
-@blueprint.put("/api/workspaces/<workspace_id>/blocks/<block_id>")
-@login_required
-def put_block(workspace_id: str, block_id: str) -> tuple[Response, int]:
-    user, _ = membership(workspace_id, "contributor")
-    _store_blocks(workspace_id, user["organization_id"],
-                  [(block_id, memoryview(request.get_data(cache=False)))])
-    return Response(status=201)
 
 
 def _batch(body: bytes) -> list[tuple[str, memoryview]]:
@@ -107,20 +99,6 @@ def upload_blocks(workspace_id: str) -> tuple[Response, int]:
     user, _ = membership(workspace_id, "contributor")
     _store_blocks(workspace_id, user["organization_id"], _batch(request.get_data(cache=False)))
     return Response(status=201)
-
-
-@blueprint.get("/api/workspaces/<workspace_id>/blocks/<block_id>")
-@login_required
-def get_block(workspace_id: str, block_id: str) -> Response:
-    membership(workspace_id)
-    check_id(BLOCK_ID, block_id, "block")
-    if get_store().workspaces.block(workspace_id, block_id) is None:
-        raise ApiError(404, "not_found", "no such block")
-    data = _block_store().get(workspace_id, block_id)
-    if data is None:
-        raise ApiError(404, "not_found", "the block is missing from storage")
-    return Response(data, mimetype="application/octet-stream",
-                    headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
 
 @blueprint.post("/api/workspaces/<workspace_id>/blocks/stream")

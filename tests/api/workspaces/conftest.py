@@ -97,3 +97,30 @@ def create_workspace(org: Organization) -> Workspace:
 @pytest.fixture
 def workspace(organization) -> Workspace:  # noqa: F811
     return create_workspace(organization)
+
+
+def batch(blocks: list[tuple[str, bytes]]) -> bytes:
+    """(block id, ciphertext) pairs framed as the browser uploads them: each block's raw id, its
+    length (4 bytes, big-endian), its ciphertext."""
+    return b"".join(bytes.fromhex(block_id) + len(data).to_bytes(4, "big") + data
+                    for block_id, data in blocks)
+
+
+def upload_blocks(member: Member, workspace_id: str, blocks: list[tuple[str, bytes]]):
+    return member.person.client.post(f"/api/workspaces/{workspace_id}/blocks",
+                                     data=batch(blocks), content_type="application/octet-stream")
+
+
+def read_blocks(member: Member, workspace_id: str, block_ids: list[str]):
+    return member.person.client.post(f"/api/workspaces/{workspace_id}/blocks/stream",
+                                     json={"block_ids": block_ids})
+
+
+def frames(body: bytes) -> list[bytes]:
+    """The blocks of a streamed read, each framed by its length (4 bytes, big-endian)."""
+    blocks = []
+    while body:
+        length = int.from_bytes(body[:4], "big")
+        blocks.append(body[4:4 + length])
+        body = body[4 + length:]
+    return blocks

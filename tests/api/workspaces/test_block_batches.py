@@ -11,7 +11,7 @@ from api import create_app
 from api.workspaces.blocks import MAX_STREAMED_BLOCKS, MAX_UPLOADED_BLOCKS
 from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.identity.conftest import bootstrap
-from tests.api.workspaces.conftest import create_workspace
+from tests.api.workspaces.conftest import batch, create_workspace, frames, read_blocks
 from tests.api.workspaces.test_files import FILE_A, _block_files, _upload_block, _usage
 
 
@@ -25,21 +25,21 @@ def _encrypted(workspace, contents: list[bytes]) -> list[tuple[str, bytes]]:
     return blocks
 
 
-def _batch(blocks: list[tuple[str, bytes]]) -> bytes:
-    return b"".join(bytes.fromhex(block_id) + len(data).to_bytes(4, "big") + data
-                    for block_id, data in blocks)
-
-
 def _send(member, workspace, body: bytes):
     return member.person.client.post(f"/api/workspaces/{workspace.workspace_id}/blocks",
                                      data=body, content_type="application/octet-stream")
+
+
+def _stored(workspace, block_id: str) -> bytes:
+    [data] = frames(read_blocks(workspace.owner, workspace.workspace_id, [block_id]).data)
+    return data
 
 
 def test_a_batch_upload_stores_every_block_once(workspace, config):
     blocks = _encrypted(workspace, [b"one", b"two" * 1000, b"three"])
     before = _usage(config, workspace)
 
-    response = _send(workspace.owner, workspace, _batch([*blocks, blocks[0]]))
+    response = _send(workspace.owner, workspace, batch([*blocks, blocks[0]]))
 
     assert response.status_code == 201, response.json
     for block_id, data in blocks:
@@ -51,7 +51,7 @@ def test_a_batch_with_one_bad_block_stores_nothing_and_names_it(workspace, confi
     blocks = _encrypted(workspace, [b"good", b"altered on its way"])
     altered = [blocks[0], (blocks[1][0], blocks[1][1][:-1] + bytes([blocks[1][1][-1] ^ 1]))]
 
-    response = _send(workspace.owner, workspace, _batch(altered))
+    response = _send(workspace.owner, workspace, batch(altered))
 
     assert (response.status_code, response.json["error"]["code"]) == (400, "block_mismatch")
     assert "block 1 of the batch" in response.json["error"]["message"]
@@ -59,7 +59,7 @@ def test_a_batch_with_one_bad_block_stores_nothing_and_names_it(workspace, confi
 
 
 def test_malformed_batches_are_refused_clearly(workspace, config):
-    whole = _batch(_encrypted(workspace, [b"a block"]))
+    whole = batch(_encrypted(workspace, [b"a block"]))
     for body, status, words in ((b"", 400, "no block"), (whole[:20], 400, "no header"),
                                 (whole[:-1], 400, "cut short"),
                                 (whole * (MAX_UPLOADED_BLOCKS + 1), 413, "at most")):
@@ -74,7 +74,7 @@ def test_a_batch_over_the_quota_stores_nothing(config):
     team = create_workspace(bootstrap(small))
     blocks = _encrypted(team, [b"x" * 1000, b"y" * 1000, b"z" * 1000])
 
-    response = _send(team.owner, team, _batch(blocks))
+    response = _send(team.owner, team, batch(blocks))
 
     assert (response.status_code, response.json["error"]["code"]) == (413, "quota_exceeded")
     assert _block_files(config) == set()
@@ -83,28 +83,9 @@ def test_a_batch_over_the_quota_stores_nothing(config):
 def test_readers_cannot_upload_blocks(workspace):
     reader = workspace.add("reader")
 
-    response = _send(reader, workspace, _batch(_encrypted(workspace, [b"not allowed"])))
+    response = _send(reader, workspace, batch(_encrypted(workspace, [b"not allowed"])))
 
     assert response.status_code == 403
-
-
-def _frames(body: bytes) -> list[bytes]:
-    frames = []
-    while body:
-        length = int.from_bytes(body[:4], "big")
-        frames.append(body[4:4 + length])
-        body = body[4 + length:]
-    return frames
-
-
-def _stream(member, workspace, block_ids):
-    return member.person.client.post(f"/api/workspaces/{workspace.workspace_id}/blocks/stream",
-                                     json={"block_ids": block_ids})
-
-
-def _stored(workspace, block_id: str) -> bytes:
-    return workspace.owner.person.client.get(
-        f"/api/workspaces/{workspace.workspace_id}/blocks/{block_id}").data
 
 
 def test_blocks_stream_in_the_order_asked_each_framed_by_its_length(workspace):
@@ -112,11 +93,11 @@ def test_blocks_stream_in_the_order_asked_each_framed_by_its_length(workspace):
     second = _upload_block(workspace, workspace.owner, b"second, longer block" * 50, FILE_A, 1)
     reader = workspace.add("reader")
 
-    response = _stream(reader, workspace, [second, first, second])
+    response = read_blocks(reader, workspace.workspace_id, [second, first, second])
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert _frames(response.data) == [_stored(workspace, second), _stored(workspace, first),
+    assert frames(response.data) == [_stored(workspace, second), _stored(workspace, first),
                                       _stored(workspace, second)]
 
 
@@ -124,7 +105,7 @@ def test_a_missing_block_is_named_before_anything_is_sent(workspace):
     stored = _upload_block(workspace, workspace.owner, b"here", FILE_A)
     absent = "ab" * 32
 
-    response = _stream(workspace.owner, workspace, [stored, absent])
+    response = read_blocks(workspace.owner, workspace.workspace_id, [stored, absent])
 
     assert response.status_code == 404
     assert absent in response.json["error"]["message"]
@@ -133,10 +114,10 @@ def test_a_missing_block_is_named_before_anything_is_sent(workspace):
 def test_malformed_requests_are_refused_clearly(workspace):
     stored = _upload_block(workspace, workspace.owner, b"here", FILE_A)
     for block_ids in ([], "not a list", [stored, 7], [stored] * (MAX_STREAMED_BLOCKS + 1)):
-        response = _stream(workspace.owner, workspace, block_ids)
+        response = read_blocks(workspace.owner, workspace.workspace_id, block_ids)
         assert response.status_code == 400, block_ids
         assert "block_ids" in response.json["error"]["message"]
-    response = _stream(workspace.owner, workspace, ["../etc/passwd"])
+    response = read_blocks(workspace.owner, workspace.workspace_id, ["../etc/passwd"])
     assert response.status_code == 400
     assert response.json["error"]["message"] == "malformed block id"
 

@@ -18,7 +18,7 @@ from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
 from pycrypto_wasm.workspace.manifest import seal_manifest
 from tests.api.identity.conftest import bootstrap
-from tests.api.workspaces.conftest import create_workspace
+from tests.api.workspaces.conftest import batch, create_workspace, upload_blocks
 
 DAY = 86400
 FILE_A = "f-111111111111111111111111"
@@ -37,9 +37,7 @@ def _upload_block(workspace, member, content: bytes, file_id: str, index: int = 
         file_id=file_id,
         index=index,
     )
-    response = member.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}", data=ciphertext
-    )
+    response = upload_blocks(member, workspace.workspace_id, [(ref.block_id, ciphertext)])
     assert response.status_code == 201, response.json
     return ref.block_id
 
@@ -125,9 +123,8 @@ def test_storage_total_counts_each_block_once(workspace, config):
     ref, ciphertext = encrypt_block(
         b"x" * 1000, organization="o", workspace="w", file_id="f", index=0
     )
-    url = f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}"
-    owner.person.client.put(url, data=ciphertext)
-    owner.person.client.put(url, data=ciphertext)
+    upload_blocks(owner, workspace.workspace_id, [(ref.block_id, ciphertext)])
+    upload_blocks(owner, workspace.workspace_id, [(ref.block_id, ciphertext)])
     assert _usage(config, workspace) == before + len(ciphertext)
 
 
@@ -163,8 +160,8 @@ def test_collection_keeps_what_versions_use_and_removes_the_rest(workspace, conf
 
 
 def test_concurrent_block_uploads_over_http_all_land(workspace, config):
-    """Eight uploads at once, as the browser sends them, through a real threaded server: every
-    block is stored and counted once, none refused because SQLite was busy."""
+    """Eight uploads at once through a real threaded server: every block is stored and
+    counted once, none refused because SQLite was busy."""
     owner = workspace.owner
     headers = {"Cookie": f"{COOKIE}={owner.person.client.get_cookie(COOKIE).value}",
                "Origin": config.public_origin, "Content-Type": "application/octet-stream"}
@@ -177,8 +174,8 @@ def test_concurrent_block_uploads_over_http_all_land(workspace, config):
             ref, ciphertext = ref_and_ciphertext
             connection = http.client.HTTPConnection("127.0.0.1", port)
             try:
-                connection.request("PUT", f"/api/workspaces/{workspace.workspace_id}/blocks/"
-                                   f"{ref.block_id}", body=ciphertext, headers=headers)
+                connection.request("POST", f"/api/workspaces/{workspace.workspace_id}/blocks",
+                                   body=batch([(ref.block_id, ciphertext)]), headers=headers)
                 return connection.getresponse().status
             finally:
                 connection.close()

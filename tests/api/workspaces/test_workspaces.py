@@ -17,7 +17,14 @@ from pycrypto_wasm.workspace.blocks import decrypt_block, encrypt_block
 from pycrypto_wasm.workspace.keys import UnknownKeyError
 from pycrypto_wasm.workspace.manifest import open_manifest
 from tests.api.identity.conftest import bootstrap
-from tests.api.workspaces.conftest import WORKSPACE_NAME, create_workspace, new_document_id
+from tests.api.workspaces.conftest import (
+    WORKSPACE_NAME,
+    create_workspace,
+    frames,
+    new_document_id,
+    read_blocks,
+    upload_blocks,
+)
 
 SCAN = "IRM cérébrale ".encode() * 2000
 DOSSIER = {"patient_name": "Mme Zélie Marqueur", "urgency": "high", "unit": "SSR"}
@@ -60,8 +67,7 @@ def test_workspace_reader_cannot_write(team):
     workspace, _, reader = team
     response = workspace.put(reader, new_document_id(), 1, DOSSIER)
     assert (response.status_code, response.json["error"]["code"]) == (403, "forbidden")
-    block = reader.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/blocks/{'0' * 64}", data=b"x")
+    block = upload_blocks(reader, workspace.workspace_id, [("0" * 64, b"x")])
     assert block.status_code == 403
 
 
@@ -147,11 +153,11 @@ def test_workspace_blocks_round_trip_and_are_checked(team):
     place = {"organization": workspace.organization.organization_id,
              "workspace": workspace.workspace_id}
     ref, ciphertext = encrypt_block(SCAN, file_id="f-1", index=0, **place)
-    url = f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}"
-    assert contributor.person.client.put(url, data=ciphertext).status_code == 201
-    served = reader.person.client.get(url).data
+    stored = upload_blocks(contributor, workspace.workspace_id, [(ref.block_id, ciphertext)])
+    assert stored.status_code == 201
+    [served] = frames(read_blocks(reader, workspace.workspace_id, [ref.block_id]).data)
     assert decrypt_block(ref, served, file_id="f-1", index=0, **place) == SCAN
-    wrong = contributor.person.client.put(url.replace(ref.block_id, "ab" * 32), data=ciphertext)
+    wrong = upload_blocks(contributor, workspace.workspace_id, [("ab" * 32, ciphertext)])
     assert (wrong.status_code, wrong.json["error"]["code"]) == (400, "block_mismatch")
 
 
@@ -161,8 +167,7 @@ def test_workspace_quota_is_refused(config):
     _, ciphertext = encrypt_block(bytes(2000), file_id="f-1", index=0,
                                   organization="o", workspace="w")
     block_id = hashlib.blake2b(ciphertext, digest_size=32).hexdigest()
-    response = team.owner.person.client.put(
-        f"/api/workspaces/{team.workspace_id}/blocks/{block_id}", data=ciphertext)
+    response = upload_blocks(team.owner, team.workspace_id, [(block_id, ciphertext)])
     assert (response.status_code, response.json["error"]["code"]) == (413, "quota_exceeded")
 
 
@@ -184,8 +189,7 @@ def test_workspace_nothing_readable_at_rest(team, config):
              "workspace": workspace.workspace_id}
     ref, ciphertext = encrypt_block(b"CONTENU-SECRET-DU-SCANNER" * 10, file_id="f-2", index=0,
                                     **place)
-    contributor.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/blocks/{ref.block_id}", data=ciphertext)
+    upload_blocks(contributor, workspace.workspace_id, [(ref.block_id, ciphertext)])
     stored = b"".join(path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file())
     for marker in ("Zélie Marqueur", "CONTENU-SECRET-DU-SCANNER", WORKSPACE_NAME):
         assert marker.encode() not in stored
