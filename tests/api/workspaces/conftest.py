@@ -106,9 +106,14 @@ def batch(blocks: list[tuple[str, bytes]]) -> bytes:
                     for block_id, data in blocks)
 
 
-def upload_blocks(member: Member, workspace_id: str, blocks: list[tuple[str, bytes]]):
+def send_batch(member: Member, workspace_id: str, body: bytes):
+    """A batch upload of `body` as it is, well-formed or not."""
     return member.person.client.post(f"/api/workspaces/{workspace_id}/blocks",
-                                     data=batch(blocks), content_type="application/octet-stream")
+                                     data=body, content_type="application/octet-stream")
+
+
+def upload_blocks(member: Member, workspace_id: str, blocks: list[tuple[str, bytes]]):
+    return send_batch(member, workspace_id, batch(blocks))
 
 
 def read_blocks(member: Member, workspace_id: str, block_ids: list[str]):

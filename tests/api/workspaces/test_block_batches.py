@@ -11,7 +11,14 @@ from api import create_app
 from api.workspaces.blocks import MAX_STREAMED_BLOCKS, MAX_UPLOADED_BLOCKS
 from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.identity.conftest import bootstrap
-from tests.api.workspaces.conftest import batch, create_workspace, frames, read_blocks
+from tests.api.workspaces.conftest import (
+    batch,
+    create_workspace,
+    frames,
+    read_blocks,
+    send_batch,
+    upload_blocks,
+)
 from tests.api.workspaces.test_files import FILE_A, _block_files, _upload_block, _usage
 
 
@@ -25,11 +32,6 @@ def _encrypted(workspace, contents: list[bytes]) -> list[tuple[str, bytes]]:
     return blocks
 
 
-def _send(member, workspace, body: bytes):
-    return member.person.client.post(f"/api/workspaces/{workspace.workspace_id}/blocks",
-                                     data=body, content_type="application/octet-stream")
-
-
 def _stored(workspace, block_id: str) -> bytes:
     [data] = frames(read_blocks(workspace.owner, workspace.workspace_id, [block_id]).data)
     return data
@@ -39,7 +41,7 @@ def test_a_batch_upload_stores_every_block_once(workspace, config):
     blocks = _encrypted(workspace, [b"one", b"two" * 1000, b"three"])
     before = _usage(config, workspace)
 
-    response = _send(workspace.owner, workspace, batch([*blocks, blocks[0]]))
+    response = upload_blocks(workspace.owner, workspace.workspace_id, [*blocks, blocks[0]])
 
     assert response.status_code == 201, response.json
     for block_id, data in blocks:
@@ -51,7 +53,7 @@ def test_a_batch_with_one_bad_block_stores_nothing_and_names_it(workspace, confi
     blocks = _encrypted(workspace, [b"good", b"altered on its way"])
     altered = [blocks[0], (blocks[1][0], blocks[1][1][:-1] + bytes([blocks[1][1][-1] ^ 1]))]
 
-    response = _send(workspace.owner, workspace, batch(altered))
+    response = upload_blocks(workspace.owner, workspace.workspace_id, altered)
 
     assert (response.status_code, response.json["error"]["code"]) == (400, "block_mismatch")
     assert "block 1 of the batch" in response.json["error"]["message"]
@@ -63,7 +65,7 @@ def test_malformed_batches_are_refused_clearly(workspace, config):
     for body, status, words in ((b"", 400, "no block"), (whole[:20], 400, "no header"),
                                 (whole[:-1], 400, "cut short"),
                                 (whole * (MAX_UPLOADED_BLOCKS + 1), 413, "at most")):
-        response = _send(workspace.owner, workspace, body)
+        response = send_batch(workspace.owner, workspace.workspace_id, body)
         assert response.status_code == status, words
         assert words in response.json["error"]["message"]
     assert _block_files(config) == set()
@@ -74,7 +76,7 @@ def test_a_batch_over_the_quota_stores_nothing(config):
     team = create_workspace(bootstrap(small))
     blocks = _encrypted(team, [b"x" * 1000, b"y" * 1000, b"z" * 1000])
 
-    response = _send(team.owner, team, batch(blocks))
+    response = upload_blocks(team.owner, team.workspace_id, blocks)
 
     assert (response.status_code, response.json["error"]["code"]) == (413, "quota_exceeded")
     assert _block_files(config) == set()
@@ -82,8 +84,9 @@ def test_a_batch_over_the_quota_stores_nothing(config):
 
 def test_readers_cannot_upload_blocks(workspace):
     reader = workspace.add("reader")
+    blocks = _encrypted(workspace, [b"not allowed"])
 
-    response = _send(reader, workspace, batch(_encrypted(workspace, [b"not allowed"])))
+    response = upload_blocks(reader, workspace.workspace_id, blocks)
 
     assert response.status_code == 403
 
