@@ -95,8 +95,12 @@ def test_files_cancel_preview_delete_restore_and_live_rename(organization):
     frame.wait_for(timeout=TIMEOUT_MS)
     assert frame.get_attribute("src").startswith("blob:")
 
-    admin.page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button.delete").click()
+    admin.page.locator("#confirm-dialog button.confirm-cancel").click()
+    assert admin.page.locator("#confirm-dialog").count() == 0
+    assert row.is_visible()
+    row.locator("button.delete").click()
+    flows.confirm(admin)
     deleted = admin.page.locator("#deleted-file-list li[data-name='compte-rendu.pdf']")
     deleted.wait_for(state="attached", timeout=TIMEOUT_MS)
     assert admin.page.locator("#file-list li[data-name='compte-rendu.pdf']").count() == 0

@@ -53,8 +53,8 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     flows.fingerprint(admin)
     row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
     row.locator(".badge-verified").wait_for(timeout=30_000)
-    admin.page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button.danger").click()
+    flows.confirm(admin)
     admin.page.locator(f"#directory tr:has-text('{MEMBER.name}') .badge-revoked").wait_for()
 
     alert = invitee.page.locator("[role=alert]:not([hidden])")

@@ -86,6 +86,11 @@ def type_code(user: UserBrowser, code: str) -> None:
     user.page.click("#sas-confirm")
 
 
+def confirm(user: UserBrowser) -> None:
+    """Answers the page's confirmation dialog (of a delete, a revocation...) with Confirm."""
+    user.page.locator("#confirm-dialog button.confirm-ok").click()
+
+
 def sign_out(user: UserBrowser) -> None:
     user.page.click("#sign-out")
     user.page.wait_for_selector("#sign-in-passkey", timeout=TIMEOUT_MS)

@@ -139,6 +139,8 @@ export default {
   'files.title': "Documents",
   'files.add': "Add documents",
   'files.drop': "…or drop files here",
+  'confirm.ok': 'Confirm',
+  'confirm.cancel': 'Cancel',
   'files.cancel': "Cancel",
   'files.progress': "{speed}, {left} s left",
   'files.download': "Download",

@@ -139,6 +139,8 @@ export default {
   'files.title': "Documents",
   'files.add': "Ajouter des documents",
   'files.drop': "…ou déposez des fichiers ici",
+  'confirm.ok': 'Confirmer',
+  'confirm.cancel': 'Annuler',
   'files.cancel': "Annuler",
   'files.progress': "{speed}, {left} s restantes",
   'files.download': "Télécharger",

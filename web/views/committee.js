@@ -6,6 +6,7 @@
  * `update(log)` redraws it when the log changes; nothing here reloads the page.
  */
 
+import { confirmAction } from '../confirm.js';
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { appendEntry, markRead } from '../log.js';
@@ -115,9 +116,10 @@ function commentItem(comment, people, record) {
       h('ol', {}, ...comment.history.map((old) => h('li', {}, `${when(old.written_at)} — `, old.text)))) : null,
     mine && !comment.deleted ? h('div', { class: 'inline-form no-print' },
       h('button', { type: 'button', class: 'comment-edit', onclick: edit }, t('committee.edit')),
-      h('button', { type: 'button', class: 'comment-delete danger', onclick: (event) => {
-        if (window.confirm(t('committee.confirmDelete'))) {
-          record(event.target, 'comment_delete', { comment: comment.seq });
+      h('button', { type: 'button', class: 'comment-delete danger', onclick: async (event) => {
+        const button = event.target;
+        if (await confirmAction(t('committee.confirmDelete'))) {
+          record(button, 'comment_delete', { comment: comment.seq });
         }
       } }, t('committee.delete'))) : null);
 }

@@ -5,6 +5,7 @@
  * The section refreshes itself when another member changes a file (`refresh`).
  */
 
+import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { h } from '../dom.js';
 import { PREVIEW_LIMIT, previewBlob, saveDownload } from '../downloads.js';
@@ -113,7 +114,7 @@ function fileRow(workspaceId, file, context) {
         onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null],
     button('files.history', 'history', toggleHistory),
     canWrite && !file.deleted ? button('files.delete', 'danger delete', async () => {
-      if (window.confirm(t('files.confirmDelete', { name: file.name }))) {
+      if (await confirmAction(t('files.confirmDelete', { name: file.name }))) {
         await reviseFile(workspaceId, file, file.document, true);
         await refresh();
       }

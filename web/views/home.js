@@ -5,6 +5,7 @@
  */
 
 import { api } from '../api.js';
+import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -42,7 +43,7 @@ function directoryRow(user, onRevoke) {
 async function loadDirectory(table, box) {
   const users = await verifiedDirectory();
   const revoke = async (user) => {
-    if (!window.confirm(t('directory.confirmRevoke', { name: user.display_name }))) {
+    if (!(await confirmAction(t('directory.confirmRevoke', { name: user.display_name })))) {
       return;
     }
     try {

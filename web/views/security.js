@@ -1,6 +1,7 @@
 /** The Security page: my passkeys (add, rename, remove) and a new recovery code. */
 
 import { api } from '../api.js';
+import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -28,7 +29,7 @@ function passkeyRow(passkey, refresh, box) {
     }
   };
   const remove = async () => {
-    if (window.confirm(t('passkeys.confirmRemove', { name: passkey.name }))) {
+    if (await confirmAction(t('passkeys.confirmRemove', { name: passkey.name }))) {
       await api('DELETE', `/api/passkeys/${passkey.passkey_id}`).catch((e) => showError(box, e));
       refresh();
     }
@@ -60,7 +61,7 @@ export function renderSecurity(root, query) {
   });
   const regenerate = h('button', { type: 'button', id: 'new-recovery-code' }, t('recovery.regenerate'));
   regenerate.addEventListener('click', async () => {
-    if (!window.confirm(t('recovery.confirmRegenerate'))) {
+    if (!(await confirmAction(t('recovery.confirmRegenerate')))) {
       return;
     }
     await attempt(regenerate, box, async () => {
