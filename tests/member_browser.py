@@ -13,7 +13,9 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from pycrypto_wasm.service import CryptoService
+from pycrypto_wasm.signing import SigningKey
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
+from pycrypto_wasm.workspace.keys import Keyring
 from tests.api.identity.conftest import Person
 
 
@@ -86,7 +88,9 @@ class MemberBrowser:
         return self.api("GET", f"/api/workspaces/{workspace_id}/log")["entries"]
 
     def open(self, workspace_id: str) -> dict[str, Any]:
-        """Open the workspace as the page does: its listing, its log, the recorded manifest."""
+        """Open the workspace as the page does: the directory, the workspace's listing, its
+        log, the manifest version the log records."""
+        self.verify_directory()
         listing = self.api("GET", f"/api/workspaces/{workspace_id}")
         request = {"workspace_id": workspace_id, "grants": listing["grants"],
                    "manifest": listing["manifest"],
@@ -107,6 +111,7 @@ class MemberBrowser:
             self.remembered[workspace_id] = chain["head"]
 
     def read_log(self, workspace_id: str) -> dict[str, Any]:
+        self.verify_directory()
         read = self.call("log.read", workspace_id=workspace_id,
                          entries=self.log_entries(workspace_id),
                          remembered=self.remembered.get(workspace_id),
@@ -222,3 +227,11 @@ class MemberBrowser:
         described = self.call("file.describe", workspace_id=workspace_id,
                               documents=listing["documents"], latest=True)
         return {file["document_id"]: file for file in described["files"]}
+
+    # what an insider colluding with the server holds ------------------------------------------
+    def stolen_keys(self, workspace_id: str) -> tuple[SigningKey, Keyring]:
+        """This member's signing key and workspace keys, as a removed or malicious member keeps
+        them to forge writes through a server that helps."""
+        state = self.worker._state
+        assert self.person.bundle is not None
+        return self.person.bundle.signing_key, state.keyrings[workspace_id]

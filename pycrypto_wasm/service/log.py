@@ -57,7 +57,8 @@ def read_log(state: WorkerState, request: Params) -> Reply:
         forgery = history.forgeries.get(entry.seq)
         entries.append({"seq": entry.seq, "kind": entry.kind, "author": entry.author,
                         "person": _person(state, entry.author),
-                        "content": open_entry(entry, keyring),
+                        "content": {**open_entry(entry, keyring),
+                                    "written_at": entry.written_at},
                         "forged": forgery.reason if forgery else None})
     states = workflow.dossier_states([entry for entry in entries if entry["forged"] is None],
                                      _today(request), history.workflow["quorum"])

@@ -105,8 +105,13 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
         return {**reply, "wants_manifest": version}
     sealed = params.b64(request, "manifest")
     history.recorded("workspace", workspace_id, version, sealed)
-    opened = open_manifest(sealed, keyring, kind="workspace", document_id=workspace_id,
-                           version=version, author_key=state.verify_key_of)
+    try:
+        opened = open_manifest(sealed, keyring, kind="workspace", document_id=workspace_id,
+                               version=version, author_key=state.verify_key_of)
+    except CryptoError as error:
+        if not problems:
+            raise
+        raise type(error)(f"{error}: {'; '.join(problems)}") from error
     return {**reply, "name": opened.content.get("name", ""), "version": version}
 
 
