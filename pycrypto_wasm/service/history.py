@@ -26,6 +26,12 @@ class UntrustedHistoryError(CryptoError):
     code = "untrusted_history"
 
 
+class StaleVersionError(CryptoError):
+    """Someone recorded a newer version of the document: merge with it and retry."""
+
+    code = "stale_version"
+
+
 class StaleHistoryError(CryptoError):
     """The server holds entries this worker has not verified yet: read the log and retry."""
 
@@ -138,10 +144,15 @@ def document_entry(state: WorkerState, workspace_id: str, kind: str, document_id
     """The entry that records version `version` of a document by its sealed manifest's hash."""
     history = writable(state, workspace_id)
     latest = history.latest.get(document_id)
-    if version != (latest.version + 1 if latest else 1):
+    recorded = latest.version if latest else 0
+    if version <= recorded:
+        raise StaleVersionError(
+            f"version {recorded} of this document was written meanwhile; merge with it and "
+            "retry")
+    if version != recorded + 1:
         raise StaleHistoryError(
-            f"the workspace's history records version {latest.version if latest else 0} of "
-            "this document: read it again and retry")
+            f"the workspace's history records version {recorded} of this document: read it "
+            "again and retry")
     public = {"document_id": document_id, "kind": kind, "version": version,
               "hash": hashing.blake2b(manifest)}
     if deleted:
