@@ -53,7 +53,10 @@ def _remembered(request: Params) -> tuple[int, bytes] | None:
     seq = remembered.get("seq")
     if not isinstance(seq, int) or seq < 0:
         raise RequestError("parameter 'remembered' needs the seq of the head")
-    return seq, bytes.fromhex(str(remembered.get("hash") or ""))
+    try:
+        return seq, bytes.fromhex(str(remembered.get("hash") or ""))
+    except ValueError as error:
+        raise RequestError("parameter 'remembered' needs the hash of the head, in hex") from error
 
 
 def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:

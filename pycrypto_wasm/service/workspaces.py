@@ -244,7 +244,8 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
     whether the server holds versions newer than the verified history (read it again).
 
     With `latest`, the listing claims to be each document's latest version: a version older
-    than the history's is a rollback, and a recorded document missing from it is withheld."""
+    than the history's is a rollback, and a recorded document missing from it is withheld
+    (unless its latest version deletes it: the server forgets deleted files after a while)."""
     workspace_id = params.text(request, "workspace_id")
     history = history_service.held(state, workspace_id).history
     latest = bool(request.get("latest"))
@@ -274,7 +275,7 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
             (document_id, None, f"{kind} {document_id} (version {record.version}, recorded at "
              f"entry {record.seq}) is withheld by the server")
             for document_id, record in history.latest.items()
-            if record.kind == kind and document_id not in listed)
+            if record.kind == kind and not record.deleted and document_id not in listed)
     return results, stale
 
 
