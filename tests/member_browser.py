@@ -38,6 +38,7 @@ class MemberBrowser:
     person: Person
     worker: CryptoService = field(default_factory=CryptoService)
     remembered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    remembered_revocations: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Unlock the worker as a passkey sign-in does, then verify the directory."""
@@ -67,13 +68,17 @@ class MemberBrowser:
         return response.json
 
     def forget(self) -> None:
-        """A fresh profile: no remembered heads."""
+        """A fresh profile: no remembered heads nor revocations."""
         self.remembered.clear()
+        self.remembered_revocations.clear()
 
     # identity ---------------------------------------------------------------------------------
     def verify_directory(self) -> list[dict[str, Any]]:
         listing = self.api("GET", "/api/directory")
-        return self.call("directory.verify", users=listing["users"])["users"]
+        verified = self.call("directory.verify", users=listing["users"],
+                             remembered_revocations=self.remembered_revocations)
+        self.remembered_revocations.update(verified["revocations"])
+        return verified["users"]
 
     # workspaces -------------------------------------------------------------------------------
     def create_workspace(self, name: str) -> str:

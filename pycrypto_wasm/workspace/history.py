@@ -114,6 +114,13 @@ class History:
         revocation = self.revocations.get(user_id)
         return revocation.revoked_at if revocation else None
 
+    def revoked_before(self, user_id: str, entry: LogEntry) -> bool:
+        """Whether `user_id` was revoked before `entry`: by the entry's own date, or by the
+        latest date of the entries before it (so a backdated entry does not help). Dates are
+        whole seconds: an entry of the revocation's own second still counts."""
+        revoked_at = self.revoked_at(user_id)
+        return revoked_at is not None and max(entry.written_at, self.clock) > revoked_at
+
     def active_members(self) -> dict[str, str]:
         """Members who are not revoked: those new keys are sealed to."""
         return {user: role for user, role in self.members.items() if user not in self.revocations}
@@ -152,11 +159,15 @@ class History:
 
 def replay(entries: list[LogEntry], *, organization: str, workspace: str,
            directory: Mapping[str, DirectoryEntry]) -> History:
-    """The workspace's state after `entries` (a verified chain), each checked in order."""
+    """The workspace's state after `entries` (a verified chain), each checked in order. The
+    revocations that removals carry count from their own date, wherever the removal is."""
     history = History(organization, workspace)
     for entry in directory.values():
         if entry.revocation is not None:
             history.revocations[entry.user_id] = entry.revocation
+    for entry in entries:
+        if entry.kind == MEMBER_REMOVED:
+            _learn_revocation(history, entry, directory)
     for entry in entries:
         history.entries.append(entry)
         try:
@@ -184,11 +195,7 @@ def _public(entry: LogEntry, name: str, kind: type) -> Any:
 
 
 def _apply(history: History, entry: LogEntry, directory: Mapping[str, DirectoryEntry]) -> None:
-    if entry.kind == MEMBER_REMOVED:
-        _learn_revocation(history, entry, directory)
-    revoked_at = history.revoked_at(entry.author)
-    _require(revoked_at is None or (entry.written_at < revoked_at
-                                    and history.clock < revoked_at),
+    _require(not history.revoked_before(entry.author, entry),
              f"{entry.author} was revoked before writing it")
     if entry.seq == 1:
         _require(entry.kind == CREATED, "the history does not begin with the workspace's "
@@ -266,7 +273,7 @@ def _member_set(history: History, entry: LogEntry, role: str,
     _require(member is not None and member.certificate is not None and member.valid,
              f"{user_id} has no verified certificate")
     assert member is not None and member.certificate is not None
-    _require(user_id not in history.revocations, f"{user_id} is revoked")
+    _require(not history.revoked_before(user_id, entry), f"{user_id} was revoked before it")
     _require(member.certificate.profile != "external"
              or role_rank(new_role) < role_rank("manager"),
              "an external user cannot be owner or manager")
