@@ -203,3 +203,51 @@ def test_workspace_nothing_readable_at_rest(team, config):
     stored = b"".join(path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file())
     for marker in ("Zélie Marqueur", "CONTENU-SECRET-DU-SCANNER", WORKSPACE_NAME):
         assert marker.encode() not in stored
+
+
+def test_workspace_contributor_cannot_overwrite_the_workspace_manifest(team):
+    workspace, contributor, _ = team
+    for kind in ("dossier", "file"):
+        response = workspace.put(contributor, workspace.workspace_id, 2, {"name": "Piraté"},
+                                 kind=kind, **({"block_ids": []} if kind == "file" else {}))
+        assert response.status_code == 400, response.json
+        assert response.json["error"]["message"].startswith(f"a {kind}'s id begins with")
+    versions = workspace.owner.person.client.get(
+        f"{workspace.url}/documents/{workspace.workspace_id}/versions").json["versions"]
+    assert [version["version"] for version in versions] == [1]
+
+
+def test_workspace_manager_cannot_overwrite_a_members_grant(team):
+    workspace, contributor, _ = team
+    manager = workspace.add("manager")
+    before = workspace.keyring_of(contributor).key(0)
+    response = manager.person.client.post(f"{workspace.url}/members", json={
+        "user_id": contributor.person.user_id, "role": "contributor",
+        "grants": [{"user_id": contributor.person.user_id, "key_index": 0, "grant": "eA"}],
+        "log_entry": workspace.entry(manager, "member_set", public={
+            "user_id": contributor.person.user_id, "role": "contributor"})})
+    assert response.status_code == 200, response.json
+    assert workspace.keyring_of(contributor).key(0) == before
+
+
+def test_workspace_revoked_member_is_not_listed_and_removing_others_needs_no_grant_for_them(
+        team):
+    workspace, contributor, reader = team
+    revoked = workspace.organization.revoke(reader.person)
+    assert revoked.status_code == 200, revoked.json
+    listing = workspace.owner.person.client.get(workspace.url).json
+    assert reader.person.user_id not in {member["user_id"] for member in listing["members"]}
+    index, check = workspace.keyring.next_key()
+    grants = [{"user_id": member.person.user_id, "key_index": index,
+               "grant": to_b64(keys.grant(workspace.owner.signing, member.box.public_key,
+                                          organization=workspace.organization.organization_id,
+                                          workspace=workspace.workspace_id, index=index,
+                                          key=workspace.keyring.key(index)))}
+              for member in (workspace.owner,)]
+    response = workspace.owner.person.client.delete(
+        f"{workspace.url}/members/{contributor.person.user_id}", json={
+            "grants": grants, "log_entry": workspace.entry(workspace.owner, "member_removed",
+                                                           public={
+                "user_id": contributor.person.user_id, "key_index": index,
+                "key_check": check})})
+    assert response.status_code == 200, response.json
