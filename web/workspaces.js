@@ -6,6 +6,7 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { verifiedDirectory } from './directory.js';
 import { followingHistory, loadLog, verifyHistory } from './log.js';
 
 export async function createWorkspace(name) {
@@ -36,7 +37,9 @@ export async function openWorkspace(entry) {
     { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
 
+/** My workspaces, each opened in the worker (after the directory it checks authors against). */
 export async function listWorkspaces() {
+  await verifiedDirectory();
   const { workspaces } = await api('GET', '/api/workspaces');
   return Promise.all(workspaces.map(async (entry) => {
     try {
