@@ -74,12 +74,11 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     held.history = replay(entries, organization=organization, workspace=workspace_id,
                           directory=state.directory)
     remembered = _remembered(request)
-    if remembered is not None:
+    if remembered is not None and held.problem is None:
         try:
             held.history.check_remembered(*remembered)
         except RolledBackHistoryError as error:
-            held.problem = str(error)
-            held.broken_at = held.broken_at or len(entries) + 1
+            held.problem, held.broken_at = str(error), len(entries) + 1
     keyring = state.keyrings.get(workspace_id)
     if keyring is not None:
         keyring.current = held.history.key_index

@@ -33,7 +33,12 @@ from pycrypto_wasm.workspace.history import (
 )
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import GENESIS, seal_entry
-from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
+from pycrypto_wasm.workspace.manifest import (
+    ManifestVersion,
+    ReplayedVersionError,
+    open_manifest,
+    seal_manifest,
+)
 from pycrypto_wasm.workspace.merge import merge_fields
 from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
 
@@ -226,15 +231,32 @@ def open_document(state: WorkerState, workspace_id: str, kind: str, document_id:
     if not isinstance(version, int):
         raise RequestError("each document needs its version")
     sealed = params.b64(document, "manifest")
-    record = history.recorded(kind, document_id, version, sealed)
-    opened = open_manifest(sealed, state.keyring(workspace_id), kind=kind,
-                           document_id=document_id, version=version,
-                           author_key=state.verify_key_of)
+    keyring = state.keyring(workspace_id)
+    try:
+        record = history.recorded(kind, document_id, version, sealed)
+    except UnrecordedVersionError:
+        _refuse_replay(sealed, keyring, state, kind, document_id, version)
+        raise
+    opened = open_manifest(sealed, keyring, kind=kind, document_id=document_id,
+                           version=version, author_key=state.verify_key_of)
     if opened.author != record.author or opened.key_index != record.key_index:
         raise UnrecordedVersionError(
             f"{kind} {document_id} version {version} is not the one its history entry "
             f"{record.seq} recorded")
     return opened
+
+
+def _refuse_replay(sealed: bytes, keyring: Keyring, state: WorkerState, kind: str,
+                   document_id: str, version: int) -> None:
+    """Name the substitution precisely when the bytes are an older version of the document
+    served as this one (a replay); any other substitution keeps the history's reason."""
+    try:
+        open_manifest(sealed, keyring, kind=kind, document_id=document_id, version=version,
+                      author_key=state.verify_key_of)
+    except ReplayedVersionError:
+        raise
+    except CryptoError:
+        return
 
 
 def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[

@@ -124,6 +124,13 @@ async function removeRevoked(workspace) {
   return workspace.pending_removals.length > 0;
 }
 
+/** Everyone the verified directory certifies, by id: past authors (removed or revoked members)
+ * keep their names in comments, signatures and the timeline. */
+function everyoneIn(directory) {
+  return new Map(directory.filter((user) => user.valid).map((user) => [user.user_id, {
+    user_id: user.user_id, display_name: user.display_name, site: user.site }]));
+}
+
 function peopleOf(workspace, directory) {
   const byId = new Map(directory.map((user) => [user.user_id, user]));
   return new Map(workspace.members.filter((member) => !member.revoked).map((member) => [
@@ -161,7 +168,8 @@ export async function renderWorkspace(root, workspaceId) {
       list.update(dossiers, log);
     };
     const parts = [dossierForm(workspaceId, dossier, refresh, canWrite, people)];
-    committee = dossier ? committeeSection(dossier, { workspaceId, people, files: [] }) : null;
+    committee = dossier ? committeeSection(dossier, {
+      workspaceId, people, everyone: everyoneIn(directory), files: [] }) : null;
     openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
       (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
     if (dossier) {

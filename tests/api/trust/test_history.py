@@ -105,3 +105,19 @@ def test_history_rolled_back_settings_keep_the_recorded_quorum(committee):
     assert committee.reader.read_log(committee.workspace_id)["chain"]["verified"]
     assert committee.reader.worker._state.histories[committee.workspace_id].history.workflow[
         "quorum"] == 2
+
+
+def test_history_replayed_dossier_is_named_a_replay(committee):
+    server = MaliciousServer(committee.organization.app)
+    owner = committee.owner
+    dossier_id = owner.save_dossier(committee.workspace_id, DOSSIER)["document_id"]
+    owner.save_dossier(committee.workspace_id, {**DOSSIER, "urgency": "low"},
+                       document_id=dossier_id, expected=1)
+    server.sql("update documents set manifest = ? where workspace_id = ? and document_id = ? "
+               "and version = 2", [server.manifest(committee.workspace_id, dossier_id, 1),
+                                   committee.workspace_id, dossier_id])
+
+    committee.reader.forget()
+    dossier = committee.reader.dossiers(committee.workspace_id)[dossier_id]
+    assert "fields" not in dossier
+    assert "is a replay of version 1" in dossier["problem"]
