@@ -11,7 +11,9 @@ greeter's nonce was revealed.
 The check gates both ways, in either order. The claimer, once the greeter's code it typed
 matched, signs a confirmation of the exchange's transcript with its new signing key; the greeter
 signs the claimer's certificate only when it holds both that confirmation and a match of the
-claimer's code typed by the admin (`GreeterExchange.confirmed_both_ways`).
+claimer's code typed by the admin (`GreeterExchange.confirmed_both_ways`). The confirmation is a
+signed object (signing.py, format version 1) in context `invitation-sas-confirmation` whose
+payload is BLAKE2b-256("paravent sas transcript v1" || canonical transcript).
 
 What the relaying server can and cannot do:
 - it cannot make the greeter sign without the claimer's confirmation: the confirmation is an
@@ -19,7 +21,8 @@ What the relaying server can and cannot do:
   transcript (fresh nonces included), so it can be neither forged nor replayed from another
   exchange. A server that put its own keys in the middle can sign a confirmation with them,
   but then the codes differ and the admin's own check refuses (2**-20 chance of a lucky guess);
-- it cannot substitute a key unseen, as above;
+- it cannot substitute a key unseen, as above, nor sign the invitee in with a certificate the
+  admin did not sign for exactly the invitee's keys (the invitee's browser checks both);
 - it can withhold, delay or drop messages (the exchange then waits, and either side may
   cancel), cancel the invitation, or say falsely who cancelled it: denial of service, never a
   certificate for keys the two people did not confirm.
