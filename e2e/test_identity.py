@@ -48,7 +48,8 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     invitee.page.wait_for_selector("#add-passkey", timeout=30_000)
     invitee.page.click("#add-passkey")
     invitee.page.wait_for_selector("#security-notice .success", timeout=30_000)
-    assert invitee.page.locator("#passkey-list li").count() == 2
+    # The notice shows before the list is fetched again: wait for the list, do not read it once.
+    expect(invitee.page.locator("#passkey-list li")).to_have_count(2, timeout=TIMEOUT_MS)
     assert flows.fingerprint(invitee) == first_fingerprint
 
     admin.page.reload()
