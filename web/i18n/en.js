@@ -98,7 +98,7 @@ export default {
   'workspaces.title': "Workspaces",
   'workspaces.name': "New workspace name",
   'workspaces.create': "Create a workspace",
-  'workspaces.unreadable': "A workspace could not be opened: {problem}",
+  'workspaces.unreadable': "A workspace could not be opened:",
   'role.reader': "Reader",
   'role.contributor': "Contributor",
   'role.manager': "Manager",

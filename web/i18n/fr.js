@@ -98,7 +98,7 @@ export default {
   'workspaces.title': "Espaces de travail",
   'workspaces.name': "Nom du nouvel espace",
   'workspaces.create': "Créer un espace",
-  'workspaces.unreadable': "Un espace n’a pas pu être ouvert : {problem}",
+  'workspaces.unreadable': "Un espace n’a pas pu être ouvert :",
   'role.reader': "Lecteur",
   'role.contributor': "Contributeur",
   'role.manager': "Gestionnaire",

@@ -7,6 +7,7 @@
  */
 
 import { confirmAction } from '../confirm.js';
+import { verifiedDirectory } from '../directory.js';
 import { fill, h } from '../dom.js';
 import { formatDate, formatDateTime, todayIso } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
@@ -51,14 +52,16 @@ function withMentions(text) {
   return parts;
 }
 
-function presenceLine(summary, dossierId, people) {
+/** Who else views or types here. `known(id)` is the verified person of that id (a member of
+ * the workspace, or from the verified directory for one who joined since this view opened). */
+function presenceLine(summary, dossierId, known) {
   const me = session.user.user_id;
-  const name = (id) => people.get(id)?.display_name ?? id;
+  const name = (id) => known(id)?.display_name ?? id;
   const others = (summary?.viewers?.[dossierId] ?? []).filter((id) => id !== me);
   const typers = (summary?.typing?.[dossierId] ?? []).filter((id) => id !== me);
   return [
     others.length ? h('span', { class: 'viewers' }, t('committee.viewing', {
-      names: others.map((id) => (people.get(id)?.site ? `${name(id)} (${people.get(id).site})` : name(id)))
+      names: others.map((id) => (known(id)?.site ? `${name(id)} (${known(id).site})` : name(id)))
         .join(', ') })) : null,
     typers.length ? h('span', { class: 'typing' }, ' ', t('committee.typing', {
       names: typers.map(name).join(', ') })) : null,
@@ -274,8 +277,20 @@ export function committeeSection(opened, context) {
   let current = null;
   const record = (button, kind, content) => attempt(button, box, () =>
     appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
-  const refuse = (text) => showError(box, uiError(text));
-  const drawPresence = () => fill(presence, ...presenceLine(summary, dossier.document_id, people));
+  const refuse = (text) => showError(box, uiError(text), { focus: true });
+  const directory = new Map();
+  let lookingUp = null;
+  const known = (id) => people.get(id) ?? directory.get(id);
+  const drawPresence = () => {
+    fill(presence, ...presenceLine(summary, dossier.document_id, known));
+    const ids = [...Object.values(summary?.viewers ?? {}), ...Object.values(summary?.typing ?? {})].flat();
+    if (!lookingUp && ids.some((id) => !known(id))) {
+      lookingUp = verifiedDirectory().then((users) => {
+        users.filter((user) => user.valid).forEach((user) => directory.set(user.user_id, user));
+        fill(presence, ...presenceLine(summary, dossier.document_id, known));
+      }, () => {}).finally(() => { lookingUp = null; });
+    }
+  };
   const update = (log) => {
     current = log;
     const state = log.dossiers[dossier.document_id] ?? log.new_dossier;
@@ -284,7 +299,7 @@ export function committeeSection(opened, context) {
     fill(body,
       h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status', dataset: { status: state.status } },
         t(`dossier.status.${state.status}`))),
-      ...state.problems.map((problem) => h('p', { class: 'error' }, problem)),
+      ...state.problems.map((problem) => h('p', { class: 'error', lang: 'en' }, problem)),
       statusActions(state, may, record, refuse),
       requestsPart(state, may, context.files, record, refuse),
       discussionPart(state, may, people, record),

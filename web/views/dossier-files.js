@@ -75,7 +75,7 @@ function historyList(workspaceId, file, canWrite, done, box) {
   const list = h('ol', { class: 'history file-history' });
   fileHistory(workspaceId, file.document_id).then((versions) => {
     list.replaceChildren(...versions.map((version) => h('li', { dataset: { version: version.version } },
-      version.problem ? h('span', { class: 'error' }, version.problem) : [
+      version.problem ? h('span', { class: 'error', lang: 'en' }, version.problem) : [
         h('span', {}, t(version.deleted ? 'files.historyDeleted' : 'files.historyEntry', {
           version: version.version, name: version.author_name, size: formatSize(version.size ?? 0),
           when: formatDateTime(version.written_at),
@@ -95,7 +95,8 @@ function fileRow(workspaceId, file, context) {
   const { canWrite, transfers, holder, box, refresh } = context;
   if (file.problem) {
     return h('li', { class: 'file problem', dataset: { documentId: file.document_id } },
-      h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ', file.problem);
+      h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ',
+      h('span', { lang: 'en' }, file.problem));
   }
   const details = h('div', { class: 'file-details' });
   const button = (label, className, action) => h('button', { type: 'button', class: className,

@@ -34,7 +34,7 @@ function historyPanel(workspaceId, base, canWrite, onSaved, box) {
   const show = async () => {
     const versions = await dossierHistory(workspaceId, base.document_id);
     list.replaceChildren(...versions.map((version) => h('li', {},
-      version.problem ? h('span', { class: 'error' }, version.problem) : [
+      version.problem ? h('span', { class: 'error', lang: 'en' }, version.problem) : [
         h('span', {}, t('dossier.historyEntry', {
           version: version.version, name: version.author_name, when: formatDateTime(version.written_at),
         })),
@@ -99,7 +99,7 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
     event.preventDefault();
     const date = birth.read();
     if (date.error) {
-      showError(box, uiError(date.error));
+      showError(box, uiError(date.error), { focus: true });
       return;
     }
     const data = new FormData(form);

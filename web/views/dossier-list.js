@@ -14,6 +14,9 @@ import { fillFilters, filterValue } from './filters.js';
 const FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency'];
 const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
 const URGENCIES = ['low', 'normal', 'high'];
+// Columns a narrow screen drops first (web/styles.css): the open dossier shows them.
+const SECONDARY = new Set(['birth_date', 'lastEdit']);
+const columnClass = (name) => (SECONDARY.has(name) ? 'secondary' : null);
 
 function stateOf(log, dossier) {
   return log.dossiers[dossier.document_id] ?? log.new_dossier;
@@ -30,7 +33,8 @@ function row(dossier, state, unread, onOpen) {
   if (dossier.problem) {
     return h('tr', { class: 'problem-row', dataset: { documentId: dossier.document_id } },
       h('td', { colspan: FIELDS.length + 5 },
-        h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
+        h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ',
+        h('span', { lang: 'en' }, dossier.problem)));
   }
   const { fields } = dossier;
   const open = state.requests.filter((request) => !request.fulfilled_by);
@@ -38,13 +42,13 @@ function row(dossier, state, unread, onOpen) {
   return h('tr', { dataset: { documentId: dossier.document_id, status: state.status } },
     h('td', {}, h('button', { type: 'button', class: 'open-dossier', onclick: () => onOpen(dossier),
       'aria-label': t('dossier.openLabel', { name: fields.patient_name ?? '' }) }, t('dossier.openButton'))),
-    ...FIELDS.map((name) => h('td', {}, cell(fields, name))),
+    ...FIELDS.map((name) => h('td', { class: columnClass(name) }, cell(fields, name))),
     h('td', { class: 'status' }, t(`dossier.status.${state.status}`)),
     h('td', { class: overdue ? 'requests overdue' : 'requests' },
       open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
     h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
       t('list.unread', { count: unread })) : ''),
-    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
+    h('td', { class: 'muted secondary' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
 }
 
 /** `people`: Map of the workspace's verified members. Returns {element, update(dossiers, log)}. */
@@ -103,9 +107,9 @@ export function dossierList(people, onOpen) {
   const table = h('table', { id: 'dossier-table' },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('dossier.openButton'))),
-        ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col' }, t(`dossier.${name}`))),
+        ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col', class: columnClass(name) }, t(`dossier.${name}`))),
         h('th', { scope: 'col' }, t('list.requestsTitle')), h('th', { scope: 'col' }, t('list.discussion')),
-        h('th', { scope: 'col' }, t('dossier.lastEdit')))),
+        h('th', { scope: 'col', class: columnClass('lastEdit') }, t('dossier.lastEdit')))),
       body);
   const element = h('div', { class: 'dossier-list' },
     unreadLine,

@@ -15,7 +15,7 @@ const NAMING_ITEM = new Set([
 ]);
 
 export function errorBox() {
-  return h('p', { class: 'error', role: 'alert', hidden: true });
+  return h('p', { class: 'error', role: 'alert', hidden: true, tabindex: -1 });
 }
 
 /** An error from our own UI code, already in the user's language (no code to translate). */
@@ -37,9 +37,13 @@ function errorText(error) {
     h('span', { class: 'error-detail', lang: 'en' }, detail)];
 }
 
-export function showError(box, error) {
+/** Shows `error` in `box`; `focus` (after something the person did) moves focus to it. */
+export function showError(box, error, { focus = false } = {}) {
   fill(box, ...errorText(error));
   box.hidden = false;
+  if (focus) {
+    box.focus();
+  }
 }
 
 /** A box for confirmations ("Dossier … saved"), read out by screen readers when filled. */
@@ -58,7 +62,7 @@ export async function attempt(button, box, action) {
   try {
     return await action();
   } catch (error) {
-    showError(box, error);
+    showError(box, error, { focus: true });
     return undefined;
   } finally {
     button.disabled = false;

@@ -28,7 +28,8 @@ export function workspaceListSection() {
     list.replaceChildren(...workspaces.map((workspace) => h('li', {
       dataset: { workspaceId: workspace.workspace_id } },
     workspace.problem
-      ? h('span', { class: 'error' }, t('workspaces.unreadable', { problem: workspace.problem }))
+      ? h('span', { class: 'error' }, t('workspaces.unreadable'), ' ',
+        h('span', { lang: 'en' }, workspace.problem))
       : [h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name), ' ', unreadBadge(workspace)],
     ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
   };
