@@ -341,6 +341,7 @@ export default {
   'error.server_error': "The server could not do this just now: try again in a moment.",
   'error.http_error': "The server refused this request.",
   'error.malformed_stream': "The server sent a damaged file: the download was stopped.",
+  'error.download_helper_failed': "The browser's download helper could not start: reload the page.",
   'error.download_failed': "The download failed.",
   'error.not_found': "Not found: there is no such workspace or document, or it was removed.",
   'error.conflict': "Someone else changed this at the same time: reload and try again.",

@@ -341,6 +341,7 @@ export default {
   'error.server_error': "Le serveur n’a pas pu le faire pour le moment : réessayez dans un instant.",
   'error.http_error': "Le serveur a refusé cette demande.",
   'error.malformed_stream': "Le serveur a envoyé un fichier endommagé : le téléchargement a été arrêté.",
+  'error.download_helper_failed': "L’assistant de téléchargement du navigateur n’a pas pu démarrer : rechargez la page.",
   'error.download_failed': "Le téléchargement a échoué.",
   'error.not_found': "Introuvable : cet espace ou ce document n’existe pas, ou il a été supprimé.",
   'error.conflict': "Quelqu’un d’autre l’a modifié en même temps : rechargez et réessayez.",

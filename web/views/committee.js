@@ -3,7 +3,8 @@
  * who else is viewing or typing, document requests (open, overdue, received), the discussion
  * (@mentions, edit and delete with history), the decision (signed by its participants, with its
  * verification state and a printable summary) and the dossier's timeline.
- * `update(log)` redraws it when the log changes; nothing here reloads the page.
+ * `update(log)` redraws it when the log changes, keeping what is being typed; nothing here
+ * reloads the page.
  */
 
 import { confirmAction } from '../confirm.js';
@@ -68,6 +69,35 @@ function presenceLine(summary, dossierId, known) {
   ];
 }
 
+/**
+ * Runs `draw`, which rebuilds `container`, keeping what the person was typing: the values of
+ * its fields (by id) and the focus. Another member's entry redraws the panel; it must not
+ * wipe a comment or a decision in progress.
+ */
+function redrawKeepingInput(container, draw) {
+  const fields = [...container.querySelectorAll('input[id], textarea[id], select[id]')];
+  const typed = new Map(fields.map((field) => [field.id, field.type === 'checkbox' ? field.checked : field.value]));
+  const focused = container.contains(document.activeElement) ? document.activeElement.id : null;
+  draw();
+  typed.forEach((value, id) => {
+    const field = container.querySelector(`#${CSS.escape(id)}`);
+    if (field && field.type === 'checkbox') {
+      field.checked = value;
+    } else if (field) {
+      field.value = value;
+    }
+  });
+  if (focused) {
+    container.querySelector(`#${CSS.escape(focused)}`)?.focus();
+  }
+}
+
+/** Empties the field now on screen with the id of `field` (which a redraw may have replaced). */
+function clearLive(field) {
+  const live = document.getElementById(field.id) ?? field;
+  live.value = '';
+}
+
 /** The first request still open past its due date: the dossier may not be closed over it. */
 function overdueRequest(state) {
   return state.requests.find((request) => request.overdue && !request.fulfilled_by);
@@ -122,7 +152,7 @@ function requestsPart(state, may, files, record, refuse) {
       return;
     }
     if (await record(submit, 'request', { what: what.value.trim(), due: iso })) {
-      what.value = '';
+      clearLive(what);
     }
   } }, h('div', { class: 'field' }, h('label', { for: 'request-what' }, t('committee.requestLabel')), what),
   due.element, submit) : null;
@@ -183,7 +213,7 @@ function discussionPart(state, may, people, record) {
   const form = may('comment') ? h('form', { class: 'no-print', onsubmit: async (event) => {
     event.preventDefault();
     if (text.value.trim() && await record(post, 'comment', { text: postedText(text.value, people) })) {
-      text.value = '';
+      clearLive(text);
     }
   } }, h('label', { for: 'comment-text' }, t('committee.commentLabel')), text,
   h('p', { class: 'hint', id: 'comment-mention-hint' }, t('committee.mentionHint')),
@@ -296,7 +326,7 @@ export function committeeSection(opened, context) {
     const state = log.dossiers[dossier.document_id] ?? log.new_dossier;
     const may = (kind) => Boolean(log.permissions[kind]);
     const decision = state.decisions[state.decisions.length - 1];
-    fill(body,
+    redrawKeepingInput(body, () => fill(body,
       h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status', dataset: { status: state.status } },
         t(`dossier.status.${state.status}`))),
       ...state.problems.map((problem) => h('p', { class: 'error', lang: 'en' }, problem)),
@@ -307,7 +337,7 @@ export function committeeSection(opened, context) {
         h('h3', { id: 'decision-title' }, t('committee.decision')),
         decision ? decisionSummary(decision, dossier, people, log.chain.verified, record) : null,
         decisionForm(state, may, people, record)),
-      timelinePart(state, people));
+      timelinePart(state, people)));
     const lastComment = state.comments[state.comments.length - 1]?.seq ?? 0;
     if (lastComment > (log.readMarkers[dossier.document_id] ?? 0)) {
       log.readMarkers[dossier.document_id] = lastComment;

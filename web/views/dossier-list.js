@@ -15,7 +15,7 @@ const FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit'
 const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
 const URGENCIES = ['low', 'normal', 'high'];
 // Columns a narrow screen drops first (web/styles.css): the open dossier shows them.
-const SECONDARY = new Set(['birth_date', 'lastEdit']);
+const SECONDARY = new Set(['birth_date']);
 const columnClass = (name) => (SECONDARY.has(name) ? 'secondary' : null);
 
 function stateOf(log, dossier) {
@@ -48,7 +48,7 @@ function row(dossier, state, unread, onOpen) {
       open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
     h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
       t('list.unread', { count: unread })) : ''),
-    h('td', { class: 'muted secondary' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
+    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
 }
 
 /** `people`: Map of the workspace's verified members. Returns {element, update(dossiers, log)}. */
@@ -109,7 +109,7 @@ export function dossierList(people, onOpen) {
         h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('dossier.openButton'))),
         ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col', class: columnClass(name) }, t(`dossier.${name}`))),
         h('th', { scope: 'col' }, t('list.requestsTitle')), h('th', { scope: 'col' }, t('list.discussion')),
-        h('th', { scope: 'col', class: columnClass('lastEdit') }, t('dossier.lastEdit')))),
+        h('th', { scope: 'col' }, t('dossier.lastEdit')))),
       body);
   const element = h('div', { class: 'dossier-list' },
     unreadLine,
