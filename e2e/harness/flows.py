@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from e2e.harness.browser import UserBrowser, wait_for_crypto_ready
@@ -177,3 +178,22 @@ def revoke(admin: UserBrowser, person: Person) -> None:
     row.locator("button.danger").click()
     confirm(admin)
     row.locator(".badge-revoked").wait_for(timeout=TIMEOUT_MS)
+
+
+def fill_date(user: UserBrowser, field_id: str, date: datetime.date) -> None:
+    """Type `date` into a day / month / year date field (`#field_id`), as a person would."""
+    for part, value in (("day", date.day), ("month", date.month), ("year", date.year)):
+        user.page.fill(f"#{field_id}-{part}", str(value))
+
+
+def record_request_due(user: UserBrowser, dossier_id: str, what: str,
+                       due: datetime.date) -> None:
+    """Record, through the page's own log client, a document request due on `due`: a request
+    made days ago that is overdue now (the form refuses due dates already past)."""
+    workspace_id = user.page.url.rsplit("/", 1)[1]
+    user.page.evaluate(
+        """async ([workspaceId, content]) => {
+          const log = await import(`${document.body.dataset.assetBase}web/log.js`);
+          await log.appendEntry(workspaceId, 'request', content);
+        }""",
+        [workspace_id, {"dossier_id": dossier_id, "what": what, "due": due.isoformat()}])
