@@ -101,3 +101,9 @@ def test_roundtrip_message_from_another_sender_is_refused_in_browser(user, worke
         context=CONTEXT, message=message.hex(),
     )
     assert (reply["ok"], reply["code"]) == (False, "bad_signature")
+
+
+def test_roundtrip_page_cannot_ask_the_worker_for_block_keys(user, worker_keys):
+    for method in ("file.download_keys", "file.upload_layout", "file.record_block"):
+        reply = call_worker(user, method, file_id="")
+        assert (reply["ok"], reply["code"]) == (False, "forbidden_method"), reply

@@ -11,7 +11,9 @@
  *                    ReadableStream of plaintext goes to `port` (the downloads service worker)
  *                    or, without one, in the reply; {type: 'finished', id, ok, error} follows
  *                    once it has all been read.
- * Replies carry only what the UI displays; keys never leave this worker.
+ * Replies carry only what the UI displays; keys never leave this worker: the methods that hand
+ * block keys to the worker's own WebCrypto (pycrypto_wasm.service.file_blocks.WORKER_ONLY) are
+ * refused to the page.
  */
 
 import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
@@ -23,6 +25,7 @@ import { download, upload } from './transfers.js';
 const assetBase = new URL('../../', import.meta.url).href;
 let service = null;
 let pyodide = null;
+let workerOnly = new Set();
 
 function wheelPath(manifest) {
   const wheels = Object.keys(manifest.files).filter((path) => path.startsWith('wheels/'));
@@ -43,6 +46,7 @@ async function boot(manifest) {
     loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium, wheel,
   });
   service = pyodide.pyimport('pycrypto_wasm.service').CryptoService();
+  workerOnly = new Set(pyodide.pyimport('pycrypto_wasm.service.file_blocks').WORKER_ONLY.toJs());
   return call('selftest', {});
 }
 
@@ -128,9 +132,14 @@ self.addEventListener('message', async ({ data, ports }) => {
   } else if (data.type === 'call') {
     let reply;
     try {
-      reply = service === null
-        ? { ok: false, error: { code: 'not_ready', message: 'the crypto worker is not ready' } }
-        : call(data.method, data.params);
+      if (service === null) {
+        reply = { ok: false, error: { code: 'not_ready', message: 'the crypto worker is not ready' } };
+      } else if (workerOnly.has(data.method)) {
+        reply = { ok: false, error: { code: 'forbidden_method',
+          message: `${data.method} is for the crypto worker only` } };
+      } else {
+        reply = call(data.method, data.params);
+      }
     } catch (error) {
       reply = internalError(error);
     }
