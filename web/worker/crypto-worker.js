@@ -2,7 +2,8 @@
  * The crypto worker: holds every unlocked key and runs pycrypto_wasm under Pyodide, off the main
  * thread. Protocol (structured-clone messages):
  *   page -> worker  {type: 'boot', manifest}            once, with the SRI-verified manifest
- *   worker -> page  {type: 'state', state: 'ready'|'error', detail}
+ *   worker -> page  {type: 'state', state: 'ready'|'error', detail} (when ready, detail.boot
+ *                    says whether Python was restored from the 'snapshot' or booted from the 'wheel')
  *   page -> worker  {type: 'call', id, method, params}
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
  *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
@@ -26,6 +27,9 @@ const assetBase = new URL('../../', import.meta.url).href;
 let service = null;
 let pyodide = null;
 let workerOnly = new Set();
+let bootedFrom = null;
+
+const SNAPSHOT = 'snapshots/pyodide-snapshot.bin';
 
 function wheelPath(manifest) {
   const wheels = Object.keys(manifest.files).filter((path) => path.startsWith('wheels/'));
@@ -35,16 +39,39 @@ function wheelPath(manifest) {
   return wheels[0];
 }
 
-async function boot(manifest) {
-  enforceAssetIntegrity(manifest, assetBase);
-  const response = await fetch(new URL(wheelPath(manifest), assetBase));
+/** An asset's bytes, checked against the manifest by the wrapped fetch. */
+async function assetBytes(path) {
+  const response = await fetch(new URL(path, assetBase));
   if (!response.ok) {
     throw new Error(`the crypto module could not be downloaded (HTTP ${response.status})`);
   }
-  const wheel = new Uint8Array(await response.arrayBuffer());
-  pyodide = await startPythonRuntime({
-    loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium, wheel,
-  });
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Python, restored from the release's memory snapshot when it lists one; booted from the wheel
+ * when it does not, or when the snapshot does not restore (it is an experimental Pyodide
+ * feature: then the worker is only slower to start).
+ */
+async function startPython(manifest) {
+  const options = { loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium };
+  if (SNAPSHOT in manifest.files) {
+    try {
+      const restored = await startPythonRuntime(
+        { ...options, snapshot: await assetBytes(SNAPSHOT) });
+      bootedFrom = 'snapshot';
+      return restored;
+    } catch (error) {
+      console.warn('the Pyodide snapshot did not restore; booting from the wheel', error);
+    }
+  }
+  bootedFrom = 'wheel';
+  return startPythonRuntime({ ...options, wheel: await assetBytes(wheelPath(manifest)) });
+}
+
+async function boot(manifest) {
+  enforceAssetIntegrity(manifest, assetBase);
+  pyodide = await startPython(manifest);
   service = pyodide.pyimport('pycrypto_wasm.service').CryptoService();
   workerOnly = new Set(pyodide.pyimport('pycrypto_wasm.service.file_blocks').WORKER_ONLY.toJs());
   return call('selftest', {});
@@ -124,7 +151,8 @@ self.addEventListener('message', async ({ data, ports }) => {
     try {
       const status = await boot(data.manifest);
       self.postMessage({
-        type: 'state', state: status.ok ? 'ready' : 'error', detail: status.result ?? status.error,
+        type: 'state', state: status.ok ? 'ready' : 'error',
+        detail: status.ok ? { ...status.result, boot: bootedFrom } : status.error,
       });
     } catch (error) {
       self.postMessage({ type: 'state', state: 'error', detail: { message: String(error) } });
