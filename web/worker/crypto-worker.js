@@ -57,8 +57,7 @@ async function startPython(manifest) {
   const options = { loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium };
   if (SNAPSHOT in manifest.files) {
     try {
-      const restored = await startPythonRuntime(
-        { ...options, snapshot: await assetBytes(SNAPSHOT) });
+      const restored = await startPythonRuntime({ ...options, snapshot: assetBytes(SNAPSHOT) });
       bootedFrom = 'snapshot';
       return restored;
     } catch (error) {

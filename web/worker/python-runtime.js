@@ -49,15 +49,21 @@ async function bootFromWheel({ loadPyodide, indexURL, sodium, wheel, makeSnapsho
  * @param {string} options.indexURL       where pyodide.asm.wasm and python_stdlib.zip are served
  * @param {object} options.sodium         libsodium-wrappers' default export
  * @param {Uint8Array} [options.wheel]    the pycrypto_wasm wheel's bytes
- * @param {Uint8Array} [options.snapshot] a snapshot from `makeRuntimeSnapshot`, used instead
+ * @param {Uint8Array|Promise<Uint8Array>} [options.snapshot]  a snapshot from
+ *   `makeRuntimeSnapshot`, used instead of the wheel; while it downloads, Pyodide's WebAssembly
+ *   and libsodium.js start
  */
 export async function startPythonRuntime({ loadPyodide, indexURL, sodium, wheel, snapshot }) {
   if (snapshot === undefined) {
     return (await bootFromWheel({ loadPyodide, indexURL, sodium, wheel })).pyodide;
   }
-  const bridge = await bridgeOf(sodium);
+  let bridge = null;
+  const restorable = Promise.all([snapshot, bridgeOf(sodium)]).then(([bytes, made]) => {
+    bridge = made;
+    return bytes;
+  });
   return loadPyodide({
-    indexURL, ...OPTIONS, _loadSnapshot: snapshot,
+    indexURL, ...OPTIONS, _loadSnapshot: restorable,
     _snapshotDeserializer: (name) => (name === BRIDGE ? bridge : bridge[name]),
   });
 }
