@@ -50,17 +50,20 @@ async function assetBytes(path) {
 
 /**
  * Python, restored from the release's memory snapshot when it lists one; booted from the wheel
- * when it does not, or when the snapshot does not restore (it is an experimental Pyodide
- * feature: then the worker is only slower to start).
+ * when it does not, or when the snapshot, downloaded and checked, does not restore (it is an
+ * experimental Pyodide feature: then the worker is only slower to start). A snapshot that fails
+ * its integrity check stops the boot, as any altered asset does.
  */
 async function startPython(manifest) {
   const options = { loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium };
   if (SNAPSHOT in manifest.files) {
+    const snapshot = assetBytes(SNAPSHOT);
     try {
-      const restored = await startPythonRuntime({ ...options, snapshot: assetBytes(SNAPSHOT) });
+      const restored = await startPythonRuntime({ ...options, snapshot });
       bootedFrom = 'snapshot';
       return restored;
     } catch (error) {
+      await snapshot;
       console.warn('the Pyodide snapshot did not restore; booting from the wheel', error);
     }
   }
