@@ -1,5 +1,6 @@
-"""A server (or anything in between) that alters our code or the crypto worker's Python snapshot is
-Subresource Integrity on the page's scripts, and the worker's own checks against the manifest."""
+"""A server (or anything in between) that alters our code or the crypto worker's Python snapshot
+is refused: Subresource Integrity on the page's scripts, and the worker's own checks against the
+manifest."""
 
 from __future__ import annotations
 
