@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
+SNAPSHOT := static/snapshots/pyodide-snapshot.bin
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
 .PHONY: run test lint bench assets chromium clean
@@ -23,7 +24,7 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test assets chromium
 	$(PY) -m bench
 
-assets: $(VENDOR) $(WHEEL)
+assets: $(VENDOR) $(WHEEL) $(SNAPSHOT)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +64,16 @@ $(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
 	$(PY) -m pip wheel -q --no-deps -w static/wheels .
 	rm -rf build
 
+# The crypto worker's Pyodide memory snapshot, built offline in Node.js from the assets above.
+$(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runtime.js \
+		web/worker/sodium-bridge.js
+	rm -rf static/snapshots
+	mkdir -p static/snapshots
+	node tools/build-snapshot.mjs $(WHEEL) $@.tmp
+	mv $@.tmp $@
+
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/wheels build var
+	rm -rf $(VENV) node_modules static/vendor static/wheels static/snapshots build var
