@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room
+from gevent import monkey
 
 from api.identity.sessions import COOKIE, session_user
 from api.version import server_version
@@ -56,9 +57,18 @@ def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str
     socketio_of(app).emit(event, data, to=invitation_room(invitation_id))
 
 
+def _async_mode() -> str:
+    """gevent in the production server (which patched the process), threads elsewhere."""
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
 def init_realtime(app: Flask) -> SocketIO:
+    """Socket.IO on WebSockets only (see the README's cluster section); with a message queue,
+    events emitted by any process reach the sockets of every process."""
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
-    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
+    socketio = SocketIO(app, async_mode=_async_mode(), cors_allowed_origins=None,
+                        message_queue=app.config["PARAVENT"].message_queue,
+                        transports=["websocket"])
     app.extensions["paravent_socketio"] = socketio
     hooks: list[Callable[[str], None]] = []
     app.extensions["paravent_disconnect_hooks"] = hooks

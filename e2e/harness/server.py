@@ -43,10 +43,12 @@ def serving_in_thread(app: Flask, port: int = 0) -> Iterator[int]:
 
 @dataclass
 class ServerProcess:
-    """`python app.py` serving from `data_dir`; `url` ends with a slash."""
+    """`python app.py` (the production server) serving from `data_dir` with `flags` added;
+    `url` ends with a slash."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    flags: tuple[str, ...] = ()
     process: subprocess.Popen[str] | None = None
 
     @property
@@ -61,8 +63,8 @@ class ServerProcess:
     def bootstrap_link(self, organization: str) -> str:
         """A fresh one-time link to create `organization`, from the server's command line."""
         completed = subprocess.run(
-            [sys.executable, "app.py", "bootstrap-link", "--org", organization,
-             "--port", str(self.port), "--data", str(self.data_dir)],
+            [sys.executable, "app.py", "--port", str(self.port), "--data", str(self.data_dir),
+             *self.flags, "bootstrap-link", "--org", organization],
             cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=30,
         )
         return completed.stdout.strip()
@@ -71,7 +73,7 @@ class ServerProcess:
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data", str(self.data_dir)],
+             "--data", str(self.data_dir), *self.flags],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -101,6 +103,7 @@ class ServerProcess:
         return text if whole else text[-4000:]
 
     def stop(self) -> None:
+        """SIGTERM (a graceful stop), then SIGKILL if it has not exited within 10 s."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
