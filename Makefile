@@ -8,19 +8,19 @@ WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run test lint bench assets chromium clean
+.PHONY: run test lint bench assets chromium services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.test assets chromium
+test: $(VENV)/.test assets chromium services
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
-bench: $(VENV)/.test assets chromium
+bench: $(VENV)/.test assets chromium services
 	$(PY) -m bench
 
 assets: $(VENDOR) $(WHEEL)
@@ -62,6 +62,12 @@ $(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Redis and nginx: the tests, the benchmarks and `make cluster` start their own copies
+# on free loopback ports (never the system services).
+services:
+	@command -v redis-server >/dev/null && test -x /usr/sbin/nginx || { apt-get update -qq && \
+		apt-get install -y -qq redis-server nginx >/dev/null; }
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/wheels build var

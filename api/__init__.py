@@ -22,6 +22,7 @@ from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
+from api.shared_state import init_shared_state
 from api.storage.blockstore import BlockStore
 from api.store import init_store
 from api.workspaces import blocks, documents, log
@@ -40,6 +41,7 @@ def create_app(config: Config) -> Flask:
     )
     app.jinja_loader = FileSystemLoader([config.web_dir, TEMPLATES])
     init_store(app)
+    init_shared_state(app)
     init_errors(app)
     init_security_headers(app)
     init_origin_check(app)
