@@ -5,14 +5,11 @@ Events (acknowledged with {"ok": ...}):
   presence:view    {workspace_id, dossier_id | null}   I am looking at this dossier (or none)
   presence:typing  {workspace_id, dossier_id}          I am typing a comment (lasts a few seconds)
 Members receive presence:changed {workspace_id, viewers: {dossier: [users]}, typing: {...}}.
-Kept in this process's memory (one server process; several would share it through Redis).
+Who views what lives in `presence_store`: this process's memory, or Redis with a message queue.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request
@@ -20,54 +17,10 @@ from flask_socketio import SocketIO
 
 from api.identity.sessions import COOKIE, session_user
 from api.realtime import notify_users, on_disconnect
+from api.shared_state import redis_of
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, WORKSPACE_ID
-
-TYPING_SECONDS = 6
-
-
-@dataclass
-class Viewing:
-    user_id: str
-    workspace_id: str
-    dossier_id: str | None
-    typing_until: float = 0.0
-
-
-class Presence:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_socket: dict[str, Viewing] = {}
-
-    def set(self, sid: str, viewing: Viewing | None) -> str | None:
-        """Record what socket `sid` views; the workspace it left, if it changed."""
-        with self._lock:
-            before = self._by_socket.pop(sid, None)
-            if viewing is not None:
-                self._by_socket[sid] = viewing
-        return before.workspace_id if before else None
-
-    def typing(self, sid: str, dossier_id: str) -> Viewing | None:
-        with self._lock:
-            viewing = self._by_socket.get(sid)
-            if viewing is not None and viewing.dossier_id == dossier_id:
-                viewing.typing_until = time.time() + TYPING_SECONDS
-            return viewing
-
-    def summary(self, workspace_id: str) -> dict[str, Any]:
-        now = time.time()
-        viewers: dict[str, set[str]] = {}
-        typing: dict[str, set[str]] = {}
-        with self._lock:
-            for viewing in self._by_socket.values():
-                if viewing.workspace_id != workspace_id or viewing.dossier_id is None:
-                    continue
-                viewers.setdefault(viewing.dossier_id, set()).add(viewing.user_id)
-                if viewing.typing_until > now:
-                    typing.setdefault(viewing.dossier_id, set()).add(viewing.user_id)
-        return {"workspace_id": workspace_id,
-                "viewers": {dossier: sorted(users) for dossier, users in viewers.items()},
-                "typing": {dossier: sorted(users) for dossier, users in typing.items()}}
+from api.workspaces.presence_store import MemoryPresence, PresenceStore, RedisPresence, Viewing
 
 
 def _member(workspace_id: Any) -> str | None:
@@ -81,7 +34,8 @@ def _member(workspace_id: Any) -> str | None:
 
 
 def init_presence(app: Flask, socketio: SocketIO) -> None:
-    presence = Presence()
+    redis = redis_of(app)
+    presence: PresenceStore = RedisPresence(redis) if redis is not None else MemoryPresence()
     refused = {"ok": False, "error": {"code": "not_found", "message": "not a member"}}
 
     def announce(workspace_id: str) -> None:
