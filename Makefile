@@ -8,10 +8,14 @@ WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run test lint bench assets chromium services clean
+.PHONY: run cluster test lint bench assets chromium services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
+
+# Redis, two app processes and nginx on loopback: http://localhost:8080/ (README, "Cluster").
+cluster: $(VENV)/.server assets services
+	$(PY) -m e2e.harness.cluster $(ARGS)
 
 test: $(VENV)/.test assets chromium services
 	$(PY) -m ruff check .
@@ -70,4 +74,4 @@ services:
 		apt-get install -y -qq redis-server nginx >/dev/null; }
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/wheels build var
+	rm -rf $(VENV) node_modules static/vendor static/wheels build var var-cluster

@@ -49,10 +49,15 @@ class _TimedHandler(WSGIHandler):
         self.socket.settimeout(self.request_timeout)
         return line
 
+    def _upgraded_status(self) -> str:
+        """A WebSocket answers its own handshake, out of pywsgi's sight."""
+        upgraded = getattr(self, "environ", {}).get("HTTP_UPGRADE", "").lower() == "websocket"
+        return "101" if upgraded else "000"
+
     def format_request(self) -> str:
         method, _, rest = (self.requestline or "").partition(" ")
         path = rest.rsplit(" ", 1)[0].split("?", 1)[0]
-        status = (self._orig_status or self.status or "000").split()[0]
+        status = (self._orig_status or self.status or self._upgraded_status()).split()[0]
         elapsed = (self.time_finish or time.time()) - self.time_start
         client = self.client_address[0] if isinstance(self.client_address, tuple) else "-"
         return (f'{client} "{method} {path}" {status} {self.response_length or "-"}'

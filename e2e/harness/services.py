@@ -90,10 +90,11 @@ http {{
 {servers}
     }}
     map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+{pins}
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            proxy_pass http://paravent;
+            proxy_pass http://{backend};
             proxy_http_version 1.1;
             proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -126,13 +127,28 @@ def nginx_binary() -> str:
     return found
 
 
-def start_nginx(folder: Path, upstream_ports: Sequence[int], port: int | None = None) -> Nginx:
-    """nginx on loopback spreading connections round-robin over `upstream_ports`."""
+PIN_HEADER = "X-Paravent-Backend"
+
+
+def _pins(upstream_ports: Sequence[int]) -> str:
+    """Tests only: a request carrying `PIN_HEADER: <n>` goes to the n-th process."""
+    routes = " ".join(f'"{index}" 127.0.0.1:{upstream};'
+                      for index, upstream in enumerate(upstream_ports))
+    variable = "$http_" + PIN_HEADER.lower().replace("-", "_")
+    return f"    map {variable} $pinned_backend {{ default paravent; {routes} }}"
+
+
+def start_nginx(folder: Path, upstream_ports: Sequence[int], port: int | None = None, *,
+                pinnable: bool = False) -> Nginx:
+    """nginx on loopback spreading connections round-robin over `upstream_ports` (and, when
+    `pinnable`, sending requests that name a process in `PIN_HEADER` to it)."""
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     servers = "\n".join(f"        server 127.0.0.1:{upstream};" for upstream in upstream_ports)
     conf = folder / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(folder=folder, servers=servers, port=port))
+    conf.write_text(NGINX_CONF.format(
+        folder=folder, servers=servers, port=port, pins=_pins(upstream_ports) if pinnable else "",
+        backend="$pinned_backend" if pinnable else "paravent"))
     process = subprocess.Popen([nginx_binary(), "-c", str(conf), "-p", str(folder), "-e",
                                 str(folder / "error.log")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
