@@ -8,7 +8,7 @@ WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run cluster test lint bench assets chromium services clean
+.PHONY: run cluster test lint bench bench-serving assets chromium services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
@@ -26,6 +26,9 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test assets chromium services
 	$(PY) -m bench
+
+bench-serving: $(VENV)/.test assets services
+	$(PY) -m bench.serving
 
 assets: $(VENDOR) $(WHEEL)
 

@@ -80,7 +80,7 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start:\n{self.log_text()}")
-            if self._healthy():
+            if self.healthy():
                 return self
             time.sleep(0.1)
         self.stop()
@@ -91,7 +91,7 @@ class ServerProcess:
         with urllib.request.urlopen(health_url, timeout=2) as response:
             return json.load(response)
 
-    def _healthy(self) -> bool:
+    def healthy(self) -> bool:
         try:
             return self.health()["status"] == "ok"
         except (urllib.error.URLError, ConnectionError, TimeoutError):
