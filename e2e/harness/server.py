@@ -69,11 +69,13 @@ class ServerProcess:
         )
         return completed.stdout.strip()
 
-    def start(self) -> ServerProcess:
+    def start(self, command: list[str] | None = None) -> ServerProcess:
+        """Start `python app.py …` (or `python <command>`) and wait until it is healthy."""
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data", str(self.data_dir), *self.flags],
+            [sys.executable, *(command or [
+                "app.py", "--host", "127.0.0.1", "--port", str(self.port),
+                "--data", str(self.data_dir), *self.flags])],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
