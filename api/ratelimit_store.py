@@ -1,67 +1,50 @@
-"""Rate-limit counters: a sliding window of recent hits per key, in memory or in Redis.
+"""Where rate limits count hits: the `RateLimitStore` interface and its in-memory implementation.
 
-`allow(key, limit, window_seconds)` records a hit and says whether it is within `limit` hits
-over the last `window_seconds`. The Redis implementation runs the check and the hit as one
-script, on Redis's own clock, so every server process counts against the same window.
+A store answers one question, atomically: may `key` have one more hit now, given at most `limit`
+hits in the last `window` seconds (and if so, count it)? The in-memory store keeps a sliding
+window per key in this process, right for the single-process default; several server processes
+share one store through another implementation of the same interface (e.g. Redis). Keys whose
+window emptied are dropped, so memory stays bounded by the keys active within a window.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
-import time
-from collections import defaultdict, deque
+from collections import deque
 from typing import Protocol
 
-from redis import Redis
-
-from api.shared_state import KEY_PREFIX
+WINDOW_SECONDS = 60.0
 
 
 class RateLimitStore(Protocol):
-    def allow(self, key: str, limit: int, window_seconds: float) -> bool: ...
+    def allow(self, key: str, limit: int, now: float, window: float = WINDOW_SECONDS) -> bool:
+        """Count one hit for `key` at `now` and say True, unless it already had `limit` hits
+        within `window` seconds (then count nothing and say False)."""
+        ...
 
 
-class MemoryRateLimits:
-    """This process's counters: right for a single server process."""
+class InMemoryRateLimitStore:
+    """Sliding windows of hit times, per key, in this process's memory."""
+
+    # Past this many keys, the next hit sweeps out the keys whose window emptied.
+    SWEEP_AFTER_KEYS = 10_000
 
     def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: str, limit: int, window_seconds: float) -> bool:
-        now = time.monotonic()
+    def allow(self, key: str, limit: int, now: float, window: float = WINDOW_SECONDS) -> bool:
         with self._lock:
-            hits = self._hits[key]
-            while hits and hits[0] <= now - window_seconds:
+            if len(self._hits) > self.SWEEP_AFTER_KEYS:
+                self._sweep(now - window)
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - window:
                 hits.popleft()
             if len(hits) >= limit:
                 return False
             hits.append(now)
             return True
 
-
-_SLIDING_WINDOW = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
-  return 0
-end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
-return 1
-"""
-
-
-class RedisRateLimits:
-    """Counters shared by every process on the same Redis (a sorted set of hit times per key)."""
-
-    def __init__(self, redis: Redis) -> None:
-        self._script = redis.register_script(_SLIDING_WINDOW)
-
-    def allow(self, key: str, limit: int, window_seconds: float) -> bool:
-        hit = secrets.token_hex(8)
-        return self._script(keys=[f"{KEY_PREFIX}ratelimit:{key}"],
-                            args=[limit, window_seconds, hit]) == 1
+    def _sweep(self, oldest: float) -> None:
+        for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= oldest]:
+            del self._hits[key]
