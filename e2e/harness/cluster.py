@@ -66,16 +66,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
     parser.add_argument("--data", default="var-cluster", help="folder for data and services")
     arguments = parser.parse_args(argv)
-    cluster = Cluster(Path(arguments.data).resolve(), arguments.port).start()
-    print(f"Paravent cluster on {cluster.url} (nginx -> processes on ports "
-          f"{', '.join(str(p.port) for p in cluster.processes)}, Redis on {cluster.redis.port})")
-    print(cluster.processes[0].log_text(whole=True).strip(), flush=True)
 
     def stop(_signal: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before starting: a stop during start cleans up too
+    cluster = Cluster(Path(arguments.data).resolve(), arguments.port)
     try:
+        cluster.start()
+        print(f"Paravent cluster on {cluster.url} (nginx -> processes on ports "
+              f"{', '.join(str(p.port) for p in cluster.processes)}, Redis on "
+              f"{cluster.redis.port})")
+        print(cluster.processes[0].log_text(whole=True).strip(), flush=True)
         signal.pause()
     except KeyboardInterrupt:
         pass
