@@ -6,6 +6,8 @@ Events (acknowledged with {"ok": ...}):
   presence:typing  {workspace_id, dossier_id}          I am typing a comment (lasts a few seconds)
 Members receive presence:changed {workspace_id, viewers: {dossier: [users]}, typing: {...}}.
 Who views what lives in `presence_store`: this process's memory, or Redis with a message queue.
+Each event re-checks that the socket's user is still a member, and only current members are
+listed: a member removed while viewing drops out at once (the removal announces presence).
 """
 
 from __future__ import annotations
@@ -33,14 +35,20 @@ def _member(workspace_id: Any) -> str | None:
     return user["id"]
 
 
+def announce_presence(app: Flask, workspace_id: str) -> dict[str, Any]:
+    """Tell the workspace's members who among them views and types what (also when a member
+    was removed: their socket may still be open, on any process); the summary told."""
+    members = [m["user_id"] for m in get_store().workspaces.members(workspace_id)]
+    summary = app.extensions["paravent_presence"].summary(workspace_id, members)
+    notify_users(app, members, "presence:changed", summary)
+    return summary
+
+
 def init_presence(app: Flask, socketio: SocketIO) -> None:
     redis = redis_of(app)
     presence: PresenceStore = RedisPresence(redis) if redis is not None else MemoryPresence()
+    app.extensions["paravent_presence"] = presence
     refused = {"ok": False, "error": {"code": "not_found", "message": "not a member"}}
-
-    def announce(workspace_id: str) -> None:
-        members = [m["user_id"] for m in get_store().workspaces.members(workspace_id)]
-        notify_users(app, members, "presence:changed", presence.summary(workspace_id))
 
     @socketio.on("presence:view")
     def _view(data: Any) -> dict[str, Any]:
@@ -52,9 +60,8 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
             return refused
         left = presence.set(request.sid, Viewing(user_id, data["workspace_id"], dossier_id))
         if left and left != data["workspace_id"]:
-            announce(left)
-        announce(data["workspace_id"])
-        return {"ok": True, **presence.summary(data["workspace_id"])}
+            announce_presence(app, left)
+        return {"ok": True, **announce_presence(app, data["workspace_id"])}
 
     @socketio.on("presence:typing")
     def _typing(data: Any) -> dict[str, Any]:
@@ -62,12 +69,15 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
         viewing = presence.typing(request.sid, str(data.get("dossier_id")))
         if viewing is None:
             return refused
-        announce(viewing.workspace_id)
+        if _member(viewing.workspace_id) is None:  # removed since: forget what it viewed
+            presence.set(request.sid, None)
+            return refused
+        announce_presence(app, viewing.workspace_id)
         return {"ok": True}
 
     def forget(sid: str) -> None:
         left = presence.set(sid, None)
         if left:
-            announce(left)
+            announce_presence(app, left)
 
     on_disconnect(app, forget)

@@ -3,9 +3,10 @@ connected to different server processes see each other.
 
 `set(sid, viewing)` records what a socket views (None: nothing, or gone) and returns the
 workspace it left; `typing(sid, dossier_id)` marks it typing for a few seconds; `summary` lists
-a workspace's viewers and typists. In Redis, each socket's entry names the process holding the
-socket; a process that dies stops refreshing its heartbeat and its sockets drop out of the
-summaries within `HEARTBEAT_TTL_SECONDS`.
+a workspace's viewers and typists among the members it is given (a member removed meanwhile may
+still have a socket open). In Redis, each socket's entry names the process holding the socket;
+a process that dies stops refreshing its heartbeat and its sockets drop out of the summaries
+within `HEARTBEAT_TTL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -42,15 +43,17 @@ class PresenceStore(Protocol):
 
     def typing(self, sid: str, dossier_id: str) -> Viewing | None: ...
 
-    def summary(self, workspace_id: str) -> dict[str, Any]: ...
+    def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]: ...
 
 
-def summarize(workspace_id: str, viewings: Iterable[Viewing]) -> dict[str, Any]:
+def summarize(workspace_id: str, viewings: Iterable[Viewing],
+              members: Collection[str]) -> dict[str, Any]:
     now = time.time()
     viewers: dict[str, set[str]] = {}
     typing: dict[str, set[str]] = {}
     for viewing in viewings:
-        if viewing.workspace_id != workspace_id or viewing.dossier_id is None:
+        if (viewing.workspace_id != workspace_id or viewing.dossier_id is None
+                or viewing.user_id not in members):
             continue
         viewers.setdefault(viewing.dossier_id, set()).add(viewing.user_id)
         if viewing.typing_until > now:
@@ -81,10 +84,10 @@ class MemoryPresence:
                 viewing.typing_until = time.time() + TYPING_SECONDS
             return viewing
 
-    def summary(self, workspace_id: str) -> dict[str, Any]:
+    def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         with self._lock:
             viewings = list(self._by_socket.values())
-        return summarize(workspace_id, viewings)
+        return summarize(workspace_id, viewings, members)
 
 
 class RedisPresence:
@@ -139,7 +142,7 @@ class RedisPresence:
             pipeline.execute()
         return viewing
 
-    def summary(self, workspace_id: str) -> dict[str, Any]:
+    def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         entries = {sid.decode(): json.loads(raw) for sid, raw
                    in self._redis.hgetall(_workspace_key(workspace_id)).items()}
         processes = sorted({entry["process"] for entry in entries.values()})
@@ -150,7 +153,7 @@ class RedisPresence:
         if dead:
             self._redis.hdel(_workspace_key(workspace_id), *dead)
         return summarize(workspace_id, (_viewing(entry) for entry in entries.values()
-                                        if entry["process"] in alive))
+                                        if entry["process"] in alive), members)
 
 
 def _viewing(entry: dict[str, Any]) -> Viewing:
