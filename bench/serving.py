@@ -44,7 +44,6 @@ DEV_SERVER = """
 import sys
 from pathlib import Path
 from api import create_app, socketio_of
-from api import create_app
 from api.config import Config
 app = create_app(Config(data_dir=Path(sys.argv[1]), port=int(sys.argv[2])))
 socketio_of(app).run(app, host="127.0.0.1", port=int(sys.argv[2]), allow_unsafe_werkzeug=True,
