@@ -1,7 +1,8 @@
 """Two server processes behind nginx, sharing Redis: members whose pages are held by different
-processes see each other's live changes and presence, run the short-code invitation, and a
-revocation made through one process ends the page held by the other; rate limits count every
-process's requests together."""
+processes see each other's live changes and presence, run the short-code invitation, a member
+removed through one process drops out of the presence the other relays, and a revocation made
+through one process ends the page held by the other; rate limits count every process's requests
+together."""
 
 from __future__ import annotations
 
@@ -62,13 +63,18 @@ def test_cluster_members_on_two_processes_work_live_together(cluster, new_user):
     member.page.click("#comment-post")
     admin.page.locator(f"#comment-list li:has-text('{COMMENT}')").wait_for(timeout=TIMEOUT_MS)
 
+    # Removed from the workspace, the member's page (still open on the other process) is no
+    # longer shown as viewing the dossier.
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') button.danger").click()
+    admin.page.locator(f"#presence:has-text('{MEMBER.name}')").wait_for(state="detached",
+                                                                        timeout=TIMEOUT_MS)
+
     flows.go_home(admin)
     row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
     row.locator("button.danger").click()
     flows.confirm(admin)
-    alert = member.page.locator("[role=alert]:not([hidden])")
-    alert.wait_for(timeout=TIMEOUT_MS)
-    assert "revoked" in alert.inner_text()
+    member.page.locator("[role=alert]:not([hidden]):has-text('revoked')").wait_for(
+        timeout=TIMEOUT_MS)
     assert member.page.locator("#my-fingerprint").count() == 0
 
     for process in cluster.processes:  # each page's WebSocket was held by its own process
