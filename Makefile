@@ -9,20 +9,27 @@ VENDOR := static/vendor/.installed
 SNAPSHOT := static/snapshots/pyodide-snapshot.bin
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run test lint bench assets chromium clean
+.PHONY: run cluster test lint bench bench-serving assets chromium services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.test assets chromium
+# Redis, two app processes and nginx on loopback: http://localhost:8080/ (README, "Cluster").
+cluster: $(VENV)/.server assets services
+	$(PY) -m e2e.harness.cluster $(ARGS)
+
+test: $(VENV)/.test assets chromium services
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
-bench: $(VENV)/.test assets chromium
+bench: $(VENV)/.test assets chromium services
 	$(PY) -m bench
+
+bench-serving: $(VENV)/.test assets services
+	$(PY) -m bench.serving
 
 assets: $(VENDOR) $(WHEEL) $(SNAPSHOT)
 
@@ -75,5 +82,11 @@ $(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runti
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's Redis and nginx: the tests, the benchmarks and `make cluster` start their own copies
+# on free loopback ports (never the system services).
+services:
+	@command -v redis-server >/dev/null && test -x /usr/sbin/nginx || { apt-get update -qq && \
+		apt-get install -y -qq redis-server nginx >/dev/null; }
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/wheels static/snapshots build var
+	rm -rf $(VENV) node_modules static/vendor static/wheels static/snapshots build var var-cluster
