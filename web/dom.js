@@ -32,14 +32,17 @@ export function fill(element, ...children) {
 }
 
 /**
- * Replaces the content of `root` and moves focus to its first heading, for keyboard users; not
- * on the page's first screen before the user has done anything, where the first Tab must reach
- * the skip link.
+ * Replaces the content of `root` and moves focus to its first heading, for keyboard users whose
+ * focus was in the view being replaced; not on the page's first screen before the user has done
+ * anything, where the first Tab must reach the skip link, and never away from the page's own
+ * controls (skip link, language) where the user is tabbing while the view loads.
  */
 export function show(root, ...children) {
+  const focused = document.activeElement;
+  const focusInView = !focused || focused === document.body || root.contains(focused);
   fill(root, ...children);
   const heading = root.querySelector('h1, h2');
-  if (heading && navigator.userActivation.hasBeenActive) {
+  if (heading && focusInView && navigator.userActivation.hasBeenActive) {
     heading.tabIndex = -1;
     heading.focus();
   }
