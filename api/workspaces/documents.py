@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.errors import ApiError
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, choice, json_body
+from api.inputs import b64_encode, blob, choice, json_body, whole_number
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
@@ -77,9 +77,7 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
         raise ApiError(400, "bad_request", "the workspace manifest has the workspace's id")
     if kind != "workspace":
         check_id(DOCUMENT_ID, document_id, "document")
-    expected = body.get("expected_version")
-    if not isinstance(expected, int) or expected < 0:
-        raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
+    expected = whole_number(body.get("expected_version"), "expected_version")
     store = get_store().workspaces
     block_ids = _file_blocks(workspace_id, body) if kind == "file" else []
     workflow = _workflow(workspace_id, member, body) if kind == "workspace" else None

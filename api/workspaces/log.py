@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from api.errors import ApiError
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, json_body
+from api.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, check_id, membership
@@ -27,25 +27,17 @@ blueprint = Blueprint("log", __name__)
 MAX_ENTRY_BYTES = 64 * 1024
 
 
-def _whole_number(value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ApiError(400, "bad_request", f"'{name}' must be a whole number")
-    return value
-
-
 @blueprint.post("/api/workspaces/<workspace_id>/log")
 @login_required
 def append_entry(workspace_id: str) -> tuple[Response, int]:
     body = json_body()
-    kind = body.get("kind")
-    if kind not in DEFAULT_POLICY:
-        raise ApiError(400, "bad_request", f"'kind' must be one of {', '.join(DEFAULT_POLICY)}")
+    kind = choice(body, "kind", tuple(DEFAULT_POLICY))
     user, member = membership(workspace_id)
     policy = workflow_of(workspace_id)["policy"]
     if not may_append(member["role"], kind, policy):
         raise ApiError(403, "forbidden", f"your role ({member['role']}) may not record this "
                        f"({kind}); it needs {policy[kind]}")
-    seq = _whole_number(body.get("seq"), "seq")
+    seq = whole_number(body.get("seq"), "seq")
     store = get_store().workspaces
     length = store.append_log({
         "workspace_id": workspace_id, "seq": seq, "kind": kind, "author_id": user["id"],
@@ -63,12 +55,10 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
 def read_log(workspace_id: str) -> Response:
     user, _ = membership(workspace_id)
     store = get_store().workspaces
-    after = request.args.get("after", "0")
-    if not after.isdigit():
-        raise ApiError(400, "bad_request", "'after' must be a whole number")
+    after = query_whole_number("after")
     entries = [{"seq": row["seq"], "kind": row["kind"], "author_id": row["author_id"],
                 "created_at": row["created_at"], "entry": b64_encode(row["entry"])}
-               for row in store.log(workspace_id, int(after))]
+               for row in store.log(workspace_id, after)]
     return jsonify({"entries": entries,
                     "read_markers": store.read_markers(user["id"], workspace_id)})
 
@@ -78,6 +68,6 @@ def read_log(workspace_id: str) -> Response:
 def mark_read(workspace_id: str, dossier_id: str) -> Response:
     user, _ = membership(workspace_id)
     check_id(DOCUMENT_ID, dossier_id, "dossier")
-    seq = _whole_number(json_body().get("seq"), "seq")
+    seq = whole_number(json_body().get("seq"), "seq")
     get_store().workspaces.mark_read(user["id"], workspace_id, dossier_id, seq)
     return jsonify({"seq": seq})
