@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room
 
 from api.identity.sessions import COOKIE, session_user
+from api.socket_events import AnsweringSocketIO, PacketJson
 from api.version import server_version
 
 
@@ -58,7 +59,8 @@ def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str
 
 def init_realtime(app: Flask) -> SocketIO:
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
-    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
+    socketio = AnsweringSocketIO(app, async_mode="threading", cors_allowed_origins=None,
+                                 json=PacketJson)
     app.extensions["paravent_socketio"] = socketio
     hooks: list[Callable[[str], None]] = []
     app.extensions["paravent_disconnect_hooks"] = hooks

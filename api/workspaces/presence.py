@@ -102,18 +102,21 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
         announce(data["workspace_id"])
         return {"ok": True, **presence.summary(data["workspace_id"])}
 
+    def forget(sid: str) -> None:
+        left = presence.set(sid, None)
+        if left:
+            announce(left)
+
     @socketio.on("presence:typing")
     def _typing(data: Any) -> dict[str, Any]:
         data = data if isinstance(data, dict) else {}
         viewing = presence.typing(request.sid, str(data.get("dossier_id")))
         if viewing is None:
             return refused
+        if _member(viewing.workspace_id) is None:  # removed since: their presence ends here
+            forget(request.sid)
+            return refused
         announce(viewing.workspace_id)
         return {"ok": True}
-
-    def forget(sid: str) -> None:
-        left = presence.set(sid, None)
-        if left:
-            announce(left)
 
     on_disconnect(app, forget)
