@@ -24,6 +24,7 @@ from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.storage.blockstore import BlockStore
 from api.store import init_store
+from api.user_limits import init_user_limits
 from api.workspaces import blocks, documents, log
 from api.workspaces import routes as workspaces
 from api.workspaces.presence import init_presence
@@ -44,6 +45,7 @@ def create_app(config: Config) -> Flask:
     init_security_headers(app)
     init_origin_check(app)
     init_rate_limits(app)
+    init_user_limits(app)
     init_assets(app)
     app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
     for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,

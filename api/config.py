@@ -40,6 +40,11 @@ class Config:
     challenge_seconds: int = 5 * 60
     invitation_seconds: int = 7 * 24 * 3600
     ceremony_requests_per_minute: int = 60
+    workspace_creations_per_minute: int = 20
+    document_writes_per_minute: int = 300
+    log_writes_per_minute: int = 300
+    block_uploads_per_minute: int = 600
+    presence_events_per_minute: int = 60
     max_block_bytes: int = 512 * 1024 + 1024
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3

@@ -3,7 +3,8 @@ one, `{"ok": false, "error": {"code", "message"}}` when it was refused, whatever
 
 `AnsweringSocketIO.on` wraps each handler in one place: a payload that is not strict JSON (too
 deep, lone surrogates, numbers past 64 bits; see api/strict_json.py) or the wrong number of
-arguments is a `bad_request`, an `ApiError` keeps its code, and anything unexpected is logged
+arguments is a `bad_request`, an `ApiError` keeps its code, per-user rate limits apply
+(api/user_limits.py), and anything unexpected is logged
 and answered as `internal_error`.
 `PacketJson` is the JSON codec given to python-socketio: a packet whose arguments are not strict
 JSON still reaches its event's handler (as a `MalformedPayload`), so that it is answered too.
@@ -25,6 +26,7 @@ from flask_socketio import SocketIO
 from api.errors import INPUT_ERRORS, ApiError
 from api.strict_json import MalformedJson
 from api.strict_json import loads as strict_loads
+from api.user_limits import check_event_limit
 
 logger = logging.getLogger(__name__)
 LIFECYCLE_EVENTS = ("connect", "disconnect")
@@ -74,6 +76,7 @@ def _answered(event: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         except TypeError:
             return refusal("bad_request", f"'{event}' does not take {len(args)} argument(s)")
         try:
+            check_event_limit(event)
             return handler(*args)
         except ApiError as error:
             return refusal(error.code, error.message)

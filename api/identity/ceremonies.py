@@ -56,7 +56,9 @@ def _rejected(status: int, error: Exception) -> ApiError:
 
 
 def _issue(purpose: str, subject: str, challenge: bytes) -> str:
+    """Store a new challenge, and forget the expired ones (used or not)."""
     challenge_id = secrets.token_urlsafe(16)
+    get_store().identity.purge_challenges(time.time())
     get_store().identity.add_challenge(
         {
             "id": challenge_id,

@@ -19,10 +19,10 @@ from api.inputs import b64_encode, blob, choice, json_body, whole_number
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
+from api.workspaces.quota import check_file_bytes
 from api.workspaces.routes import MAX_MANIFEST_BYTES
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
 from pycrypto_wasm.workspace.workflow import check_workflow
 
 blueprint = Blueprint("documents", __name__)
@@ -41,15 +41,13 @@ def _file_blocks(workspace_id: str, body: dict[str, Any]) -> list[str]:
     block_ids = body.get("block_ids")
     if not isinstance(block_ids, list):
         raise ApiError(400, "bad_request", "a file version lists its 'block_ids'")
-    max_bytes = current_app.config["PARAVENT"].max_file_bytes
-    if len(block_ids) > max(1, -(-max_bytes // BLOCK_SIZE)):
-        raise ApiError(413, "file_too_large", f"a file is at most {max_bytes // 2**20} MiB")
     for block_id in block_ids:
         check_id(BLOCK_ID, block_id, "block")
     missing = get_store().workspaces.missing_blocks(workspace_id, block_ids)
     if missing:
         raise ApiError(400, "missing_blocks",
                        f"{len(missing)} block(s) of this file were not uploaded, e.g. {missing[0]}")
+    check_file_bytes(workspace_id, block_ids)
     return block_ids
 
 
