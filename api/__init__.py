@@ -20,6 +20,7 @@ from api.identity import bootstrap, directory, invitations, login, passkeys
 from api.identity.invitation_channel import init_invitation_channel
 from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
+from api.proxies import init_trusted_proxies
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.storage.blockstore import BlockStore
@@ -54,6 +55,7 @@ def create_app(config: Config) -> Flask:
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)
     init_presence(app, socketio)
+    init_trusted_proxies(app)
     return app
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from api.proxies import parse_trusted_proxies
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -49,6 +51,7 @@ class Config:
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3
     deleted_file_retention_days: int = 30
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def public_origin(self) -> str:
@@ -101,6 +104,11 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     parser.add_argument(
         "--max-file-mib", type=int, help="largest file a member may upload, in MiB (default 2048)"
     )
+    parser.add_argument(
+        "--trusted-proxies", type=parse_trusted_proxies,
+        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "names the client (default: none; the peer is the client)"
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
@@ -108,6 +116,8 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
     idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
     max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
+    proxies = arguments.trusted_proxies or parse_trusted_proxies(
+        environ.get("PARAVENT_TRUSTED_PROXIES", ""))
     return Config(
         host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
         port=int(port) if port is not None else DEFAULT_PORT,
@@ -115,4 +125,5 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         origin=arguments.origin or environ.get("PARAVENT_ORIGIN"),
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
         max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
+        trusted_proxies=proxies,
     )
