@@ -64,6 +64,10 @@ def check_value(value: Any) -> None:
         pending.extend((child, depth + 1) for child in children)
 
 
+def dumps_compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 def loads(text: str | bytes) -> Any:
     """Parse `text` as strict JSON."""
     try:

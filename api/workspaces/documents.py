@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from api.errors import ApiError
 from api.identity.sessions import login_required
 from api.inputs import b64_encode, blob, choice, json_body, whole_number
+from api.paging import paged
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
@@ -104,8 +105,9 @@ def list_documents(workspace_id: str) -> Response:
     kind = request.args.get("kind")
     if kind is not None and kind not in KINDS:
         raise ApiError(400, "bad_request", f"kind must be one of {', '.join(KINDS)}")
-    rows = get_store().workspaces.latest_documents(workspace_id, kind)
-    return jsonify({"documents": [document_view(row) for row in rows]})
+    page = paged(get_store().workspaces.latest_documents(workspace_id, kind),
+                 key=lambda row: (row["created_at"], row["document_id"]))
+    return jsonify({"documents": [document_view(row) for row in page.rows], "next": page.next})
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions")
@@ -115,7 +117,8 @@ def document_history(workspace_id: str, document_id: str) -> Response:
     rows = get_store().workspaces.document_versions(workspace_id, document_id)
     if not rows:
         raise ApiError(404, "not_found", "no such document")
-    return jsonify({"versions": [document_view(row) for row in rows]})
+    page = paged(rows, key=lambda row: (row["version"],))
+    return jsonify({"versions": [document_view(row) for row in page.rows], "next": page.next})
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions/<int:version>")

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from api.errors import ApiError
 from api.identity.sessions import login_required
 from api.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
+from api.paging import paged
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, check_id, membership
@@ -56,10 +57,11 @@ def read_log(workspace_id: str) -> Response:
     user, _ = membership(workspace_id)
     store = get_store().workspaces
     after = query_whole_number("after")
+    page = paged(store.log(workspace_id, after), key=lambda row: (row["seq"],))
     entries = [{"seq": row["seq"], "kind": row["kind"], "author_id": row["author_id"],
                 "created_at": row["created_at"], "entry": b64_encode(row["entry"])}
-               for row in store.log(workspace_id, after)]
-    return jsonify({"entries": entries,
+               for row in page.rows]
+    return jsonify({"entries": entries, "next": page.next,
                     "read_markers": store.read_markers(user["id"], workspace_id)})
 
 
