@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from api import health
+from api import health, openapi
 from api.assets import init_assets
 from api.config import Config
 from api.errors import init_errors
@@ -49,7 +49,7 @@ def create_app(config: Config) -> Flask:
     init_user_limits(app)
     init_assets(app)
     app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
-    for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,
+    for module in (health, openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
                    documents, blocks, log):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
