@@ -45,8 +45,8 @@ class Config:
     workspace_creations_per_minute: int = 20
     document_writes_per_minute: int = 300
     log_writes_per_minute: int = 300
-    block_uploads_per_minute: int = 600
-    presence_events_per_minute: int = 60
+    block_uploads_per_minute: int = 1200
+    presence_events_per_minute: int = 120
     max_block_bytes: int = 512 * 1024 + 1024
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3
