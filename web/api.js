@@ -21,20 +21,3 @@ export async function api(method, path, body) {
   }
   return data;
 }
-
-/**
- * A paged list whole (log, documents, versions, directory): follows `next` until the last page.
- * The reply is the first page's, with `field` holding the rows of every page.
- */
-export async function getAll(path, field) {
-  const first = await api('GET', path);
-  const rows = [...first[field]];
-  let next = first.next;
-  while (next) {
-    const separator = path.includes('?') ? '&' : '?';
-    const page = await api('GET', `${path}${separator}cursor=${encodeURIComponent(next)}`);
-    rows.push(...page[field]);
-    next = page.next;
-  }
-  return { ...first, [field]: rows, next: null };
-}

@@ -3,7 +3,7 @@
  * history, and deletion or restore as new signed versions (history is kept).
  */
 
-import { api, getAll } from './api.js';
+import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 
 function describe(workspaceId, documents) {
@@ -11,7 +11,7 @@ function describe(workspaceId, documents) {
 }
 
 export async function loadFiles(workspaceId) {
-  const { documents } = await getAll(`/api/workspaces/${workspaceId}/documents?kind=file`, 'documents');
+  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=file`);
   const { files } = await describe(workspaceId, documents);
   const byId = new Map(documents.map((document) => [document.document_id, document]));
   return files.map((file) => ({ ...file, document: byId.get(file.document_id) }));
@@ -19,8 +19,8 @@ export async function loadFiles(workspaceId) {
 
 /** Every version of a file, oldest first, each verified (or with the problem found). */
 export async function fileHistory(workspaceId, documentId) {
-  const { versions } = await getAll(
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
+  const { versions } = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
   const { files } = await describe(workspaceId, versions);
   return files.map((file, index) => ({ ...file, document: versions[index] }));
 }

@@ -4,7 +4,7 @@
  * re-read and retried), mark a dossier's discussion read, and export the log for the verifier.
  */
 
-import { api, getAll } from './api.js';
+import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 
 function today() {
@@ -15,7 +15,7 @@ function today() {
 
 /** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */
 export async function loadLog(workspaceId) {
-  const listing = await getAll(`/api/workspaces/${workspaceId}/log`, 'entries');
+  const listing = await api('GET', `/api/workspaces/${workspaceId}/log`);
   const read = await cryptoClient().call('log.read', {
     workspace_id: workspaceId, entries: listing.entries, today: today(),
   });
@@ -45,7 +45,7 @@ export function markRead(workspaceId, dossierId, seq) {
 
 /** The log as a file (signed, chained, still encrypted) for `python -m pycrypto_wasm.audit`. */
 export async function exportLog(workspaceId) {
-  const { entries } = await getAll(`/api/workspaces/${workspaceId}/log`, 'entries');
+  const { entries } = await api('GET', `/api/workspaces/${workspaceId}/log`);
   return cryptoClient().call('log.export', { workspace_id: workspaceId, entries });
 }
 

@@ -1,6 +1,6 @@
 /** Workspace data flows: server listings in, the worker's decrypted view models out. */
 
-import { api, getAll } from './api.js';
+import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 
 export async function createWorkspace(name) {
@@ -43,7 +43,7 @@ export async function loadWorkspace(workspaceId) {
 }
 
 export async function loadDossiers(workspaceId) {
-  const { documents } = await getAll(`/api/workspaces/${workspaceId}/documents?kind=dossier`, 'documents');
+  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=dossier`);
   const { dossiers } = await cryptoClient().call('dossier.read', {
     workspace_id: workspaceId, documents,
   });
@@ -52,8 +52,8 @@ export async function loadDossiers(workspaceId) {
 
 /** Every version of a dossier, oldest first, each decrypted and verified. */
 export async function dossierHistory(workspaceId, documentId) {
-  const { versions } = await getAll(
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
+  const { versions } = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
   const { dossiers } = await cryptoClient().call('dossier.read', {
     workspace_id: workspaceId, documents: versions,
   });
@@ -61,8 +61,8 @@ export async function dossierHistory(workspaceId, documentId) {
 }
 
 async function latestDossier(workspaceId, documentId) {
-  const { versions } = await getAll(
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
+  const { versions } = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
   const latest = versions[versions.length - 1];
   const { dossiers } = await cryptoClient().call('dossier.read', {
     workspace_id: workspaceId, documents: [latest],
