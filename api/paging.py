@@ -20,7 +20,7 @@ from api.errors import ApiError
 from api.inputs import query_whole_number
 from api.strict_json import dumps_compact, loads
 
-DEFAULT_LIMIT = 500
+DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000
 SortKey = tuple[Any, ...]
 
