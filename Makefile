@@ -41,6 +41,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Browser assets are copied from the pinned npm packages, never committed. The ESM build of
 # libsodium-wrappers imports the bare name "libsodium-sumo"; browsers need a relative path.
+# axe-core is served for the end-to-end accessibility checks only: the page never loads it.
 $(VENDOR): node_modules/.package-lock.json Makefile
 	rm -rf static/vendor
 	mkdir -p static/vendor/pyodide static/vendor/libsodium static/vendor/socket.io
@@ -52,6 +53,8 @@ $(VENDOR): node_modules/.package-lock.json Makefile
 	grep -q 'from"./libsodium-sumo.mjs"' static/vendor/libsodium/libsodium-wrappers.mjs
 	cp node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs static/vendor/libsodium/
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js static/vendor/socket.io/
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
 	touch $@
 
 # A pure-Python wheel: `pyodide build` needs the internet (see the README).

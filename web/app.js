@@ -25,6 +25,9 @@ const root = document.documentElement;
 const view = document.getElementById('view');
 const { assetBase, manifestUrl, manifestSri } = document.body.dataset;
 let stopIdleLock = null;
+// Why the keys are locked: 'idle' after the idle lock, 'reloaded' when the page was reloaded
+// (the worker starts without keys) while the server session goes on.
+let lockedBecause = 'reloaded';
 
 function showCryptoState(state, detail) {
   root.dataset.cryptoState = state;
@@ -40,6 +43,7 @@ function showCryptoState(state, detail) {
 
 function renderNav() {
   const nav = document.getElementById('user-nav');
+  nav.setAttribute('aria-label', t('nav.account'));
   if (!session.identity) {
     nav.replaceChildren();
     return;
@@ -71,7 +75,7 @@ function renderRoute(view, { segments, query }) {
     renderRecovery(view);
   } else if (!session.identity) {
     if (session.user && !session.pendingUnlock) {
-      renderLocked(view, () => signOut());
+      renderLocked(view, lockedBecause, () => signOut());
     } else {
       renderWelcome(view);
     }
@@ -113,7 +117,10 @@ onSessionChange(() => {
   if (unlocked !== wasUnlocked) {
     reconnectRealtime();
     stopIdleLock?.();
-    stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => lock()) : null;
+    stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => {
+      lockedBecause = 'idle';
+      lock();
+    }) : null;
     wasUnlocked = unlocked;
   }
   if (routing) {

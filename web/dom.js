@@ -14,17 +14,26 @@ export function h(tag, attributes = {}, ...children) {
       element.setAttribute(name, value === true ? '' : value);
     }
   }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) {
-      element.append(child instanceof Node ? child : String(child));
-    }
-  }
+  element.append(...nodes(children));
+  return element;
+}
+
+/** Children as nodes: text as text, and nothing at all for null, undefined and false (which
+ * `replaceChildren` would otherwise write out as the words "null" and "undefined"). */
+function nodes(children) {
+  return children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false)
+    .map((child) => (child instanceof Node ? child : String(child)));
+}
+
+/** Replaces the content of `element` with `children`, skipping empty ones as `h` does. */
+export function fill(element, ...children) {
+  element.replaceChildren(...nodes(children));
   return element;
 }
 
 /** Replaces the content of `root` and moves focus to its first heading, for keyboard users. */
 export function show(root, ...children) {
-  root.replaceChildren(...children);
+  fill(root, ...children);
   const heading = root.querySelector('h1, h2');
   if (heading) {
     heading.tabIndex = -1;

@@ -5,14 +5,15 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { followingHistory } from './log.js';
+import { loadFileListing } from './workspaces.js';
 
 function describe(workspaceId, documents) {
   return cryptoClient().call('file.describe', { workspace_id: workspaceId, documents });
 }
 
 export async function loadFiles(workspaceId) {
-  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=file`);
-  const { files } = await describe(workspaceId, documents);
+  const { documents, files } = await loadFileListing(workspaceId);
   const byId = new Map(documents.map((document) => [document.document_id, document]));
   return files.map((file) => ({ ...file, document: byId.get(file.document_id) }));
 }
@@ -29,24 +30,15 @@ export async function fileHistory(workspaceId, documentId) {
  * Writes the next version of `latest` (a listed file) with the content of `source` (a version
  * of the same file), marked deleted or not: delete, undelete and restore.
  */
-export async function reviseFile(workspaceId, latest, source, deleted) {
-  const revised = await cryptoClient().call('file.revise', {
-    workspace_id: workspaceId, document_id: latest.document_id,
-    expected_version: latest.version, source, deleted,
+export function reviseFile(workspaceId, latest, source, deleted) {
+  return followingHistory(workspaceId, async () => {
+    const revised = await cryptoClient().call('file.revise', {
+      workspace_id: workspaceId, document_id: latest.document_id,
+      expected_version: latest.version, source, deleted,
+    });
+    await api('PUT', `/api/workspaces/${workspaceId}/documents/${latest.document_id}`, {
+      kind: 'file', expected_version: latest.version, manifest: revised.manifest,
+      block_ids: revised.block_ids, deleted, log_entry: revised.log_entry,
+    });
   });
-  await api('PUT', `/api/workspaces/${workspaceId}/documents/${latest.document_id}`, {
-    kind: 'file', expected_version: latest.version, manifest: revised.manifest,
-    block_ids: revised.block_ids, deleted,
-  });
-}
-
-export function formatSize(bytes) {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
 }

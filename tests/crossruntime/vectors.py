@@ -15,17 +15,27 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pycrypto_wasm import addressed, backend, canonical, envelope, hashing, hkdf, sealing, signing
+from pycrypto_wasm import (
+    addressed,
+    backend,
+    canonical,
+    envelope,
+    hashing,
+    hkdf,
+    padding,
+    sealing,
+    signing,
+)
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.identity import keybundle
 from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
-from pycrypto_wasm.identity.sas import sas_codes
+from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
-from pycrypto_wasm.workspace.manifest import open_manifest
+from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 
 Case = dict[str, Any]
 
@@ -149,6 +159,21 @@ def _sas_codes(inputs: Case) -> Case:
     return {"greeter_code": codes[0], "claimer_code": codes[1]}
 
 
+def _sas_confirmation(inputs: Case) -> Case:
+    transcript = Transcript(**{name: _hex(inputs[name]) for name in (
+        "root_verify_key", "greeter_verify_key", "claimer_verify_key", "claimer_public_key",
+        "greeter_nonce", "claimer_nonce")})
+    claimer = signing.SigningKey(_hex(inputs["claimer_seed"]))
+    confirmation = claimer.sign(CONFIRMATION_CONTEXT, transcript.digest())
+    return {"transcript_digest": transcript.digest().hex(), "confirmation": confirmation.hex()}
+
+
+def _padding(inputs: Case) -> Case:
+    padded = padding.pad(_hex(inputs["data"]))
+    return {"padded": padded.hex(), "unpadded": padding.unpad(padded).hex(),
+            "padme_lengths": [padding.padme_length(length) for length in inputs["lengths"]]}
+
+
 def _manifest_open(inputs: Case) -> Case:
     keyring = Keyring(inputs["organization"], inputs["workspace"],
                       {int(index): _hex(key) for index, key in inputs["keys"].items()})
@@ -177,8 +202,11 @@ def _log_verify(inputs: Case) -> Case:
                            author_key=lambda _user_id: author)
     return {"heads": [entry.hash.hex() for entry in entries],
             "kinds": [entry.kind for entry in entries],
+            "written_at": [entry.written_at for entry in entries],
+            "publics": [canonical.encode(entry.public).decode("utf-8") for entry in entries],
             "contents": [canonical.encode(open_entry(entry, keyring)).decode("utf-8")
-                         for entry in entries]}
+                         for entry in entries],
+            "key_checks": [keyring.check(index).hex() for index in sorted(keyring.keys)]}
 
 
 COMPUTE: dict[str, Callable[[Case], Case]] = {
@@ -197,6 +225,8 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "keybundle_unwrap": _keybundle_unwrap,
     "recovery_derive": _recovery_derive,
     "sas_codes": _sas_codes,
+    "sas_confirmation": _sas_confirmation,
+    "padding": _padding,
     "manifest_open": _manifest_open,
     "block_decrypt": _block_decrypt,
     "log_verify": _log_verify,
@@ -217,6 +247,10 @@ CHALLENGE_SENDER_SEED = bytes([7]) * 32
 CHALLENGE_RECIPIENT_SEED = bytes([9]) * 32
 
 
+def _challenge_keyring() -> Keyring:
+    return Keyring("org-cross-runtime", "ws-1", {0: CHALLENGE_KEY})
+
+
 def make_challenges(plaintext: bytes) -> Case:
     """Randomized objects carrying `plaintext`, for the other runtime to open."""
     context = Context.from_fields(CHALLENGE_CONTEXT)
@@ -227,6 +261,9 @@ def make_challenges(plaintext: bytes) -> Case:
         "sealed": recipient.public_key.seal(context, plaintext).hex(),
         "addressed": addressed.send(sender, recipient.public_key, context, plaintext).hex(),
         "signed": sender.sign(context, plaintext).hex(),
+        "manifest": seal_manifest(_challenge_keyring(), sender, author="u-peer", kind="dossier",
+                                  document_id="obj-7", version=3,
+                                  content={"text": plaintext.hex()}).hex(),
     }
 
 
@@ -242,6 +279,10 @@ def open_challenges(challenges: Case) -> Case:
             recipient, sender.verify_key, context, _hex(challenges["addressed"])
         ).hex(),
         "signed": sender.verify_key.verify(context, _hex(challenges["signed"])).hex(),
+        "manifest": open_manifest(_hex(challenges["manifest"]), _challenge_keyring(),
+                                  kind="dossier", document_id="obj-7", version=3,
+                                  author_key=lambda _user_id: sender.verify_key,
+                                  ).content["text"],
     }
 
 

@@ -1,12 +1,14 @@
 /**
  * One workspace: its dossiers (decrypted and verified in the worker), an open dossier's form,
  * committee panel and documents, the workspace's activity from its verified log, and its
- * members with their verified roles, sharing and unsharing. Changes by other members arrive
- * live and update the open views in place.
+ * members with their roles as the workspace's history proves them, sharing and unsharing (and
+ * the removal of revoked users, done by the first owner or manager who opens it). Whatever the
+ * history refuses (forged entries, a rollback, a break) is shown first, loudly. Changes by other
+ * members arrive live and update the open views in place.
  */
 
 import { verifiedDirectory } from '../directory.js';
-import { h, show } from '../dom.js';
+import { fill, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
@@ -21,6 +23,7 @@ import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
 import { workflowSettings } from './workflow-settings.js';
+import { workspaceNav } from './workspace-list.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
@@ -32,16 +35,15 @@ function membersSection(workspace, directory, reload) {
   const removeButton = (member) => {
     const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
     button.addEventListener('click', () => attempt(button, box, async () => {
-      const remaining = [...memberIds].filter((id) => id !== member.user_id);
-      await unshareWorkspace(workspace.workspace_id, member.user_id, remaining);
+      await unshareWorkspace(workspace.workspace_id, member.user_id);
       await reload();
     }));
     return button;
   };
   const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
-    h('span', {}, member.display_name ?? member.user_id),
-    member.role ? h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`))
-      : h('span', { class: 'badge badge-invalid', title: member.problem }, t('workspace.invalidRole')),
+    h('span', {}, member.display_name),
+    member.revoked ? h('span', { class: 'badge badge-muted' }, t('workspace.revokedMember'))
+      : h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)),
     canManage && member.user_id !== session.user.user_id ? removeButton(member) : null));
   const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
   const person = h('select', { id: 'share-user' },
@@ -56,7 +58,7 @@ function membersSection(workspace, directory, reload) {
       await reload();
     });
   } }, h('label', { for: 'share-user' }, t('workspace.shareWith')), person,
-  h('label', { for: 'share-role' }, t('person.profile')), role, submit) : null;
+  h('label', { for: 'share-role' }, t('workspace.role')), role, submit) : null;
   return h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
     h('h2', { id: 'members-title' }, t('workspace.members')),
     h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box);
@@ -75,13 +77,13 @@ function workspaceTitle(workspace, box) {
       element.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
         event.preventDefault();
         await attempt(save, box, async () => {
-          await saveWorkspaceSettings(workspace.workspace_id, version, input.value.trim(), workflow);
+          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(), workflow);
           await refresh();
         });
       } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
       input.focus();
     } }, t('workspace.rename'));
-    element.replaceChildren(h('h1', { id: 'workspace-title' }, name),
+    fill(element, h('h1', { id: 'workspace-title' }, name),
       ['owner', 'manager'].includes(workspace.role) ? rename : null);
   };
   const refresh = async () => {
@@ -94,9 +96,45 @@ function workspaceTitle(workspace, box) {
   return { element, refresh };
 }
 
+/**
+ * What the workspace's history says cannot be trusted, loudly: where it breaks or was rolled
+ * back, and every forged entry (author, what, why). Nothing is shown when it all verifies.
+ */
+function historyAlerts(workspace) {
+  const { chain, problems } = workspace;
+  const alerts = [
+    ...(chain.verified ? [] : [t('workspace.historyBroken', { problem: chain.problem })]),
+    ...chain.forgeries.map((forgery) => t('workspace.forgedEntry', {
+      seq: forgery.seq, author: forgery.author_name, kind: forgery.kind, reason: forgery.reason })),
+    ...problems,
+  ];
+  return alerts.length ? h('section', { id: 'history-alerts', class: 'chain-broken', role: 'alert' },
+    h('h2', {}, t('workspace.historyAlert')),
+    h('ul', {}, ...alerts.map((alert) => h('li', {}, alert)))) : null;
+}
+
+/** Owners and managers remove the revoked users the history still lists, which moves everyone
+ * who stays to a new key (the revoked user never gets it). */
+async function removeRevoked(workspace) {
+  if (!['owner', 'manager'].includes(workspace.role) || !workspace.chain.verified) {
+    return false;
+  }
+  for (const userId of workspace.pending_removals) {
+    await unshareWorkspace(workspace.workspace_id, userId);
+  }
+  return workspace.pending_removals.length > 0;
+}
+
+/** Everyone the verified directory certifies, by id: past authors (removed or revoked members)
+ * keep their names in comments, signatures and the timeline. */
+function everyoneIn(directory) {
+  return new Map(directory.filter((user) => user.valid).map((user) => [user.user_id, {
+    user_id: user.user_id, display_name: user.display_name, site: user.site }]));
+}
+
 function peopleOf(workspace, directory) {
   const byId = new Map(directory.map((user) => [user.user_id, user]));
-  return new Map(workspace.members.filter((member) => member.role).map((member) => [
+  return new Map(workspace.members.filter((member) => !member.revoked).map((member) => [
     member.user_id, { user_id: member.user_id, display_name: member.display_name ?? member.user_id,
       site: byId.get(member.user_id)?.site ?? '?', role: member.role }]));
 }
@@ -104,7 +142,10 @@ function peopleOf(workspace, directory) {
 export async function renderWorkspace(root, workspaceId) {
   const load = async () => {
     const directory = await verifiedDirectory();
-    const workspace = await loadWorkspace(workspaceId);
+    let workspace = await loadWorkspace(workspaceId);
+    if (await removeRevoked(workspace)) {
+      workspace = await loadWorkspace(workspaceId);
+    }
     const [dossiers, log] = await Promise.all([loadDossiers(workspaceId), loadLog(workspaceId)]);
     return { directory, workspace, dossiers, log };
   };
@@ -116,19 +157,36 @@ export async function renderWorkspace(root, workspaceId) {
   let { dossiers, log } = data;
   const people = peopleOf(workspace, directory);
   const box = errorBox();
-  const editor = h('div', { id: 'dossier-editor' });
+  const editor = h('div', { id: 'dossier-editor', class: 'dossier-editor' });
   const canWrite = workspace.role !== 'reader';
   let openFiles = null;
   let committee = null;
+  let openForm = null;
+  let opening = 0;
   const dossierName = (id) => dossiers.find((d) => d.document_id === id)?.fields?.patient_name ?? id;
   const activity = activitySection(workspaceId, dossierName);
-  const edit = async (dossier) => {
-    const refresh = async () => {
-      dossiers = await loadDossiers(workspaceId);
-      list.update(dossiers, log);
+  const showDossiers = (next) => {
+    dossiers = next;
+    list.update(dossiers, log);
+    const open = dossiers.find((d) => d.document_id === openForm?.documentId);
+    openForm?.showLatest(open);
+    committee?.setDossier(open);
+  };
+  const edit = async (dossier, confirmation = '') => {
+    // Only the dossier opened last is shown, however long an earlier one took to load.
+    opening += 1;
+    const mine = opening;
+    const onSaved = async (result, created) => {
+      showDossiers(await loadDossiers(workspaceId));
+      if (created) {
+        await edit(dossiers.find((d) => d.document_id === result.saved.document_id), created);
+      }
     };
-    const parts = [dossierForm(workspaceId, dossier, refresh, canWrite, people)];
-    committee = dossier ? committeeSection(dossier, { workspaceId, people, files: [] }) : null;
+    const form = dossierForm(workspaceId, dossier, onSaved, canWrite, people, confirmation);
+    openForm = { ...form, documentId: dossier?.document_id };
+    const parts = [form.element];
+    committee = dossier ? committeeSection(dossier, {
+      workspaceId, people, everyone: everyoneIn(directory), files: [] }) : null;
     openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
       (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
     if (dossier) {
@@ -138,10 +196,13 @@ export async function renderWorkspace(root, workspaceId) {
     } else {
       viewing(workspaceId, null, () => {});
     }
+    if (mine !== opening) {
+      return;
+    }
     editor.replaceChildren(...parts);
-    editor.querySelector('input')?.focus();
+    editor.querySelector(confirmation ? '#dossier-saved' : 'h2')?.focus();
   };
-  const list = dossierList(people, canWrite, edit);
+  const list = dossierList(people, (dossier) => edit(dossier));
   const settings = workflowSettings(workspaceId, workspace.role === 'owner', async () => {
     await onSettingsChanged();
   });
@@ -177,8 +238,7 @@ export async function renderWorkspace(root, workspaceId) {
       } else if (change.kind === 'workspace') {
         await onSettingsChanged();
       } else {
-        dossiers = await loadDossiers(workspaceId);
-        list.update(dossiers, log);
+        showDossiers(await loadDossiers(workspaceId));
       }
     } catch (error) {
       showError(box, error);
@@ -193,17 +253,23 @@ export async function renderWorkspace(root, workspaceId) {
   list.update(dossiers, log);
   activity.update(log);
   viewing(workspaceId, null, () => {});
+  editor.append(h('p', { class: 'panel empty', id: 'dossier-none-open' }, t('dossier.noneOpen')));
+  // The committee's day on one screen: workspaces, the dossier list and the open dossier side
+  // by side (web/styles.css), the workspace's activity and settings below.
   show(root,
-    h('section', { class: 'panel no-print', 'aria-labelledby': 'workspace-title' },
-      renameHolder.element,
-      h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
-      canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
-        t('workspace.readOnly')),
-      canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
-        onclick: () => edit(null) }, t('dossier.new'))) : null,
-      list.element,
-      box),
-    editor,
+    historyAlerts(workspace),
+    h('div', { class: 'workspace-layout' },
+      workspaceNav(workspaceId),
+      h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },
+        renameHolder.element,
+        h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+        canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
+          t('workspace.readOnly')),
+        canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
+          onclick: () => edit(null) }, t('dossier.new'))) : null,
+        list.element,
+        box),
+      editor),
     activity.element,
     settings.element,
     h('div', { class: 'no-print' }, membersHolder, h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
