@@ -1,21 +1,29 @@
 """How the authorization matrix plays one cell: the request (or Socket.IO event) a route (or
 event) gets from an actor, and the answer it observes (an HTTP status, or `ok` / the error code
-of an acknowledgement)."""
+of an acknowledgement).
+
+The workspace writes that carry a log entry are played whole, as the actor's browser would make
+them (`WRITES`: a new workspace, dossier, comment or member, a member's removal, each with a
+valid entry following the log), so that an allowed actor's write succeeds and a refusal can only
+come from authorization. Actors without keys (anonymous) send the owner's keys with no session."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+
+from werkzeug.test import TestResponse
 
 from api.openapi import openapi_path
 from api.realtime import socketio_of
 from api.socket_events import event_table
 from tests.api.hardening.world import World
+from tests.api.workspaces.conftest import Member, creation, new_document_id
 
-# Bodies that pass the checks made before authorization and fail those made after it, so that
-# no cell changes anything another cell sees.
+# Bodies of the other routes: they pass the checks made before authorization and fail those
+# made after it, so that no cell changes anything another cell sees.
 BODIES: dict[str, Any] = {
-    "PUT /api/workspaces/{workspace_id}/documents/{document_id}": {"kind": "dossier"},
-    "POST /api/workspaces/{workspace_id}/log": {"kind": "comment"},
     "POST /api/workspaces/{workspace_id}/blocks": b"",
 }
 # Cells that would use up what they touch get a fresh invitation each.
@@ -52,7 +60,53 @@ def _url(world: World, route: str) -> str:
     return path
 
 
+def _actor(world: World, actor: str) -> Member:
+    """The actor as a member writing with their own keys (the owner's, for one without)."""
+    person = world.people[actor]
+    if person.bundle is None:
+        person = replace(person, bundle=world.workspace.owner.person.bundle)
+    return Member(person)
+
+
+def _create_workspace(world: World, actor: str) -> TestResponse:
+    member = _actor(world, actor)
+    organization = world.other if actor.startswith("other_") else world.organization
+    _, body = creation(organization, member.person)
+    return member.person.client.post("/api/workspaces", json=body)
+
+
+def _put_dossier(world: World, actor: str) -> TestResponse:
+    return world.workspace.put(_actor(world, actor), new_document_id(), 1, {"title": "Matrice"})
+
+
+def _comment(world: World, actor: str) -> TestResponse:
+    member = _actor(world, actor)
+    return member.person.client.post(f"{world.workspace.url}/log", json=world.workspace.entry(
+        member, "comment", content={"dossier_id": world.dossier_id, "text": "Avis"}))
+
+
+def _add_member(world: World, actor: str) -> TestResponse:
+    newcomer = Member(world.organization.member())
+    return world.workspace.share(newcomer, "reader", by=_actor(world, actor))
+
+
+def _remove_member(world: World, actor: str) -> TestResponse:
+    """The actor removes a reader the owner has just added, so that every cell has one."""
+    return world.workspace.unshare(world.workspace.add("reader"), by=_actor(world, actor))
+
+
+WRITES: dict[str, Callable[[World, str], TestResponse]] = {
+    "POST /api/workspaces": _create_workspace,
+    "PUT /api/workspaces/{workspace_id}/documents/{document_id}": _put_dossier,
+    "POST /api/workspaces/{workspace_id}/log": _comment,
+    "POST /api/workspaces/{workspace_id}/members": _add_member,
+    "DELETE /api/workspaces/{workspace_id}/members/{user_id}": _remove_member,
+}
+
+
 def play_http(world: World, route: str, actor: str) -> int:
+    if route in WRITES:
+        return WRITES[route](world, actor).status_code
     method = route.split(" ", 1)[0]
     person = world.people[actor]
     body = BODIES.get(route, {} if method in ("POST", "PUT", "PATCH", "DELETE") else None)

@@ -4,7 +4,8 @@ world.py), with the answer each must get. A route or event without a row fails t
 new one cannot ship without saying who may use it.
 
 HTTP cells are statuses: 401 no session, 403 role or profile too weak, 404 not a member (or
-another organization's), 400 authorized but the (deliberately incomplete) body refused, 200 done.
+another organization's), 200/201 done (the workspace writes, played whole with their log entry),
+400 authorized but the (deliberately incomplete) body of another route refused.
 Event cells are `ok` or the acknowledgement's error code.
 """
 
@@ -23,7 +24,7 @@ HTTP_MATRIX = {
     "DELETE /api/passkeys/{passkey_id}":
         "401 404 404 404 404 404 404 401 404 404 404",
     "DELETE /api/workspaces/{workspace_id}/members/{user_id}":
-        "401 404 403 403 400 400 404 401 404 404 404",
+        "401 404 403 403 200 200 404 401 404 404 404",
     "GET /":
         "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/bootstrap/{token}":
@@ -91,19 +92,19 @@ HTTP_MATRIX = {
     "POST /api/users/{user_id}/revoke":
         "401 403 403 403 403 400 400 401 403 404 403",
     "POST /api/workspaces":
-        "401 400 400 400 400 400 400 401 400 400 400",
+        "401 201 201 201 201 201 201 401 201 201 201",
     "POST /api/workspaces/{workspace_id}/blocks":
         "401 404 403 400 400 400 404 401 404 404 404",
     "POST /api/workspaces/{workspace_id}/blocks/stream":
         "401 404 400 400 400 400 404 401 404 404 404",
     "POST /api/workspaces/{workspace_id}/log":
-        "401 404 403 400 400 400 404 401 404 404 404",
+        "401 404 403 201 201 201 404 401 404 404 404",
     "POST /api/workspaces/{workspace_id}/members":
-        "401 404 403 403 400 400 404 401 404 404 404",
+        "401 404 403 403 200 200 404 401 404 404 404",
     "PUT /api/recovery":
         "401 400 400 400 400 400 400 401 400 400 400",
     "PUT /api/workspaces/{workspace_id}/documents/{document_id}":
-        "401 404 403 400 400 400 404 401 404 404 404",
+        "401 404 403 201 201 201 404 401 404 404 404",
     "PUT /api/workspaces/{workspace_id}/read-markers/{dossier_id}":
         "401 404 400 400 400 400 404 401 404 404 404",
 }

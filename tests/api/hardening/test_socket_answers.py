@@ -9,7 +9,6 @@ import pytest
 
 from api.realtime import socketio_of
 from api.socket_events import event_table
-from tests.api.hardening.removal import remove_member
 
 DOSSIER_ID = "d-" + "2" * 24
 DEEP = 100_000
@@ -78,7 +77,7 @@ def test_socket_removed_member_can_no_longer_send_presence(app, organization, wo
     place = {"workspace_id": workspace.workspace_id, "dossier_id": DOSSIER_ID}
     assert watcher.emit("presence:view", place, callback=True)["ok"]
     assert removed.emit("presence:view", place, callback=True)["ok"]
-    remove_member(workspace, leaving, [reader])
+    assert workspace.unshare(leaving).status_code == 200
     watcher.get_received()
     _refused(removed.emit("presence:typing", {"dossier_id": DOSSIER_ID}, callback=True),
              "not_found")

@@ -19,9 +19,7 @@ from flask import Flask
 
 from api import create_app
 from api.config import REPO_ROOT, Config
-from pycrypto_wasm.service.params import to_b64
 from tests.api.conftest import FAKE_ASSETS, make_static
-from tests.api.hardening.removal import remove_member
 from tests.api.identity.conftest import Organization, Person, bootstrap
 from tests.api.workspaces.conftest import Workspace, create_workspace, new_document_id
 
@@ -62,16 +60,13 @@ def build_world(folder: Path) -> World:
     workspace = create_workspace(organization)
     members = {role: workspace.add(role) for role in ("reader", "contributor", "manager")}
     revoked, removed = workspace.add("reader"), workspace.add("reader")
-    remove_member(workspace, removed, [*members.values(), revoked])
+    assert workspace.unshare(removed).status_code == 200
     assert organization.revoke(revoked.person).status_code == 200
     dossier_id = new_document_id()
-    owner = workspace.owner.person.client
-    base = f"/api/workspaces/{workspace.workspace_id}"
-    assert owner.put(f"{base}/documents/{dossier_id}", json={
-        "kind": "dossier", "expected_version": 0, "manifest": to_b64(b"sealed")}
-    ).status_code == 201
-    assert owner.post(f"{base}/log", json={"kind": "comment", "seq": 1,
-                                           "entry": to_b64(b"sealed")}).status_code == 201
+    owner = workspace.owner
+    assert workspace.put(owner, dossier_id, 1, {"title": "Dossier"}).status_code == 201
+    assert owner.person.client.post(f"{workspace.url}/log", json=workspace.entry(
+        owner, "comment", content={"dossier_id": dossier_id, "text": "Avis"})).status_code == 201
     other = bootstrap(app, "CHU Autre")
     people: dict[str, Any] = {
         "anonymous": organization.person(), "outsider": organization.member(),
