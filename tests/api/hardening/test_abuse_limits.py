@@ -12,7 +12,6 @@ from api import create_app
 from api.realtime import socketio_of
 from api.storage.sqlite import SqliteStore
 from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES
-from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace, new_document_id, upload_blocks
@@ -102,10 +101,8 @@ def test_abuse_tiny_blocks_count_a_minimum_against_the_quota(config):
 
 
 def _put_file(workspace, block_ids):
-    return workspace.owner.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/documents/f-{'5' * 24}",
-        json={"kind": "file", "expected_version": 0, "manifest": to_b64(b"sealed"),
-              "block_ids": block_ids})
+    return workspace.put(workspace.owner, f"f-{'5' * 24}", 1, {"name": "scan.pdf"},
+                         kind="file", block_ids=block_ids)
 
 
 def test_abuse_file_size_counts_bytes_not_block_ids(config):

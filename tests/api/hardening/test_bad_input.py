@@ -1,6 +1,9 @@
 """Bad input gets a clear 400 (or 404 for a URL that names nothing), never a 500: bodies nested
 deep, text no database can store, numbers past 64 bits, booleans as numbers, lenient base64,
-control and bidi-override characters in names, values of the wrong type."""
+control and bidi-override characters in names, values of the wrong type, malformed log entries.
+
+Workspace writes carry a valid log entry (tests/api/workspaces/conftest.py) besides the one bad
+field, so that the 400 is the bad field's."""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ import json
 import pytest
 
 from pycrypto_wasm.service.params import to_b64
-from tests.api.workspaces.conftest import new_document_id
+from tests.api.workspaces.conftest import creation, new_document_id
 
 DEEP = 100_000
 TOO_BIG = 2**63
+DOSSIER = {"title": "Dossier"}
 
 
 def _raw(client, method, path, text):
@@ -20,10 +24,11 @@ def _raw(client, method, path, text):
                        content_type="application/json")
 
 
-def _refused(response, status=400):
+def _refused(response, status=400, field=""):
+    """A clear refusal, naming `field` when given."""
     assert response.status_code == status, response.get_data(as_text=True)[:300]
     assert response.json["error"]["code"] in ("bad_request", "not_found")
-    assert response.json["error"]["message"]
+    assert field in response.json["error"]["message"]
 
 
 @pytest.mark.parametrize(("method", "path"), [
@@ -84,54 +89,86 @@ def test_bad_input_numbers_past_64_bits_are_refused(workspace):
     client = workspace.owner.person.client
     base = f"/api/workspaces/{workspace.workspace_id}"
     _refused(client.put(f"{base}/read-markers/{new_document_id()}", json={"seq": TOO_BIG}))
-    _refused(client.put(f"{base}/documents/{new_document_id()}",
-                        json={"kind": "dossier", "expected_version": TOO_BIG, "manifest": "AAAA"}))
+    _refused(workspace.put(workspace.owner, new_document_id(), 1, DOSSIER,
+                           expected_version=TOO_BIG))
     _refused(client.get(f"{base}/documents/{workspace.workspace_id}/versions/{TOO_BIG}"), 404)
-    _refused(client.post(f"{base}/log", json={"kind": "comment", "seq": TOO_BIG,
-                                              "entry": "AAAA"}))
+    _refused(client.post(f"{base}/log", json={
+        **workspace.entry(workspace.owner, "comment"), "seq": TOO_BIG}))
 
 
 @pytest.mark.parametrize("field", ["expected_version", "key_index"])
 def test_bad_input_booleans_are_not_numbers(organization, workspace, field):
-    client = workspace.owner.person.client
-    base = f"/api/workspaces/{workspace.workspace_id}"
     if field == "expected_version":
-        response = client.put(f"{base}/documents/{new_document_id()}",
-                              json={"kind": "dossier", "expected_version": True,
-                                    "manifest": "AAAA"})
+        response = workspace.put(workspace.owner, new_document_id(), 1, DOSSIER,
+                                 expected_version=True)
     else:
         newcomer = organization.member()
-        response = client.post(f"{base}/members", json={
-            "user_id": newcomer.user_id, "role": "reader", "role_certificate": "AAAA",
-            "grants": [{"user_id": newcomer.user_id, "key_index": True, "grant": "AAAA"}]})
-    _refused(response)
+        response = workspace.owner.person.client.post(f"{workspace.url}/members", json={
+            "user_id": newcomer.user_id, "role": "reader",
+            "grants": [{"user_id": newcomer.user_id, "key_index": True, "grant": "AAAA"}],
+            "log_entry": workspace.entry(workspace.owner, "member_set", public={
+                "user_id": newcomer.user_id, "role": "reader"})})
+    _refused(response, field=field)
 
 
 @pytest.mark.parametrize("block_ids", [[1, 2], [None], [{"a": 1}], [["x"]]])
 def test_bad_input_block_ids_that_are_not_strings_are_400(workspace, block_ids):
-    response = workspace.owner.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/documents/{new_document_id()}",
-        json={"kind": "file", "expected_version": 0, "manifest": "AAAA", "block_ids": block_ids})
-    _refused(response)
+    response = workspace.put(workspace.owner, f"f-{'6' * 24}", 1, {"name": "scan.pdf"},
+                             kind="file", block_ids=block_ids)
+    _refused(response, field="block")
 
 
 @pytest.mark.parametrize("manifest", ["!!!!", "AAAA====", "AB", "AAA=", "A+/A", "AAAB\n"])
 def test_bad_input_base64_that_is_not_canonical_is_400(workspace, manifest):
     document_id = new_document_id()
-    response = workspace.owner.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/documents/{document_id}",
-        json={"kind": "dossier", "expected_version": 0, "manifest": manifest})
-    _refused(response)
+    response = workspace.put(workspace.owner, document_id, 1, DOSSIER, manifest=manifest)
+    _refused(response, field="manifest")
     versions = workspace.owner.person.client.get(
         f"/api/workspaces/{workspace.workspace_id}/documents/{document_id}/versions")
     assert versions.status_code == 404
 
 
 def test_bad_input_canonical_base64_is_accepted(workspace):
-    response = workspace.owner.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/documents/{new_document_id()}",
-        json={"kind": "dossier", "expected_version": 0, "manifest": to_b64(b"\x01\x02")})
+    response = workspace.put(workspace.owner, new_document_id(), 1, DOSSIER,
+                             manifest=to_b64(b"\x01\x02"))
     assert response.status_code == 201, response.json
+
+
+# A valid log entry made malformed, and the field the refusal names.
+MALFORMED_ENTRIES = {
+    "not an object": (lambda entry: entry["entry"], "'log_entry'"),
+    "a list": (lambda entry: [entry], "'log_entry'"),
+    "another kind": (lambda entry: {**entry, "kind": "comment"}, "'log_entry'"),
+    "seq a boolean": (lambda entry: {**entry, "seq": True}, "'seq'"),
+    "seq a string": (lambda entry: {**entry, "seq": "1"}, "'seq'"),
+    "seq negative": (lambda entry: {**entry, "seq": -1}, "'seq'"),
+    "seq past 64 bits": (lambda entry: {**entry, "seq": TOO_BIG}, "64 bits"),
+    "entry padded": (lambda entry: {**entry, "entry": entry["entry"] + "="}, "'entry'"),
+    "entry foreign characters": (lambda entry: {**entry, "entry": "!!!!"}, "'entry'"),
+    "entry stray bits": (lambda entry: {**entry, "entry": "AB"}, "'entry'"),
+    "entry missing": (lambda entry: {"seq": entry["seq"], "kind": entry["kind"]}, "'entry'"),
+    "entry a number": (lambda entry: {**entry, "entry": 7}, "'entry'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_ENTRIES))
+def test_bad_input_malformed_log_entry_is_400_and_writes_nothing(organization, workspace, case):
+    spoil, field = MALFORMED_ENTRIES[case]
+    owner = workspace.owner
+    length = len(workspace.log())
+    dossier = workspace.put(owner, new_document_id(), 1, DOSSIER,
+                            log_entry=spoil(workspace.entry(owner, "document")))
+    _refused(dossier, field=field)
+    _, body = creation(organization, organization.admin)
+    created = owner.person.client.post("/api/workspaces",
+                                       json={**body, "log_entry": spoil(body["log_entry"])})
+    _refused(created, field=field)
+    assert owner.person.client.get(f"/api/workspaces/{body['workspace_id']}").status_code == 404
+    if field != "'log_entry'":  # a committee entry is the body itself: its seq and entry
+        comment = owner.person.client.post(f"{workspace.url}/log",
+                                           json=spoil(workspace.entry(owner, "comment")))
+        _refused(comment, field=field)
+    assert len(workspace.log()) == length
 
 
 def test_bad_input_nan_and_huge_literals_are_400(organization):

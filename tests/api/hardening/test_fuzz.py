@@ -172,4 +172,5 @@ def test_fuzz_every_event_is_answered(world):
 
 def test_fuzz_field_names_come_from_the_api():
     names = api_field_names()
-    assert {"kind", "seq", "manifest", "credential", "block_ids", "display_name"} <= set(names)
+    assert {"kind", "seq", "manifest", "credential", "block_ids", "display_name",
+            "log_entry"} <= set(names)

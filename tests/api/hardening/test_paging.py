@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pycrypto_wasm.service.params import to_b64
 from tests.api.workspaces.conftest import new_document_id
 
 ROWS = 5
+DOSSIER = {"title": "Dossier"}
+DOSSIER_ID = "d-" + "3" * 24
 
 
 def _walk(client, path, field, limit):
@@ -27,29 +28,26 @@ def _walk(client, path, field, limit):
 
 def _fill(organization, workspace, what):
     """Adds ROWS rows to a list; (its path, its field, the key naming a row)."""
-    client = workspace.owner.person.client
-    base = f"/api/workspaces/{workspace.workspace_id}"
+    owner = workspace.owner
+    base = workspace.url
     if what == "invitations":
         for n in range(ROWS):
             organization.invite(email=f"p{n}@chu.example")
         return "/api/invitations", "invitations", "invitation_id"
     if what == "documents":
         for _ in range(ROWS):
-            assert client.put(f"{base}/documents/{new_document_id()}", json={
-                "kind": "dossier", "expected_version": 0, "manifest": to_b64(b"m")}
-            ).status_code == 201
+            assert workspace.put(owner, new_document_id(), 1, DOSSIER).status_code == 201
         return f"{base}/documents", "documents", "document_id"
     if what == "versions":
         document_id = new_document_id()
-        for version in range(ROWS):
-            assert client.put(f"{base}/documents/{document_id}", json={
-                "kind": "dossier", "expected_version": version, "manifest": to_b64(b"m")}
-            ).status_code == 201
+        for version in range(1, ROWS + 1):
+            assert workspace.put(owner, document_id, version, DOSSIER).status_code == 201
         return f"{base}/documents/{document_id}/versions", "versions", "version"
     if what == "log":
-        for seq in range(1, ROWS + 1):
-            assert client.post(f"{base}/log", json={
-                "kind": "comment", "seq": seq, "entry": to_b64(b"e")}).status_code == 201
+        for n in range(ROWS):
+            assert owner.person.client.post(f"{base}/log", json=workspace.entry(
+                owner, "comment", content={"dossier_id": DOSSIER_ID, "text": f"Avis {n}"})
+            ).status_code == 201
         return f"{base}/log", "entries", "seq"
     for _ in range(ROWS - 1):
         organization.member()
