@@ -4,8 +4,9 @@ Paths and methods come from the app's url_map; each operation's summary and desc
 view's docstring (else its name), its tag and the tag's description from its blueprint's module
 docstring. What the view's source shows is described too: a JSON body (`json_body()`), a raw body
 (`request.get_data`), query parameters (`query_whole_number`, `request.args.get`, paging),
-whether a session is needed (`@login_required`, `@admin_required`) and a rate limit. Every error
-is `{error: {code, message}}`.
+whether a session is needed (`@login_required`, `@admin_required`), a rate limit, and the log
+entry a workspace write carries (`log_row`: a `log_entry` field, or the body itself for the
+committee's entries; 409 `stale_log`). Every error is `{error: {code, message}}`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 from werkzeug.routing import Rule
 
 from api.paging import MAX_LIMIT
+from api.strict_json import MAX_INTEGER
 from api.version import server_version
 
 blueprint = Blueprint("openapi", __name__)
@@ -32,6 +34,17 @@ ERROR_SCHEMA = {
         "code": {"type": "string", "description": "machine-readable, e.g. bad_request"},
         "message": {"type": "string", "description": "for people"}}}},
 }
+LOG_ENTRY_SCHEMA = {
+    "type": "object", "required": ["seq", "kind", "entry"],
+    "description": "the signed, hash-chained log entry that records the write, as the writer's "
+                   "crypto worker sealed it; appended in the write's transaction",
+    "properties": {
+        "seq": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER,
+                "description": "the log's length + 1"},
+        "kind": {"type": "string"},
+        "entry": {"type": "string", "contentEncoding": "base64url"}},
+}
+LOG_ENTRY = {"$ref": "#/components/schemas/LogEntry"}
 PAGING_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
@@ -64,6 +77,15 @@ def _parameters(rule: Rule, source: str) -> list[dict[str, Any]]:
     return parameters
 
 
+def _body_schema(source: str) -> dict[str, Any]:
+    if 'log_row({"log_entry": body}' in source:
+        return LOG_ENTRY
+    if "log_row(body" in source:
+        return {"type": "object", "required": ["log_entry"],
+                "properties": {"log_entry": LOG_ENTRY}}
+    return {"type": "object"}
+
+
 def _operation(rule: Rule, method: str, view: Callable[..., Any]) -> dict[str, Any]:
     source = _source(view)
     doc = inspect.getdoc(inspect.unwrap(view)) or ""
@@ -83,12 +105,15 @@ def _operation(rule: Rule, method: str, view: Callable[..., Any]) -> dict[str, A
         operation["description"] = doc
     if method in BODY_METHODS and "json_body()" in source:
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"type": "object"}}}}
+            "application/json": {"schema": _body_schema(source)}}}
     elif method in BODY_METHODS and "request.get_data" in source:
         operation["requestBody"] = {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     if "@login_required" in source or "@admin_required" in source:
         operation["security"] = [{"session": []}]
+    if "log_row(" in source:
+        operation["responses"]["409"] = {"description": "stale_log: the log entry does not "
+                                                        "follow the log; read it and retry"}
     if "@rate_limited" in source:
         operation["responses"]["429"] = {"description": "too many requests from this address"}
     return operation
@@ -115,7 +140,7 @@ def describe(app: Flask) -> dict[str, Any]:
         "tags": [{"name": name, "description": text} for name, text in sorted(tags.items())],
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR_SCHEMA},
+            "schemas": {"Error": ERROR_SCHEMA, "LogEntry": LOG_ENTRY_SCHEMA},
             "securitySchemes": {"session": {"type": "apiKey", "in": "cookie",
                                             "name": "paravent_session"}},
         },

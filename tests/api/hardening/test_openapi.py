@@ -1,5 +1,6 @@
 """The OpenAPI description at /api/openapi.json is generated from the app: every /api/ route and
-method is in it, with its path parameters, body and errors in the API's one error shape."""
+method is in it, with its path parameters, body (with the log entry of a workspace write) and
+errors in the API's one error shape."""
 
 from __future__ import annotations
 
@@ -40,3 +41,22 @@ def test_openapi_describes_parameters_bodies_sessions_and_errors(client):
     assert all(op["responses"]["4XX"]["content"]["application/json"]["schema"]["$ref"]
                == "#/components/schemas/Error"
                for item in spec["paths"].values() for op in item.values())
+
+
+def test_openapi_describes_the_log_entry_of_every_workspace_write(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    writes = [paths["/api/workspaces"]["post"],
+              paths["/api/workspaces/{workspace_id}/members"]["post"],
+              paths["/api/workspaces/{workspace_id}/members/{user_id}"]["delete"],
+              paths["/api/workspaces/{workspace_id}/documents/{document_id}"]["put"]]
+    for write in writes:
+        schema = write["requestBody"]["content"]["application/json"]["schema"]
+        assert schema["required"] == ["log_entry"], write["operationId"]
+        assert schema["properties"]["log_entry"] == {"$ref": "#/components/schemas/LogEntry"}
+        assert "409" in write["responses"]
+    committee = paths["/api/workspaces/{workspace_id}/log"]["post"]
+    assert committee["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LogEntry"}
+    marker = paths["/api/workspaces/{workspace_id}/read-markers/{dossier_id}"]["put"]
+    assert marker["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
+    assert "409" not in marker["responses"]
