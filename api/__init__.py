@@ -21,8 +21,10 @@ from api.identity.invitation_channel import init_invitation_channel
 from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
 from api.proxies import init_trusted_proxies
+from api.ratelimit_redis import shared_rate_limits
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
+from api.shared_state import init_shared_state
 from api.storage.blockstore import BlockStore
 from api.store import init_store
 from api.user_limits import init_user_limits
@@ -42,10 +44,11 @@ def create_app(config: Config) -> Flask:
     )
     app.jinja_loader = FileSystemLoader([config.web_dir, TEMPLATES])
     init_store(app)
+    init_shared_state(app)
     init_errors(app)
     init_security_headers(app)
     init_origin_check(app)
-    init_rate_limits(app)
+    init_rate_limits(app, shared_rate_limits(app))
     init_user_limits(app)
     init_assets(app)
     app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)

@@ -22,6 +22,9 @@ DEFAULT_PORT = 8000
 DEFAULT_DATA = "var"
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 SECRET_KEY_FILE = "secret_key"
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
+DEFAULT_IDLE_TIMEOUT_SECONDS = 15
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +55,10 @@ class Config:
     max_file_bytes: int = 2 * 1024**3
     deleted_file_retention_days: int = 30
     trusted_proxies: tuple[str, ...] = ()
+    message_queue: str | None = None
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
 
     @property
     def public_origin(self) -> str:
@@ -109,6 +116,23 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
         "names the client (default: none; the peer is the client)"
     )
+    parser.add_argument(
+        "--message-queue", help="redis://host:port/db shared by several server processes: "
+        "live events, presence and rate limits go through it (default: none, one process)"
+    )
+    parser.add_argument(
+        "--max-connections", type=int,
+        help="open connections, WebSockets included, per process "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--request-timeout", type=int, help="seconds of silence within a request before the "
+        f"connection is closed (default {DEFAULT_REQUEST_TIMEOUT_SECONDS})"
+    )
+    parser.add_argument(
+        "--idle-timeout", type=int, help="seconds a kept-alive connection may wait for its next "
+        f"request (default {DEFAULT_IDLE_TIMEOUT_SECONDS})"
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
@@ -118,6 +142,10 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
     max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
     proxies = arguments.trusted_proxies or parse_trusted_proxies(
         environ.get("PARAVENT_TRUSTED_PROXIES", ""))
+
+    def number(flag: int | None, variable: str, default: int) -> int:
+        return int(flag or environ.get(variable) or default)
+
     return Config(
         host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
         port=int(port) if port is not None else DEFAULT_PORT,
@@ -126,4 +154,11 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
         max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
         trusted_proxies=proxies,
+        message_queue=arguments.message_queue or environ.get("PARAVENT_MESSAGE_QUEUE"),
+        max_connections=number(arguments.max_connections, "PARAVENT_MAX_CONNECTIONS",
+                               DEFAULT_MAX_CONNECTIONS),
+        request_timeout_seconds=number(arguments.request_timeout, "PARAVENT_REQUEST_TIMEOUT",
+                                       DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        idle_timeout_seconds=number(arguments.idle_timeout, "PARAVENT_IDLE_TIMEOUT",
+                                    DEFAULT_IDLE_TIMEOUT_SECONDS),
     )

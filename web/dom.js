@@ -31,11 +31,15 @@ export function fill(element, ...children) {
   return element;
 }
 
-/** Replaces the content of `root` and moves focus to its first heading, for keyboard users. */
+/**
+ * Replaces the content of `root` and moves focus to its first heading, for keyboard users; not
+ * on the page's first screen before the user has done anything, where the first Tab must reach
+ * the skip link.
+ */
 export function show(root, ...children) {
   fill(root, ...children);
   const heading = root.querySelector('h1, h2');
-  if (heading) {
+  if (heading && navigator.userActivation.hasBeenActive) {
     heading.tabIndex = -1;
     heading.focus();
   }

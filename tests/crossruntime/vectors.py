@@ -6,10 +6,15 @@ randomized objects (envelopes, sealed and addressed messages, signatures), it re
 runtime's outputs for every case, what it made of the peer's objects, and fresh objects of its own
 for the peer to open. The same file regenerates the vectors under CPython:
 `python -m tests.crossruntime.vectors --write` (only when a format changes on purpose).
+
+Format-2 file blocks (`webcrypto_block` cases) are the exception: the browser encrypts them with
+WebCrypto, not with Python, so Pyodide skips them; CPython computes them with the `cryptography`
+package and tests/crossruntime/run_block_cipher.mjs with web/worker/block-cipher.js in Node.js.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -32,6 +37,7 @@ from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
 from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
+from pycrypto_wasm.workspace import webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
@@ -193,6 +199,32 @@ def _block_decrypt(inputs: Case) -> Case:
     return {"plaintext": plaintext.hex()}
 
 
+def _block_layout(inputs: Case) -> Case:
+    prefix = webcrypto_blocks.associated_data_prefix(
+        organization=inputs["organization"], workspace=inputs["workspace"],
+        file_id=inputs["file_id"])
+    return {"prefix": prefix.hex(),
+            "padded_last_blocks": [webcrypto_blocks.padded_last_block(size)
+                                   for size in inputs["file_sizes"]]}
+
+
+def seal_webcrypto_block(plaintext: bytes, *, key: bytes, nonce: bytes, prefix: bytes,
+                         index: int, padded_size: int) -> bytes:
+    """A format-2 block as CPython's `cryptography` makes it: the reference for the browser's."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # CPython only
+
+    associated_data = webcrypto_blocks.associated_data(prefix, index)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.ljust(padded_size, b"\0"), associated_data)
+    return bytes([webcrypto_blocks.FORMAT]) + nonce + sealed
+
+
+def _webcrypto_block(inputs: Case) -> Case:
+    stored = seal_webcrypto_block(
+        _hex(inputs["plaintext"]), key=_hex(inputs["key"]), nonce=_hex(inputs["nonce"]),
+        prefix=_hex(inputs["prefix"]), index=inputs["index"], padded_size=inputs["padded_size"])
+    return {"stored": stored.hex(), "block_id": hashlib.sha256(stored).hexdigest()}
+
+
 def _log_verify(inputs: Case) -> Case:
     keyring = Keyring(inputs["organization"], inputs["workspace"],
                       {int(index): _hex(key) for index, key in inputs["keys"].items()})
@@ -230,7 +262,10 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "manifest_open": _manifest_open,
     "block_decrypt": _block_decrypt,
     "log_verify": _log_verify,
+    "block_layout": _block_layout,
+    "webcrypto_block": _webcrypto_block,
 }
+WEBCRYPTO_KINDS = frozenset({"webcrypto_block"})
 
 
 def compute(case: Case) -> Case:
@@ -292,7 +327,8 @@ def main(request_json: str) -> str:
     return json.dumps(
         {
             "runtime": backend.RUNTIME_NAME,
-            "outputs": {case["name"]: compute(case) for case in request["vectors"]},
+            "outputs": {case["name"]: compute(case) for case in request["vectors"]
+                        if case["kind"] not in WEBCRYPTO_KINDS},
             "opened": open_challenges(request["challenges"]),
             "challenges": make_challenges(_hex(request["plaintext"])),
         }

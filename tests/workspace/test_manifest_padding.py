@@ -38,8 +38,8 @@ def _open(sealed, keyring):
 def _sealed_raw(keyring, format_version, plaintext):
     """A manifest whose encrypted plaintext is `plaintext`, as only a key holder could write."""
     context = manifest_context(keyring, "dossier", "d-1", 1)
-    return frame(format_version, keyring.newest.to_bytes(4, "big"),
-                 envelope.seal(keyring.key(keyring.newest), context, plaintext))
+    return frame(format_version, keyring.current.to_bytes(4, "big"),
+                 envelope.seal(keyring.key(keyring.current), context, plaintext))
 
 
 def _signed(keyring):

@@ -109,10 +109,11 @@ class Workspace:
         return replay(entries, organization=self.organization.organization_id,
                       workspace=self.workspace_id, directory=directory)
 
-    def _grant(self, by: Member, member: Member, index: int) -> dict[str, Any]:
-        """Key `index`, granted by `by` to `member`, as a write carries it."""
+    def grant(self, member: Member, index: int, by: Member | None = None) -> dict[str, Any]:
+        """Key `index` granted by `by` (the owner unless said) to `member`, as a write carries
+        it."""
         return {"user_id": member.person.user_id, "key_index": index,
-                "grant": to_b64(keys.grant(by.signing, member.box.public_key,
+                "grant": to_b64(keys.grant((by or self.owner).signing, member.box.public_key,
                                            organization=self.organization.organization_id,
                                            workspace=self.workspace_id, index=index,
                                            key=self.keyring.key(index)))}
@@ -123,7 +124,7 @@ class Workspace:
         by = by or self.owner
         response = by.person.client.post(f"{self.url}/members", json={
             "user_id": member.person.user_id, "role": role,
-            "grants": [self._grant(by, member, index) for index in self.keyring.keys
+            "grants": [self.grant(member, index, by) for index in self.keyring.keys
                        if index <= self.keyring.current],
             "log_entry": self.entry(by, "member_set",
                                     public={"user_id": member.person.user_id, "role": role})})
@@ -145,16 +146,20 @@ class Workspace:
         staying = {m["user_id"] for m in listed} - {member.person.user_id}
         index, check = self.keyring.next_key()
         response = by.person.client.delete(f"{self.url}/members/{member.person.user_id}", json={
-            "grants": [self._grant(by, m, index) for m in self.known
+            "grants": [self.grant(m, index, by) for m in self.known
                        if m.person.user_id in staying],
             "log_entry": self.entry(by, "member_removed", public={
                 "user_id": member.person.user_id, "key_index": index, "key_check": check})})
         if response.status_code == 200:
             self.keyring.current = index
-            self.known.remove(member)
         else:
             del self.keyring.keys[index]
         return response
+
+    def remove(self, member: Member) -> None:
+        """The owner removes `member`, moving every other active member to the next key."""
+        response = self.unshare(member)
+        assert response.status_code == 200, response.json
 
     def keyring_of(self, member: Member) -> Keyring:
         """What `member` can read with: the keys granted to them, as served, each checked
