@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from api import health
+from api import health, openapi
 from api.assets import init_assets
 from api.config import Config
 from api.errors import init_errors
@@ -20,12 +20,14 @@ from api.identity import bootstrap, directory, invitations, login, passkeys
 from api.identity.invitation_channel import init_invitation_channel
 from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
+from api.proxies import init_trusted_proxies
 from api.ratelimit_redis import shared_rate_limits
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.shared_state import init_shared_state
 from api.storage.blockstore import BlockStore
 from api.store import init_store
+from api.user_limits import init_user_limits
 from api.workspaces import blocks, documents, log
 from api.workspaces import routes as workspaces
 from api.workspaces.presence import init_presence
@@ -47,14 +49,16 @@ def create_app(config: Config) -> Flask:
     init_security_headers(app)
     init_origin_check(app)
     init_rate_limits(app, shared_rate_limits(app))
+    init_user_limits(app)
     init_assets(app)
     app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
-    for module in (health, bootstrap, login, passkeys, directory, invitations, workspaces,
+    for module in (health, openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
                    documents, blocks, log):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)
     init_presence(app, socketio)
+    init_trusted_proxies(app)
     return app
 
 

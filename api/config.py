@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from api.proxies import parse_trusted_proxies
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -43,10 +45,16 @@ class Config:
     challenge_seconds: int = 5 * 60
     invitation_seconds: int = 7 * 24 * 3600
     ceremony_requests_per_minute: int = 60
+    workspace_creations_per_minute: int = 20
+    document_writes_per_minute: int = 300
+    log_writes_per_minute: int = 300
+    block_uploads_per_minute: int = 1200
+    presence_events_per_minute: int = 120
     max_block_bytes: int = 512 * 1024 + 1024
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3
     deleted_file_retention_days: int = 30
+    trusted_proxies: tuple[str, ...] = ()
     message_queue: str | None = None
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
@@ -104,6 +112,11 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         "--max-file-mib", type=int, help="largest file a member may upload, in MiB (default 2048)"
     )
     parser.add_argument(
+        "--trusted-proxies", type=parse_trusted_proxies,
+        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "names the client (default: none; the peer is the client)"
+    )
+    parser.add_argument(
         "--message-queue", help="redis://host:port/db shared by several server processes: "
         "live events, presence and rate limits go through it (default: none, one process)"
     )
@@ -127,6 +140,8 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
     idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
     max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
+    proxies = arguments.trusted_proxies or parse_trusted_proxies(
+        environ.get("PARAVENT_TRUSTED_PROXIES", ""))
 
     def number(flag: int | None, variable: str, default: int) -> int:
         return int(flag or environ.get(variable) or default)
@@ -138,6 +153,7 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         origin=arguments.origin or environ.get("PARAVENT_ORIGIN"),
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
         max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
+        trusted_proxies=proxies,
         message_queue=arguments.message_queue or environ.get("PARAVENT_MESSAGE_QUEUE"),
         max_connections=number(arguments.max_connections, "PARAVENT_MAX_CONNECTIONS",
                                DEFAULT_MAX_CONNECTIONS),

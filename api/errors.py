@@ -1,7 +1,10 @@
 """API errors: every failure is JSON `{"error": {"code", "message"}}` with a 4xx or 5xx status.
 
 Routes raise `ApiError` with a machine-readable code; HTTP errors raised by Flask itself
-(404, 405, 413, malformed JSON) get the same shape. Internals never reach the client.
+(404, 405, 413, malformed JSON) get the same shape. Input that slips past the checks of
+api/inputs.py and would fail deep inside (too deep to parse, text no database can store, a number
+past 64 bits) is still the client's fault: 400 `bad_request`, never a 500. Internals never reach
+the client. URL integers (`<int:...>`) stop at 2^63 - 1, so an over-large version is a 404.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ import logging
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from api.strict_json import MAX_INTEGER
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +30,18 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+
+
+# Input errors raised where a bad value meets Python or SQLite, whatever the route.
+INPUT_ERRORS = (RecursionError, UnicodeError, OverflowError)
+
+
+class SqliteIntegerConverter(IntegerConverter):
+    """`<int:...>` within SQLite's signed 64 bits."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ApiError(Exception):
@@ -47,6 +65,8 @@ def _wants_json() -> bool:
 
 
 def init_errors(app: Flask) -> None:
+    app.url_map.converters["int"] = SqliteIntegerConverter
+
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.code, error.message)
@@ -57,6 +77,15 @@ def init_errors(app: Flask) -> None:
         if not _wants_json():
             return error
         return error_response(status, _CODES.get(status, "http_error"), error.description or "")
+
+    def _bad_input(error: Exception) -> Response:
+        logger.warning("refused input on %s %s: %s", request.method, request.path,
+                       type(error).__name__)
+        return error_response(400, "bad_request", "the request holds a value the server cannot "
+                              "store (too deep, not valid Unicode, or a number past 64 bits)")
+
+    for input_error in INPUT_ERRORS:
+        app.register_error_handler(input_error, _bad_input)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -1,20 +1,37 @@
-"""Reading request bodies: every field checked for presence, type and size, or a clear 400."""
+"""Reading requests: every body field and query parameter checked for presence, type, size
+and form, or a clear 400. Bodies are strict JSON (api/strict_json.py); whole numbers are never
+booleans and fit in 64 bits; base64url is canonical; names hold no control or bidi-override
+characters."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 from flask import request
 
 from api.errors import ApiError
+from api.strict_json import MAX_INTEGER, MalformedJson
+from api.strict_json import loads as strict_loads
 
 MAX_TEXT = 200
+# C0 and C1 controls (NUL included) and the characters that reorder text (bidi overrides,
+# embeddings, isolates and marks), which can disguise a name.
+FORBIDDEN_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                               "\u2066-\u2069]")
+B64URL = re.compile(r"[A-Za-z0-9_-]*")
+QUERY_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    if not request.is_json:
+        raise ApiError(400, "bad_request", "the request body must be a JSON object")
+    try:
+        body = strict_loads(request.get_data(cache=True))
+    except MalformedJson as error:
+        raise ApiError(400, "bad_request", str(error)) from error
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the request body must be a JSON object")
     return body
@@ -26,19 +43,45 @@ def text(body: dict[str, Any], name: str, *, max_length: int = MAX_TEXT) -> str:
         raise ApiError(400, "bad_request", f"'{name}' is required")
     if len(value) > max_length:
         raise ApiError(400, "bad_request", f"'{name}' is longer than {max_length} characters")
+    if FORBIDDEN_IN_TEXT.search(value):
+        raise ApiError(400, "bad_request",
+                       f"'{name}' holds control or text-direction characters")
     return value.strip()
 
 
 def choice(body: dict[str, Any], name: str, options: tuple[str, ...]) -> str:
     value = body.get(name)
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         raise ApiError(400, "bad_request", f"'{name}' must be one of {', '.join(options)}")
     return value
 
 
+def whole_number(value: object, name: str) -> int:
+    """A JSON integer from 0 to 2^63 - 1 (SQLite's range); `true` is not a number."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INTEGER:
+        raise ApiError(400, "bad_request", f"'{name}' must be a whole number")
+    return value
+
+
+def query_whole_number(name: str, default: int = 0) -> int:
+    """A whole number from the query string, in ASCII digits ('²' is not one), below 10^18."""
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if not QUERY_NUMBER.fullmatch(value):
+        raise ApiError(400, "bad_request", f"'{name}' must be a whole number")
+    return int(value)
+
+
 def b64_decode(value: str) -> bytes:
-    padded = value + "=" * (-len(value) % 4)
-    return base64.urlsafe_b64decode(padded.encode("ascii"))
+    """Canonical unpadded base64url only: anything else (foreign characters, which a lenient
+    decoder drops, padding, stray bits) is a ValueError."""
+    if not B64URL.fullmatch(value) or len(value) % 4 == 1:
+        raise ValueError("not base64url")
+    data = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    if b64_encode(data) != value:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 def b64_encode(data: bytes) -> str:

@@ -19,6 +19,7 @@ from redis import Redis, RedisError
 
 from api.identity.sessions import COOKIE, session_user
 from api.shared_state import KEY_PREFIX, redis_of
+from api.socket_events import AnsweringSocketIO, PacketJson
 from api.version import server_version
 
 DISCONNECT_CHANNEL = f"{KEY_PREFIX}disconnect-user"
@@ -95,9 +96,9 @@ def init_realtime(app: Flask) -> SocketIO:
     """Socket.IO on WebSockets only (see the README's cluster section); with a message queue,
     events emitted by any process reach the sockets of every process."""
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
-    socketio = SocketIO(app, async_mode=_async_mode(), cors_allowed_origins=None,
-                        message_queue=app.config["PARAVENT"].message_queue,
-                        transports=["websocket"])
+    socketio = AnsweringSocketIO(app, async_mode=_async_mode(), cors_allowed_origins=None,
+                                 message_queue=app.config["PARAVENT"].message_queue,
+                                 transports=["websocket"], json=PacketJson)
     app.extensions["paravent_socketio"] = socketio
     redis = redis_of(app)
     if redis is not None:

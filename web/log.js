@@ -33,9 +33,25 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
   return reply;
 }
 
+/**
+ * A workspace's log as the server serves it, whole: the history verifies only from its first
+ * entry to its last, so every page is read (`next`, past 1000 entries).
+ */
+export async function readLog(workspaceId) {
+  const path = `/api/workspaces/${workspaceId}/log`;
+  const listing = await api('GET', path);
+  const entries = [...listing.entries];
+  for (let next = listing.next; next;) {
+    const page = await api('GET', `${path}?cursor=${encodeURIComponent(next)}`);
+    entries.push(...page.entries);
+    next = page.next;
+  }
+  return { ...listing, entries, next: null };
+}
+
 /** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */
 export async function loadLog(workspaceId) {
-  const listing = await api('GET', `/api/workspaces/${workspaceId}/log`);
+  const listing = await readLog(workspaceId);
   const read = await verifyHistory('log.read', workspaceId, listing.entries, { today: today() });
   return { ...read, readMarkers: listing.read_markers };
 }
@@ -73,7 +89,7 @@ export function markRead(workspaceId, dossierId, seq) {
 
 /** The log as a file (signed, chained, still encrypted) for `python -m pycrypto_wasm.audit`. */
 export async function exportLog(workspaceId) {
-  const { entries } = await api('GET', `/api/workspaces/${workspaceId}/log`);
+  const { entries } = await readLog(workspaceId);
   return cryptoClient().call('log.export', { workspace_id: workspaceId, entries });
 }
 

@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { verifiedDirectory } from './directory.js';
-import { followingHistory, loadLog, verifyHistory } from './log.js';
+import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
 
 export async function createWorkspace(name) {
   const created = await cryptoClient().call('workspace.create', { name });
@@ -24,7 +24,7 @@ export async function createWorkspace(name) {
  */
 export async function openWorkspace(entry) {
   const workspaceId = entry.workspace_id;
-  const { entries } = await api('GET', `/api/workspaces/${workspaceId}/log`);
+  const { entries } = await readLog(workspaceId);
   const request = { manifest: entry.manifest, manifest_version: entry.manifest_version,
     grants: entry.grants };
   const opened = await verifyHistory('workspace.open', workspaceId, entries, request);

@@ -31,6 +31,7 @@ from webauthn.helpers.structs import (
 
 from api.errors import ApiError
 from api.identity.passkey_ids import credential_id_of
+from api.inputs import mapping
 from api.store import get_store
 
 
@@ -55,7 +56,9 @@ def _rejected(status: int, error: Exception) -> ApiError:
 
 
 def _issue(purpose: str, subject: str, challenge: bytes) -> str:
+    """Store a new challenge, and forget the expired ones (used or not)."""
     challenge_id = secrets.token_urlsafe(16)
+    get_store().identity.purge_challenges(time.time())
     get_store().identity.add_challenge(
         {
             "id": challenge_id,
@@ -109,7 +112,7 @@ def verify_registration(body: dict[str, Any], *, purpose: str, user_id: str) -> 
     config = _config()
     try:
         verified = verify_registration_response(
-            credential=body.get("credential"),
+            credential=mapping(body, "credential"),
             expected_challenge=challenge["challenge"],
             expected_rp_id=config.rp_id,
             expected_origin=config.public_origin,

@@ -11,6 +11,7 @@ from api.identity.certificate_checks import checked_revocation
 from api.identity.sessions import admin_required, current_user, login_required
 from api.identity.views import organization_view, user_view
 from api.inputs import b64_encode, blob, json_body
+from api.paging import paged
 from api.realtime import disconnect_user
 from api.store import get_store
 from pycrypto_wasm.identity.certificates import UserCertificate
@@ -23,15 +24,18 @@ blueprint = Blueprint("directory", __name__)
 def directory() -> Response:
     identity = get_store().identity
     organization = identity.organization(current_user()["organization_id"])
+    page = paged(identity.users_of(organization["id"]),
+                 key=lambda user: (user["created_at"], user["id"]))
     users = [
         {
             **user_view(user),
             "certificate": b64_encode(user["certificate"]),
             "revocation": b64_encode(user["revocation"]) if user["revocation"] else None,
         }
-        for user in identity.users_of(organization["id"])
+        for user in page.rows
     ]
-    return jsonify({"organization": organization_view(organization), "users": users})
+    return jsonify({"organization": organization_view(organization), "users": users,
+                    "next": page.next})
 
 
 @blueprint.post("/api/users/<user_id>/revoke")

@@ -22,6 +22,7 @@ from api.identity.ratelimit import rate_limited
 from api.identity.sessions import admin_required, current_user, start_session
 from api.identity.views import organization_view, settings_view, user_view
 from api.inputs import b64_encode, blob, choice, json_body, optional_blob, text
+from api.paging import paged
 from api.realtime import notify_invitation
 from api.store import get_store
 from pycrypto_wasm.identity.certificates import PROFILES, UserCertificate
@@ -101,8 +102,10 @@ def create_invitation() -> Response:
 @blueprint.get("/api/invitations")
 @admin_required
 def list_invitations() -> Response:
-    invitations = get_store().identity.invitations_of(current_user()["organization_id"])
-    return jsonify({"invitations": [invitation_view(row) for row in invitations]})
+    page = paged(get_store().identity.invitations_of(current_user()["organization_id"]),
+                 key=lambda row: (-row["created_at"], row["id"]))
+    return jsonify({"invitations": [invitation_view(row) for row in page.rows],
+                    "next": page.next})
 
 
 @blueprint.get("/api/invitations/<invitation_id>")

@@ -19,8 +19,8 @@ def rank(role: str) -> int:
     return ROLES.index(role)
 
 
-def check_id(pattern: re.Pattern[str], value: str, what: str) -> str:
-    if not pattern.fullmatch(value):
+def check_id(pattern: re.Pattern[str], value: object, what: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ApiError(400, "bad_request", f"malformed {what} id")
     return value
 

@@ -17,6 +17,7 @@ from api.inputs import json_body
 from api.storage.blockstore import BlockStore
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
+from api.workspaces.quota import charged_bytes
 
 blueprint = Blueprint("blocks", __name__)
 
@@ -65,7 +66,7 @@ def _store_blocks(workspace_id: str, organization: str,
         _block_store().put(workspace_id, block_id, data)
     now = time.time()
     added = store.add_blocks([{"workspace_id": workspace_id, "block_id": block_id,
-                               "organization_id": organization, "size": len(data),
+                               "organization_id": organization, "size": charged_bytes(len(data)),
                                "created_at": now} for block_id, data in new.items()],
                              config.organization_quota_bytes)
     if not added:

@@ -17,15 +17,16 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.errors import ApiError
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, choice, json_body
+from api.inputs import b64_encode, blob, choice, json_body, whole_number
+from api.paging import paged
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
 from api.workspaces.log import appending, log_row
+from api.workspaces.quota import check_file_bytes
 from api.workspaces.routes import MAX_MANIFEST_BYTES
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
 from pycrypto_wasm.workspace.workflow import check_workflow
 
 blueprint = Blueprint("documents", __name__)
@@ -45,15 +46,13 @@ def _file_blocks(workspace_id: str, body: dict[str, Any]) -> list[str]:
     block_ids = body.get("block_ids")
     if not isinstance(block_ids, list):
         raise ApiError(400, "bad_request", "a file version lists its 'block_ids'")
-    max_bytes = current_app.config["PARAVENT"].max_file_bytes
-    if len(block_ids) > max(1, -(-max_bytes // BLOCK_SIZE)):
-        raise ApiError(413, "file_too_large", f"a file is at most {max_bytes // 2**20} MiB")
     for block_id in block_ids:
         check_id(BLOCK_ID, block_id, "block")
     missing = get_store().workspaces.missing_blocks(workspace_id, block_ids)
     if missing:
         raise ApiError(400, "missing_blocks",
                        f"{len(missing)} block(s) of this file were not uploaded, e.g. {missing[0]}")
+    check_file_bytes(workspace_id, block_ids)
     return block_ids
 
 
@@ -82,9 +81,7 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     if kind != "workspace" and not (check_id(DOCUMENT_ID, document_id, "document")
                                     .startswith(ID_PREFIXES[kind])):
         raise ApiError(400, "bad_request", f"a {kind}'s id begins with {ID_PREFIXES[kind]}")
-    expected = body.get("expected_version")
-    if not isinstance(expected, int) or expected < 0:
-        raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
+    expected = whole_number(body.get("expected_version"), "expected_version")
     store = get_store().workspaces
     block_ids = _file_blocks(workspace_id, body) if kind == "file" else []
     workflow = _workflow(workspace_id, member, body) if kind == "workspace" else None
@@ -117,8 +114,9 @@ def list_documents(workspace_id: str) -> Response:
     kind = request.args.get("kind")
     if kind is not None and kind not in KINDS:
         raise ApiError(400, "bad_request", f"kind must be one of {', '.join(KINDS)}")
-    rows = get_store().workspaces.latest_documents(workspace_id, kind)
-    return jsonify({"documents": [document_view(row) for row in rows]})
+    page = paged(get_store().workspaces.latest_documents(workspace_id, kind),
+                 key=lambda row: (row["created_at"], row["document_id"]))
+    return jsonify({"documents": [document_view(row) for row in page.rows], "next": page.next})
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions")
@@ -128,7 +126,8 @@ def document_history(workspace_id: str, document_id: str) -> Response:
     rows = get_store().workspaces.document_versions(workspace_id, document_id)
     if not rows:
         raise ApiError(404, "not_found", "no such document")
-    return jsonify({"versions": [document_view(row) for row in rows]})
+    page = paged(rows, key=lambda row: (row["version"],))
+    return jsonify({"versions": [document_view(row) for row in page.rows], "next": page.next})
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/documents/<document_id>/versions/<int:version>")

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from api.errors import ApiError
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, json_body
+from api.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
+from api.paging import paged
 from api.realtime import notify_users
 from api.storage.queries import Row
 from api.storage.workspaces import StaleLogError
@@ -34,12 +35,6 @@ blueprint = Blueprint("log", __name__)
 MAX_ENTRY_BYTES = 64 * 1024
 
 
-def _whole_number(value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ApiError(400, "bad_request", f"'{name}' must be a whole number")
-    return value
-
-
 def log_row(body: dict[str, Any], workspace_id: str, author_id: str, kind: str) -> Row:
     """The log entry a write carries (`{seq, kind, entry}`, as the crypto worker seals it),
     which must be of `kind`, as a row to append in the write's transaction."""
@@ -47,7 +42,7 @@ def log_row(body: dict[str, Any], workspace_id: str, author_id: str, kind: str) 
     if not isinstance(entry, dict) or entry.get("kind") != kind:
         raise ApiError(400, "bad_request", f"this write needs its log entry ('log_entry' of "
                        f"kind {kind})")
-    return {"workspace_id": workspace_id, "seq": _whole_number(entry.get("seq"), "seq"),
+    return {"workspace_id": workspace_id, "seq": whole_number(entry.get("seq"), "seq"),
             "kind": kind, "author_id": author_id,
             "entry": blob(entry, "entry", max_bytes=MAX_ENTRY_BYTES), "created_at": time.time()}
 
@@ -66,9 +61,7 @@ def appending() -> Iterator[None]:
 @login_required
 def append_entry(workspace_id: str) -> tuple[Response, int]:
     body = json_body()
-    kind = body.get("kind")
-    if kind not in DEFAULT_POLICY:
-        raise ApiError(400, "bad_request", f"'kind' must be one of {', '.join(DEFAULT_POLICY)}")
+    kind = choice(body, "kind", tuple(DEFAULT_POLICY))
     user, member = membership(workspace_id)
     policy = workflow_of(workspace_id)["policy"]
     if not may_append(member["role"], kind, policy):
@@ -90,13 +83,12 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
 def read_log(workspace_id: str) -> Response:
     user, _ = membership(workspace_id)
     store = get_store().workspaces
-    after = request.args.get("after", "0")
-    if not after.isdigit():
-        raise ApiError(400, "bad_request", "'after' must be a whole number")
+    after = query_whole_number("after")
+    page = paged(store.log(workspace_id, after), key=lambda row: (row["seq"],))
     entries = [{"seq": row["seq"], "kind": row["kind"], "author_id": row["author_id"],
                 "created_at": row["created_at"], "entry": b64_encode(row["entry"])}
-               for row in store.log(workspace_id, int(after))]
-    return jsonify({"entries": entries,
+               for row in page.rows]
+    return jsonify({"entries": entries, "next": page.next,
                     "read_markers": store.read_markers(user["id"], workspace_id)})
 
 
@@ -105,6 +97,6 @@ def read_log(workspace_id: str) -> Response:
 def mark_read(workspace_id: str, dossier_id: str) -> Response:
     user, _ = membership(workspace_id)
     check_id(DOCUMENT_ID, dossier_id, "dossier")
-    seq = _whole_number(json_body().get("seq"), "seq")
+    seq = whole_number(json_body().get("seq"), "seq")
     get_store().workspaces.mark_read(user["id"], workspace_id, dossier_id, seq)
     return jsonify({"seq": seq})

@@ -63,21 +63,21 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
             announce_presence(app, left)
         return {"ok": True, **announce_presence(app, data["workspace_id"])}
 
+    def forget(sid: str) -> None:
+        left = presence.set(sid, None)
+        if left:
+            announce_presence(app, left)
+
     @socketio.on("presence:typing")
     def _typing(data: Any) -> dict[str, Any]:
         data = data if isinstance(data, dict) else {}
         viewing = presence.typing(request.sid, str(data.get("dossier_id")))
         if viewing is None:
             return refused
-        if _member(viewing.workspace_id) is None:  # removed since: forget what it viewed
-            presence.set(request.sid, None)
+        if _member(viewing.workspace_id) is None:  # removed since: their presence ends here
+            forget(request.sid)
             return refused
         announce_presence(app, viewing.workspace_id)
         return {"ok": True}
-
-    def forget(sid: str) -> None:
-        left = presence.set(sid, None)
-        if left:
-            announce_presence(app, left)
 
     on_disconnect(app, forget)

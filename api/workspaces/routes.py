@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from api.errors import ApiError
 from api.identity.sessions import current_user, login_required
-from api.inputs import b64_encode, blob, choice, json_body, text
+from api.inputs import b64_encode, blob, choice, json_body, text, whole_number
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import ROLES, WORKSPACE_ID, check_id, membership, rank
@@ -48,9 +48,10 @@ def _grants(body: dict[str, Any], workspace_id: str, granted_by: str) -> list[di
         raise ApiError(400, "bad_request", "'grants' must be a non-empty list")
     rows = []
     for grant in grants:
-        if not isinstance(grant, dict) or not isinstance(grant.get("key_index"), int):
+        if not isinstance(grant, dict):
             raise ApiError(400, "bad_request", "each grant needs a user_id, key_index and grant")
-        rows.append({"workspace_id": workspace_id, "key_index": grant["key_index"],
+        rows.append({"workspace_id": workspace_id,
+                     "key_index": whole_number(grant.get("key_index"), "key_index"),
                      "user_id": text(grant, "user_id"), "granted_by": granted_by,
                      "grant": blob(grant, "grant")})
     return rows

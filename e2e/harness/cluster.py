@@ -42,7 +42,9 @@ class Cluster:
     def start(self) -> Cluster:
         try:
             self.redis = start_redis(self.folder / "redis")
-            flags = ("--message-queue", self.redis.url, "--origin", self.url.rstrip("/"))
+            # nginx, on loopback, names the client in X-Forwarded-For (per-address limits)
+            flags = ("--message-queue", self.redis.url, "--origin", self.url.rstrip("/"),
+                     "--trusted-proxies", "127.0.0.1")
             for _ in range(PROCESSES):  # one after the other: the first creates the database
                 self.processes.append(ServerProcess(self.data_dir, flags=flags).start())
             self.nginx = start_nginx(self.folder / "nginx", [p.port for p in self.processes],

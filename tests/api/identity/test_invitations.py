@@ -189,7 +189,7 @@ def test_invitation_of_another_organization_is_out_of_reach(organization, app, r
         "certificate": b64url(organization.certify(registered, signer=other.admin.signing_key,
                                                    signed_by=other.admin.user_id))})
     assert _error(response) == (404, "not_found")
-    assert other.admin.client.get("/api/invitations").json == {"invitations": []}
+    assert other.admin.client.get("/api/invitations").json["invitations"] == []
 
 
 def test_invitation_with_an_already_registered_credential_id_is_refused_cleanly(organization):

@@ -109,39 +109,57 @@ class Workspace:
         return replay(entries, organization=self.organization.organization_id,
                       workspace=self.workspace_id, directory=directory)
 
-    def grant(self, member: Member, index: int) -> dict[str, Any]:
-        """Key `index` granted by the owner to `member`, as a write carries it."""
+    def grant(self, member: Member, index: int, by: Member | None = None) -> dict[str, Any]:
+        """Key `index` granted by `by` (the owner unless said) to `member`, as a write carries
+        it."""
         return {"user_id": member.person.user_id, "key_index": index,
-                "grant": to_b64(keys.grant(self.owner.signing, member.box.public_key,
+                "grant": to_b64(keys.grant((by or self.owner).signing, member.box.public_key,
                                            organization=self.organization.organization_id,
                                            workspace=self.workspace_id, index=index,
                                            key=self.keyring.key(index)))}
 
+    def share(self, member: Member, role: str, by: Member | None = None) -> TestResponse:
+        """`by` (the owner unless said) adds `member` with `role`, granting every key up to
+        the current one, with the entry recording it."""
+        by = by or self.owner
+        response = by.person.client.post(f"{self.url}/members", json={
+            "user_id": member.person.user_id, "role": role,
+            "grants": [self.grant(member, index, by) for index in self.keyring.keys
+                       if index <= self.keyring.current],
+            "log_entry": self.entry(by, "member_set",
+                                    public={"user_id": member.person.user_id, "role": role})})
+        if response.status_code == 200:
+            self.known.append(member)
+        return response
+
     def add(self, role: str, person: Person | None = None) -> Member:
         member = Member(person or self.organization.member())
-        grants = [self.grant(member, index) for index in self.keyring.keys]
-        response = self.owner.person.client.post(f"{self.url}/members", json={
-            "user_id": member.person.user_id, "role": role, "grants": grants,
-            "log_entry": self.entry(self.owner, "member_set",
-                                    public={"user_id": member.person.user_id, "role": role})})
+        response = self.share(member, role)
         assert response.status_code == 200, response.json
-        self.known.append(member)
         return member
+
+    def unshare(self, member: Member, by: Member | None = None) -> TestResponse:
+        """`by` (the owner unless said) removes `member` as their browser does: the next key,
+        granted to every member the server lists besides them, with the entry announcing it."""
+        by = by or self.owner
+        listed = self.owner.person.client.get(self.url).json["members"]
+        staying = {m["user_id"] for m in listed} - {member.person.user_id}
+        index, check = self.keyring.next_key()
+        response = by.person.client.delete(f"{self.url}/members/{member.person.user_id}", json={
+            "grants": [self.grant(m, index, by) for m in self.known
+                       if m.person.user_id in staying],
+            "log_entry": self.entry(by, "member_removed", public={
+                "user_id": member.person.user_id, "key_index": index, "key_check": check})})
+        if response.status_code == 200:
+            self.keyring.current = index
+        else:
+            del self.keyring.keys[index]
+        return response
 
     def remove(self, member: Member) -> None:
         """The owner removes `member`, moving every other active member to the next key."""
-        index, check = self.keyring.next_key()
-        listed = {row["user_id"] for row in self.owner.person.client.get(self.url).json[
-            "members"]} - {member.person.user_id}
-        remaining = [other for other in self.known if other.person.user_id in listed]
-        removal = self.entry(self.owner, "member_removed", public={
-            "user_id": member.person.user_id, "key_index": index, "key_check": check})
-        response = self.owner.person.client.delete(
-            f"{self.url}/members/{member.person.user_id}",
-            json={"grants": [self.grant(other, index) for other in remaining],
-                  "log_entry": removal})
+        response = self.unshare(member)
         assert response.status_code == 200, response.json
-        self.keyring.current = index
 
     def keyring_of(self, member: Member) -> Keyring:
         """What `member` can read with: the keys granted to them, as served, each checked
@@ -180,25 +198,31 @@ def new_document_id() -> str:
     return f"d-{random_id()}"
 
 
-def create_workspace(org: Organization) -> Workspace:
-    """A new workspace whose owner is the organization's admin."""
-    owner = Member(org.admin)
+def creation(org: Organization, person: Person) -> tuple[Workspace, dict[str, Any]]:
+    """A new workspace `person` would own, and the body of the request that creates it."""
+    owner = Member(person)
     workspace_id = f"w-{secrets.token_hex(12)}"
     keyring = Keyring.new(org.organization_id, workspace_id)
     grant = keys.grant(owner.signing, owner.box.public_key,
                        organization=org.organization_id, workspace=workspace_id,
                        index=0, key=keyring.key(0))
-    manifest = seal_manifest(keyring, owner.signing, author=org.admin.user_id,
+    manifest = seal_manifest(keyring, owner.signing, author=person.user_id,
                              kind="workspace", document_id=workspace_id, version=1,
                              content={"name": WORKSPACE_NAME})
     created = _entry(keyring, owner, 1, GENESIS, "workspace_created", public={
         "key_check": keyring.check(0), "version": 1, "hash": hashing.blake2b(manifest),
         "workflow": DEFAULT_WORKFLOW})
-    response = org.admin.client.post("/api/workspaces", json={
-        "workspace_id": workspace_id, "key_grant": to_b64(grant), "manifest": to_b64(manifest),
-        "log_entry": created})
+    body = {"workspace_id": workspace_id, "key_grant": to_b64(grant),
+            "manifest": to_b64(manifest), "log_entry": created}
+    return Workspace(org, workspace_id, owner, keyring, [owner]), body
+
+
+def create_workspace(org: Organization) -> Workspace:
+    """A new workspace whose owner is the organization's admin."""
+    workspace, body = creation(org, org.admin)
+    response = org.admin.client.post("/api/workspaces", json=body)
     assert response.status_code == 201, response.json
-    return Workspace(org, workspace_id, owner, keyring, [owner])
+    return workspace
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from api import create_app
 from api.workspaces.blocks import MAX_STREAMED_BLOCKS, MAX_UPLOADED_BLOCKS
+from api.workspaces.quota import charged_bytes
 from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import (
@@ -47,7 +48,7 @@ def test_a_batch_upload_stores_every_block_once(workspace, config):
     assert response.status_code == 201, response.json
     for block_id, data in blocks:
         assert _stored(workspace, block_id) == data
-    assert _usage(config, workspace) == before + sum(len(data) for _, data in blocks)
+    assert _usage(config, workspace) == before + sum(charged_bytes(len(data)) for _, data in blocks)
 
 
 def test_a_batch_with_one_bad_block_stores_nothing_and_names_it(workspace, config):

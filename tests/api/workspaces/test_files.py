@@ -13,8 +13,9 @@ from api import create_app
 from api.identity.sessions import COOKIE
 from api.storage.sqlite import SqliteStore
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
+from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES, charged_bytes
 from e2e.harness.server import serving_in_thread
-from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
+from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import batch, create_workspace, upload_blocks
 
@@ -91,7 +92,7 @@ def test_file_deletion_is_a_new_version_and_history_stays(workspace):
 
 
 def test_file_too_large_is_refused(config):
-    small = create_app(replace(config, max_file_bytes=BLOCK_SIZE * 2))
+    small = create_app(replace(config, max_file_bytes=MIN_CHARGED_BLOCK_BYTES * 2))
     team = create_workspace(bootstrap(small))
     blocks = [_upload_block(team, team.owner, bytes([n]), FILE_BIG, n) for n in range(3)]
     response = _put_file(team, team.owner, FILE_BIG, 1, blocks)
@@ -106,7 +107,7 @@ def test_storage_total_counts_each_block_once(workspace, config):
     )
     upload_blocks(owner, workspace.workspace_id, [(ref.block_id, ciphertext)])
     upload_blocks(owner, workspace.workspace_id, [(ref.block_id, ciphertext)])
-    assert _usage(config, workspace) == before + len(ciphertext)
+    assert _usage(config, workspace) == before + charged_bytes(len(ciphertext))
 
 
 def test_collection_keeps_what_versions_use_and_removes_the_rest(workspace, config):

@@ -1,0 +1,65 @@
+"""Per-user rate limits on what a signed-in member can repeat cheaply and others pay for:
+creating workspaces, writing documents and log entries, uploading blocks, and presence events
+(each one is broadcast to every member of the workspace). Over the limit: HTTP 429, or a refused
+Socket.IO acknowledgement, both `rate_limited`.
+
+Which endpoint or event counts in which group is this module's table; the limits per minute are
+settings (api/config.py). Hits are counted in the app's rate-limit store (api/ratelimit_store.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, request
+
+from api.config import Config
+from api.identity.ratelimit import rate_limit_store, too_many
+from api.identity.sessions import COOKIE, current_user, session_user
+
+# Flask endpoint -> group of per-user limits.
+ENDPOINT_GROUPS = {
+    "workspaces.create_workspace": "workspace_creations",
+    "documents.put_document": "document_writes",
+    "log.append_entry": "log_writes",
+    "log.mark_read": "log_writes",
+    "blocks.upload_blocks": "block_uploads",
+}
+# Socket.IO event -> group of per-user (or, for a socket with no user, per-socket) limits.
+EVENT_GROUPS = {
+    "presence:view": "presence_events",
+    "presence:typing": "presence_events",
+}
+
+
+def limit_of(config: Config, group: str) -> int:
+    return {
+        "workspace_creations": config.workspace_creations_per_minute,
+        "document_writes": config.document_writes_per_minute,
+        "log_writes": config.log_writes_per_minute,
+        "block_uploads": config.block_uploads_per_minute,
+        "presence_events": config.presence_events_per_minute,
+    }[group]
+
+
+def _check(group: str, who: str) -> None:
+    limit = limit_of(current_app.config["PARAVENT"], group)
+    if not rate_limit_store().allow(f"{group}:{who}", limit, time.monotonic()):
+        raise too_many(group.replace("_", " "))
+
+
+def check_event_limit(event: str) -> None:
+    """Raise a 429 ApiError if this socket's user sent `event`'s group too often."""
+    group = EVENT_GROUPS.get(event)
+    if group is None:
+        return
+    user = session_user(request.cookies.get(COOKIE))
+    _check(group, f"user:{user['id']}" if user else f"socket:{request.sid}")
+
+
+def init_user_limits(app: Flask) -> None:
+    @app.before_request
+    def _per_user_limit() -> None:
+        group = ENDPOINT_GROUPS.get(request.endpoint or "")
+        if group is not None:
+            _check(group, f"user:{current_user()['id']}")

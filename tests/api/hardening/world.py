@@ -1,0 +1,79 @@
+"""One organization with a workspace and every kind of actor the authorization matrix asks
+about, built once per test module through the real API (soft authenticators, real invitations,
+a real revocation and a real removal), plus another organization with its admin and a member.
+
+Actors, in the matrix's order: anonymous, outsider (signed in, not a member), reader,
+contributor, manager, owner (also the organization's first admin), org_admin (an administrator
+who is not a member), revoked (was a reader, then revoked), removed (was a reader, then
+removed), other_admin and other_member (of another organization).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from api import create_app
+from api.config import REPO_ROOT, Config
+from tests.api.conftest import FAKE_ASSETS, make_static
+from tests.api.identity.conftest import Organization, Person, bootstrap
+from tests.api.workspaces.conftest import Workspace, create_workspace, new_document_id
+
+ACTORS = ("anonymous", "outsider", "reader", "contributor", "manager", "owner", "org_admin",
+          "revoked", "removed", "other_admin", "other_member")
+GENEROUS = 100_000
+
+
+@dataclass
+class World:
+    app: Flask
+    organization: Organization
+    other: Organization
+    workspace: Workspace
+    people: dict[str, Person]
+    dossier_id: str
+    invitation_token: str
+    invitation_id: str
+
+    def fresh_invitation(self) -> tuple[str, str]:
+        """A new pending invitation: (token, id), for cells that would use one up."""
+        return self.organization.invite(email=f"{secrets.token_hex(4)}@chu.example")
+
+
+def matrix_config(folder: Path) -> Config:
+    """Limits high enough that the matrix meets none."""
+    return replace(
+        Config(data_dir=folder / "data", web_dir=REPO_ROOT / "web",
+               static_dir=make_static(folder / "static", FAKE_ASSETS)),
+        ceremony_requests_per_minute=GENEROUS, workspace_creations_per_minute=GENEROUS,
+        document_writes_per_minute=GENEROUS, log_writes_per_minute=GENEROUS,
+        block_uploads_per_minute=GENEROUS, presence_events_per_minute=GENEROUS)
+
+
+def build_world(folder: Path) -> World:
+    app = create_app(matrix_config(folder))
+    organization = bootstrap(app)
+    workspace = create_workspace(organization)
+    members = {role: workspace.add(role) for role in ("reader", "contributor", "manager")}
+    revoked, removed = workspace.add("reader"), workspace.add("reader")
+    assert workspace.unshare(removed).status_code == 200
+    assert organization.revoke(revoked.person).status_code == 200
+    dossier_id = new_document_id()
+    owner = workspace.owner
+    assert workspace.put(owner, dossier_id, 1, {"title": "Dossier"}).status_code == 201
+    assert owner.person.client.post(f"{workspace.url}/log", json=workspace.entry(
+        owner, "comment", content={"dossier_id": dossier_id, "text": "Avis"})).status_code == 201
+    other = bootstrap(app, "CHU Autre")
+    people: dict[str, Any] = {
+        "anonymous": organization.person(), "outsider": organization.member(),
+        **{role: member.person for role, member in members.items()},
+        "owner": organization.admin, "org_admin": organization.member("admin"),
+        "revoked": revoked.person, "removed": removed.person,
+        "other_admin": other.admin, "other_member": other.member(),
+    }
+    token, invitation_id = organization.invite(email="matrix@chu.example")
+    return World(app, organization, other, workspace, people, dossier_id, token, invitation_id)
