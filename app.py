@@ -27,6 +27,7 @@ from api import create_app, socketio_of
 from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
+from api.storage.faults import folder_problem
 from api.storage.sqlite import SqliteStore, prepare
 from api.workspaces.collection import collect_garbage
 
@@ -77,7 +78,7 @@ def serve(config: Config) -> int:
 def collect(config: Config) -> str:
     collected = collect_garbage(config)
     return (f"collected {collected.files} deleted file(s) and {collected.blocks} unused block(s)"
-            f" ({collected.bytes} bytes)")
+            f" ({collected.bytes} bytes), removed {collected.unrecorded} unrecorded block file(s)")
 
 
 def _collect_periodically(config: Config) -> None:
@@ -100,6 +101,10 @@ def main(argv: Sequence[str]) -> int:
     add_server_arguments(collect_parser, in_subcommand=True)
     arguments = parser.parse_args(list(argv))
     config = config_from(arguments, os.environ)
+    problem = folder_problem(config.data_dir)
+    if problem is not None:
+        print(f"Paravent cannot start: {problem}", file=sys.stderr)
+        return 1
     if arguments.command == "bootstrap-link":
         print(bootstrap_link(config, arguments.org))
         return 0

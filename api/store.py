@@ -41,6 +41,14 @@ class StorePool:
         except queue.Full:
             store.close()
 
+    def close_idle(self) -> None:
+        """Close every idle store (those in use close when given back)."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
 
 def init_store(app: Flask) -> None:
     path = app.config["PARAVENT"].database_path

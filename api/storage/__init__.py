@@ -20,7 +20,7 @@ class Store(Protocol):
     workspaces: WorkspaceStore
 
     def check(self) -> None:
-        """Raise if the storage cannot be read."""
+        """Raise if the storage cannot be read and written."""
 
     def instance_id(self) -> str:
         """The random id this server's database was created with."""

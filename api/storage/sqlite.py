@@ -50,7 +50,12 @@ class SqliteStore:
         self.workspaces = WorkspaceStore(self._db)
 
     def check(self) -> None:
-        self._db.execute("select count(*) from schema_migrations").fetchone()
+        """Raise if the database cannot be read and written (a write rolled back)."""
+        self._db.execute("begin immediate")
+        try:
+            self._db.execute("update server_meta set value = value where key = 'instance_id'")
+        finally:
+            self._db.execute("rollback")
 
     def instance_id(self) -> str:
         return self._db["server_meta"].get("instance_id")["value"]

@@ -3,6 +3,7 @@ encrypted manifests) and the index of stored blocks. Block bytes live in the blo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -166,6 +167,16 @@ class WorkspaceStore:
             for block in new:
                 insert(self.db, "blocks", block)
             self._count_usage(organization_id, size)
+        return True
+
+    def unless_recorded(self, workspace_id: str, block_id: str,
+                        action: Callable[[], None]) -> bool:
+        """Run `action` (removing the block's bytes) if no row records the block, inside a
+        write transaction, so that no upload records it meanwhile; whether it ran."""
+        with transaction(self.db):
+            if self.block(workspace_id, block_id) is not None:
+                return False
+            action()
         return True
 
     def _count_usage(self, organization_id: str, change: int) -> None:

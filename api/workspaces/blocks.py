@@ -6,6 +6,7 @@ costs Chromium more than encrypting or decrypting the block."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Iterator
 
@@ -18,6 +19,7 @@ from api.storage.blockstore import BlockStore
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
 
+logger = logging.getLogger(__name__)
 blueprint = Blueprint("blocks", __name__)
 
 # Blocks one streamed read may ask for (64 MiB of 512 KiB blocks).
@@ -29,6 +31,13 @@ BATCH_HEADER_BYTES = 36
 
 def _quota_full() -> ApiError:
     return ApiError(413, "quota_exceeded", "your organization's storage quota is full")
+
+
+def _lost(workspace_id: str, block_id: str) -> ApiError:
+    logger.error("block %s of workspace %s is recorded but missing from the block store",
+                 block_id, workspace_id)
+    return ApiError(500, "block_lost",
+                    f"block {block_id} is missing from the server's storage; tell its operator")
 
 
 def _block_store() -> BlockStore:
@@ -63,9 +72,13 @@ def _store_blocks(workspace_id: str, organization: str,
                                "created_at": now} for block_id, data in new.items()],
                              config.organization_quota_bytes)
     if not added:
-        for block_id in new:
-            _block_store().delete(workspace_id, block_id)
+        # The files stay: another upload may have recorded and acknowledged the same block
+        # meanwhile. Those no row records are the collector's (see collection.py).
         raise _quota_full()
+    for block_id, data in new.items():
+        if not _block_store().exists(workspace_id, block_id):
+            # The collector removed it as unrecorded just before this upload recorded it.
+            _block_store().put(workspace_id, block_id, data)
 
 
 def _batch(body: bytes) -> list[tuple[str, memoryview]]:
@@ -106,8 +119,8 @@ def upload_blocks(workspace_id: str) -> tuple[Response, int]:
 def stream_blocks(workspace_id: str) -> Response:
     """The blocks the JSON body's `block_ids` names, in that order, each preceded by its length
     (4 bytes, big-endian): one response for many blocks saves Chromium's cost per request, which
-    is larger than the cost of decrypting a block. A block collected meanwhile ends the stream
-    early, which the reader sees."""
+    is larger than the cost of decrypting a block. A block recorded but missing from the block
+    store fails loudly: a clear error before the stream starts, an aborted connection after."""
     membership(workspace_id)
     block_ids = json_body().get("block_ids")
     if (not isinstance(block_ids, list) or not 0 < len(block_ids) <= MAX_STREAMED_BLOCKS
@@ -120,12 +133,17 @@ def stream_blocks(workspace_id: str) -> Response:
     if missing:
         raise ApiError(404, "not_found", f"no such block: {missing[0]}")
     blocks = _block_store()
+    for block_id in block_ids:
+        if not blocks.exists(workspace_id, block_id):
+            raise _lost(workspace_id, block_id)
 
     def frames() -> Iterator[bytes]:
         for block_id in block_ids:
             data = blocks.get(workspace_id, block_id)
             if data is None:
-                return
+                # Lost after the response started: the exception aborts the connection, so
+                # the reader sees an incomplete response, never a short one that looks whole.
+                raise _lost(workspace_id, block_id)
             yield len(data).to_bytes(4, "big")
             yield data
 
