@@ -48,6 +48,7 @@ def create_app(config: Config) -> Flask:
     init_rate_limits(app)
     init_assets(app)
     app.extensions["paravent_blocks"] = open_block_store(config)
+    app.extensions["paravent_blocks"].prepare()
     init_health(app)
     for module in (bootstrap, login, passkeys, directory, invitations, workspaces,
                    documents, blocks, log):

@@ -44,6 +44,9 @@ class Config:
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3
     deleted_file_retention_days: int = 30
+    database: str | None = None
+    blocks: str | None = None
+    s3_endpoint: str | None = None
 
     @property
     def public_origin(self) -> str:
@@ -57,6 +60,11 @@ class Config:
     @property
     def secure_cookies(self) -> bool:
         return urlsplit(self.public_origin).scheme == "https"
+
+    @property
+    def database_url(self) -> str:
+        """The metadata database: `--database`, or SQLite in the data folder."""
+        return self.database or f"sqlite:///{self.database_path}"
 
     @property
     def blocks_dir(self) -> Path:
@@ -96,6 +104,14 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     parser.add_argument(
         "--max-file-mib", type=int, help="largest file a member may upload, in MiB (default 2048)"
     )
+    parser.add_argument(
+        "--database", help="metadata database: postgresql://user:password@host/name "
+        "(default SQLite in the data folder)"
+    )
+    parser.add_argument(
+        "--blocks", help="block store: s3://bucket[/prefix], endpoint in PARAVENT_S3_ENDPOINT, "
+        "credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default the data folder)"
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
@@ -110,4 +126,7 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         origin=arguments.origin or environ.get("PARAVENT_ORIGIN"),
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
         max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
+        database=arguments.database or environ.get("PARAVENT_DATABASE"),
+        blocks=arguments.blocks or environ.get("PARAVENT_BLOCKS"),
+        s3_endpoint=environ.get("PARAVENT_S3_ENDPOINT"),
     )

@@ -35,6 +35,9 @@ class StoredEntry:
 
 
 class BlockStore(Protocol):
+    def prepare(self) -> None:
+        """Create what the store needs (its folder, its bucket) unless it exists."""
+
     def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
         """Store the block durably (raises StorageFull or StorageUnavailable)."""
 
@@ -63,6 +66,9 @@ class FolderBlockStore:
 
     def _path(self, workspace_id: str, block_id: str) -> Path:
         return self.root / workspace_id / block_id[:2] / block_id
+
+    def prepare(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
 
     def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
         path = self._path(workspace_id, block_id)
@@ -137,5 +143,10 @@ def _sync_folder(folder: Path) -> None:
 
 
 def open_block_store(config: Config) -> BlockStore:
-    """The block store the configuration names: the data folder's `blocks/` by default."""
-    return FolderBlockStore(config.blocks_dir, block_bytes=config.max_block_bytes)
+    """The block store the configuration names: the data folder's `blocks/` by default, or an
+    S3-compatible bucket (`s3://bucket[/prefix]`)."""
+    if config.blocks is None:
+        return FolderBlockStore(config.blocks_dir, block_bytes=config.max_block_bytes)
+    from api.storage.s3blocks import S3BlockStore
+
+    return S3BlockStore(config.blocks, endpoint=config.s3_endpoint)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.config import REPO_ROOT, Config
+from tests.services import SEAWEED_ACCESS, seaweedfs
 
 FAKE_ASSETS = {
     "vendor/pyodide/pyodide.mjs": b"export const loadPyodide = () => null;\n",
@@ -28,13 +32,36 @@ def make_static(folder: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
+# Runs a test once per block store: the data folder, and SeaweedFS's S3.
+ON_EVERY_BLOCK_STORE = pytest.mark.parametrize("blocks", ["folder", "s3"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """One SeaweedFS for the whole run, started by the first test that needs it."""
+    os.environ.update(SEAWEED_ACCESS)
+    with seaweedfs() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def blocks(request: pytest.FixtureRequest) -> str:
+    """Which block store the test's app uses: "folder" unless parametrized."""
+    return getattr(request, "param", "folder")
+
+
+@pytest.fixture
+def config(tmp_path: Path, blocks: str, request: pytest.FixtureRequest) -> Config:
+    s3 = {}
+    if blocks == "s3":
+        s3 = {"blocks": f"s3://paravent-tests/{uuid.uuid4().hex}",
+              "s3_endpoint": request.getfixturevalue("s3_endpoint")}
     return Config(
         data_dir=tmp_path / "data",
         web_dir=REPO_ROOT / "web",
         static_dir=make_static(tmp_path / "static", FAKE_ASSETS),
         max_request_bytes=1024,
+        **s3,
     )
 
 

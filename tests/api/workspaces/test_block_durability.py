@@ -15,11 +15,11 @@ import pytest
 
 from api import create_app
 from api.identity.sessions import COOKIE
-from api.storage.blockstore import FolderBlockStore
+from api.storage.blockstore import BlockStore, open_block_store
 from api.workspaces.collection import UNRECORDED_GRACE_SECONDS, collect_garbage
 from e2e.harness.server import serving_in_thread
 from pycrypto_wasm.workspace.blocks import encrypt_block
-from tests.api.conftest import same_origin_client
+from tests.api.conftest import ON_EVERY_BLOCK_STORE, same_origin_client
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace, frames, read_blocks, upload_blocks
 from tests.api.workspaces.test_files import FILE_A, _block_files, _put_file, _upload_block
@@ -31,23 +31,33 @@ def _block(content: bytes, index: int = 0) -> tuple[str, bytes]:
     return ref.block_id, ciphertext
 
 
-class _PausingBlockStore(FolderBlockStore):
-    """The folder store, except that writing `pause_after` waits until `resume` is set: the
-    moment where a concurrent upload gets in."""
+class _Wrapped:
+    """The app's block store, with one moment of a concurrent request played in between."""
 
-    def __init__(self, store: FolderBlockStore, pause_after: str) -> None:
-        super().__init__(store.root, block_bytes=store._block_bytes)
+    def __init__(self, store: BlockStore) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+class _PausingBlockStore(_Wrapped):
+    """Writing `pause_after` waits until `resume` is set: where a concurrent upload gets in."""
+
+    def __init__(self, store: BlockStore, pause_after: str) -> None:
+        super().__init__(store)
         self.pause_after = pause_after
         self.paused = threading.Event()
         self.resume = threading.Event()
 
     def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
-        super().put(workspace_id, block_id, data)
+        self.store.put(workspace_id, block_id, data)
         if block_id == self.pause_after:
             self.paused.set()
             assert self.resume.wait(30)
 
 
+@ON_EVERY_BLOCK_STORE
 def test_an_upload_refused_at_the_quota_keeps_a_block_another_upload_recorded(config):
     shared, first_only, second_only = (_block(b"shared scan"), _block(b"page A", 1),
                                        _block(b"page B", 2))
@@ -80,11 +90,13 @@ def test_an_upload_refused_at_the_quota_keeps_a_block_another_upload_recorded(co
     assert frames(response.data) == [shared[1], second_only[1]]
 
 
+@ON_EVERY_BLOCK_STORE
 def test_a_recorded_block_missing_from_storage_is_an_error_before_anything_is_sent(
         workspace, config):
     kept = _upload_block(workspace, workspace.owner, b"kept", FILE_A, 0)
     lost = _upload_block(workspace, workspace.owner, b"lost", FILE_A, 1)
-    next(config.blocks_dir.rglob(lost)).unlink()
+    app = workspace.owner.person.client.application
+    app.extensions["paravent_blocks"].delete(workspace.workspace_id, lost)
 
     response = read_blocks(workspace.owner, workspace.workspace_id, [kept, lost])
 
@@ -92,19 +104,20 @@ def test_a_recorded_block_missing_from_storage_is_an_error_before_anything_is_se
     assert lost in response.json["error"]["message"]
 
 
-class _CollectedMeanwhile(FolderBlockStore):
-    """The folder store, where reading `first` removes `then` as if collected meanwhile."""
+class _CollectedMeanwhile(_Wrapped):
+    """Reading `first` removes `then`, as if it were lost meanwhile."""
 
-    def __init__(self, store: FolderBlockStore, first: str, then: str) -> None:
-        super().__init__(store.root, block_bytes=store._block_bytes)
+    def __init__(self, store: BlockStore, first: str, then: str) -> None:
+        super().__init__(store)
         self.first, self.then = first, then
 
     def get(self, workspace_id: str, block_id: str) -> bytes | None:
         if block_id == self.first:
-            self.delete(workspace_id, self.then)
-        return super().get(workspace_id, block_id)
+            self.store.delete(workspace_id, self.then)
+        return self.store.get(workspace_id, block_id)
 
 
+@ON_EVERY_BLOCK_STORE
 def test_a_block_lost_during_a_streamed_read_aborts_the_response(workspace, config):
     first = _upload_block(workspace, workspace.owner, b"first" * 1000, FILE_A, 0)
     second = _upload_block(workspace, workspace.owner, b"second" * 1000, FILE_A, 1)
@@ -126,6 +139,7 @@ def test_a_block_lost_during_a_streamed_read_aborts_the_response(workspace, conf
         connection.close()
 
 
+@ON_EVERY_BLOCK_STORE
 def test_a_file_version_naming_another_workspaces_block_is_refused(workspace):
     elsewhere = create_workspace(workspace.organization)
     foreign = _upload_block(elsewhere, elsewhere.owner, b"other workspace", FILE_A)
@@ -135,29 +149,36 @@ def test_a_file_version_naming_another_workspaces_block_is_refused(workspace):
     assert (response.status_code, response.json["error"]["code"]) == (400, "missing_blocks")
 
 
+@ON_EVERY_BLOCK_STORE
+def test_collection_removes_blocks_no_row_records_once_past_the_grace(workspace, config):
+    recorded = _upload_block(workspace, workspace.owner, b"recorded", FILE_A)
+    unrecorded_id, unrecorded = _block(b"written, never recorded")
+    open_block_store(config).put(workspace.workspace_id, unrecorded_id, unrecorded)
+
+    assert collect_garbage(config).unrecorded == 0, "an upload may be recording it right now"
+    collected = collect_garbage(config, now=time.time() + UNRECORDED_GRACE_SECONDS + 60)
+
+    assert collected.unrecorded == 1
+    assert _block_files(config) == {recorded}
+    [data] = frames(read_blocks(workspace.owner, workspace.workspace_id, [recorded]).data)
+    assert len(data) > 0
+
+
 def _age(path, seconds: float) -> None:
     then = time.time() - seconds
     os.utime(path, (then, then))
 
 
-def test_collection_removes_crash_leftovers_and_blocks_no_row_records(workspace, config):
+@pytest.mark.parametrize("blocks", ["folder"], indirect=True)
+def test_collection_removes_what_a_crash_left_in_the_block_folder(workspace, config):
     recorded = _upload_block(workspace, workspace.owner, b"recorded", FILE_A)
-    recorded_path = next(config.blocks_dir.rglob(recorded))
-    folder = recorded_path.parent
-    old = UNRECORDED_GRACE_SECONDS + 60
+    folder = config.blocks_dir / workspace.workspace_id / recorded[:2]
     leftover = folder / ".incoming-crashed"
     leftover.write_bytes(b"half a block")
-    unrecorded_id, _ = _block(b"written, never recorded")
-    unrecorded = folder / unrecorded_id
-    unrecorded.write_bytes(b"written, never recorded")
-    fresh_id, _ = _block(b"an upload in progress")
-    (folder / fresh_id).write_bytes(b"an upload in progress")
-    for path in (recorded_path, leftover, unrecorded):
-        _age(path, old)
+    fresh = folder / ".incoming-writing"
+    fresh.write_bytes(b"an upload in progress")
+    _age(leftover, UNRECORDED_GRACE_SECONDS + 60)
 
-    collected = collect_garbage(config)
-
-    assert collected.unrecorded == 2
-    assert _block_files(config) == {recorded, fresh_id}
-    [data] = frames(read_blocks(workspace.owner, workspace.workspace_id, [recorded]).data)
-    assert len(data) == recorded_path.stat().st_size
+    assert collect_garbage(config).unrecorded == 1
+    assert (leftover.exists(), fresh.exists()) == (False, True)
+    assert _block_files(config) == {recorded, fresh.name}

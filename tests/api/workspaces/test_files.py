@@ -11,15 +11,18 @@ from dataclasses import replace
 
 from api import create_app
 from api.identity.sessions import COOKIE
+from api.storage.blockstore import open_block_store
 from api.storage.sqlite import SqliteStore
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
 from e2e.harness.server import serving_in_thread
 from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
 from pycrypto_wasm.workspace.manifest import seal_manifest
+from tests.api.conftest import ON_EVERY_BLOCK_STORE
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import batch, create_workspace, upload_blocks
 
+pytestmark = ON_EVERY_BLOCK_STORE
 DAY = 86400
 FILE_A = "f-111111111111111111111111"
 FILE_B = "f-222222222222222222222222"
@@ -73,7 +76,8 @@ def _usage(config, workspace) -> int:
 
 
 def _block_files(config) -> set[str]:
-    return {path.name for path in config.blocks_dir.rglob("*") if path.is_file()}
+    """The names of what the block store holds."""
+    return {entry.name for entry in open_block_store(config).entries()}
 
 
 def test_file_version_must_list_stored_blocks(workspace):
