@@ -8,12 +8,12 @@ WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run test lint bench assets chromium clean
+.PHONY: run test lint bench assets chromium postgresql clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.test assets chromium
+test: $(VENV)/.test assets chromium postgresql
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -62,6 +62,10 @@ $(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The API tests run on SQLite and on a throw-away PostgreSQL cluster (tests/services.py).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor static/wheels build var

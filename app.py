@@ -28,7 +28,7 @@ from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
 from api.storage.faults import folder_problem
-from api.storage.sqlite import SqliteStore, prepare
+from api.storage.sqlstore import open_store, prepare
 from api.workspaces.collection import collect_garbage
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
@@ -40,8 +40,8 @@ def _stop(_signal: int, _frame: FrameType | None) -> None:
 
 
 def bootstrap_link(config: Config, organization: str) -> str:
-    prepare(config.database_path)
-    store = SqliteStore(config.database_path)
+    prepare(config.database_url)
+    store = open_store(config)
     try:
         return new_bootstrap_link(store.identity, organization, config.public_origin)
     finally:
@@ -49,7 +49,7 @@ def bootstrap_link(config: Config, organization: str) -> str:
 
 
 def _has_organization(config: Config) -> bool:
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     try:
         return store.identity.organization_count() > 0
     finally:
@@ -109,7 +109,7 @@ def main(argv: Sequence[str]) -> int:
         print(bootstrap_link(config, arguments.org))
         return 0
     if arguments.command == "collect-garbage":
-        prepare(config.database_path)
+        prepare(config.database_url)
         print(collect(config))
         return 0
     return serve(config)

@@ -34,7 +34,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from api.identity.bootstrap import new_bootstrap_link
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import open_store
 from bench.served import CHUNK, BenchServer
 from e2e.harness import flows
 from e2e.harness.browser import open_user_browser
@@ -197,7 +197,7 @@ def _round(page: Page, workspace_id: str, expected: str, sampling: bool) -> dict
 
 
 def measure(browser: Browser, served: BenchServer) -> dict:
-    store = SqliteStore(served.config.database_path)
+    store = open_store(served.config)
     link = new_bootstrap_link(store.identity, "Bench", served.config.public_origin)
     store.close()
     user = open_user_browser(browser)

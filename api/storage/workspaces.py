@@ -1,19 +1,19 @@
-"""SQLite storage for workspaces: membership and roles, key grants, versioned documents (the
-encrypted manifests) and the index of stored blocks. Block bytes live in the block store."""
+"""Storage for workspaces: membership and roles, key grants, versioned documents (the encrypted
+manifests) and the index of stored blocks (SQL shared by both engines, see engine.py). Block
+bytes live in the block store."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
+from api.storage.engine import Connection
 from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
 
 
 class WorkspaceStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def workspace(self, workspace_id: str) -> Row | None:
@@ -84,7 +84,9 @@ class WorkspaceStore:
 
     def _put_grant(self, grant: Row) -> None:
         self.db.execute(
-            "insert or replace into key_grants values (?, ?, ?, ?, ?)",
+            'insert into key_grants values (?, ?, ?, ?, ?) on conflict '
+            '(workspace_id, key_index, user_id) do update set granted_by = excluded.granted_by, '
+            '"grant" = excluded."grant"',
             [grant["workspace_id"], grant["key_index"], grant["user_id"], grant["granted_by"],
              grant["grant"]],
         )
@@ -108,8 +110,8 @@ class WorkspaceStore:
             if workflow is not None:
                 self.db.execute("update workspaces set workflow = ? where id = ?",
                                 [workflow, document["workspace_id"]])
-            self.db.conn.executemany(
-                "insert or ignore into document_blocks values (?, ?, ?, ?)",
+            self.db.executemany(
+                "insert into document_blocks values (?, ?, ?, ?) on conflict do nothing",
                 [(document["workspace_id"], document["document_id"], document["version"], block)
                  for block in block_ids or []])
         return None
@@ -182,7 +184,8 @@ class WorkspaceStore:
     def _count_usage(self, organization_id: str, change: int) -> None:
         self.db.execute(
             "insert into organization_usage values (?, ?) on conflict (organization_id) "
-            "do update set bytes = bytes + excluded.bytes", [organization_id, change])
+            "do update set bytes = organization_usage.bytes + excluded.bytes",
+            [organization_id, change])
 
     def organization_usage(self, organization_id: str) -> int:
         row = one(self.db, "select bytes from organization_usage where organization_id = ?",
@@ -213,7 +216,8 @@ class WorkspaceStore:
     def mark_read(self, user_id: str, workspace_id: str, dossier_id: str, seq: int) -> None:
         self.db.execute(
             "insert into read_markers values (?, ?, ?, ?) on conflict "
-            "(user_id, workspace_id, dossier_id) do update set seq = max(seq, excluded.seq)",
+            "(user_id, workspace_id, dossier_id) do update set seq = case when excluded.seq > "
+            "read_markers.seq then excluded.seq else read_markers.seq end",
             [user_id, workspace_id, dossier_id, seq])
 
     # collection -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from api.config import Config
 from api.storage.blockstore import BlockStore, StoredEntry, open_block_store
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import open_store
 from api.storage.workspaces import WorkspaceStore
 from api.workspaces.access import BLOCK_ID
 
@@ -41,7 +41,7 @@ class Collected:
 
 def collect_garbage(config: Config, now: float | None = None) -> Collected:
     now = time.time() if now is None else now
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     blocks = open_block_store(config)
     try:
         files = store.workspaces.purge_deleted_files(

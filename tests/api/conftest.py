@@ -1,7 +1,11 @@
-"""A fresh app per test, on a temporary data folder and a small fake asset tree."""
+"""A fresh app per test, on a temporary data folder and a small fake asset tree, its metadata in
+SQLite or in PostgreSQL (every API test runs on both: one throw-away PostgreSQL cluster per run,
+a fresh database per test), its blocks in the data folder (or SeaweedFS where a test module
+asks for every block store)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,7 +17,8 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.config import REPO_ROOT, Config
-from tests.services import SEAWEED_ACCESS, seaweedfs
+from api.storage.engine import Connection, connect
+from tests.services import SEAWEED_ACCESS, postgresql, seaweedfs
 
 FAKE_ASSETS = {
     "vendor/pyodide/pyodide.mjs": b"export const loadPyodide = () => null;\n",
@@ -44,6 +49,36 @@ def s3_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One PostgreSQL cluster for the whole run; yields the URL of its maintenance database."""
+    with postgresql() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str | None:
+    """The test's metadata database: None for SQLite in the data folder, or the URL of a fresh
+    PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex}"
+    with contextlib.closing(connect(server)) as maintenance:
+        maintenance.execute(f"create database {name}")
+    return f"{server.rsplit('/', 1)[0]}/{name}"
+
+
+@contextlib.contextmanager
+def database_of(config: Config) -> Iterator[Connection]:
+    """A connection to the configuration's database, for a test to look or tamper."""
+    connection = connect(config.database_url)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def blocks(request: pytest.FixtureRequest) -> str:
     """Which block store the test's app uses: "folder" unless parametrized."""
@@ -51,7 +86,8 @@ def blocks(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def config(tmp_path: Path, blocks: str, request: pytest.FixtureRequest) -> Config:
+def config(tmp_path: Path, database: str | None, blocks: str,
+           request: pytest.FixtureRequest) -> Config:
     s3 = {}
     if blocks == "s3":
         s3 = {"blocks": f"s3://paravent-tests/{uuid.uuid4().hex}",
@@ -61,6 +97,7 @@ def config(tmp_path: Path, blocks: str, request: pytest.FixtureRequest) -> Confi
         web_dir=REPO_ROOT / "web",
         static_dir=make_static(tmp_path / "static", FAKE_ASSETS),
         max_request_bytes=1024,
+        database=database,
         **s3,
     )
 

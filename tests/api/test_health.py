@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from api.health import register_health_check
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import SqlStore
 
 
 def test_health_ok_reports_version_release_and_each_dependency(client, app):
@@ -24,7 +24,7 @@ def test_health_degraded_when_database_unreadable(client, monkeypatch):
     def broken(_store):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(SqliteStore, "check", broken)
+    monkeypatch.setattr(SqlStore, "check", broken)
     response = client.get("/api/health")
     assert response.status_code == 503
     assert response.json["status"] == "degraded"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pytest
 from api import create_app
 from api.config import REPO_ROOT
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace, upload_blocks
 
@@ -91,11 +92,26 @@ def test_a_read_only_block_disk_is_503_storage_unavailable(config, block_disk):
     assert (health.status_code, health.json["blocks"]) == (503, "unavailable")
 
 
-def test_a_read_only_database_is_503_storage_unavailable(config, data_disk):
+def _make_database_read_only(config, request) -> Callable[[], None]:
+    """SQLite: its data folder on a disk of its own, remounted read-only. PostgreSQL: the
+    database set to read-only transactions."""
+    if config.database is None:
+        disk = request.getfixturevalue("data_disk")
+        return disk.read_only
+    name = config.database.rsplit("/", 1)[1]
+
+    def read_only() -> None:
+        with database_of(config) as db:
+            db.execute(f"alter database {name} set default_transaction_read_only = on")
+    return read_only
+
+
+def test_a_read_only_database_is_503_storage_unavailable(config, request):
+    read_only = _make_database_read_only(config, request)
     app = _app(config)
     organization = bootstrap(app)
     app.extensions["paravent_store_pool"].close_idle()
-    data_disk.read_only()
+    read_only()
 
     response = organization.admin.client.post("/api/workspaces", json={
         "workspace_id": "w-" + "a" * 24, "role_certificate": "eA", "key_grant": "eA",
@@ -106,6 +122,7 @@ def test_a_read_only_database_is_503_storage_unavailable(config, data_disk):
     assert (health.status_code, health.json["database"]) == (503, "unavailable")
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_start_up_on_a_read_only_data_folder_says_so_in_one_line(config, data_disk):
     data_disk.read_only()
 

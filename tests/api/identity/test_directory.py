@@ -4,13 +4,13 @@ unnoticed."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from api.realtime import socketio_of
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import SigningKey, VerifyKey
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap
 from tests.api.identity.soft_authenticator import b64url, unb64url
 from tests.identity.conftest import substitute
@@ -120,7 +120,7 @@ def test_revocation_of_self_twice_or_unknown_is_refused(organization, app):
 
 def test_directory_substituted_key_is_reported_invalid(organization, app):
     member = organization.member()
-    with sqlite3.connect(app.config["PARAVENT"].database_path) as database:
+    with database_of(app.config["PARAVENT"]) as database:
         (signed,) = database.execute("select certificate from users where id = ?",
                                      [member.user_id]).fetchone()
         forged = substitute(signed, public_key=SigningKey.generate().verify_key.key)

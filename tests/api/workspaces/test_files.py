@@ -12,7 +12,7 @@ from dataclasses import replace
 from api import create_app
 from api.identity.sessions import COOKIE
 from api.storage.blockstore import open_block_store
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import open_store
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
 from e2e.harness.server import serving_in_thread
 from pycrypto_wasm.service.params import to_b64
@@ -68,7 +68,7 @@ def _put_file(workspace, member, file_id, version, block_ids, deleted=False):
 
 
 def _usage(config, workspace) -> int:
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     try:
         return store.workspaces.organization_usage(workspace.organization.organization_id)
     finally:
