@@ -7,6 +7,12 @@
     python app.py collect-garbage [--data ./var]
         forgets files deleted longer ago than the retention period and removes unused blocks
         (the server also does this every few hours).
+    python app.py backup DIR
+        copies a consistent snapshot of the database and the blocks (the server may be running).
+    python app.py restore DIR
+        brings a backup into an empty deployment (--data, --database, --blocks).
+    python app.py migrate --to postgresql://… --to s3://bucket
+        copies this deployment into another, empty one, e.g. SQLite + folder to PostgreSQL + S3.
 
 PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA and PARAVENT_ORIGIN are environment equivalents.
 """
@@ -21,12 +27,15 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from types import FrameType
 
 from api import create_app, socketio_of
 from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
+from api.storage import transfer
 from api.storage.faults import folder_problem
 from api.storage.sqlstore import open_store, prepare
 from api.workspaces.collection import collect_garbage
@@ -99,6 +108,16 @@ def main(argv: Sequence[str]) -> int:
     add_server_arguments(link_parser, in_subcommand=True)
     collect_parser = commands.add_parser("collect-garbage", help="remove storage nobody uses")
     add_server_arguments(collect_parser, in_subcommand=True)
+    for name, text in (("backup", "copy a consistent snapshot into a new folder"),
+                       ("restore", "bring a backup into an empty deployment")):
+        transfer_parser = commands.add_parser(name, help=text)
+        transfer_parser.add_argument("folder", type=Path, help="the backup folder")
+        add_server_arguments(transfer_parser, in_subcommand=True)
+    migrate_parser = commands.add_parser("migrate", help="copy into another, empty deployment")
+    migrate_parser.add_argument(
+        "--to", action="append", required=True,
+        help="the target's database (postgresql://…, sqlite:///…) or blocks (s3://bucket)")
+    add_server_arguments(migrate_parser, in_subcommand=True)
     arguments = parser.parse_args(list(argv))
     config = config_from(arguments, os.environ)
     problem = folder_problem(config.data_dir)
@@ -112,7 +131,35 @@ def main(argv: Sequence[str]) -> int:
         prepare(config.database_url)
         print(collect(config))
         return 0
+    if arguments.command in ("backup", "restore", "migrate"):
+        return _transfer(arguments, config)
     return serve(config)
+
+
+def _transfer(arguments: argparse.Namespace, config: Config) -> int:
+    try:
+        if arguments.command == "backup":
+            copied = transfer.backup(config, arguments.folder.resolve())
+        elif arguments.command == "restore":
+            copied = transfer.restore(arguments.folder.resolve(), config)
+        else:
+            copied = transfer.migrate(config, migration_target(config, arguments.to))
+    except (transfer.TransferError, ValueError) as error:
+        print(f"Paravent {arguments.command} failed: {error}", file=sys.stderr)
+        return 1
+    print(f"{arguments.command}: {copied.rows} row(s), {copied.blocks} block(s) copied")
+    return 0
+
+
+def migration_target(config: Config, targets: list[str]) -> Config:
+    """The deployment `migrate --to` names: a database URL, a block store URL, or both."""
+    changes = {}
+    for target in targets:
+        key = "blocks" if target.startswith("s3://") else "database"
+        if key == "database" and not target.startswith(("postgresql://", "sqlite:///")):
+            raise ValueError(f"--to takes postgresql://…, sqlite:///… or s3://…, not {target}")
+        changes[key] = target
+    return replace(config, **changes)
 
 
 if __name__ == "__main__":

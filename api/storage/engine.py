@@ -56,6 +56,12 @@ class Connection(Protocol):
 
     def table_names(self) -> list[str]: ...
 
+    def references(self, table: str) -> set[str]:
+        """The tables `table`'s foreign keys point to."""
+
+    def snapshot(self) -> Any:
+        """A context manager: the block reads one consistent state, while writers go on."""
+
     def in_transaction(self) -> bool: ...
 
     def ddl(self, sql: str) -> str:
@@ -108,6 +114,19 @@ class SqliteConnection:
     def table_names(self) -> list[str]:
         return [row[0] for row in
                 self.raw.execute("select name from sqlite_master where type = 'table'")]
+
+    def references(self, table: str) -> set[str]:
+        return {row[0] for row in
+                self.raw.execute('select "table" from pragma_foreign_key_list(?)', [table])}
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SqliteConnection]:
+        self.raw.execute("begin")
+        try:
+            self.raw.execute("select count(*) from server_meta").fetchone()
+            yield self
+        finally:
+            self.raw.execute("rollback")
 
     def in_transaction(self) -> bool:
         return self.raw.in_transaction
@@ -162,6 +181,17 @@ class PostgresConnection:
     def table_names(self) -> list[str]:
         return [row[0] for row in self.raw.execute(
             "select tablename from pg_tables where schemaname = current_schema()")]
+
+    def references(self, table: str) -> set[str]:
+        return {row[0] for row in self.raw.execute(
+            "select confrelid::regclass::text from pg_constraint "
+            "where conrelid = %s::regclass and contype = 'f'", [table])}
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PostgresConnection]:
+        with self.raw.transaction():
+            self.raw.execute("set transaction isolation level repeatable read, read only")
+            yield self
 
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
