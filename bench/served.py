@@ -95,11 +95,13 @@ def _with_bench_pages(app: Flask) -> Flask:
 
 
 @contextmanager
-def bench_server() -> Iterator[BenchServer]:
+def bench_server(**storage: str) -> Iterator[BenchServer]:
+    """The app and the pages on a fresh data folder; `storage` may choose other stores
+    (`blocks="s3://…", s3_endpoint=…`, `database="postgresql://…"`)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="paravent-bench-") as data:
         port = free_port()
-        config = Config(data_dir=Path(data), port=port)
+        config = Config(data_dir=Path(data), port=port, **storage)
         app = _with_bench_pages(create_app(config))
         with serving_in_thread(app, port):
             yield BenchServer(f"{config.public_origin}/", app.extensions["paravent_assets"],
