@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, request
 
@@ -27,6 +30,13 @@ MAX_STREAMED_BLOCKS = 128
 # Blocks one batch upload may hold, each framed by its id (32 bytes) and length (4 bytes).
 MAX_UPLOADED_BLOCKS = 16
 BATCH_HEADER_BYTES = 36
+# Block-store calls of one request run a few at a time, and a streamed read reads a few blocks
+# ahead: an object store answers each call after a network round trip; a folder's fsyncs and
+# reads overlap too.
+READ_AHEAD = 4
+_BLOCK_IO = ThreadPoolExecutor(max_workers=8, thread_name_prefix="block-io")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _quota_full() -> ApiError:
@@ -42,6 +52,25 @@ def _lost(workspace_id: str, block_id: str) -> ApiError:
 
 def _block_store() -> BlockStore:
     return current_app.extensions["paravent_blocks"]
+
+
+def _each(call: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """`call` on each item, a few at once; the results in order (or the first error)."""
+    return list(_BLOCK_IO.map(call, items))
+
+
+def _read_ahead(blocks: BlockStore, workspace_id: str,
+                block_ids: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    """Each block in order, the next few read while the current one is sent."""
+    pending: deque[tuple[str, Future[bytes | None]]] = deque()
+    for block_id in block_ids:
+        pending.append((block_id, _BLOCK_IO.submit(blocks.get, workspace_id, block_id)))
+        if len(pending) > READ_AHEAD:
+            block, future = pending.popleft()
+            yield block, future.result()
+    while pending:
+        block, future = pending.popleft()
+        yield block, future.result()
 
 
 def _store_blocks(workspace_id: str, organization: str,
@@ -64,8 +93,8 @@ def _store_blocks(workspace_id: str, organization: str,
     if store.organization_usage(organization) + sum(map(len, new.values())) > \
             config.organization_quota_bytes:
         raise _quota_full()
-    for block_id, data in new.items():
-        _block_store().put(workspace_id, block_id, data)
+    block_store = _block_store()
+    _each(lambda block: block_store.put(workspace_id, *block), new.items())
     now = time.time()
     added = store.add_blocks([{"workspace_id": workspace_id, "block_id": block_id,
                                "organization_id": organization, "size": len(data),
@@ -75,10 +104,11 @@ def _store_blocks(workspace_id: str, organization: str,
         # The files stay: another upload may have recorded and acknowledged the same block
         # meanwhile. Those no row records are the collector's (see collection.py).
         raise _quota_full()
-    for block_id, data in new.items():
-        if not _block_store().exists(workspace_id, block_id):
+    present = _each(lambda block_id: block_store.exists(workspace_id, block_id), new)
+    for (block_id, data), there in zip(new.items(), present, strict=True):
+        if not there:
             # The collector removed it as unrecorded just before this upload recorded it.
-            _block_store().put(workspace_id, block_id, data)
+            block_store.put(workspace_id, block_id, data)
 
 
 def _batch(body: bytes) -> list[tuple[str, memoryview]]:
@@ -133,13 +163,13 @@ def stream_blocks(workspace_id: str) -> Response:
     if missing:
         raise ApiError(404, "not_found", f"no such block: {missing[0]}")
     blocks = _block_store()
-    for block_id in block_ids:
-        if not blocks.exists(workspace_id, block_id):
+    present = _each(lambda block_id: blocks.exists(workspace_id, block_id), block_ids)
+    for block_id, there in zip(block_ids, present, strict=True):
+        if not there:
             raise _lost(workspace_id, block_id)
 
     def frames() -> Iterator[bytes]:
-        for block_id in block_ids:
-            data = blocks.get(workspace_id, block_id)
+        for block_id, data in _read_ahead(blocks, workspace_id, block_ids):
             if data is None:
                 # Lost after the response started: the exception aborts the connection, so
                 # the reader sees an incomplete response, never a short one that looks whole.
