@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import boto3
 
 READY_SECONDS = 60
+STOP_SECONDS = 10
 SEAWEED_ACCESS = {"AWS_ACCESS_KEY_ID": "paravent", "AWS_SECRET_ACCESS_KEY": "paravent-secret",
                   "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -48,6 +50,15 @@ def _wait(ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes]
                 return
         time.sleep(0.3)
     raise RuntimeError(f"{what} was not ready within {READY_SECONDS} s")
+
+
+def _stop(process: subprocess.Popen[bytes], how: signal.Signals) -> None:
+    process.send_signal(how)
+    try:
+        process.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextlib.contextmanager
@@ -83,12 +94,8 @@ def seaweedfs() -> Iterator[str]:
             _wait(ready, "SeaweedFS", process)
             yield endpoint
         finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # Its data is thrown away; SIGTERM took more than ten seconds to stop it.
+            _stop(process, signal.SIGKILL)
 
 
 def _postgres_bin() -> Path:
@@ -98,8 +105,10 @@ def _postgres_bin() -> Path:
     return versions[-1].parent
 
 
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+def _as_postgres() -> dict[str, str]:
+    """Popen's arguments to run as the `postgres` user when started as root (PostgreSQL
+    refuses to run as root)."""
+    return {"user": "postgres", "group": "postgres"} if os.geteuid() == 0 else {}
 
 
 @contextlib.contextmanager
@@ -115,14 +124,14 @@ def postgresql() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    subprocess.run(_as_postgres([str(binaries / "initdb"), "-D", str(data), "-U", user,
-                                 "--auth=trust", "-E", "UTF8", "--no-sync"]),
-                   check=True, capture_output=True)
-    process = subprocess.Popen(_as_postgres([
+    subprocess.run([str(binaries / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True, cwd=folder,
+                   **_as_postgres())
+    process = subprocess.Popen([
         str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
         "-k", str(folder), "-c", "fsync=off", "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off", "-c", "max_connections=200"]),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        "-c", "full_page_writes=off", "-c", "max_connections=300"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder, **_as_postgres())
     url = f"postgresql://{user}@127.0.0.1:{port}/postgres"
 
     def ready() -> bool:
@@ -135,10 +144,6 @@ def postgresql() -> Iterator[str]:
         _wait(ready, "PostgreSQL", process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        # SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
+        _stop(process, signal.SIGINT)
         shutil.rmtree(folder, ignore_errors=True)

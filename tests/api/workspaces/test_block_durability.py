@@ -104,17 +104,18 @@ def test_a_recorded_block_missing_from_storage_is_an_error_before_anything_is_se
     assert lost in response.json["error"]["message"]
 
 
-class _CollectedMeanwhile(_Wrapped):
-    """Reading `first` removes `then`, as if it were lost meanwhile."""
+class _LostAfterTheCheck(_Wrapped):
+    """`lost` is there when the read checks, and gone by the time it is read."""
 
-    def __init__(self, store: BlockStore, first: str, then: str) -> None:
+    def __init__(self, store: BlockStore, lost: str) -> None:
         super().__init__(store)
-        self.first, self.then = first, then
+        self.lost = lost
 
-    def get(self, workspace_id: str, block_id: str) -> bytes | None:
-        if block_id == self.first:
-            self.store.delete(workspace_id, self.then)
-        return self.store.get(workspace_id, block_id)
+    def exists(self, workspace_id: str, block_id: str) -> bool:
+        there = self.store.exists(workspace_id, block_id)
+        if block_id == self.lost:
+            self.store.delete(workspace_id, block_id)
+        return there
 
 
 @ON_EVERY_BLOCK_STORE
@@ -122,8 +123,8 @@ def test_a_block_lost_during_a_streamed_read_aborts_the_response(workspace, conf
     first = _upload_block(workspace, workspace.owner, b"first" * 1000, FILE_A, 0)
     second = _upload_block(workspace, workspace.owner, b"second" * 1000, FILE_A, 1)
     app = workspace.owner.person.client.application
-    app.extensions["paravent_blocks"] = _CollectedMeanwhile(
-        app.extensions["paravent_blocks"], first, second)
+    app.extensions["paravent_blocks"] = _LostAfterTheCheck(app.extensions["paravent_blocks"],
+                                                           second)
     cookie = workspace.owner.person.client.get_cookie(COOKIE).value
 
     with serving_in_thread(app) as port:
