@@ -57,16 +57,19 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> str | None:
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The test's metadata database: None for SQLite in the data folder, or the URL of a fresh
-    PostgreSQL database."""
+    PostgreSQL database, dropped after the test (each one is a copy of a template's files)."""
     if request.param == "sqlite":
-        return None
+        yield None
+        return
     server = request.getfixturevalue("postgres_server")
     name = f"t_{uuid.uuid4().hex}"
     with contextlib.closing(connect(server)) as maintenance:
         maintenance.execute(f"create database {name}")
-    return f"{server.rsplit('/', 1)[0]}/{name}"
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with contextlib.closing(connect(server)) as maintenance:
+        maintenance.execute(f"drop database {name} with (force)")
 
 
 @contextlib.contextmanager
