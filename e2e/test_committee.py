@@ -2,8 +2,8 @@
 document request and a live discussion to a signed decision, each step seen by the other member
 without reloading; a contributor cannot record a decision (client and server); a decision needs
 the quorum the owner set; the exported log verifies offline, and a log entry altered, reordered
-or dropped in the database is reported by the browser and by the verifier at the entry where the
-chain breaks. No text reaches the disk."""
+or dropped in the database is reported by the browser, above the workspace, and by the verifier at
+the entry where the chain breaks. No text reaches the disk."""
 
 from __future__ import annotations
 
@@ -51,10 +51,11 @@ def _refused_by_server(user, workspace_id):
 
 
 def _broken_chain_reported(admin, tmp_path, position):
-    _open_dossier(admin)
+    flows.open_workspace(admin, WORKSPACE)
     state = admin.page.locator("#chain-state[data-verified='false']")
     state.wait_for(timeout=TIMEOUT_MS)
     assert f"entry {position}" in state.inner_text()
+    assert f"entry {position}" in admin.page.inner_text("#history-alerts")
     result = _verify_export(admin, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"CHAIN BROKEN at entry {position}" in result.stdout

@@ -5,14 +5,15 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { followingHistory } from './log.js';
+import { loadFileListing } from './workspaces.js';
 
 function describe(workspaceId, documents) {
   return cryptoClient().call('file.describe', { workspace_id: workspaceId, documents });
 }
 
 export async function loadFiles(workspaceId) {
-  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=file`);
-  const { files } = await describe(workspaceId, documents);
+  const { documents, files } = await loadFileListing(workspaceId);
   const byId = new Map(documents.map((document) => [document.document_id, document]));
   return files.map((file) => ({ ...file, document: byId.get(file.document_id) }));
 }
@@ -29,14 +30,16 @@ export async function fileHistory(workspaceId, documentId) {
  * Writes the next version of `latest` (a listed file) with the content of `source` (a version
  * of the same file), marked deleted or not: delete, undelete and restore.
  */
-export async function reviseFile(workspaceId, latest, source, deleted) {
-  const revised = await cryptoClient().call('file.revise', {
-    workspace_id: workspaceId, document_id: latest.document_id,
-    expected_version: latest.version, source, deleted,
-  });
-  await api('PUT', `/api/workspaces/${workspaceId}/documents/${latest.document_id}`, {
-    kind: 'file', expected_version: latest.version, manifest: revised.manifest,
-    block_ids: revised.block_ids, deleted,
+export function reviseFile(workspaceId, latest, source, deleted) {
+  return followingHistory(workspaceId, async () => {
+    const revised = await cryptoClient().call('file.revise', {
+      workspace_id: workspaceId, document_id: latest.document_id,
+      expected_version: latest.version, source, deleted,
+    });
+    await api('PUT', `/api/workspaces/${workspaceId}/documents/${latest.document_id}`, {
+      kind: 'file', expected_version: latest.version, manifest: revised.manifest,
+      block_ids: revised.block_ids, deleted, log_entry: revised.log_entry,
+    });
   });
 }
 

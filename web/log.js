@@ -1,11 +1,14 @@
 /**
- * The workspace log's data flows: read it (the worker verifies the chain, decrypts and replays
- * each dossier's state), append an entry (after the head the worker verified; a stale append is
- * re-read and retried), mark a dossier's discussion read, and export the log for the verifier.
+ * The workspace log's data flows: read it (the worker verifies the history, decrypts and
+ * replays each dossier's state), append an entry or any write the history records (after the
+ * head the worker verified; a stale write is re-read and retried), mark a dossier's discussion
+ * read, and export the log for the verifier.
  */
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { rememberHead, rememberedHead } from './history-memory.js';
+import { session } from './session.js';
 
 function today() {
   const now = new Date();
@@ -13,22 +16,38 @@ function today() {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/**
+ * Has the worker verify a workspace's history as the server serves it (`entries`), against the
+ * head this browser remembers; remembers the new head when the history verifies. Returns what
+ * the worker replied to `method`.
+ */
+export async function verifyHistory(method, workspaceId, entries, request = {}) {
+  const userId = session.user.user_id;
+  const remembered = await rememberedHead(userId, workspaceId).catch(() => null);
+  const reply = await cryptoClient().call(method, {
+    ...request, workspace_id: workspaceId, entries, remembered,
+  });
+  if (reply.chain.verified) {
+    await rememberHead(userId, workspaceId, reply.chain.head).catch(() => null);
+  }
+  return reply;
+}
+
 /** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */
 export async function loadLog(workspaceId) {
   const listing = await api('GET', `/api/workspaces/${workspaceId}/log`);
-  const read = await cryptoClient().call('log.read', {
-    workspace_id: workspaceId, entries: listing.entries, today: today(),
-  });
+  const read = await verifyHistory('log.read', workspaceId, listing.entries, { today: today() });
   return { ...read, readMarkers: listing.read_markers };
 }
 
-/** Records an entry of `kind`; returns its position in the log. */
-export async function appendEntry(workspaceId, kind, content) {
+/**
+ * Runs `write` (which seals a write and its log entry after the verified head, and sends it);
+ * if someone wrote meanwhile, reads the log again and retries.
+ */
+export async function followingHistory(workspaceId, write) {
   for (let attempt = 0; attempt < 4; attempt += 1) {
-    const entry = await cryptoClient().call('log.append', { workspace_id: workspaceId, kind, content });
     try {
-      await api('POST', `/api/workspaces/${workspaceId}/log`, entry);
-      return entry.seq;
+      return await write();
     } catch (error) {
       if (error.code !== 'stale_log') {
         throw error;
@@ -37,6 +56,15 @@ export async function appendEntry(workspaceId, kind, content) {
     }
   }
   throw new Error('the log keeps changing; try again');
+}
+
+/** Records an entry of `kind`; returns its position in the log. */
+export function appendEntry(workspaceId, kind, content) {
+  return followingHistory(workspaceId, async () => {
+    const entry = await cryptoClient().call('log.append', { workspace_id: workspaceId, kind, content });
+    await api('POST', `/api/workspaces/${workspaceId}/log`, entry);
+    return entry.seq;
+  });
 }
 
 export function markRead(workspaceId, dossierId, seq) {

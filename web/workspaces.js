@@ -1,26 +1,45 @@
-/** Workspace data flows: server listings in, the worker's decrypted view models out. */
+/**
+ * Workspace data flows: server listings in, the worker's verified view models out. Every write
+ * carries the log entry the worker sealed for it after the verified head of the workspace's
+ * history; the worker believes members, keys and versions only from that history.
+ */
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { verifiedDirectory } from './directory.js';
+import { followingHistory, loadLog, verifyHistory } from './log.js';
 
 export async function createWorkspace(name) {
   const created = await cryptoClient().call('workspace.create', { name });
   await api('POST', '/api/workspaces', {
-    workspace_id: created.workspace_id, manifest: created.manifest,
-    key_grant: created.key_grant, role_certificate: created.role_certificate,
+    workspace_id: created.workspace_id, manifest: created.manifest, key_grant: created.key_grant,
+    log_entry: { seq: 1, kind: 'workspace_created', entry: created.log_entry },
   });
   return created.workspace_id;
 }
 
-/** Opens one server listing entry in the worker: accepts my key grants, decrypts the name. */
-export function openWorkspace(entry) {
-  return cryptoClient().call('workspace.open', {
-    workspace_id: entry.workspace_id, manifest: entry.manifest,
-    manifest_version: entry.manifest_version, grants: entry.grants,
-  });
+/**
+ * Opens one server listing entry in the worker: verifies the workspace's history, accepts the
+ * keys it announced to me, decrypts the name from the manifest version it records.
+ */
+export async function openWorkspace(entry) {
+  const workspaceId = entry.workspace_id;
+  const { entries } = await api('GET', `/api/workspaces/${workspaceId}/log`);
+  const request = { manifest: entry.manifest, manifest_version: entry.manifest_version,
+    grants: entry.grants };
+  const opened = await verifyHistory('workspace.open', workspaceId, entries, request);
+  if (opened.wants_manifest === undefined) {
+    return opened;
+  }
+  const recorded = await api('GET',
+    `/api/workspaces/${workspaceId}/documents/${workspaceId}/versions/${opened.wants_manifest}`);
+  return verifyHistory('workspace.open', workspaceId, entries,
+    { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
 
+/** My workspaces, each opened in the worker (after the directory it checks authors against). */
 export async function listWorkspaces() {
+  await verifiedDirectory();
   const { workspaces } = await api('GET', '/api/workspaces');
   return Promise.all(workspaces.map(async (entry) => {
     try {
@@ -33,21 +52,28 @@ export async function listWorkspaces() {
 
 export async function loadWorkspace(workspaceId) {
   const entry = await api('GET', `/api/workspaces/${workspaceId}`);
-  const opened = await openWorkspace(entry);
-  const first = await api('GET',
-    `/api/workspaces/${workspaceId}/documents/${workspaceId}/versions/1`);
-  const { members } = await cryptoClient().call('workspace.verify_members', {
-    workspace_id: workspaceId, first_manifest: first.manifest, members: entry.members,
-  });
-  return { ...entry, ...opened, members };
+  return { ...entry, ...(await openWorkspace(entry)) };
+}
+
+/** Documents of `kind` as the server lists them, each checked against the history. */
+async function readListing(workspaceId, method, kind) {
+  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=${kind}`);
+  const read = () => cryptoClient().call(method, { workspace_id: workspaceId, documents, latest: true });
+  let reply = await read();
+  if (reply.stale) {
+    await loadLog(workspaceId);
+    reply = await read();
+  }
+  return { documents, reply };
 }
 
 export async function loadDossiers(workspaceId) {
-  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=dossier`);
-  const { dossiers } = await cryptoClient().call('dossier.read', {
-    workspace_id: workspaceId, documents,
-  });
-  return dossiers;
+  return (await readListing(workspaceId, 'dossier.read', 'dossier')).reply.dossiers;
+}
+
+export async function loadFileListing(workspaceId) {
+  const { documents, reply } = await readListing(workspaceId, 'file.describe', 'file');
+  return { documents, files: reply.files };
 }
 
 /** Every version of a dossier, oldest first, each decrypted and verified. */
@@ -64,6 +90,7 @@ async function latestDossier(workspaceId, documentId) {
   const { versions } = await api('GET',
     `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
   const latest = versions[versions.length - 1];
+  await loadLog(workspaceId);
   const { dossiers } = await cryptoClient().call('dossier.read', {
     workspace_id: workspaceId, documents: [latest],
   });
@@ -79,20 +106,24 @@ export async function saveDossier(workspaceId, base, fields) {
   let ours = fields;
   let conflicts = [];
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const sealed = await cryptoClient().call('dossier.save', {
-      workspace_id: workspaceId, document_id: base?.document_id, expected_version: expected,
-      fields: ours,
-    });
     try {
-      await api('PUT', `/api/workspaces/${workspaceId}/documents/${sealed.document_id}`, {
-        kind: 'dossier', expected_version: expected, manifest: sealed.manifest,
+      const sealed = await followingHistory(workspaceId, async () => {
+        const sealing = await cryptoClient().call('dossier.save', {
+          workspace_id: workspaceId, document_id: base?.document_id, expected_version: expected,
+          fields: ours,
+        });
+        await api('PUT', `/api/workspaces/${workspaceId}/documents/${sealing.document_id}`, {
+          kind: 'dossier', expected_version: expected, manifest: sealing.manifest,
+          log_entry: sealing.log_entry,
+        });
+        return sealing;
       });
       return { saved: { ...sealed, fields: ours }, conflicts };
     } catch (error) {
       if (error.code !== 'stale_version') {
         throw error;
       }
-      const theirs = await latestDossier(workspaceId, sealed.document_id);
+      const theirs = await latestDossier(workspaceId, base.document_id);
       const merged = await cryptoClient().call('dossier.merge', {
         base: base.fields, ours, theirs: theirs.fields,
       });
@@ -104,32 +135,41 @@ export async function saveDossier(workspaceId, base, fields) {
   throw new Error('the dossier keeps changing; reload it and try again');
 }
 
-export async function shareWorkspace(workspaceId, userId, role) {
-  const shared = await cryptoClient().call('workspace.share', {
-    workspace_id: workspaceId, user_id: userId, role,
-  });
-  await api('POST', `/api/workspaces/${workspaceId}/members`, {
-    user_id: userId, role, role_certificate: shared.role_certificate, grants: shared.grants,
+export function shareWorkspace(workspaceId, userId, role) {
+  return followingHistory(workspaceId, async () => {
+    const shared = await cryptoClient().call('workspace.share', {
+      workspace_id: workspaceId, user_id: userId, role,
+    });
+    await api('POST', `/api/workspaces/${workspaceId}/members`, {
+      user_id: userId, role, grants: shared.grants, log_entry: shared.log_entry,
+    });
   });
 }
 
-export async function unshareWorkspace(workspaceId, userId, remaining) {
-  const rotated = await cryptoClient().call('workspace.unshare', {
-    workspace_id: workspaceId, remaining,
+/** Removes a member (or a revoked user) and moves everyone who stays to a new key. */
+export function unshareWorkspace(workspaceId, userId) {
+  return followingHistory(workspaceId, async () => {
+    const rotated = await cryptoClient().call('workspace.unshare', {
+      workspace_id: workspaceId, user_id: userId,
+    });
+    await api('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`, {
+      grants: rotated.grants, log_entry: rotated.log_entry,
+    });
   });
-  await api('DELETE', `/api/workspaces/${workspaceId}/members/${userId}`, { grants: rotated.grants });
 }
 
 /**
  * Saves the workspace's name and workflow settings: a new version of its manifest (both
  * encrypted and signed in it), the workflow also in clear for the server to enforce.
  */
-export async function saveWorkspaceSettings(workspaceId, currentVersion, name, workflow) {
-  const sealed = await cryptoClient().call('workspace.save_settings', {
-    workspace_id: workspaceId, expected_version: currentVersion, name, workflow,
-  });
-  await api('PUT', `/api/workspaces/${workspaceId}/documents/${workspaceId}`, {
-    kind: 'workspace', expected_version: currentVersion, manifest: sealed.manifest,
-    workflow: sealed.workflow,
+export function saveWorkspaceSettings(workspaceId, name, workflow) {
+  return followingHistory(workspaceId, async () => {
+    const sealed = await cryptoClient().call('workspace.save_settings', {
+      workspace_id: workspaceId, name, workflow,
+    });
+    await api('PUT', `/api/workspaces/${workspaceId}/documents/${workspaceId}`, {
+      kind: 'workspace', expected_version: sealed.version - 1, manifest: sealed.manifest,
+      workflow: sealed.workflow, log_entry: sealed.log_entry,
+    });
   });
 }

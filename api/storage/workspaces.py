@@ -12,6 +12,14 @@ from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
 
 
+class StaleLogError(Exception):
+    """The log entry does not follow the log's last entry (someone wrote meanwhile)."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(f"the log has {length} entries")
+        self.length = length
+
+
 class WorkspaceStore:
     def __init__(self, db: Connection) -> None:
         self.db = db
@@ -19,8 +27,10 @@ class WorkspaceStore:
     def workspace(self, workspace_id: str) -> Row | None:
         return one(self.db, "select * from workspaces where id = ?", [workspace_id])
 
-    def create(self, workspace: Row, owner: Row, grant: Row, manifest: Row) -> bool:
-        """The workspace, its owner, the owner's first key and its first manifest, together."""
+    def create(self, workspace: Row, owner: Row, grant: Row, manifest: Row,
+               entry: Row) -> bool:
+        """The workspace, its owner, the owner's first key, its first manifest and the log entry
+        that creates it, together."""
         with transaction(self.db):
             if self.workspace(workspace["id"]) is not None:
                 return False
@@ -28,6 +38,7 @@ class WorkspaceStore:
             insert(self.db, "workspace_members", owner)
             insert(self.db, "key_grants", grant)
             insert(self.db, "documents", manifest)
+            self._append_log(entry)
         return True
 
     def membership(self, workspace_id: str, user_id: str) -> Row | None:
@@ -40,9 +51,11 @@ class WorkspaceStore:
         )
 
     def members(self, workspace_id: str) -> list[Row]:
+        """The active members: neither removed nor revoked by the organization."""
         return list(self.db.query(
-            "select * from workspace_members where workspace_id = ? and removed_at is null "
-            "order by added_at", [workspace_id]))
+            "select m.* from workspace_members m join users u on u.id = m.user_id "
+            "where m.workspace_id = ? and m.removed_at is null and u.revoked_at is null "
+            "order by m.added_at", [workspace_id]))
 
     def workspaces_of(self, user_id: str) -> list[Row]:
         return list(self.db.query(
@@ -50,19 +63,23 @@ class WorkspaceStore:
             "on m.workspace_id = w.id where m.user_id = ? and m.removed_at is null "
             "order by w.created_at", [user_id]))
 
-    def add_member(self, member: Row, grants: list[Row]) -> None:
+    def add_member(self, member: Row, grants: list[Row], entry: Row) -> None:
+        """Add a member or change their role, with their keys and the log entry recording it;
+        raises StaleLogError (nothing stored) if the entry does not follow the log."""
         with transaction(self.db):
+            self._append_log(entry)
             self.db.execute(
                 "delete from workspace_members where workspace_id = ? and user_id = ?",
                 [member["workspace_id"], member["user_id"]],
             )
             insert(self.db, "workspace_members", member)
             for grant in grants:
-                self._put_grant(grant)
+                self._add_grant(grant)
 
     def remove_member(self, workspace_id: str, user_id: str, new_index: int, grants: list[Row],
-                      now: float) -> bool:
-        """Remove `user_id` and move to key `new_index`, granted to everyone who remains."""
+                      now: float, entry: Row) -> bool:
+        """Remove `user_id` and move to key `new_index`, granted to everyone who remains, with
+        the log entry recording it; False if the key moved meanwhile."""
         with transaction(self.db):
             moved = self.db.execute(
                 "update workspaces set key_index = ? where id = ? and key_index = ?",
@@ -70,11 +87,12 @@ class WorkspaceStore:
             )
             if moved.rowcount != 1:
                 return False
+            self._append_log(entry)
             self.db.execute(
                 "update workspace_members set removed_at = ? where workspace_id = ? "
                 "and user_id = ?", [now, workspace_id, user_id])
             for grant in grants:
-                self._put_grant(grant)
+                self._add_grant(grant)
         return True
 
     def grants_of(self, workspace_id: str, user_id: str) -> list[Row]:
@@ -82,11 +100,10 @@ class WorkspaceStore:
             "select * from key_grants where workspace_id = ? and user_id = ? order by key_index",
             [workspace_id, user_id]))
 
-    def _put_grant(self, grant: Row) -> None:
+    def _add_grant(self, grant: Row) -> None:
+        """Store a grant; one already stored for the same member and key is never replaced."""
         self.db.execute(
-            'insert into key_grants values (?, ?, ?, ?, ?) on conflict '
-            '(workspace_id, key_index, user_id) do update set granted_by = excluded.granted_by, '
-            '"grant" = excluded."grant"',
+            "insert into key_grants values (?, ?, ?, ?, ?) on conflict do nothing",
             [grant["workspace_id"], grant["key_index"], grant["user_id"], grant["granted_by"],
              grant["grant"]],
         )
@@ -98,14 +115,17 @@ class WorkspaceStore:
             [workspace_id, document_id]).fetchone()
         return row[0] or 0
 
-    def put_document(self, document: Row, expected_version: int,
+    def put_document(self, document: Row, expected_version: int, entry: Row,
                      block_ids: list[str] | None = None, workflow: str | None = None) -> int | None:
         """Store version expected+1 (a file version with the blocks it uses, a workspace
-        manifest with its workflow settings); None if someone stored another version meanwhile."""
+        manifest with its workflow settings) and the log entry recording it; the latest version
+        if someone stored another version meanwhile; StaleLogError if the entry does not follow
+        the log."""
         with transaction(self.db):
             latest = self.latest_version(document["workspace_id"], document["document_id"])
             if latest != expected_version:
                 return latest
+            self._append_log(entry)
             insert(self.db, "documents", document)
             if workflow is not None:
                 self.db.execute("update workspaces set workflow = ? where id = ?",
@@ -193,15 +213,17 @@ class WorkspaceStore:
         return row["bytes"] if row else 0
 
     # log ----------------------------------------------------------------------------------------
-    def append_log(self, entry: Row) -> int | None:
-        """Append `entry` if its seq follows the last one; else the log's length."""
+    def append_log(self, entry: Row) -> None:
+        """Append `entry`; StaleLogError if its seq does not follow the last one."""
         with transaction(self.db):
-            row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
-                                  "workspace_id = ?", [entry["workspace_id"]]).fetchone()
-            if row[0] + 1 != entry["seq"]:
-                return row[0]
-            insert(self.db, "log_entries", entry)
-        return None
+            self._append_log(entry)
+
+    def _append_log(self, entry: Row) -> None:
+        row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
+                              "workspace_id = ?", [entry["workspace_id"]]).fetchone()
+        if row[0] + 1 != entry["seq"]:
+            raise StaleLogError(row[0])
+        insert(self.db, "log_entries", entry)
 
     def log(self, workspace_id: str, after: int = 0) -> list[Row]:
         return list(self.db.query(

@@ -1,8 +1,10 @@
 """Encrypted documents (dossier, file and workspace manifests), every version kept.
 
 Writing version N+1 requires naming N as the expected version: a writer who based an edit on an
-older version gets 409 `stale_version` with the latest version, merges, and retries. Writers
-need the contributor role; the workspace manifest (its name) needs a manager.
+older version gets 409 `stale_version` with the latest version, merges, and retries. Each
+version carries the log entry that records it (its manifest's hash), appended in the same
+transaction. Writers need the contributor role; the workspace manifest (its name) needs a
+manager, and only it may carry the workspace's id (dossiers are `d-…`, files `f-…`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from api.inputs import b64_encode, blob, choice, json_body
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
+from api.workspaces.log import appending, log_row
 from api.workspaces.routes import MAX_MANIFEST_BYTES
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.exceptions import CryptoError
@@ -27,6 +30,7 @@ from pycrypto_wasm.workspace.workflow import check_workflow
 
 blueprint = Blueprint("documents", __name__)
 KINDS = ("workspace", "dossier", "file")
+ID_PREFIXES = {"dossier": "d-", "file": "f-"}
 
 
 def document_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -75,8 +79,9 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     user, member = membership(workspace_id, "manager" if kind == "workspace" else "contributor")
     if kind == "workspace" and document_id != workspace_id:
         raise ApiError(400, "bad_request", "the workspace manifest has the workspace's id")
-    if kind != "workspace":
-        check_id(DOCUMENT_ID, document_id, "document")
+    if kind != "workspace" and not (check_id(DOCUMENT_ID, document_id, "document")
+                                    .startswith(ID_PREFIXES[kind])):
+        raise ApiError(400, "bad_request", f"a {kind}'s id begins with {ID_PREFIXES[kind]}")
     expected = body.get("expected_version")
     if not isinstance(expected, int) or expected < 0:
         raise ApiError(400, "bad_request", "'expected_version' must be a whole number")
@@ -86,11 +91,15 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     deleted = body.get("deleted", False)
     if not isinstance(deleted, bool) or (deleted and kind != "file"):
         raise ApiError(400, "bad_request", "'deleted' is true or false, and only for files")
-    latest = store.put_document({
-        "workspace_id": workspace_id, "document_id": document_id, "version": expected + 1,
-        "kind": kind, "author_id": user["id"],
-        "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
-        "created_at": time.time(), "deleted": int(deleted)}, expected, block_ids, workflow)
+    entry = log_row(body, workspace_id, user["id"],
+                    "settings" if kind == "workspace" else "document")
+    with appending():
+        latest = store.put_document({
+            "workspace_id": workspace_id, "document_id": document_id, "version": expected + 1,
+            "kind": kind, "author_id": user["id"],
+            "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
+            "created_at": time.time(), "deleted": int(deleted)}, expected, entry, block_ids,
+            workflow)
     if latest is not None:
         raise ApiError(409, "stale_version",
                        f"version {latest} was written meanwhile; merge with it and retry")

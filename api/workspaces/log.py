@@ -3,7 +3,9 @@
 Entries are signed, chained and encrypted by clients; the server checks only what it can see:
 the member's role against the kind (the workflow's policy, shared with the clients), that the
 entry follows the last one (409 `stale_log` otherwise: the client re-reads and retries), and the
-size. The roles come from the workspace's workflow settings (api/workspaces/settings.py).
+size. The committee's entries are appended here; membership, settings and document entries
+arrive with the write they record (`log_row`), in the same transaction. The roles come
+from the workspace's workflow settings (api/workspaces/settings.py).
 Members hear of every new entry live. Read markers say up to which entry each member has
 read each dossier's discussion (for unread counts); they hold ids and numbers only.
 """
@@ -11,6 +13,9 @@ read each dossier's discussion (for unread counts); they hold ids and numbers on
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -18,6 +23,8 @@ from api.errors import ApiError
 from api.identity.sessions import login_required
 from api.inputs import b64_encode, blob, json_body
 from api.realtime import notify_users
+from api.storage.queries import Row
+from api.storage.workspaces import StaleLogError
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, check_id, membership
 from api.workspaces.settings import workflow_of
@@ -33,6 +40,28 @@ def _whole_number(value: object, name: str) -> int:
     return value
 
 
+def log_row(body: dict[str, Any], workspace_id: str, author_id: str, kind: str) -> Row:
+    """The log entry a write carries (`{seq, kind, entry}`, as the crypto worker seals it),
+    which must be of `kind`, as a row to append in the write's transaction."""
+    entry = body.get("log_entry")
+    if not isinstance(entry, dict) or entry.get("kind") != kind:
+        raise ApiError(400, "bad_request", f"this write needs its log entry ('log_entry' of "
+                       f"kind {kind})")
+    return {"workspace_id": workspace_id, "seq": _whole_number(entry.get("seq"), "seq"),
+            "kind": kind, "author_id": author_id,
+            "entry": blob(entry, "entry", max_bytes=MAX_ENTRY_BYTES), "created_at": time.time()}
+
+
+@contextmanager
+def appending() -> Iterator[None]:
+    """Turn a log entry that does not follow the log into 409 `stale_log`."""
+    try:
+        yield
+    except StaleLogError as error:
+        raise ApiError(409, "stale_log", f"the log has {error.length} entries: read it and "
+                       "retry") from error
+
+
 @blueprint.post("/api/workspaces/<workspace_id>/log")
 @login_required
 def append_entry(workspace_id: str) -> tuple[Response, int]:
@@ -45,13 +74,11 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
     if not may_append(member["role"], kind, policy):
         raise ApiError(403, "forbidden", f"your role ({member['role']}) may not record this "
                        f"({kind}); it needs {policy[kind]}")
-    seq = _whole_number(body.get("seq"), "seq")
+    row = log_row({"log_entry": body}, workspace_id, user["id"], kind)
     store = get_store().workspaces
-    length = store.append_log({
-        "workspace_id": workspace_id, "seq": seq, "kind": kind, "author_id": user["id"],
-        "entry": blob(body, "entry", max_bytes=MAX_ENTRY_BYTES), "created_at": time.time()})
-    if length is not None:
-        raise ApiError(409, "stale_log", f"the log has {length} entries: read it and retry")
+    with appending():
+        store.append_log(row)
+    seq = row["seq"]
     members = [m["user_id"] for m in store.members(workspace_id)]
     notify_users(current_app, members, "workspace:changed", {
         "workspace_id": workspace_id, "what": "log", "seq": seq, "kind": kind})

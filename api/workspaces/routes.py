@@ -1,8 +1,12 @@
 """Workspaces: create, list, read, and manage members (adding grants keys; removing rotates).
 
-Creation stores the workspace, its owner, the owner's key 0 and the first (encrypted) workspace
-manifest together. Removing a member requires the next key index, granted to every remaining
-member: the removed member is refused at once and cannot read what is written afterwards.
+Creation stores the workspace, its owner, the owner's key 0, the first (encrypted) workspace
+manifest and the log entry that creates it together. Each membership change carries the signed
+log entry that records it, appended in the same transaction: clients believe the log, the
+server's tables only decide whom it serves. A manager changes roles below owner only (never an
+owner's); grants already stored are never replaced. Removing a member requires the next key
+index, granted to every remaining active member (revoked users are no longer counted): the
+removed member is refused at once and cannot read what is written afterwards.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from api.inputs import b64_encode, blob, choice, json_body, text
 from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import ROLES, WORKSPACE_ID, check_id, membership, rank
+from api.workspaces.log import appending, log_row
 from api.workspaces.settings import workflow_of
+from pycrypto_wasm.workspace.roles import may_grant
 
 blueprint = Blueprint("workspaces", __name__)
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -56,11 +62,14 @@ def create_workspace() -> tuple[Response, int]:
     body = json_body()
     workspace_id = check_id(WORKSPACE_ID, text(body, "workspace_id"), "workspace")
     now = time.time()
+    entry = log_row(body, workspace_id, user["id"], "workspace_created")
+    if entry["seq"] != 1:
+        raise ApiError(400, "bad_request", "a workspace's log begins with entry 1")
     created = get_store().workspaces.create(
         workspace={"id": workspace_id, "organization_id": user["organization_id"],
                    "created_by": user["id"], "key_index": 0, "created_at": now},
         owner={"workspace_id": workspace_id, "user_id": user["id"], "role": "owner",
-               "role_certificate": blob(body, "role_certificate"), "added_by": user["id"],
+               "role_certificate": entry["entry"], "added_by": user["id"],
                "added_at": now, "removed_at": None},
         grant={"workspace_id": workspace_id, "key_index": 0, "user_id": user["id"],
                "granted_by": user["id"], "grant": blob(body, "key_grant")},
@@ -68,6 +77,7 @@ def create_workspace() -> tuple[Response, int]:
                   "kind": "workspace", "author_id": user["id"],
                   "manifest": blob(body, "manifest", max_bytes=MAX_MANIFEST_BYTES),
                   "created_at": now},
+        entry=entry,
     )
     if not created:
         raise ApiError(409, "conflict", "a workspace with this id exists")
@@ -117,18 +127,23 @@ def add_member(workspace_id: str) -> Response:
         newcomer["revoked_at"] is not None
     ):
         raise ApiError(404, "not_found", "no such member of your organization")
-    if rank(role) > rank(granter["role"]) or (role == "owner" and granter["role"] != "owner"):
-        raise ApiError(403, "forbidden", f"a {granter['role']} cannot make an {role}")
+    store = get_store().workspaces
+    present = store.membership(workspace_id, newcomer["id"])
+    for changed in (role, present["role"] if present else None):
+        if changed is not None and not may_grant(granter["role"], changed):
+            raise ApiError(403, "forbidden", f"a {granter['role']} cannot change an {changed}")
+    if newcomer["id"] == user["id"]:
+        raise ApiError(403, "forbidden", "a member cannot change their own role")
     if newcomer["profile"] == "external" and rank(role) >= rank("manager"):
         raise ApiError(403, "forbidden", "an external user cannot be owner or manager")
     grants = _grants(body, workspace_id, user["id"])
     if {g["user_id"] for g in grants} != {newcomer["id"]}:
         raise ApiError(400, "bad_request", "grants must be for the new member")
-    store = get_store().workspaces
-    store.add_member({"workspace_id": workspace_id, "user_id": newcomer["id"], "role": role,
-                      "role_certificate": blob(body, "role_certificate"),
-                      "added_by": user["id"], "added_at": time.time(), "removed_at": None},
-                     grants)
+    entry = log_row(body, workspace_id, user["id"], "member_set")
+    with appending():
+        store.add_member({"workspace_id": workspace_id, "user_id": newcomer["id"], "role": role,
+                          "role_certificate": entry["entry"], "added_by": user["id"],
+                          "added_at": time.time(), "removed_at": None}, grants, entry)
     members = [m["user_id"] for m in store.members(workspace_id)]
     notify_users(current_app, members, "workspace:changed",
                  {"workspace_id": workspace_id, "what": "members"})
@@ -143,7 +158,8 @@ def remove_member(workspace_id: str, user_id: str) -> Response:
     removed = store.membership(workspace_id, user_id)
     if removed is None:
         raise ApiError(404, "not_found", "this user is not a member")
-    if rank(removed["role"]) > rank(remover["role"]):
+    revoked = get_store().identity.user(user_id)["revoked_at"] is not None
+    if rank(removed["role"]) > rank(remover["role"]) and not revoked:
         raise ApiError(403, "forbidden", f"a {remover['role']} cannot remove an {removed['role']}")
     body = json_body()
     new_index = store.workspace(workspace_id)["key_index"] + 1
@@ -154,7 +170,10 @@ def remove_member(workspace_id: str, user_id: str) -> Response:
     ):
         raise ApiError(400, "bad_request",
                        f"removing a member needs key {new_index} granted to every remaining member")
-    if not store.remove_member(workspace_id, user_id, new_index, grants, time.time()):
+    entry = log_row(body, workspace_id, user["id"], "member_removed")
+    with appending():
+        moved = store.remove_member(workspace_id, user_id, new_index, grants, time.time(), entry)
+    if not moved:
         raise ApiError(409, "stale_version", "the workspace's keys changed meanwhile; retry")
     notify_users(current_app, [*remaining, user_id], "workspace:changed",
                  {"workspace_id": workspace_id, "what": "members"})

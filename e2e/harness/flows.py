@@ -152,3 +152,19 @@ def new_dossier(user: UserBrowser, patient: str) -> str:
     row = user.page.locator(f"#dossier-table tr:has-text('{patient}')")
     row.wait_for(timeout=TIMEOUT_MS)
     return row.get_attribute("data-document-id")
+
+
+def user_id(user: UserBrowser) -> str:
+    """The signed-in user's id, as the server's session names them."""
+    return user.page.evaluate(
+        "async () => (await (await fetch('/api/session')).json()).user.user_id")
+
+
+def revoke(admin: UserBrowser, person: Person) -> None:
+    """The admin revokes `person` from the directory on the home view."""
+    go_home(admin)
+    row = admin.page.locator(f"#directory tr:has-text('{person.name}')")
+    row.locator(".badge-verified").wait_for(timeout=TIMEOUT_MS)
+    row.locator("button.danger").click()
+    confirm(admin)
+    row.locator(".badge-revoked").wait_for(timeout=TIMEOUT_MS)

@@ -39,8 +39,11 @@ def main(argv: Sequence[str]) -> int:
     if result.verified:
         print(f"CHAIN VERIFIED: {result.entries} entries, head {result.head}")
         return 0
-    print(f"CHAIN BROKEN at entry {result.broken_at} of {result.entries}: {result.problem}")
-    print(f"entries 1 to {result.verified_entries} verify; nothing after them can be trusted")
+    for forgery in result.forgeries:
+        print(f"FORGED: {forgery}")
+    if result.problem is not None:
+        print(f"CHAIN BROKEN at entry {result.broken_at} of {result.entries}: {result.problem}")
+        print(f"entries 1 to {result.verified_entries} verify; nothing after them can be trusted")
     return 1
 
 

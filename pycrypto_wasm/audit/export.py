@@ -3,9 +3,11 @@
 File (JSON), format "paravent-audit-log" version 1: the organization and workspace ids, the root
 verify key, every member's signed certificate (and revocation), and the log's entries as stored,
 in order, each base64url. Verifying needs no secret and no server: the certificates are checked
-against the root key, each entry's signature against its author's certificate, and the hash
-chain from the first entry to the last. Entries stay encrypted: the verifier proves who wrote
-what and in which order, not what it says.
+against the root key, each entry's signature against its author's certificate, the hash
+chain from the first entry to the last, and each author's authority at their entry's place in
+the workspace's history (membership, roles, keys, revocations: `workspace/history.py`).
+Entries stay encrypted: the verifier proves who wrote what and in which order, not what it
+says.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from pycrypto_wasm.exceptions import CryptoError, MalformedError
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
+from pycrypto_wasm.workspace.history import replay
 from pycrypto_wasm.workspace.log import BrokenChainError, verify_chain
 
 FORMAT = "paravent-audit-log"
@@ -63,10 +66,11 @@ class Verification:
     authors: dict[str, str]
     problem: str | None
     broken_at: int | None
+    forgeries: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
-        return self.problem is None
+        return self.problem is None and not self.forgeries
 
 
 def _mapping(document: dict[str, Any], name: str) -> dict[str, bytes]:
@@ -110,8 +114,11 @@ def verify_export(document: Any, pinned_root: str | None = None) -> Verification
         problem, broken_at = str(error), error.position
         verified = verify_chain(entries[:error.position - 1], organization=organization,
                                 workspace=workspace, author_key=author_key)
+    history = replay(verified, organization=organization, workspace=workspace,
+                     directory=directory)
     authors = {entry.author: directory[entry.author].certificate.display_name
                for entry in verified if directory[entry.author].certificate is not None}
     return Verification(organization, workspace, root.fingerprint(), len(entries), len(verified),
                         verified[-1].hash.hex() if verified else None, authors, problem,
-                        broken_at)
+                        broken_at,
+                        tuple(forgery.describe() for forgery in history.forgeries.values()))

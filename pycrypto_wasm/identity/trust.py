@@ -101,6 +101,14 @@ def verify_directory(
     return entries
 
 
+def verify_revocation(signed: bytes, organization: str, user_id: str,
+                      directory: Mapping[str, DirectoryEntry]) -> RevocationCertificate | None:
+    """A revocation of `user_id` signed by an admin of the verified `directory`, or None."""
+    return _verified_revocation(
+        signed, organization, user_id,
+        lambda signer: directory.get(signer) or DirectoryEntry(signer, None, "no certificate"))
+
+
 def _verified_revocation(
     signed: bytes, organization: str, user_id: str, resolve: Callable[[str], DirectoryEntry]
 ) -> RevocationCertificate | None:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.random import random_id
+from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import Transfer, WorkerState
-from pycrypto_wasm.service.workspaces import open_documents
+from pycrypto_wasm.service.workspaces import open_document, open_documents
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, BlockRef, decrypt_block, encrypt_block
-from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
+from pycrypto_wasm.workspace.manifest import ManifestVersion, seal_manifest
 
 MAX_NAME = 255
 
@@ -57,7 +58,9 @@ def encrypt_file_block(state: WorkerState, request: Params) -> Reply:
 
 
 def finish_upload(state: WorkerState, request: Params) -> Reply:
-    """The file manifest (version 1), once every block is encrypted."""
+    """The file manifest (version 1), once every block is encrypted, and the entry recording it
+    in the history. The transfer stays until `file.end_transfer`, so that a write that met a
+    newer history is sealed again after reading it."""
     transfer = _transfer(state, request)
     if any(ref is None for ref in transfer.blocks):
         raise RequestError("some blocks of this file were not encrypted")
@@ -69,16 +72,16 @@ def finish_upload(state: WorkerState, request: Params) -> Reply:
                  "dossier_id": transfer.dossier_id,
                  "blocks": [ref.to_value() for ref in transfer.blocks if ref is not None]},
     )
-    del state.transfers[transfer.file_id]
+    entry = history_service.document_entry(state, transfer.workspace_id, "file",
+                                           transfer.file_id, 1, manifest)
     return {"document_id": transfer.file_id, "version": 1, "manifest": params.to_b64(manifest),
-            "block_ids": [ref.block_id for ref in transfer.blocks if ref is not None]}
+            "block_ids": [ref.block_id for ref in transfer.blocks if ref is not None],
+            "log_entry": entry}
 
 
 def _open_file(state: WorkerState, workspace_id: str, file_id: str,
                document: Params) -> ManifestVersion:
-    return open_manifest(params.b64(document, "manifest"), state.keyring(workspace_id),
-                         kind="file", document_id=file_id,
-                         version=int(document.get("version", 0)), author_key=state.verify_key_of)
+    return open_document(state, workspace_id, "file", file_id, document)
 
 
 def revise_file(state: WorkerState, request: Params) -> Reply:
@@ -93,8 +96,10 @@ def revise_file(state: WorkerState, request: Params) -> Reply:
     manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
                              author=bundle.user_id, kind="file", document_id=file_id,
                              version=version, content=content)
+    entry = history_service.document_entry(state, workspace_id, "file", file_id, version,
+                                           manifest, deleted=content["deleted"])
     return {"document_id": file_id, "version": version, "manifest": params.to_b64(manifest),
-            "deleted": content["deleted"],
+            "deleted": content["deleted"], "log_entry": entry,
             "block_ids": [BlockRef.from_value(v).block_id for v in content.get("blocks", [])]}
 
 
@@ -130,7 +135,8 @@ def decrypt_file_block(state: WorkerState, request: Params) -> Reply:
 def describe_files(state: WorkerState, request: Params) -> Reply:
     """Name, type, size and dossier of each file document (no keys leave the worker)."""
     files = []
-    for file_id, opened, problem in open_documents(state, request, "file"):
+    results, stale = open_documents(state, request, "file")
+    for file_id, opened, problem in results:
         if opened is None:
             files.append({"document_id": file_id, "problem": problem})
             continue
@@ -139,8 +145,8 @@ def describe_files(state: WorkerState, request: Params) -> Reply:
                       "name": content["name"], "mime": content["mime"], "size": content["size"],
                       "dossier_id": content.get("dossier_id"),
                       "deleted": bool(content.get("deleted")), "written_at": opened.written_at,
-                      "author_name": state.certificate_of(opened.author).display_name})
-    return {"files": files}
+                      "author_name": state.display_name(opened.author)})
+    return {"files": files, "stale": stale}
 
 
 def end_transfer(state: WorkerState, request: Params) -> Reply:

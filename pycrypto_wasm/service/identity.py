@@ -166,7 +166,9 @@ def _entry_view(entry: DirectoryEntry, claims: dict[str, Any]) -> Reply:
 
 def verify_users(state: WorkerState, request: Params) -> Reply:
     """The directory as this user may believe it: every certificate checked against the root
-    key from the user's own bundle, never the server's copy."""
+    key from the user's own bundle, never the server's copy. Revocations this browser verified
+    before (`remembered_revocations`) still count when the server stops listing them; the
+    verified ones come back as `revocations`, for the page to remember."""
     bundle = state.identity()
     users = request.get("users")
     if not isinstance(users, list):
@@ -180,10 +182,16 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
             revocations[user_id] = params.b64(user, "revocation")
         claims[user_id] = {key: user.get(key) for key in ("display_name", "email", "site",
                                                            "profile")}
+    for user_id, signed in dict(request.get("remembered_revocations") or {}).items():
+        revocations.setdefault(str(user_id), params.from_b64(signed, "a remembered revocation"))
     entries = verify_directory(bundle.root, bundle.organization, certificates, revocations)
     state.directory = dict(entries)
-    state.signed_certificates, state.signed_revocations = certificates, revocations
-    return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates]}
+    state.signed_certificates = certificates
+    state.signed_revocations = {user_id: signed for user_id, signed in revocations.items()
+                                if entries.get(user_id) and entries[user_id].revocation}
+    return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates],
+            "revocations": {user_id: params.to_b64(signed)
+                            for user_id, signed in state.signed_revocations.items()}}
 
 
 def sign_revocation(state: WorkerState, request: Params) -> Reply:

@@ -48,11 +48,16 @@ def text(params: Params, name: str) -> str:
 
 
 def b64(params: Params, name: str) -> bytes:
-    value = text(params, name)
+    return from_b64(text(params, name), f"parameter {name!r}")
+
+
+def from_b64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise RequestError(f"{what} must be base64url text")
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError) as error:
-        raise RequestError(f"parameter {name!r} must be base64url") from error
+        raise RequestError(f"{what} must be base64url") from error
 
 
 Running = TypeVar("Running")

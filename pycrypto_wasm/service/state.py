@@ -6,7 +6,6 @@ Nothing here is ever returned to the UI as such; `lock()` forgets all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import UserCertificate
@@ -17,6 +16,7 @@ from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service.params import NoKeysError, RequestError
 from pycrypto_wasm.signing import SigningKey, VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef
+from pycrypto_wasm.workspace.history import History
 from pycrypto_wasm.workspace.keys import Keyring
 
 
@@ -49,6 +49,16 @@ class Transfer:
 
 
 @dataclass
+class HeldHistory:
+    """A workspace's verified history, and why it cannot be trusted past a point (if so)."""
+
+    history: History
+    problem: str | None = None
+    broken_at: int | None = None
+    length: int = 0
+
+
+@dataclass
 class WorkerState:
     signing_key: SigningKey | None = field(default=None, repr=False)
     encryption_key: PrivateKey | None = field(default=None, repr=False)
@@ -61,11 +71,8 @@ class WorkerState:
     # The directory's signed certificates and revocations as verified (for audit exports).
     signed_certificates: dict[str, bytes] = field(default_factory=dict, repr=False)
     signed_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
-    # Per workspace: each member's role as their certificate proves it, and the verified head
-    # of the log (its length and last entry's hash), which a new entry follows.
-    roles: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
-    workflows: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    log_heads: dict[str, tuple[int, bytes]] = field(default_factory=dict, repr=False)
+    # Per workspace: its verified history (members, keys, settings, documents, the log's head).
+    histories: dict[str, HeldHistory] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -89,6 +96,11 @@ class WorkerState:
             raise UnverifiedUserError(f"{user_id} has no verified certificate")
         return entry.certificate
 
+    def display_name(self, user_id: str) -> str:
+        """A user's verified name, or their id when this browser has no verified certificate."""
+        entry = self.directory.get(user_id)
+        return entry.certificate.display_name if entry and entry.certificate else user_id
+
     def verify_key_of(self, user_id: str) -> VerifyKey:
         return VerifyKey(self.certificate_of(user_id).verify_key)
 
@@ -104,9 +116,7 @@ class WorkerState:
         self.transfers.clear()
         self.signed_certificates.clear()
         self.signed_revocations.clear()
-        self.roles.clear()
-        self.workflows.clear()
-        self.log_heads.clear()
+        self.histories.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

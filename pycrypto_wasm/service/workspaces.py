@@ -1,27 +1,52 @@
-"""RPC methods for workspaces and dossiers: create, open (accept key grants, decrypt the name),
-share (role certificate and keys for a new member), unshare (rotate the key), and dossiers as
-signed, encrypted, versioned manifests, with a field merge for concurrent edits.
+"""RPC methods for workspaces and dossiers: create, open (verify the history, accept the keys
+it announced, decrypt the name), share (the entry adding a member, and the keys), unshare (the
+entry removing one and announcing a new key), settings, and dossiers as signed, encrypted,
+versioned manifests recorded in the history, with a field merge for concurrent edits.
 
 Authors and granters are looked up in the directory this worker verified (`directory.verify`);
-nothing the server says about keys is taken on its word.
+who is a member, which key is current and which versions exist is what the workspace's history
+proves (`history.py`): nothing the server says about them is taken on its word.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from pycrypto_wasm.exceptions import CryptoError, MalformedError
+from pycrypto_wasm import hashing
+from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.random import random_id
 from pycrypto_wasm.sealing import PublicKey
+from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 from pycrypto_wasm.workspace import keys, workflow
+from pycrypto_wasm.workspace.history import (
+    CREATED,
+    MEMBER_REMOVED,
+    MEMBER_SET,
+    SETTINGS,
+    History,
+    RolledBackHistoryError,
+    UnrecordedVersionError,
+)
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.manifest import ManifestVersion, open_manifest, seal_manifest
+from pycrypto_wasm.workspace.log import GENESIS, seal_entry
+from pycrypto_wasm.workspace.manifest import (
+    ManifestVersion,
+    ReplayedVersionError,
+    open_manifest,
+    seal_manifest,
+)
 from pycrypto_wasm.workspace.merge import merge_fields
-from pycrypto_wasm.workspace.roles import ROLES, RoleCertificate, verify_roles
+from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
+
+
+class NotAllowedError(CryptoError):
+    """My verified role, at the head of the workspace's history, does not allow this."""
+
+    code = "forbidden"
 
 DOSSIER_FIELDS = (
     "patient_name", "birth_date", "referring_site", "requested_unit", "urgency", "status",
@@ -42,123 +67,133 @@ def _grant(state: WorkerState, keyring: Keyring, user_id: str, index: int) -> Re
 
 
 def create(state: WorkerState, request: Params) -> Reply:
+    """A new workspace: key 0, its first manifest and the log entry that creates it."""
     bundle = state.identity()
     workspace_id = _new_id("w")
     keyring = Keyring.new(bundle.organization, workspace_id)
-    state.keyrings[workspace_id] = keyring
+    settings = workflow.check_workflow(workflow.DEFAULT_WORKFLOW)
     manifest = seal_manifest(keyring, bundle.signing_key, author=bundle.user_id,
                              kind="workspace", document_id=workspace_id, version=1,
-                             content={"name": params.text(request, "name")})
+                             content={"name": params.text(request, "name"), "workflow": settings})
     grant = keys.grant(bundle.signing_key, bundle.encryption_key.public_key,
                        organization=bundle.organization, workspace=workspace_id, index=0,
                        key=keyring.key(0))
-    return {
-        "workspace_id": workspace_id,
-        "manifest": params.to_b64(manifest),
-        "key_grant": params.to_b64(grant),
-        "role_certificate": params.to_b64(RoleCertificate.issue(
-            bundle.signing_key, organization=bundle.organization, workspace=workspace_id,
-            user_id=bundle.user_id, role="owner", granted_by=bundle.user_id)),
-    }
+    entry = seal_entry(keyring, bundle.signing_key, author=bundle.user_id, seq=1, prev=GENESIS,
+                       kind=CREATED, public={"key_check": keyring.check(0), "version": 1,
+                                             "hash": hashing.blake2b(manifest),
+                                             "workflow": settings})
+    return {"workspace_id": workspace_id, "manifest": params.to_b64(manifest),
+            "key_grant": params.to_b64(grant), "log_entry": params.to_b64(entry)}
 
 
 def open_workspace(state: WorkerState, request: Params) -> Reply:
-    """Accept the keys granted to me and read the workspace's name."""
+    """Verify the workspace's history, accept the keys it announced to me, and read its name
+    and settings from the manifest version the history records."""
     bundle = state.identity()
     workspace_id = params.text(request, "workspace_id")
     keyring = Keyring(bundle.organization, workspace_id)
-    for grant in request.get("grants") or []:
-        grant = dict(grant)
-        keyring.accept(params.b64(grant, "grant"), index=int(grant["key_index"]),
-                       granter=state.verify_key_of(params.text(grant, "granted_by")),
-                       recipient=bundle.encryption_key)
     state.keyrings[workspace_id] = keyring
-    version = int(request.get("manifest_version") or 0)
-    opened = open_manifest(params.b64(request, "manifest"), keyring, kind="workspace",
-                           document_id=workspace_id, version=version,
-                           author_key=state.verify_key_of)
-    workflow = _workflow_of(opened.content)
-    state.workflows[workspace_id] = workflow
-    return {"workspace_id": workspace_id, "name": opened.content.get("name", ""),
-            "workflow": workflow, "version": version, "key_index": keyring.newest}
-
-
-def _workflow_of(content: dict[str, Any]) -> dict[str, Any]:
-    """The workflow settings a workspace manifest carries (the defaults before any were set)."""
-    if "workflow" not in content:
-        return workflow.check_workflow(workflow.DEFAULT_WORKFLOW)
+    found = history_service.sync(state, workspace_id, request)
+    history = found.history
+    problems = history_service.accept_grants(state, keyring, history,
+                                             list(request.get("grants") or []))
+    reply: Reply = {"workspace_id": workspace_id, "key_index": history.key_index,
+                    "chain": history_service.chain_view(state, found), "problems": problems,
+                    "role": history_service.my_role(state, history),
+                    "members": _members(state, history),
+                    "pending_removals": history.pending_removals(),
+                    "workflow": history.workflow}
+    if history.settings is None:
+        raise UnrecordedVersionError("this workspace's history records no manifest")
+    version = history.settings.version
+    if request.get("manifest_version") != version:
+        return {**reply, "wants_manifest": version}
+    sealed = params.b64(request, "manifest")
+    history.recorded("workspace", workspace_id, version, sealed)
     try:
-        return workflow.check_workflow(content["workflow"])
+        opened = open_manifest(sealed, keyring, kind="workspace", document_id=workspace_id,
+                               version=version, author_key=state.verify_key_of)
     except CryptoError as error:
-        raise MalformedError(f"the workspace's workflow settings are not valid: {error}") from error
+        if not problems:
+            raise
+        raise type(error)(f"{error}: {'; '.join(problems)}") from error
+    return {**reply, "name": opened.content.get("name", ""), "version": version}
+
+
+def _members(state: WorkerState, history: History) -> list[Reply]:
+    """The members the history proves, with their verified names, roles, and revocation."""
+    return [{"user_id": user_id, "display_name": state.display_name(user_id), "role": role,
+             "revoked": user_id in history.revocations}
+            for user_id, role in sorted(history.members.items(),
+                                        key=lambda item: state.display_name(item[0]).lower())]
+
+
+def _authority(state: WorkerState, workspace_id: str, minimum: str) -> tuple[History, str]:
+    history = history_service.writable(state, workspace_id)
+    role = history_service.my_role(state, history)
+    if role is None or role_rank(role) < role_rank(minimum):
+        raise NotAllowedError(f"your role ({role or 'none'}) does not allow this")
+    return history, role
 
 
 def save_settings(state: WorkerState, request: Params) -> Reply:
-    """The next version of the workspace manifest: its (encrypted) name and its workflow
-    settings, which also go to the server in clear so that it can enforce them."""
+    """The next version of the workspace manifest (its encrypted name and workflow settings)
+    and the entry that records it; the settings also go to the server in clear so that it can
+    enforce them."""
     bundle = state.identity()
     workspace_id = params.text(request, "workspace_id")
-    version = int(request.get("expected_version") or 0) + 1
+    history, role = _authority(state, workspace_id, "manager")
     settings = workflow.check_workflow(request.get("workflow"))
+    if settings != history.workflow and role != "owner":
+        raise NotAllowedError("only an owner may change the workflow settings")
+    version = (history.settings.version if history.settings else 0) + 1
     manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
                              author=bundle.user_id, kind="workspace", document_id=workspace_id,
                              version=version,
                              content={"name": params.text(request, "name"), "workflow": settings})
-    return {"version": version, "manifest": params.to_b64(manifest), "workflow": settings}
+    entry = history_service.next_entry(state, workspace_id, SETTINGS, public={
+        "version": version, "hash": hashing.blake2b(manifest), "workflow": settings})
+    return {"version": version, "manifest": params.to_b64(manifest), "workflow": settings,
+            "log_entry": entry}
 
 
 def share(state: WorkerState, request: Params) -> Reply:
-    bundle = state.identity()
+    """The entry that adds a member (or changes a role), and every key I hold for them."""
     workspace_id = params.text(request, "workspace_id")
-    keyring = state.keyring(workspace_id)
+    history, role = _authority(state, workspace_id, "manager")
     user_id = params.text(request, "user_id")
-    role = params.text(request, "role")
-    if role not in ROLES:
+    new_role = params.text(request, "role")
+    if new_role not in ROLES:
         raise RequestError(f"role must be one of {ROLES}")
-    return {
-        "role_certificate": params.to_b64(RoleCertificate.issue(
-            bundle.signing_key, organization=bundle.organization, workspace=workspace_id,
-            user_id=user_id, role=role, granted_by=bundle.user_id)),
-        "grants": [_grant(state, keyring, user_id, index) for index in sorted(keyring.keys)],
-    }
+    present = history.members.get(user_id)
+    if not may_grant(role, new_role) or (present is not None and not may_grant(role, present)):
+        raise NotAllowedError(f"a {role} may not make a {present or 'user'} a {new_role}")
+    keyring = state.keyring(workspace_id)
+    entry = history_service.next_entry(state, workspace_id, MEMBER_SET,
+                                       public={"user_id": user_id, "role": new_role})
+    return {"log_entry": entry,
+            "grants": [_grant(state, keyring, user_id, index) for index in sorted(keyring.keys)
+                       if index <= history.key_index]}
 
 
 def unshare(state: WorkerState, request: Params) -> Reply:
-    """A new key for everyone but the removed member: what they cannot read from now on."""
-    keyring = state.keyring(params.text(request, "workspace_id"))
-    remaining = request.get("remaining")
-    if not isinstance(remaining, list) or not remaining:
-        raise RequestError("parameter 'remaining' must list the members who stay")
-    index = keyring.rotate()
-    return {"key_index": index,
-            "grants": [_grant(state, keyring, str(user_id), index) for user_id in remaining]}
-
-
-def verify_members(state: WorkerState, request: Params) -> Reply:
-    """Each member's role as its certificate proves it. The creator is the verified author of
-    the workspace manifest's first version."""
+    """The entry that removes a member and announces a new key, granted to every active member
+    who stays (never to a revoked user): what the removed member cannot read from now on."""
     workspace_id = params.text(request, "workspace_id")
+    history, _ = _authority(state, workspace_id, "manager")
+    user_id = params.text(request, "user_id")
+    if user_id not in history.members:
+        raise RequestError(f"{user_id} is not a member of this workspace")
     keyring = state.keyring(workspace_id)
-    first = open_manifest(params.b64(request, "first_manifest"), keyring, kind="workspace",
-                          document_id=workspace_id, version=1, author_key=state.verify_key_of)
-    members = [dict(member) for member in request.get("members") or []]
-    roles = verify_roles(
-        organization=keyring.organization, workspace=workspace_id, creator=first.author,
-        certificates={params.text(m, "user_id"): params.b64(m, "role_certificate")
-                      for m in members},
-        directory=state.directory,
-    )
-    state.roles[workspace_id] = {user_id: verified.role for user_id, verified in roles.items()
-                                 if verified.role is not None}
-    views = []
-    for member in members:
-        verified = roles[member["user_id"]]
-        entry = state.directory.get(member["user_id"])
-        name = entry.certificate.display_name if entry and entry.certificate else None
-        views.append({"user_id": member["user_id"], "display_name": name,
-                      "role": verified.role, "problem": verified.problem,
-                      "server_role": member.get("role")})
-    return {"members": views}
+    index, check = keyring.next_key()
+    public: dict[str, Any] = {"user_id": user_id, "key_index": index, "key_check": check}
+    revocation = state.signed_revocations.get(user_id)
+    if revocation is not None:
+        public["revocation"] = revocation
+    entry = history_service.next_entry(state, workspace_id, MEMBER_REMOVED, public=public)
+    remaining = sorted(set(history.active_members()) - {user_id})
+    return {"key_index": index, "log_entry": entry, "remaining": remaining,
+            "grants": [_grant(state, keyring, member, index) for member in remaining]}
 
 
 def _fields(request: Params) -> dict[str, Any]:
@@ -172,44 +207,113 @@ def _fields(request: Params) -> dict[str, Any]:
 
 
 def save_dossier(state: WorkerState, request: Params) -> Reply:
+    """The next version of a dossier, and the entry that records it in the history."""
     bundle = state.identity()
     workspace_id = params.text(request, "workspace_id")
+    _authority(state, workspace_id, "contributor")
     document_id = request.get("document_id") or _new_id("d")
     version = int(request.get("expected_version") or 0) + 1
     manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
                              author=bundle.user_id, kind="dossier", document_id=document_id,
                              version=version, content=_fields(request))
-    return {"document_id": document_id, "version": version, "manifest": params.to_b64(manifest)}
+    entry = history_service.document_entry(state, workspace_id, "dossier", document_id, version,
+                                           manifest)
+    return {"document_id": document_id, "version": version, "manifest": params.to_b64(manifest),
+            "log_entry": entry}
 
 
-def open_documents(state: WorkerState, request: Params, kind: str) -> Iterator[
-    tuple[str, ManifestVersion | None, str | None]
+def open_document(state: WorkerState, workspace_id: str, kind: str, document_id: str,
+                  document: Params) -> ManifestVersion:
+    """A document version the history records, decrypted and verified: the same bytes, by
+    the author the history names, under the key current where it was recorded."""
+    history = history_service.held(state, workspace_id).history
+    version = document.get("version")
+    if not isinstance(version, int):
+        raise RequestError("each document needs its version")
+    sealed = params.b64(document, "manifest")
+    keyring = state.keyring(workspace_id)
+    try:
+        record = history.recorded(kind, document_id, version, sealed)
+    except UnrecordedVersionError:
+        _refuse_replay(sealed, keyring, state, kind, document_id, version)
+        raise
+    opened = open_manifest(sealed, keyring, kind=kind, document_id=document_id,
+                           version=version, author_key=state.verify_key_of)
+    if opened.author != record.author or opened.key_index != record.key_index:
+        raise UnrecordedVersionError(
+            f"{kind} {document_id} version {version} is not the one its history entry "
+            f"{record.seq} recorded")
+    return opened
+
+
+def _refuse_replay(sealed: bytes, keyring: Keyring, state: WorkerState, kind: str,
+                   document_id: str, version: int) -> None:
+    """Name the substitution precisely when the bytes are an older version of the document
+    served as this one (a replay); any other substitution keeps the history's reason."""
+    try:
+        open_manifest(sealed, keyring, kind=kind, document_id=document_id, version=version,
+                      author_key=state.verify_key_of)
+    except ReplayedVersionError:
+        raise
+    except CryptoError:
+        return
+
+
+def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
+    list[tuple[str, ManifestVersion | None, str | None]], bool
 ]:
-    """(document id, opened version or None, problem or None) for each listed document."""
-    keyring = state.keyring(params.text(request, "workspace_id"))
+    """(document id, opened version or None, problem or None) for each listed document, and
+    whether the server holds versions newer than the verified history (read it again).
+
+    With `latest`, the listing claims to be each document's latest version: a version older
+    than the history's is a rollback, and a recorded document missing from it is withheld
+    (unless its latest version deletes it: the server forgets deleted files after a while)."""
+    workspace_id = params.text(request, "workspace_id")
+    history = history_service.held(state, workspace_id).history
+    latest = bool(request.get("latest"))
+    results: list[tuple[str, ManifestVersion | None, str | None]] = []
+    stale = False
+    listed = set()
     for document in request.get("documents") or []:
         document = dict(document)
         document_id = params.text(document, "document_id")
+        listed.add(document_id)
+        record = history.latest.get(document_id)
+        version = document.get("version")
+        if latest and isinstance(version, int) and (record is None or version > record.version):
+            stale = True
         try:
-            yield document_id, open_manifest(
-                params.b64(document, "manifest"), keyring, kind=kind, document_id=document_id,
-                version=int(document["version"]), author_key=state.verify_key_of), None
+            if latest and record is not None and isinstance(version, int) and (
+                    version < record.version):
+                raise RolledBackHistoryError(
+                    f"{kind} {document_id} was rolled back: the server serves version "
+                    f"{version}, but the workspace's history records version {record.version}")
+            results.append((document_id, open_document(state, workspace_id, kind, document_id,
+                                                       document), None))
         except CryptoError as error:
-            yield document_id, None, str(error)
+            results.append((document_id, None, str(error)))
+    if latest:
+        results.extend(
+            (document_id, None, f"{kind} {document_id} (version {record.version}, recorded at "
+             f"entry {record.seq}) is withheld by the server")
+            for document_id, record in history.latest.items()
+            if record.kind == kind and not record.deleted and document_id not in listed)
+    return results, stale
 
 
 def read_dossiers(state: WorkerState, request: Params) -> Reply:
     """Each dossier decrypted and verified; one that fails says why instead of showing data."""
     dossiers = []
-    for document_id, opened, problem in open_documents(state, request, "dossier"):
+    results, stale = open_documents(state, request, "dossier")
+    for document_id, opened, problem in results:
         if opened is None:
             dossiers.append({"document_id": document_id, "problem": problem})
             continue
-        author = state.certificate_of(opened.author)
         dossiers.append({"document_id": document_id, "version": opened.version,
-                         "author": opened.author, "author_name": author.display_name,
+                         "author": opened.author,
+                         "author_name": state.display_name(opened.author),
                          "written_at": opened.written_at, "fields": opened.content})
-    return {"dossiers": dossiers}
+    return {"dossiers": dossiers, "stale": stale}
 
 
 def merge_dossier(_state: WorkerState, request: Params) -> Reply:
@@ -225,7 +329,6 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "workspace.save_settings": save_settings,
     "workspace.share": share,
     "workspace.unshare": unshare,
-    "workspace.verify_members": verify_members,
     "dossier.save": save_dossier,
     "dossier.read": read_dossiers,
     "dossier.merge": merge_dossier,

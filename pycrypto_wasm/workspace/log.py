@@ -1,23 +1,28 @@
-"""A workspace's append-only log: the committee's actions, chained and signed.
+"""A workspace's append-only log: every change to the workspace, chained and signed.
 
-Each entry is signed by its author and names the previous entry by hash, so dropping,
-reordering or altering any entry breaks the chain at a place the verifier names. The entry's
-content is encrypted with the workspace key; its kind is in clear (the server enforces which
-role may append which kind), as are its position and author. Anyone holding the organization's
-root verify key and the members' certificates can check the chain and every signature without
-reading a single entry (`python -m pycrypto_wasm.audit verify`); members also decrypt.
+The log is the workspace's one history: who belongs with what role, which key is current, the
+settings, every document version (named by the hash of its sealed manifest) and the committee's
+actions. Each entry is signed by its author and names the previous entry by hash, so dropping,
+reordering or altering any entry breaks the chain at a place the verifier names, and a server
+that shows two members different histories can never merge them again (fork consistency):
+whatever one member writes names everything that member had seen.
 
-Entry, format version 1: `0x01 || signed object` (context "log-entry", organization, workspace)
-of `{seq, prev, author, kind, key_index, sealed}`, where `prev` is the BLAKE2b-256 of the
-previous stored entry (32 zero bytes before the first) and `sealed` is the envelope of the
-canonical content (context "log-entry-content" ... version seq) under workspace key `key_index`.
+Entry, format version 2: `0x02 || signed object` (context "log-entry", organization, workspace)
+of `{seq, prev, author, kind, key_index, written_at, public, sealed}`, where `prev` is the
+BLAKE2b-256 of the previous stored entry (32 zero bytes before the first), `public` holds the
+facts every client must check in clear (membership, key announcements, document versions; the
+server sees which users share a workspace anyway), and `sealed` is the envelope of the canonical
+content (context "log-entry-content" ... version seq) under workspace key `key_index`.
+Anyone holding the organization's root verify key and the members' certificates can check the
+chain, every signature and every author's authority without reading a single entry
+(`python -m pycrypto_wasm.audit verify`); members also decrypt.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pycrypto_wasm import canonical, envelope, hashing
@@ -27,7 +32,7 @@ from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 from pycrypto_wasm.workspace.keys import Keyring
 
-VERSION = 1
+VERSION = 2
 GENESIS = bytes(32)
 
 
@@ -43,15 +48,18 @@ class BrokenChainError(CryptoError, ValueError):
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One verified entry (its content still sealed)."""
+    """One entry whose signature and place in the chain are verified (its content still
+    sealed; whether its author had the authority for it is the history's question)."""
 
     seq: int
     prev: bytes
     author: str
     kind: str
     key_index: int
+    written_at: int
     sealed: bytes
     hash: bytes
+    public: dict[str, Any] = field(default_factory=dict)
 
 
 def entry_context(organization: str, workspace: str) -> Context:
@@ -68,18 +76,24 @@ def entry_hash(stored: bytes) -> bytes:
 
 
 def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: int, prev: bytes,
-               kind: str, content: dict[str, Any], written_at: int | None = None) -> bytes:
-    """Entry `seq` of the log, following the entry whose hash is `prev`."""
-    index = keyring.newest
-    body = {**content, "written_at": int(time.time()) if written_at is None else written_at}
+               kind: str, content: dict[str, Any] | None = None,
+               public: dict[str, Any] | None = None, written_at: int | None = None) -> bytes:
+    """Entry `seq` of the log, following the entry whose hash is `prev`, sealed under the key
+    the history says is current."""
+    index = keyring.current
     sealed = envelope.seal(keyring.key(index),
                            content_context(keyring.organization, keyring.workspace, seq),
-                           canonical.encode(body))
+                           canonical.encode(content or {}))
     signed = author_key.sign_object(entry_context(keyring.organization, keyring.workspace), {
         "seq": seq, "prev": prev, "author": author, "kind": kind, "key_index": index,
-        "sealed": sealed,
+        "written_at": int(time.time()) if written_at is None else written_at,
+        "public": public or {}, "sealed": sealed,
     })
     return frame(VERSION, signed)
+
+
+_FIELDS = (("seq", int), ("prev", bytes), ("kind", str), ("key_index", int),
+           ("written_at", int), ("public", dict), ("sealed", bytes))
 
 
 def _verified(stored: bytes, position: int, context: Context,
@@ -89,9 +103,8 @@ def _verified(stored: bytes, position: int, context: Context,
     if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
         raise CryptoError("it names no author")
     value = author_key(claims["author"]).verify_object(context, signed)
-    for name, kind in (("seq", int), ("prev", bytes), ("kind", str), ("key_index", int),
-                       ("sealed", bytes)):
-        if not isinstance(value.get(name), kind):
+    for name, kind in _FIELDS:
+        if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
             raise CryptoError(f"its field {name!r} is missing or malformed")
     return value
 
@@ -108,7 +121,7 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
             value = _verified(stored, position, context, author_key)
         except CryptoError as error:
             raise BrokenChainError(
-                position, f"log entry {position} was altered or is not signed by a member: "
+                position, f"log entry {position} was altered or is not signed by a known user: "
                 f"{error}") from error
         if value["seq"] != position:
             raise BrokenChainError(
@@ -120,7 +133,8 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
                 "before it was replaced or changed")
         prev = entry_hash(stored)
         entries.append(LogEntry(position, value["prev"], value["author"], value["kind"],
-                                value["key_index"], value["sealed"], prev))
+                                value["key_index"], value["written_at"], value["sealed"], prev,
+                                value["public"]))
     return entries
 
 

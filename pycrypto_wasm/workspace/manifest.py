@@ -53,14 +53,14 @@ def seal_manifest(
     keyring: Keyring, author_key: SigningKey, *, author: str, kind: str, document_id: str,
     version: int, content: dict[str, Any], written_at: int | None = None,
 ) -> bytes:
-    """Version `version` of a document (its parent is `version - 1`), with the newest key."""
+    """Version `version` of a document (its parent is `version - 1`), with the current key."""
     context = manifest_context(keyring, kind, document_id, version)
     signed = author_key.sign_object(context, {
         "author": author, "version": version, "parent": version - 1 if version > 1 else None,
         "written_at": int(time.time()) if written_at is None else written_at,
         "content": content,
     })
-    index = keyring.newest
+    index = keyring.current
     return frame(VERSION, index.to_bytes(_INDEX_SIZE, "big"),
                  envelope.seal(keyring.key(index), context, signed))
 

@@ -1,14 +1,17 @@
 """The log's chain: a verifier names the entry where dropping, reordering or altering breaks it;
-members decrypt the content, nobody else can."""
+members decrypt the content, nobody else can; replaying it gives the workspace's members."""
 
 from __future__ import annotations
 
 import pytest
 
 from pycrypto_wasm.exceptions import DecryptionError
+from pycrypto_wasm.identity.trust import verify_directory
+from pycrypto_wasm.workspace.history import replay
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import BrokenChainError, open_entry, verify_chain
 from tests.audit.organization import ORGANIZATION, WORKSPACE, committee
+from tests.crypto.tampering import flip_byte
 
 
 def _verify(team, entries):
@@ -20,18 +23,24 @@ def test_log_chain_verifies_and_members_read_it():
     team = committee()
     entries = _verify(team, team.log)
     assert [(e.seq, e.kind, e.author) for e in entries] == [
-        (1, "review", "u-nord"), (2, "comment", "u-sud"), (3, "decision", "u-nord")]
-    assert open_entry(entries[1], team.keyring)["text"] == "Bilan social à jour ?"
+        (1, "workspace_created", "u-nord"), (2, "member_set", "u-nord"), (3, "review", "u-nord"),
+        (4, "comment", "u-sud"), (5, "decision", "u-nord")]
+    assert entries[1].public == {"user_id": "u-sud", "role": "contributor"}
+    assert open_entry(entries[3], team.keyring)["text"] == "Bilan social à jour ?"
     outsider = Keyring.new(ORGANIZATION, WORKSPACE)
     with pytest.raises(DecryptionError):
-        open_entry(entries[1], outsider)
+        open_entry(entries[3], outsider)
+    directory = verify_directory(team.root.verify_key, ORGANIZATION, team.certificates)
+    history = replay(entries, organization=ORGANIZATION, workspace=WORKSPACE,
+                     directory=directory)
+    assert history.members == {"u-nord": "owner", "u-sud": "contributor"}
+    assert history.forgeries == {}
 
 
 @pytest.mark.parametrize(("tamper", "position", "reason"), [
-    (lambda log: [log[0], log[2]], 2, "missing or out of order"),
-    (lambda log: [log[0], log[2], log[1]], 2, "missing or out of order"),
-    (lambda log: [log[0], log[1][:-5] + bytes([log[1][-5] ^ 1]) + log[1][-4:], log[2]], 2,
-     "altered"),
+    (lambda log: [*log[:3], log[4]], 4, "missing or out of order"),
+    (lambda log: [*log[:3], log[4], log[3]], 4, "missing or out of order"),
+    (lambda log: [*log[:3], flip_byte(log[3], -5), log[4]], 4, "altered"),
     (lambda log: log[1:], 1, "missing or out of order"),
 ])
 def test_log_chain_names_where_it_breaks(tamper, position, reason):
@@ -42,8 +51,8 @@ def test_log_chain_names_where_it_breaks(tamper, position, reason):
 
 
 def test_log_entry_replaced_by_a_valid_one_from_another_chain_is_caught():
-    team, other = committee(), committee()
-    other.keys, other.certificates = team.keys, team.certificates
-    with pytest.raises(BrokenChainError) as caught:
-        _verify(team, [team.log[0], other.log[1], team.log[2]])
-    assert caught.value.position == 2
+    team = committee()
+    other = committee(people=team)
+    with pytest.raises(BrokenChainError, match="does not follow") as caught:
+        _verify(team, [*team.log[:3], other.log[3], team.log[4]])
+    assert caught.value.position == 4

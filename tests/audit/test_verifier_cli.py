@@ -1,5 +1,6 @@
 """`python -m pycrypto_wasm.audit verify FILE` under CPython: a good export verifies against the
-root key; a dropped, reordered or altered entry is reported where the chain breaks."""
+root key; a dropped, reordered or altered entry is reported where the chain breaks, and an entry
+whose author lacked the role for it is reported as forged."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from pycrypto_wasm.audit.export import export_document
 from tests.audit.organization import ORGANIZATION, WORKSPACE, committee
+from tests.crypto.tampering import flip_byte
 
 
 def _export(tmp_path, team, entries=None):
@@ -32,20 +34,32 @@ def test_verifier_accepts_an_intact_export(tmp_path):
     team = committee()
     result = _verify(_export(tmp_path, team), "--root-key", team.root.verify_key.fingerprint())
     assert result.returncode == 0, result.stderr
-    assert "CHAIN VERIFIED: 3 entries" in result.stdout
+    assert "CHAIN VERIFIED: 5 entries" in result.stdout
     assert "Dr Claire Nord" in result.stdout
 
 
 @pytest.mark.parametrize(("tamper", "where"), [
-    (lambda log: [log[0], log[2]], "entry 2 of 2"),
-    (lambda log: [log[1], log[0], log[2]], "entry 1 of 3"),
-    (lambda log: [log[0], log[1], log[2][:-1] + bytes([log[2][-1] ^ 1])], "entry 3 of 3"),
+    (lambda log: [*log[:3], log[4]], "entry 4 of 4"),
+    (lambda log: [log[1], log[0], *log[2:]], "entry 1 of 5"),
+    (lambda log: [*log[:4], flip_byte(log[4], -1)], "entry 5 of 5"),
 ])
 def test_verifier_names_where_the_chain_breaks(tmp_path, tamper, where):
     team = committee()
     result = _verify(_export(tmp_path, team, tamper(team.log)))
     assert result.returncode == 1
     assert f"CHAIN BROKEN at {where}" in result.stdout
+
+
+def test_verifier_reports_an_entry_whose_author_lacked_the_role(tmp_path):
+    team = committee()
+    team.append("u-sud", "decision", {
+        "dossier_id": "d-1", "outcome": "refused", "reasons": "Pas de lit", "conditions": "",
+        "participants": ["u-sud"]})
+    result = _verify(_export(tmp_path, team))
+    assert result.returncode == 1
+    assert ("FORGED: entry 6 (decision) by u-sud is forged: a contributor may not record this "
+            "(decision); it needs manager; it is not applied") in result.stdout
+    assert "CHAIN VERIFIED" not in result.stdout and "CHAIN BROKEN" not in result.stdout
 
 
 def test_verifier_refuses_another_root_and_unreadable_files(tmp_path):

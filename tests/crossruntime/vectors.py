@@ -177,8 +177,11 @@ def _log_verify(inputs: Case) -> Case:
                            author_key=lambda _user_id: author)
     return {"heads": [entry.hash.hex() for entry in entries],
             "kinds": [entry.kind for entry in entries],
+            "written_at": [entry.written_at for entry in entries],
+            "publics": [canonical.encode(entry.public).decode("utf-8") for entry in entries],
             "contents": [canonical.encode(open_entry(entry, keyring)).decode("utf-8")
-                         for entry in entries]}
+                         for entry in entries],
+            "key_checks": [keyring.check(index).hex() for index in sorted(keyring.keys)]}
 
 
 COMPUTE: dict[str, Callable[[Case], Case]] = {

@@ -1,15 +1,69 @@
-"""Two members' worker services (CPython) and a workspace the first one created."""
+"""Two members' worker services (CPython) and a workspace the first one created, with what the
+server would hold of it in between: its log, its latest workspace manifest and each member's
+key grants (a few lists standing in for the server, which stores what the workers hand it)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 from pycrypto_wasm.service import CryptoService
 from tests.crypto.browsers import invite_newcomer, ok
 
+TODAY = "2026-11-24"
+
+
+@dataclass
+class SharedWorkspace:
+    workspace_id: str
+    manifest: str
+    manifest_version: int = 1
+    log: list[dict[str, Any]] = field(default_factory=list)
+    grants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def created(cls, owner: CryptoService, owner_id: str, name: str) -> SharedWorkspace:
+        created = ok(owner.handle("workspace.create", {"name": name}))
+        return cls(created["workspace_id"], created["manifest"],
+                   log=[{"seq": 1, "kind": "workspace_created", "entry": created["log_entry"]}],
+                   grants={owner_id: [{"key_index": 0, "granted_by": owner_id,
+                                       "grant": created["key_grant"]}]})
+
+    def listing(self, user_id: str, **changes: Any) -> dict[str, Any]:
+        """What `workspace.open` gets for `user_id`: the server's listing and log."""
+        return {"workspace_id": self.workspace_id, "manifest": self.manifest,
+                "manifest_version": self.manifest_version,
+                "grants": self.grants.get(user_id, []), "entries": list(self.log), **changes}
+
+    def open(self, browser: CryptoService, user_id: str, **changes: Any) -> dict[str, Any]:
+        return ok(browser.handle("workspace.open", self.listing(user_id, **changes)))
+
+    def sync(self, browser: CryptoService) -> dict[str, Any]:
+        """The browser reads the log as the server serves it now."""
+        return ok(browser.handle("log.read", {"workspace_id": self.workspace_id,
+                                              "entries": list(self.log), "today": TODAY}))
+
+    def store(self, writer: CryptoService, written: dict[str, Any],
+              granted_by: str | None = None) -> dict[str, Any]:
+        """The server stores a write (its log entry, and the grants it carries), and the writer
+        reads the log again, as the page does after each write."""
+        self.log.append(written["log_entry"])
+        for grant in written.get("grants", []):
+            self.grants.setdefault(grant["user_id"], []).append(
+                {**grant, "granted_by": granted_by})
+        self.sync(writer)
+        return written
+
+    def share(self, owner: CryptoService, owner_id: str, user_id: str,
+              role: str) -> dict[str, Any]:
+        return self.store(owner, ok(owner.handle("workspace.share", {
+            "workspace_id": self.workspace_id, "user_id": user_id, "role": role})), owner_id)
+
 
 @pytest.fixture
-def team():
+def team() -> tuple[CryptoService, CryptoService, SharedWorkspace]:
     admin = CryptoService()
     created = ok(admin.handle("identity.create_organization", {
         "organization_id": "o-1", "user_id": "u-admin", "prf_output": bytes(32),
@@ -21,12 +75,4 @@ def team():
              {"user_id": "u-new", "certificate": certificate}]
     for browser in (admin, member):
         ok(browser.handle("directory.verify", {"users": users}))
-    workspace = ok(admin.handle("workspace.create", {"name": "Commission SSR"}))
-    return admin, member, workspace
-
-
-def listing(workspace, grants, version=1):
-    return {"workspace_id": workspace["workspace_id"], "manifest": workspace["manifest"],
-            "manifest_version": version, "grants": grants}
-
-
+    return admin, member, SharedWorkspace.created(admin, "u-admin", "Commission SSR")

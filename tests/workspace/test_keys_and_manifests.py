@@ -8,7 +8,7 @@ from pycrypto_wasm.exceptions import BadSignatureError, DecryptionError
 from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.signing import SigningKey
 from pycrypto_wasm.workspace import keys
-from pycrypto_wasm.workspace.keys import Keyring, UnknownKeyError
+from pycrypto_wasm.workspace.keys import Keyring, SubstitutedKeyError, UnknownKeyError
 from pycrypto_wasm.workspace.manifest import ReplayedVersionError, open_manifest, seal_manifest
 from tests.crypto.tampering import flip_byte
 
@@ -40,8 +40,21 @@ def test_keys_granted_key_is_accepted_by_its_member(keyring):
     message = keys.grant(OWNER, MEMBER_BOX.public_key, organization="org-1", workspace="ws-1",
                          index=0, key=keyring.key(0))
     theirs = Keyring("org-1", "ws-1")
-    theirs.accept(message, index=0, granter=OWNER.verify_key, recipient=MEMBER_BOX)
+    theirs.accept(message, index=0, granter=OWNER.verify_key, recipient=MEMBER_BOX,
+                  check=keyring.check(0))
     assert theirs.key(0) == keyring.key(0)
+
+
+def test_keys_grant_of_a_key_other_than_the_announced_one_is_refused(keyring):
+    substitute = Keyring.new("org-1", "ws-1")
+    message = keys.grant(OWNER, MEMBER_BOX.public_key, organization="org-1", workspace="ws-1",
+                         index=0, key=substitute.key(0))
+    theirs = Keyring("org-1", "ws-1")
+    with pytest.raises(SubstitutedKeyError, match="not the key its history announced"):
+        theirs.accept(message, index=0, granter=OWNER.verify_key, recipient=MEMBER_BOX,
+                      check=keyring.check(0))
+    with pytest.raises(UnknownKeyError):
+        theirs.key(0)
 
 
 def test_keys_grant_for_another_workspace_or_index_is_refused(keyring):
@@ -49,17 +62,17 @@ def test_keys_grant_for_another_workspace_or_index_is_refused(keyring):
                          index=0, key=keyring.key(0))
     with pytest.raises(DecryptionError):
         Keyring("org-1", "ws-1").accept(message, index=0, granter=OWNER.verify_key,
-                                        recipient=MEMBER_BOX)
+                                        recipient=MEMBER_BOX, check=keyring.check(0))
     older = keys.grant(OWNER, MEMBER_BOX.public_key, organization="org-1", workspace="ws-1",
                        index=0, key=keyring.key(0))
     with pytest.raises(DecryptionError):
         Keyring("org-1", "ws-1").accept(older, index=1, granter=OWNER.verify_key,
-                                        recipient=MEMBER_BOX)
+                                        recipient=MEMBER_BOX, check=keyring.check(0))
 
 
 def test_keys_rotation_makes_new_writes_unreadable_with_old_keys(keyring):
     removed = Keyring("org-1", "ws-1", dict(keyring.keys))
-    keyring.rotate()
+    keyring.current, _ = keyring.next_key()
     sealed = _seal(keyring)
     assert _open(sealed, keyring).content == DOSSIER
     with pytest.raises(UnknownKeyError, match="key 1 of workspace ws-1"):

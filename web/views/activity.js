@@ -48,7 +48,7 @@ export function activitySection(workspaceId, dossierName) {
         h('span', { class: 'muted' }, `#${entry.seq} ${new Date(entry.content.written_at * 1000).toLocaleString()} — `),
         h('strong', {}, entry.person.name), ` (${entry.person.site ?? '?'}) — `,
         t(`activity.kind.${entry.kind}`), ' — ', dossierName(entry.content.dossier_id),
-        entry.role_problem ? h('span', { class: 'badge badge-invalid' }, t('activity.roleProblem')) : null)));
+        entry.forged ? h('span', { class: 'badge badge-invalid', title: entry.forged }, t('activity.roleProblem')) : null)));
   };
   const update = (log) => {
     current = log;

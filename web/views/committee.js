@@ -124,7 +124,7 @@ function commentItem(comment, people, record) {
       } }, t('committee.delete'))) : null);
 }
 
-function discussionPart(state, may, people, record) {
+function discussionPart(state, may, people, named, record) {
   const text = h('textarea', { id: 'comment-text', rows: 3, oninput: typing,
     'aria-label': t('committee.commentLabel') });
   const mention = h('select', { id: 'comment-mention', 'aria-label': t('committee.mention'),
@@ -147,7 +147,7 @@ function discussionPart(state, may, people, record) {
   return h('section', { class: 'committee-part', 'aria-labelledby': 'discussion-title' },
     h('h3', { id: 'discussion-title' }, t('committee.discussion')),
     h('ol', { id: 'comment-list', class: 'plain-list' },
-      ...state.comments.map((comment) => commentItem(comment, people, record))), form);
+      ...state.comments.map((comment) => commentItem(comment, named, record))), form);
 }
 
 function decisionSummary(decision, dossier, people, chainVerified, record) {
@@ -218,11 +218,13 @@ function timelinePart(state, people) {
 
 /**
  * The committee panel of `dossier`. `context`: {workspaceId, people (Map of verified members
- * by id), files (the dossier's files)}. What I may record comes from the log as the worker read
+ * by id, who may be mentioned or take part), everyone (Map of every certified user by id, to name
+ * past authors), files (the dossier's files)}. What I may record comes from the log as the worker read
  * it (my verified role). Returns {element, update(log), setFiles(files)}.
  */
 export function committeeSection(dossier, context) {
   const { workspaceId, people } = context;
+  const named = new Map([...context.everyone, ...people]);
   const box = errorBox();
   const presence = h('p', { id: 'presence', class: 'muted', 'aria-live': 'polite' });
   const body = h('div', {});
@@ -230,7 +232,7 @@ export function committeeSection(dossier, context) {
   let current = null;
   const record = (button, kind, content) => attempt(button, box, () =>
     appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
-  const drawPresence = () => presence.replaceChildren(...presenceLine(summary, dossier.document_id, people));
+  const drawPresence = () => presence.replaceChildren(...presenceLine(summary, dossier.document_id, named));
   const update = (log) => {
     current = log;
     const state = log.dossiers[dossier.document_id] ?? log.new_dossier;
@@ -242,12 +244,12 @@ export function committeeSection(dossier, context) {
       ...state.problems.map((problem) => h('p', { class: 'error' }, problem)),
       statusActions(state, may, record),
       requestsPart(state, may, context.files, record),
-      discussionPart(state, may, people, record),
+      discussionPart(state, may, people, named, record),
       h('section', { class: 'committee-part decision-part', 'aria-labelledby': 'decision-title' },
         h('h3', { id: 'decision-title' }, t('committee.decision')),
-        decision ? decisionSummary(decision, dossier, people, log.chain.verified, record) : null,
+        decision ? decisionSummary(decision, dossier, named, log.chain.verified, record) : null,
         decisionForm(state, may, people, record)),
-      timelinePart(state, people));
+      timelinePart(state, named));
     const lastComment = state.comments[state.comments.length - 1]?.seq ?? 0;
     if (lastComment > (log.readMarkers[dossier.document_id] ?? 0)) {
       log.readMarkers[dossier.document_id] = lastComment;

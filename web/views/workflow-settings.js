@@ -27,7 +27,7 @@ export function workflowSettings(workspaceId, isOwner, onSaved) {
       attempt(save, box, async () => {
         const latest = await loadWorkspace(workspaceId);
         const policy = Object.fromEntries(selects.map((select) => [select.dataset.kind, select.value]));
-        await saveWorkspaceSettings(workspaceId, latest.version, latest.name,
+        await saveWorkspaceSettings(workspaceId, latest.name,
           { policy, quorum: Number(quorum.value) });
         await onSaved();
       });

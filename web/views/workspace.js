@@ -1,8 +1,10 @@
 /**
  * One workspace: its dossiers (decrypted and verified in the worker), an open dossier's form,
  * committee panel and documents, the workspace's activity from its verified log, and its
- * members with their verified roles, sharing and unsharing. Changes by other members arrive
- * live and update the open views in place.
+ * members with their roles as the workspace's history proves them, sharing and unsharing (and
+ * the removal of revoked users, done by the first owner or manager who opens it). Whatever the
+ * history refuses (forged entries, a rollback, a break) is shown first, loudly. Changes by other
+ * members arrive live and update the open views in place.
  */
 
 import { verifiedDirectory } from '../directory.js';
@@ -32,16 +34,15 @@ function membersSection(workspace, directory, reload) {
   const removeButton = (member) => {
     const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
     button.addEventListener('click', () => attempt(button, box, async () => {
-      const remaining = [...memberIds].filter((id) => id !== member.user_id);
-      await unshareWorkspace(workspace.workspace_id, member.user_id, remaining);
+      await unshareWorkspace(workspace.workspace_id, member.user_id);
       await reload();
     }));
     return button;
   };
   const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
-    h('span', {}, member.display_name ?? member.user_id),
-    member.role ? h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`))
-      : h('span', { class: 'badge badge-invalid', title: member.problem }, t('workspace.invalidRole')),
+    h('span', {}, member.display_name),
+    member.revoked ? h('span', { class: 'badge badge-muted' }, t('workspace.revokedMember'))
+      : h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)),
     canManage && member.user_id !== session.user.user_id ? removeButton(member) : null));
   const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
   const person = h('select', { id: 'share-user' },
@@ -75,7 +76,7 @@ function workspaceTitle(workspace, box) {
       element.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
         event.preventDefault();
         await attempt(save, box, async () => {
-          await saveWorkspaceSettings(workspace.workspace_id, version, input.value.trim(), workflow);
+          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(), workflow);
           await refresh();
         });
       } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
@@ -94,9 +95,45 @@ function workspaceTitle(workspace, box) {
   return { element, refresh };
 }
 
+/**
+ * What the workspace's history says cannot be trusted, loudly: where it breaks or was rolled
+ * back, and every forged entry (author, what, why). Nothing is shown when it all verifies.
+ */
+function historyAlerts(workspace) {
+  const { chain, problems } = workspace;
+  const alerts = [
+    ...(chain.verified ? [] : [t('workspace.historyBroken', { problem: chain.problem })]),
+    ...chain.forgeries.map((forgery) => t('workspace.forgedEntry', {
+      seq: forgery.seq, author: forgery.author_name, kind: forgery.kind, reason: forgery.reason })),
+    ...problems,
+  ];
+  return alerts.length ? h('section', { id: 'history-alerts', class: 'chain-broken', role: 'alert' },
+    h('h2', {}, t('workspace.historyAlert')),
+    h('ul', {}, ...alerts.map((alert) => h('li', {}, alert)))) : null;
+}
+
+/** Owners and managers remove the revoked users the history still lists, which moves everyone
+ * who stays to a new key (the revoked user never gets it). */
+async function removeRevoked(workspace) {
+  if (!['owner', 'manager'].includes(workspace.role) || !workspace.chain.verified) {
+    return false;
+  }
+  for (const userId of workspace.pending_removals) {
+    await unshareWorkspace(workspace.workspace_id, userId);
+  }
+  return workspace.pending_removals.length > 0;
+}
+
+/** Everyone the verified directory certifies, by id: past authors (removed or revoked members)
+ * keep their names in comments, signatures and the timeline. */
+function everyoneIn(directory) {
+  return new Map(directory.filter((user) => user.valid).map((user) => [user.user_id, {
+    user_id: user.user_id, display_name: user.display_name, site: user.site }]));
+}
+
 function peopleOf(workspace, directory) {
   const byId = new Map(directory.map((user) => [user.user_id, user]));
-  return new Map(workspace.members.filter((member) => member.role).map((member) => [
+  return new Map(workspace.members.filter((member) => !member.revoked).map((member) => [
     member.user_id, { user_id: member.user_id, display_name: member.display_name ?? member.user_id,
       site: byId.get(member.user_id)?.site ?? '?', role: member.role }]));
 }
@@ -104,7 +141,10 @@ function peopleOf(workspace, directory) {
 export async function renderWorkspace(root, workspaceId) {
   const load = async () => {
     const directory = await verifiedDirectory();
-    const workspace = await loadWorkspace(workspaceId);
+    let workspace = await loadWorkspace(workspaceId);
+    if (await removeRevoked(workspace)) {
+      workspace = await loadWorkspace(workspaceId);
+    }
     const [dossiers, log] = await Promise.all([loadDossiers(workspaceId), loadLog(workspaceId)]);
     return { directory, workspace, dossiers, log };
   };
@@ -128,7 +168,8 @@ export async function renderWorkspace(root, workspaceId) {
       list.update(dossiers, log);
     };
     const parts = [dossierForm(workspaceId, dossier, refresh, canWrite, people)];
-    committee = dossier ? committeeSection(dossier, { workspaceId, people, files: [] }) : null;
+    committee = dossier ? committeeSection(dossier, {
+      workspaceId, people, everyone: everyoneIn(directory), files: [] }) : null;
     openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
       (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
     if (dossier) {
@@ -194,6 +235,7 @@ export async function renderWorkspace(root, workspaceId) {
   activity.update(log);
   viewing(workspaceId, null, () => {});
   show(root,
+    historyAlerts(workspace),
     h('section', { class: 'panel no-print', 'aria-labelledby': 'workspace-title' },
       renameHolder.element,
       h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),

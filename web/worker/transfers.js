@@ -103,12 +103,36 @@ export async function upload({ call, file, workspaceId, dossierId, onProgress, i
     call('file.end_transfer', { file_id: begun.file_id });
     throw error;
   }
-  const manifest = ok(call('file.finish_upload', { file_id: begun.file_id }));
-  await request('PUT', `/api/workspaces/${workspaceId}/documents/${manifest.document_id}`,
-    JSON.stringify({ kind: 'file', expected_version: 0, manifest: manifest.manifest,
-      block_ids: manifest.block_ids }),
-    { json: true, onWaiting });
-  return { document_id: manifest.document_id, name: file.name, size: file.size };
+  try {
+    await recordFile({ call, workspaceId, fileId: begun.file_id, onWaiting });
+  } finally {
+    call('file.end_transfer', { file_id: begun.file_id });
+  }
+  return { document_id: begun.file_id, name: file.name, size: file.size };
+}
+
+/**
+ * Stores the file's manifest with the log entry that records it; if someone wrote to the
+ * workspace meanwhile, reads (and verifies) its log again and seals a new entry after it.
+ */
+async function recordFile({ call, workspaceId, fileId, onWaiting }) {
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const manifest = ok(call('file.finish_upload', { file_id: fileId }));
+    try {
+      await request('PUT', `/api/workspaces/${workspaceId}/documents/${fileId}`,
+        JSON.stringify({ kind: 'file', expected_version: 0, manifest: manifest.manifest,
+          block_ids: manifest.block_ids, log_entry: manifest.log_entry }),
+        { json: true, onWaiting });
+      return;
+    } catch (error) {
+      if (error.code !== 'stale_log') {
+        throw error;
+      }
+      const { entries } = await (await request('GET', `/api/workspaces/${workspaceId}/log`)).json();
+      ok(call('log.read', { workspace_id: workspaceId, entries }));
+    }
+  }
+  throw new TransferError({ code: 'stale_log', message: 'the workspace keeps changing; try again' });
 }
 
 /**

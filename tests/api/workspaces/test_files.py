@@ -15,9 +15,7 @@ from api.storage.blockstore import open_block_store
 from api.storage.sqlstore import open_store
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
 from e2e.harness.server import serving_in_thread
-from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, encrypt_block
-from pycrypto_wasm.workspace.manifest import seal_manifest
 from tests.api.conftest import ON_EVERY_BLOCK_STORE
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import batch, create_workspace, upload_blocks
@@ -46,25 +44,8 @@ def _upload_block(workspace, member, content: bytes, file_id: str, index: int = 
 
 
 def _put_file(workspace, member, file_id, version, block_ids, deleted=False):
-    sealed = seal_manifest(
-        workspace.keyring,
-        member.signing,
-        author=member.person.user_id,
-        kind="file",
-        document_id=file_id,
-        version=version,
-        content={"name": "bilan.pdf", "deleted": deleted},
-    )
-    return member.person.client.put(
-        f"/api/workspaces/{workspace.workspace_id}/documents/{file_id}",
-        json={
-            "kind": "file",
-            "expected_version": version - 1,
-            "manifest": to_b64(sealed),
-            "block_ids": block_ids,
-            "deleted": deleted,
-        },
-    )
+    return workspace.put(member, file_id, version, {"name": "bilan.pdf", "deleted": deleted},
+                         kind="file", block_ids=block_ids, deleted=deleted)
 
 
 def _usage(config, workspace) -> int:

@@ -43,11 +43,7 @@ def _open(workspace, member, row, keyring=None):
 
 @pytest.fixture
 def team(workspace):
-    workspace.known = [workspace.owner]
-    contributor = workspace.add("contributor")
-    reader = workspace.add("reader")
-    workspace.known += [contributor, reader]
-    return workspace, contributor, reader
+    return workspace, workspace.add("contributor"), workspace.add("reader")
 
 
 def test_workspace_members_read_what_a_contributor_wrote(team):
@@ -61,6 +57,12 @@ def test_workspace_members_read_what_a_contributor_wrote(team):
         "manifest": reader.person.client.get("/api/workspaces").json["workspaces"][0]["manifest"],
         "kind": "workspace", "document_id": workspace.workspace_id, "version": 1}]]
     assert names[0].content == {"name": WORKSPACE_NAME}
+    history = workspace.history(reader)
+    assert history.members == {workspace.owner.person.user_id: "owner",
+                               contributor.person.user_id: "contributor",
+                               reader.person.user_id: "reader"}
+    assert history.latest[document_id].author == contributor.person.user_id
+    assert not history.forgeries
 
 
 def test_workspace_reader_cannot_write(team):
@@ -109,7 +111,9 @@ def test_workspace_replayed_old_version_is_caught_by_the_client(team):
 def test_workspace_removal_rotates_key_and_refuses_the_removed_member(team):
     workspace, contributor, reader = team
     old_ring = workspace.keyring_of(reader)
-    new_index = workspace.keyring.rotate()
+    new_index, check = workspace.keyring.next_key()
+    removal = workspace.entry(workspace.owner, "member_removed", public={
+        "user_id": reader.person.user_id, "key_index": new_index, "key_check": check})
     remaining = [workspace.owner, contributor]
     grants = [{"user_id": m.person.user_id, "key_index": new_index,
                "grant": to_b64(keys.grant(workspace.owner.signing, m.box.public_key,
@@ -118,9 +122,13 @@ def test_workspace_removal_rotates_key_and_refuses_the_removed_member(team):
                                           key=workspace.keyring.key(new_index)))}
               for m in remaining]
     url = f"/api/workspaces/{workspace.workspace_id}/members/{reader.person.user_id}"
-    partial = workspace.owner.person.client.delete(url, json={"grants": grants[:1]})
+    partial = workspace.owner.person.client.delete(url, json={"grants": grants[:1],
+                                                              "log_entry": removal})
     assert (partial.status_code, partial.json["error"]["code"]) == (400, "bad_request")
-    assert workspace.owner.person.client.delete(url, json={"grants": grants}).status_code == 200
+    removed = workspace.owner.person.client.delete(url, json={"grants": grants,
+                                                              "log_entry": removal})
+    assert removed.status_code == 200, removed.json
+    workspace.keyring.current = new_index
     assert reader.person.client.get(
         f"/api/workspaces/{workspace.workspace_id}/documents").status_code == 404
     document_id = new_document_id()
@@ -136,16 +144,18 @@ def test_workspace_role_limits(team):
     workspace, contributor, _ = team
     manager = workspace.add("manager")
     newcomer = workspace.organization.member()
-    response = manager.person.client.post(
-        f"/api/workspaces/{workspace.workspace_id}/members",
-        json={"user_id": newcomer.user_id, "role": "owner", "role_certificate": "cm9sZQ",
-              "grants": [{"user_id": newcomer.user_id, "key_index": 0, "grant": "eA"}]})
+
+    def share(member, role):
+        return member.person.client.post(f"{workspace.url}/members", json={
+            "user_id": newcomer.user_id, "role": role,
+            "grants": [{"user_id": newcomer.user_id, "key_index": 0, "grant": "eA"}],
+            "log_entry": workspace.entry(member, "member_set",
+                                         public={"user_id": newcomer.user_id, "role": role})})
+
+    response = share(manager, "owner")
     assert (response.status_code, response.json["error"]["code"]) == (403, "forbidden")
-    response = contributor.person.client.post(
-        f"/api/workspaces/{workspace.workspace_id}/members",
-        json={"user_id": newcomer.user_id, "role": "reader", "role_certificate": "cm9sZQ",
-              "grants": [{"user_id": newcomer.user_id, "key_index": 0, "grant": "eA"}]})
-    assert response.status_code == 403
+    assert share(contributor, "reader").status_code == 403
+    assert len(workspace.log()) == 4
 
 
 def test_workspace_blocks_round_trip_and_are_checked(team):
@@ -193,3 +203,51 @@ def test_workspace_nothing_readable_at_rest(team, config):
     stored = b"".join(path.read_bytes() for path in config.data_dir.rglob("*") if path.is_file())
     for marker in ("Zélie Marqueur", "CONTENU-SECRET-DU-SCANNER", WORKSPACE_NAME):
         assert marker.encode() not in stored
+
+
+def test_workspace_contributor_cannot_overwrite_the_workspace_manifest(team):
+    workspace, contributor, _ = team
+    for kind in ("dossier", "file"):
+        response = workspace.put(contributor, workspace.workspace_id, 2, {"name": "Piraté"},
+                                 kind=kind, **({"block_ids": []} if kind == "file" else {}))
+        assert response.status_code == 400, response.json
+        assert response.json["error"]["message"].startswith(f"a {kind}'s id begins with")
+    versions = workspace.owner.person.client.get(
+        f"{workspace.url}/documents/{workspace.workspace_id}/versions").json["versions"]
+    assert [version["version"] for version in versions] == [1]
+
+
+def test_workspace_manager_cannot_overwrite_a_members_grant(team):
+    workspace, contributor, _ = team
+    manager = workspace.add("manager")
+    before = workspace.keyring_of(contributor).key(0)
+    response = manager.person.client.post(f"{workspace.url}/members", json={
+        "user_id": contributor.person.user_id, "role": "contributor",
+        "grants": [{"user_id": contributor.person.user_id, "key_index": 0, "grant": "eA"}],
+        "log_entry": workspace.entry(manager, "member_set", public={
+            "user_id": contributor.person.user_id, "role": "contributor"})})
+    assert response.status_code == 200, response.json
+    assert workspace.keyring_of(contributor).key(0) == before
+
+
+def test_workspace_revoked_member_is_not_listed_and_removing_others_needs_no_grant_for_them(
+        team):
+    workspace, contributor, reader = team
+    revoked = workspace.organization.revoke(reader.person)
+    assert revoked.status_code == 200, revoked.json
+    listing = workspace.owner.person.client.get(workspace.url).json
+    assert reader.person.user_id not in {member["user_id"] for member in listing["members"]}
+    index, check = workspace.keyring.next_key()
+    grants = [{"user_id": member.person.user_id, "key_index": index,
+               "grant": to_b64(keys.grant(workspace.owner.signing, member.box.public_key,
+                                          organization=workspace.organization.organization_id,
+                                          workspace=workspace.workspace_id, index=index,
+                                          key=workspace.keyring.key(index)))}
+              for member in (workspace.owner,)]
+    response = workspace.owner.person.client.delete(
+        f"{workspace.url}/members/{contributor.person.user_id}", json={
+            "grants": grants, "log_entry": workspace.entry(workspace.owner, "member_removed",
+                                                           public={
+                "user_id": contributor.person.user_id, "key_index": index,
+                "key_check": check})})
+    assert response.status_code == 200, response.json

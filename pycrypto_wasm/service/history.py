@@ -1,0 +1,176 @@
+"""The worker's hold on each open workspace's history: verify the log the server serves (chain,
+signatures, every author's authority), compare it with the head this browser remembers, accept
+only key grants the history announced, and seal the next entry after the verified head.
+
+A workspace whose log is broken, rolled back or truncated stays readable up to the break, but
+this worker writes nothing more to it: extending a history it cannot trust would bless it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycrypto_wasm import hashing
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.service import params
+from pycrypto_wasm.service.params import Params, Reply, RequestError
+from pycrypto_wasm.service.state import HeldHistory, WorkerState
+from pycrypto_wasm.workspace.history import History, RolledBackHistoryError, replay
+from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.log import BrokenChainError, seal_entry, verify_chain
+
+
+class UntrustedHistoryError(CryptoError):
+    """The workspace's history is broken, rolled back or truncated: nothing is written to it."""
+
+    code = "untrusted_history"
+
+
+class StaleVersionError(CryptoError):
+    """Someone recorded a newer version of the document: merge with it and retry."""
+
+    code = "stale_version"
+
+
+class StaleHistoryError(CryptoError):
+    """The server holds entries this worker has not verified yet: read the log and retry."""
+
+    code = "stale_log"
+
+
+def stored_entries(request: Params) -> list[bytes]:
+    entries = request.get("entries")
+    if not isinstance(entries, list):
+        raise RequestError("parameter 'entries' must list the log's entries")
+    return [params.b64(dict(entry), "entry") for entry in entries]
+
+
+def _remembered(request: Params) -> tuple[int, bytes] | None:
+    remembered = request.get("remembered")
+    if not remembered:
+        return None
+    remembered = dict(remembered)
+    seq = remembered.get("seq")
+    if not isinstance(seq, int) or seq < 0:
+        raise RequestError("parameter 'remembered' needs the seq of the head")
+    try:
+        return seq, bytes.fromhex(str(remembered.get("hash") or ""))
+    except ValueError as error:
+        raise RequestError("parameter 'remembered' needs the hash of the head, in hex") from error
+
+
+def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
+    """Verify and replay the log in `request['entries']`; keep it as this workspace's history."""
+    organization = state.identity().organization
+    stored = stored_entries(request)
+    held = HeldHistory(History(organization, workspace_id), length=len(stored))
+    try:
+        entries = verify_chain(stored, organization=organization, workspace=workspace_id,
+                               author_key=state.verify_key_of)
+    except BrokenChainError as error:
+        held.problem, held.broken_at = str(error), error.position
+        entries = verify_chain(stored[:error.position - 1], organization=organization,
+                               workspace=workspace_id, author_key=state.verify_key_of)
+    held.history = replay(entries, organization=organization, workspace=workspace_id,
+                          directory=state.directory)
+    remembered = _remembered(request)
+    if remembered is not None and held.problem is None:
+        try:
+            held.history.check_remembered(*remembered)
+        except RolledBackHistoryError as error:
+            held.problem, held.broken_at = str(error), len(entries) + 1
+    keyring = state.keyrings.get(workspace_id)
+    if keyring is not None:
+        keyring.current = held.history.key_index
+    state.histories[workspace_id] = held
+    return held
+
+
+def held(state: WorkerState, workspace_id: str) -> HeldHistory:
+    found = state.histories.get(workspace_id)
+    if found is None:
+        raise RequestError(f"workspace {workspace_id} is not open in this browser")
+    return found
+
+
+def writable(state: WorkerState, workspace_id: str) -> History:
+    """The history a new entry may extend: whole, and neither rolled back nor broken."""
+    found = held(state, workspace_id)
+    if found.problem is not None:
+        raise UntrustedHistoryError(
+            f"this workspace's history cannot be trusted ({found.problem}); nothing more is "
+            "written to it from this browser")
+    return found.history
+
+
+def my_role(state: WorkerState, history: History) -> str | None:
+    return history.active_members().get(state.identity().user_id)
+
+
+def accept_grants(state: WorkerState, keyring: Keyring, history: History,
+                  grants: list[Any]) -> list[str]:
+    """Add each grant of a key the history announced; say why any other is refused."""
+    bundle = state.identity()
+    problems = []
+    for grant in grants:
+        grant = dict(grant)
+        index = grant.get("key_index")
+        check = history.key_checks.get(index) if isinstance(index, int) else None
+        if check is None:
+            problems.append(f"a grant of key {index}, which the workspace's history never "
+                            "announced, was refused")
+            continue
+        try:
+            keyring.accept(params.b64(grant, "grant"), index=index,
+                           granter=state.verify_key_of(params.text(grant, "granted_by")),
+                           recipient=bundle.encryption_key, check=check)
+        except CryptoError as error:
+            problems.append(str(error))
+    return problems
+
+
+def next_entry(state: WorkerState, workspace_id: str, kind: str, *,
+               content: dict[str, Any] | None = None,
+               public: dict[str, Any] | None = None) -> Reply:
+    """The entry after the verified head, sealed under the current key and signed by me."""
+    history = writable(state, workspace_id)
+    bundle = state.identity()
+    seq, prev = history.head
+    entry = seal_entry(state.keyring(workspace_id), bundle.signing_key, author=bundle.user_id,
+                       seq=seq + 1, prev=prev, kind=kind, content=content, public=public)
+    return {"seq": seq + 1, "kind": kind, "entry": params.to_b64(entry)}
+
+
+def document_entry(state: WorkerState, workspace_id: str, kind: str, document_id: str,
+                   version: int, manifest: bytes, *, deleted: bool = False) -> Reply:
+    """The entry that records version `version` of a document by its sealed manifest's hash."""
+    history = writable(state, workspace_id)
+    latest = history.latest.get(document_id)
+    recorded = latest.version if latest else 0
+    if version <= recorded:
+        raise StaleVersionError(
+            f"version {recorded} of this document was written meanwhile; merge with it and "
+            "retry")
+    if version != recorded + 1:
+        raise StaleHistoryError(
+            f"the workspace's history records version {recorded} of this document: read it "
+            "again and retry")
+    public = {"document_id": document_id, "kind": kind, "version": version,
+              "hash": hashing.blake2b(manifest)}
+    if deleted:
+        public["deleted"] = True
+    return next_entry(state, workspace_id, "document", public=public)
+
+
+def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
+    """What the UI shows of the history's state: verified or where it breaks, forgeries."""
+    history = found.history
+    return {
+        "verified": found.problem is None, "length": found.length, "problem": found.problem,
+        "broken_at": found.broken_at,
+        "head": {"seq": history.head[0], "hash": history.head[1].hex()},
+        "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
+                       "author_name": state.display_name(forgery.author),
+                       "reason": forgery.reason, "message": forgery.describe()}
+                      for forgery in history.forgeries.values()],
+    }

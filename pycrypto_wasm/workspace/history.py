@@ -1,0 +1,336 @@
+"""A workspace's verified state, replayed from its log: members and roles, the current key and
+each key's check value, the settings in force, every recorded document version, and every entry
+whose author lacked the authority for it.
+
+Only the log decides: the server's tables about members, keys or versions are never believed.
+Each entry is checked against the state *before* it (Parsec's certificate sequence is the
+model):
+- `workspace_created` opens the log: its author is the owner, key 0 and the first settings
+  are announced;
+- `member_set` adds a member or changes a role: its author must be allowed to grant the role
+  and to change the member's present role (an owner grants any role, a manager any role below
+  owner), the member must be an active user of the organization, and an external user is never
+  owner or manager;
+- `member_removed` removes a member and announces the next key with its check value; a manager
+  removes up to a manager, an owner anyone; a revoked member may be removed by any manager and
+  the entry carries the admin-signed revocation, so every member learns of it;
+- `settings` records the next version of the workspace manifest (name, workflow): a manager
+  renames, only an owner changes the workflow;
+- `document` records a dossier or file version by the hash of its sealed manifest, one version
+  after the other, written by a contributor or above under the current key;
+- the committee's kinds need the role the workflow in force at that point gives them.
+Every entry must be sealed under the key current at its place, and an author revoked before
+writing it (by the revocation's date, or after any entry dated past it) is refused. Refused
+entries are kept as forgeries, named with author, kind and reason, and never applied.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrypto_wasm import hashing
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.identity.certificates import RevocationCertificate
+from pycrypto_wasm.identity.trust import DirectoryEntry, verify_revocation
+from pycrypto_wasm.workspace import workflow
+from pycrypto_wasm.workspace.log import LogEntry
+from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
+
+CREATED = "workspace_created"
+MEMBER_SET = "member_set"
+MEMBER_REMOVED = "member_removed"
+SETTINGS = "settings"
+DOCUMENT = "document"
+STRUCTURAL_KINDS = (CREATED, MEMBER_SET, MEMBER_REMOVED, SETTINGS, DOCUMENT)
+DOCUMENT_KINDS = ("dossier", "file")
+
+
+class UnrecordedVersionError(CryptoError, ValueError):
+    """A document version the workspace's history does not record as served."""
+
+    code = "unrecorded_version"
+
+
+class RolledBackHistoryError(CryptoError, ValueError):
+    """The server serves less history than this browser has verified before, or another one."""
+
+    code = "rolled_back_history"
+
+
+@dataclass(frozen=True)
+class Forgery:
+    """An entry whose author lacked, at its place in the log, the authority for it."""
+
+    seq: int
+    author: str
+    kind: str
+    reason: str
+
+    def describe(self) -> str:
+        return (f"entry {self.seq} ({self.kind}) by {self.author} is forged: {self.reason}; "
+                "it is not applied")
+
+
+@dataclass(frozen=True)
+class RecordedVersion:
+    """A document version as the log records it."""
+
+    document_id: str
+    kind: str
+    version: int
+    hash: bytes
+    key_index: int
+    author: str
+    seq: int
+    deleted: bool = False
+
+
+@dataclass
+class History:
+    organization: str
+    workspace: str
+    entries: list[LogEntry] = field(default_factory=list)
+    members: dict[str, str] = field(default_factory=dict)
+    key_index: int = 0
+    key_checks: dict[int, bytes] = field(default_factory=dict)
+    workflow: dict[str, Any] = field(default_factory=lambda: workflow.check_workflow(
+        workflow.DEFAULT_WORKFLOW))
+    settings: RecordedVersion | None = None
+    versions: dict[tuple[str, int], RecordedVersion] = field(default_factory=dict)
+    latest: dict[str, RecordedVersion] = field(default_factory=dict)
+    forgeries: dict[int, Forgery] = field(default_factory=dict)
+    revocations: dict[str, RevocationCertificate] = field(default_factory=dict)
+    # The latest date an applied entry carries: a revoked author's entries after it are refused.
+    clock: int = 0
+
+    @property
+    def head(self) -> tuple[int, bytes]:
+        return (len(self.entries), self.entries[-1].hash if self.entries else bytes(32))
+
+    def revoked_at(self, user_id: str) -> int | None:
+        revocation = self.revocations.get(user_id)
+        return revocation.revoked_at if revocation else None
+
+    def revoked_before(self, user_id: str, entry: LogEntry) -> bool:
+        """Whether `user_id` was revoked before `entry`: by the entry's own date, or by the
+        latest date of the entries before it (so a backdated entry does not help). Dates are
+        whole seconds: an entry of the revocation's own second still counts."""
+        revoked_at = self.revoked_at(user_id)
+        return revoked_at is not None and max(entry.written_at, self.clock) > revoked_at
+
+    def active_members(self) -> dict[str, str]:
+        """Members who are not revoked: those new keys are sealed to."""
+        return {user: role for user, role in self.members.items() if user not in self.revocations}
+
+    def pending_removals(self) -> list[str]:
+        """Revoked users the log still lists as members (the next owner or manager removes
+        them, which rotates the key)."""
+        return sorted(user for user in self.members if user in self.revocations)
+
+    def recorded(self, kind: str, document_id: str, version: int,
+                 sealed: bytes) -> RecordedVersion:
+        """The log's record of this version, if `sealed` is exactly what it recorded."""
+        record = self.versions.get((document_id, version))
+        if record is None or record.kind != kind:
+            raise UnrecordedVersionError(
+                f"{kind} {document_id} version {version} is not in the workspace's history: "
+                "it was forged or injected by the server, and is not shown")
+        if not hmac.compare_digest(hashing.blake2b(sealed), record.hash):
+            raise UnrecordedVersionError(
+                f"{kind} {document_id} version {version} is not the version the workspace's "
+                f"history recorded at entry {record.seq}: it was substituted")
+        return record
+
+    def check_remembered(self, seq: int, head_hash: bytes) -> None:
+        """Refuse a history shorter than, or different from, one this browser verified."""
+        if seq > len(self.entries):
+            raise RolledBackHistoryError(
+                f"the server's history of this workspace ends at entry {len(self.entries)}, "
+                f"but this browser verified it up to entry {seq}: entries "
+                f"{len(self.entries) + 1} to {seq} were removed (rollback or truncation)")
+        if seq and not hmac.compare_digest(self.entries[seq - 1].hash, head_hash):
+            raise RolledBackHistoryError(
+                f"the server's history of this workspace differs, at or before entry {seq}, "
+                "from the one this browser verified: it was rewritten")
+
+
+def replay(entries: list[LogEntry], *, organization: str, workspace: str,
+           directory: Mapping[str, DirectoryEntry]) -> History:
+    """The workspace's state after `entries` (a verified chain), each checked in order. The
+    revocations that removals carry count from their own date, wherever the removal is."""
+    history = History(organization, workspace)
+    for entry in directory.values():
+        if entry.revocation is not None:
+            history.revocations[entry.user_id] = entry.revocation
+    for entry in entries:
+        if entry.kind == MEMBER_REMOVED:
+            _learn_revocation(history, entry, directory)
+    for entry in entries:
+        history.entries.append(entry)
+        try:
+            _apply(history, entry, directory)
+        except _Refused as refused:
+            history.forgeries[entry.seq] = Forgery(entry.seq, entry.author, entry.kind,
+                                                   str(refused))
+    return history
+
+
+class _Refused(Exception):
+    """Why an entry is not applied."""
+
+
+def _require(condition: bool, reason: str) -> None:
+    if not condition:
+        raise _Refused(reason)
+
+
+def _public(entry: LogEntry, name: str, kind: type) -> Any:
+    value = entry.public.get(name)
+    _require(isinstance(value, kind) and not isinstance(value, bool),
+             f"its field {name!r} is missing or malformed")
+    return value
+
+
+def _apply(history: History, entry: LogEntry, directory: Mapping[str, DirectoryEntry]) -> None:
+    _require(not history.revoked_before(entry.author, entry),
+             f"{entry.author} was revoked before writing it")
+    if entry.seq == 1:
+        _require(entry.kind == CREATED, "the history does not begin with the workspace's "
+                 "creation")
+        _created(history, entry)
+    else:
+        _require(entry.kind != CREATED, "the workspace was created already")
+        role = history.members.get(entry.author)
+        _require(role is not None, f"{entry.author} is not a member at this point")
+        _require(entry.key_index == history.key_index,
+                 f"it is sealed under key {entry.key_index}, not under the current key "
+                 f"{history.key_index}")
+        assert role is not None
+        APPLY.get(entry.kind, _committee)(history, entry, role, directory)
+    history.clock = max(history.clock, entry.written_at)
+
+
+def _learn_revocation(history: History, entry: LogEntry,
+                      directory: Mapping[str, DirectoryEntry]) -> None:
+    signed = entry.public.get("revocation")
+    user_id = entry.public.get("user_id")
+    if isinstance(signed, bytes) and isinstance(user_id, str):
+        revocation = verify_revocation(signed, history.organization, user_id, directory)
+        if revocation is not None:
+            history.revocations.setdefault(user_id, revocation)
+
+
+def _key_check(entry: LogEntry) -> bytes:
+    check = _public(entry, "key_check", bytes)
+    _require(len(check) == 32, "its key check is not 32 bytes")
+    return check
+
+
+def _record(history: History, entry: LogEntry, kind: str, document_id: str,
+            version: int, *, deleted: bool = False) -> RecordedVersion:
+    digest = _public(entry, "hash", bytes)
+    _require(len(digest) == 32, "its document hash is not 32 bytes")
+    record = RecordedVersion(document_id, kind, version, digest, entry.key_index, entry.author,
+                             entry.seq, deleted)
+    history.versions[(document_id, version)] = record
+    history.latest[document_id] = record
+    return record
+
+
+def _settings_version(history: History, entry: LogEntry) -> tuple[int, dict[str, Any]]:
+    version = _public(entry, "version", int)
+    expected = history.settings.version + 1 if history.settings else 1
+    _require(version == expected, f"it records settings version {version}, not {expected}")
+    try:
+        return version, workflow.check_workflow(entry.public.get("workflow"))
+    except CryptoError as error:
+        raise _Refused(f"its workflow settings are not valid: {error}") from error
+
+
+def _created(history: History, entry: LogEntry) -> None:
+    _require(entry.key_index == 0, "the workspace's first entry is sealed under key 0")
+    history.key_checks[0] = _key_check(entry)
+    history.members[entry.author] = "owner"
+    version, settings = _settings_version(history, entry)
+    history.workflow = settings
+    history.settings = _record(history, entry, "workspace", history.workspace, version)
+
+
+def _member_set(history: History, entry: LogEntry, role: str,
+                directory: Mapping[str, DirectoryEntry]) -> None:
+    user_id = _public(entry, "user_id", str)
+    new_role = _public(entry, "role", str)
+    _require(new_role in ROLES, f"{new_role!r} is not a role")
+    _require(user_id != entry.author, "a member cannot change their own role")
+    _require(may_grant(role, new_role), f"a {role} may not grant the role {new_role}")
+    present = history.members.get(user_id)
+    _require(present is None or may_grant(role, present),
+             f"a {role} may not change the role of a {present}")
+    member = directory.get(user_id)
+    _require(member is not None and member.certificate is not None and member.valid,
+             f"{user_id} has no verified certificate")
+    assert member is not None and member.certificate is not None
+    _require(not history.revoked_before(user_id, entry), f"{user_id} was revoked before it")
+    _require(member.certificate.profile != "external"
+             or role_rank(new_role) < role_rank("manager"),
+             "an external user cannot be owner or manager")
+    history.members[user_id] = new_role
+
+
+def _member_removed(history: History, entry: LogEntry, role: str,
+                    _directory: Mapping[str, DirectoryEntry]) -> None:
+    user_id = _public(entry, "user_id", str)
+    present = history.members.get(user_id)
+    _require(present is not None, f"{user_id} is not a member")
+    assert present is not None
+    _require(role_rank(role) >= role_rank("manager"), f"a {role} may not remove members")
+    _require(user_id in history.revocations or role_rank(present) <= role_rank(role),
+             f"a {role} may not remove a {present}")
+    index = _public(entry, "key_index", int)
+    _require(index == history.key_index + 1,
+             f"it announces key {index}, not the next key {history.key_index + 1}")
+    del history.members[user_id]
+    history.key_checks[index] = _key_check(entry)
+    history.key_index = index
+
+
+def _settings(history: History, entry: LogEntry, role: str,
+              _directory: Mapping[str, DirectoryEntry]) -> None:
+    _require(role_rank(role) >= role_rank("manager"), f"a {role} may not change the settings")
+    version, settings = _settings_version(history, entry)
+    _require(settings == history.workflow or role == "owner",
+             "only an owner may change the workflow settings")
+    history.workflow = settings
+    history.settings = _record(history, entry, "workspace", history.workspace, version)
+
+
+def _document(history: History, entry: LogEntry, role: str,
+              _directory: Mapping[str, DirectoryEntry]) -> None:
+    _require(role_rank(role) >= role_rank("contributor"), f"a {role} may not write documents")
+    document_id = _public(entry, "document_id", str)
+    kind = _public(entry, "kind", str)
+    _require(kind in DOCUMENT_KINDS and document_id != history.workspace,
+             f"{kind!r} is not a kind of document")
+    previous = history.latest.get(document_id)
+    _require(previous is None or previous.kind == kind, "it changes the document's kind")
+    version = _public(entry, "version", int)
+    expected = previous.version + 1 if previous else 1
+    _require(version == expected, f"it records version {version} of {document_id}, not "
+             f"{expected}")
+    _record(history, entry, kind, document_id, version,
+            deleted=entry.public.get("deleted") is True)
+
+
+def _committee(history: History, entry: LogEntry, role: str,
+               _directory: Mapping[str, DirectoryEntry]) -> None:
+    _require(entry.kind in workflow.KINDS, f"{entry.kind!r} is not a kind of entry")
+    _require(workflow.may_append(role, entry.kind, history.workflow["policy"]),
+             f"a {role} may not record this ({entry.kind}); it needs "
+             f"{history.workflow['policy'][entry.kind]}")
+
+
+APPLY = {MEMBER_SET: _member_set, MEMBER_REMOVED: _member_removed, SETTINGS: _settings,
+         DOCUMENT: _document}

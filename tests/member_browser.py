@@ -1,0 +1,242 @@
+"""A member's browser in CPython: their session with the real server (a Flask test client) and
+their crypto worker (the same `pycrypto_wasm` service the page runs under Pyodide), driven the
+way web/workspaces.js, web/log.js and web/files.js drive them. It remembers the heads it
+verified, as the page does in IndexedDB, unless told to forget (a wiped workstation profile).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from pycrypto_wasm.service import CryptoService
+from pycrypto_wasm.signing import SigningKey
+from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
+from pycrypto_wasm.workspace.keys import Keyring
+from tests.api.identity.conftest import Person
+
+
+class WorkerError(Exception):
+    def __init__(self, error: dict[str, str]) -> None:
+        super().__init__(f"{error['code']}: {error['message']}")
+        self.code = error["code"]
+        self.message = error["message"]
+
+
+class ServerError(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.code = (body or {}).get("error", {}).get("code") if isinstance(body, dict) else None
+
+
+@dataclass
+class MemberBrowser:
+    person: Person
+    worker: CryptoService = field(default_factory=CryptoService)
+    remembered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    remembered_revocations: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Unlock the worker as a passkey sign-in does, then verify the directory."""
+        self.call("identity.unlock_with_passkey", wrapped_bundle=self.person.wrapped_for(),
+                  prf_output=self.person.authenticator.prf_output(None),
+                  organization_id=self.person.organization_id, user_id=self.user_id)
+        self.verify_directory()
+
+    @property
+    def client(self) -> FlaskClient:
+        return self.person.client
+
+    @property
+    def user_id(self) -> str:
+        return self.person.user_id
+
+    def call(self, method: str, **request: Any) -> dict[str, Any]:
+        reply = self.worker.handle(method, request)
+        if not reply["ok"]:
+            raise WorkerError(reply["error"])
+        return reply["result"]
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        response = self.client.open(path, method=method, json=body)
+        if response.status_code >= 400:
+            raise ServerError(response.status_code, response.json)
+        return response.json
+
+    def forget(self) -> None:
+        """A fresh profile: no remembered heads nor revocations."""
+        self.remembered.clear()
+        self.remembered_revocations.clear()
+
+    # identity ---------------------------------------------------------------------------------
+    def verify_directory(self) -> list[dict[str, Any]]:
+        listing = self.api("GET", "/api/directory")
+        verified = self.call("directory.verify", users=listing["users"],
+                             remembered_revocations=self.remembered_revocations)
+        self.remembered_revocations.update(verified["revocations"])
+        return verified["users"]
+
+    # workspaces -------------------------------------------------------------------------------
+    def create_workspace(self, name: str) -> str:
+        created = self.call("workspace.create", name=name)
+        self.api("POST", "/api/workspaces", {
+            "workspace_id": created["workspace_id"], "manifest": created["manifest"],
+            "key_grant": created["key_grant"],
+            "log_entry": {"seq": 1, "kind": "workspace_created", "entry": created["log_entry"]}})
+        return created["workspace_id"]
+
+    def log_entries(self, workspace_id: str) -> list[dict[str, Any]]:
+        return self.api("GET", f"/api/workspaces/{workspace_id}/log")["entries"]
+
+    def open(self, workspace_id: str) -> dict[str, Any]:
+        """Open the workspace as the page does: the directory, the workspace's listing, its
+        log, the manifest version the log records."""
+        self.verify_directory()
+        listing = self.api("GET", f"/api/workspaces/{workspace_id}")
+        request = {"workspace_id": workspace_id, "grants": listing["grants"],
+                   "manifest": listing["manifest"],
+                   "manifest_version": listing["manifest_version"],
+                   "entries": self.log_entries(workspace_id),
+                   "remembered": self.remembered.get(workspace_id)}
+        opened = self.call("workspace.open", **request)
+        if "wants_manifest" in opened:
+            version = self.api("GET", f"/api/workspaces/{workspace_id}/documents/{workspace_id}"
+                               f"/versions/{opened['wants_manifest']}")
+            opened = self.call("workspace.open", **{**request, "manifest": version["manifest"],
+                                                    "manifest_version": version["version"]})
+        self._remember(workspace_id, opened["chain"])
+        return opened
+
+    def _remember(self, workspace_id: str, chain: dict[str, Any]) -> None:
+        if chain["verified"]:
+            self.remembered[workspace_id] = chain["head"]
+
+    def read_log(self, workspace_id: str) -> dict[str, Any]:
+        self.verify_directory()
+        read = self.call("log.read", workspace_id=workspace_id,
+                         entries=self.log_entries(workspace_id),
+                         remembered=self.remembered.get(workspace_id),
+                         today=datetime.date.today().isoformat())
+        self._remember(workspace_id, read["chain"])
+        return read
+
+    def _write(self, workspace_id: str, make: Any) -> Any:
+        """Seal and send a write; if the log moved meanwhile, read it again and retry."""
+        for _ in range(4):
+            try:
+                return make()
+            except (ServerError, WorkerError) as error:
+                if error.code != "stale_log":
+                    raise
+                self.read_log(workspace_id)
+        raise AssertionError("the log kept moving")
+
+    def share(self, workspace_id: str, user_id: str, role: str) -> None:
+        def send() -> None:
+            shared = self.call("workspace.share", workspace_id=workspace_id, user_id=user_id,
+                               role=role)
+            self.api("POST", f"/api/workspaces/{workspace_id}/members", {
+                "user_id": user_id, "role": role, "grants": shared["grants"],
+                "log_entry": shared["log_entry"]})
+        self._write(workspace_id, send)
+        self.open(workspace_id)
+
+    def unshare(self, workspace_id: str, user_id: str) -> None:
+        def send() -> None:
+            rotated = self.call("workspace.unshare", workspace_id=workspace_id, user_id=user_id)
+            self.api("DELETE", f"/api/workspaces/{workspace_id}/members/{user_id}", {
+                "grants": rotated["grants"], "log_entry": rotated["log_entry"]})
+        self._write(workspace_id, send)
+        self.open(workspace_id)
+
+    def save_settings(self, workspace_id: str, name: str, workflow: dict[str, Any]) -> None:
+        def send() -> None:
+            sealed = self.call("workspace.save_settings", workspace_id=workspace_id, name=name,
+                               workflow=workflow)
+            self.api("PUT", f"/api/workspaces/{workspace_id}/documents/{workspace_id}", {
+                "kind": "workspace", "expected_version": sealed["version"] - 1,
+                "manifest": sealed["manifest"], "workflow": sealed["workflow"],
+                "log_entry": sealed["log_entry"]})
+        self._write(workspace_id, send)
+        self.read_log(workspace_id)
+
+    # dossiers ---------------------------------------------------------------------------------
+    def save_dossier(self, workspace_id: str, fields: dict[str, Any],
+                     document_id: str | None = None, expected: int = 0) -> dict[str, Any]:
+        def send() -> dict[str, Any]:
+            sealed = self.call("dossier.save", workspace_id=workspace_id,
+                               document_id=document_id, expected_version=expected,
+                               fields=fields)
+            self.api("PUT", f"/api/workspaces/{workspace_id}/documents/{sealed['document_id']}",
+                     {"kind": "dossier", "expected_version": expected,
+                      "manifest": sealed["manifest"], "log_entry": sealed["log_entry"]})
+            return sealed
+        saved = self._write(workspace_id, send)
+        self.read_log(workspace_id)
+        return saved
+
+    def dossiers(self, workspace_id: str) -> dict[str, dict[str, Any]]:
+        """The dossier list as the page shows it, by id (fields, or the problem instead)."""
+        listing = self.api("GET", f"/api/workspaces/{workspace_id}/documents?kind=dossier")
+        read = self.call("dossier.read", workspace_id=workspace_id,
+                         documents=listing["documents"], latest=True)
+        if read["stale"]:
+            self.read_log(workspace_id)
+            read = self.call("dossier.read", workspace_id=workspace_id,
+                             documents=listing["documents"], latest=True)
+        return {dossier["document_id"]: dossier for dossier in read["dossiers"]}
+
+    def append(self, workspace_id: str, kind: str, content: dict[str, Any]) -> int:
+        def send() -> int:
+            entry = self.call("log.append", workspace_id=workspace_id, kind=kind,
+                              content=content)
+            self.api("POST", f"/api/workspaces/{workspace_id}/log", entry)
+            return int(entry["seq"])
+        seq = self._write(workspace_id, send)
+        self.read_log(workspace_id)
+        return seq
+
+    # files ------------------------------------------------------------------------------------
+    def upload(self, workspace_id: str, name: str, data: bytes,
+               dossier_id: str | None = None) -> str:
+        begun = self.call("file.begin_upload", workspace_id=workspace_id, name=name,
+                          mime="application/pdf", size=len(data), dossier_id=dossier_id)
+        file_id = begun["file_id"]
+        frames = b""
+        for index in range(begun["block_count"]):
+            block = self.call("file.encrypt_block", file_id=file_id, index=index,
+                              data=data[index * BLOCK_SIZE:(index + 1) * BLOCK_SIZE])
+            ciphertext = bytes(block["ciphertext"])
+            frames += (bytes.fromhex(block["block_id"]) + len(ciphertext).to_bytes(4, "big")
+                       + ciphertext)
+        response = self.client.post(f"/api/workspaces/{workspace_id}/blocks", data=frames,
+                                    content_type="application/octet-stream")
+        assert response.status_code < 300, response.json
+
+        def send() -> None:
+            finished = self.call("file.finish_upload", file_id=file_id)
+            self.api("PUT", f"/api/workspaces/{workspace_id}/documents/{file_id}", {
+                "kind": "file", "expected_version": 0, "manifest": finished["manifest"],
+                "block_ids": finished["block_ids"], "log_entry": finished["log_entry"]})
+        self._write(workspace_id, send)
+        self.call("file.end_transfer", file_id=file_id)
+        self.read_log(workspace_id)
+        return file_id
+
+    def files(self, workspace_id: str) -> dict[str, dict[str, Any]]:
+        listing = self.api("GET", f"/api/workspaces/{workspace_id}/documents?kind=file")
+        described = self.call("file.describe", workspace_id=workspace_id,
+                              documents=listing["documents"], latest=True)
+        return {file["document_id"]: file for file in described["files"]}
+
+    # what an insider colluding with the server holds ------------------------------------------
+    def stolen_keys(self, workspace_id: str) -> tuple[SigningKey, Keyring]:
+        """This member's signing key and workspace keys, as a removed or malicious member keeps
+        them to forge writes through a server that helps."""
+        state = self.worker._state
+        assert self.person.bundle is not None
+        return self.person.bundle.signing_key, state.keyrings[workspace_id]
