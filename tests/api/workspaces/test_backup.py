@@ -17,7 +17,6 @@ from app import main
 from tests.api.conftest import same_origin_client
 from tests.api.workspaces.conftest import frames, new_document_id, read_blocks
 from tests.api.workspaces.test_files import FILE_A, _put_file, _upload_block
-from tests.api.workspaces.test_log import Log
 
 
 def _fill(workspace) -> list[str]:
@@ -29,7 +28,8 @@ def _fill(workspace) -> list[str]:
     assert workspace.put(owner, dossier, 2, {"title": "Dossier Martin (2)"}).status_code == 201
     blocks = [_upload_block(workspace, owner, bytes([n]) * 5000, FILE_A, n) for n in range(3)]
     assert _put_file(workspace, owner, FILE_A, 1, blocks).status_code == 201
-    assert Log(workspace).append(owner, "comment", {"text": "vu"}).status_code == 201
+    comment = workspace.entry(owner, "comment", content={"dossier_id": dossier, "text": "vu"})
+    assert owner.person.client.post(f"{workspace.url}/log", json=comment).status_code == 201
     return blocks
 
 
