@@ -44,6 +44,8 @@ class Cursor(Protocol):
 
 class Connection(Protocol):
     dialect: str
+    # What the driver raises when an insert repeats a primary or unique key.
+    duplicate_key: type[Exception]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
 
@@ -81,6 +83,7 @@ class SqliteConnection:
     one lock rather than on SQLite's growing sleeps; other processes are kept out by SQLite."""
 
     dialect = "sqlite"
+    duplicate_key: type[Exception] = sqlite3.IntegrityError
     _writer = threading.Lock()
 
     def __init__(self, path: Path, *, across_threads: bool = False) -> None:
@@ -155,6 +158,7 @@ class PostgresConnection:
     def __init__(self, url: str) -> None:
         import psycopg
 
+        self.duplicate_key: type[Exception] = psycopg.errors.UniqueViolation
         self.url = url
         self.raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
 

@@ -219,11 +219,17 @@ class WorkspaceStore:
             self._append_log(entry)
 
     def _append_log(self, entry: Row) -> None:
+        """Append `entry` inside the caller's transaction. Write transactions run one at a
+        time, so the check sees every entry written before; the (workspace_id, seq) key makes
+        a seq taken anyway (by a writer outside that order) stale too, never a second entry."""
         row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
                               "workspace_id = ?", [entry["workspace_id"]]).fetchone()
         if row[0] + 1 != entry["seq"]:
             raise StaleLogError(row[0])
-        insert(self.db, "log_entries", entry)
+        try:
+            insert(self.db, "log_entries", entry)
+        except self.db.duplicate_key as error:
+            raise StaleLogError(entry["seq"]) from error
 
     def log(self, workspace_id: str, after: int = 0) -> list[Row]:
         return list(self.db.query(
