@@ -114,8 +114,8 @@ def test_a_read_only_database_is_503_storage_unavailable(config, request):
     read_only()
 
     response = organization.admin.client.post("/api/workspaces", json={
-        "workspace_id": "w-" + "a" * 24, "role_certificate": "eA", "key_grant": "eA",
-        "manifest": "eA"})
+        "workspace_id": "w-" + "a" * 24, "key_grant": "eA", "manifest": "eA",
+        "log_entry": {"seq": 1, "kind": "workspace_created", "entry": "eA"}})
 
     assert (response.status_code, response.json["error"]["code"]) == (503, "storage_unavailable")
     health = app.test_client().get("/api/health")
