@@ -6,24 +6,32 @@ PY := $(VENV)/bin/python
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 WHEEL := static/wheels/pycrypto_wasm-$(VERSION)-py3-none-any.whl
 VENDOR := static/vendor/.installed
+SNAPSHOT := static/snapshots/pyodide-snapshot.bin
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run test lint bench assets chromium postgresql clean
+.PHONY: run cluster test lint bench bench-serving assets chromium postgresql services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-test: $(VENV)/.test assets chromium postgresql
+# Redis, two app processes and nginx on loopback: http://localhost:8080/ (README, "Cluster").
+cluster: $(VENV)/.server assets services
+	$(PY) -m e2e.harness.cluster $(ARGS)
+
+test: $(VENV)/.test assets chromium postgresql services
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
-bench: $(VENV)/.test assets chromium
+bench: $(VENV)/.test assets chromium postgresql services
 	$(PY) -m bench
 
-assets: $(VENDOR) $(WHEEL)
+bench-serving: $(VENV)/.test assets services
+	$(PY) -m bench.serving
+
+assets: $(VENDOR) $(WHEEL) $(SNAPSHOT)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +49,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Browser assets are copied from the pinned npm packages, never committed. The ESM build of
 # libsodium-wrappers imports the bare name "libsodium-sumo"; browsers need a relative path.
+# axe-core is served for the end-to-end accessibility checks only: the page never loads it.
 $(VENDOR): node_modules/.package-lock.json Makefile
 	rm -rf static/vendor
 	mkdir -p static/vendor/pyodide static/vendor/libsodium static/vendor/socket.io
@@ -52,6 +61,8 @@ $(VENDOR): node_modules/.package-lock.json Makefile
 	grep -q 'from"./libsodium-sumo.mjs"' static/vendor/libsodium/libsodium-wrappers.mjs
 	cp node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs static/vendor/libsodium/
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js static/vendor/socket.io/
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
 	touch $@
 
 # A pure-Python wheel: `pyodide build` needs the internet (see the README).
@@ -60,6 +71,14 @@ $(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
 	$(PY) -m pip wheel -q --no-deps -w static/wheels .
 	rm -rf build
 
+# The crypto worker's Pyodide memory snapshot, built offline in Node.js from the assets above.
+$(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runtime.js \
+		web/worker/sodium-bridge.js
+	rm -rf static/snapshots
+	mkdir -p static/snapshots
+	node tools/build-snapshot.mjs $(WHEEL) $@.tmp
+	mv $@.tmp $@
+
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
@@ -67,5 +86,11 @@ chromium:
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 
+# Debian's Redis and nginx: the tests, the benchmarks and `make cluster` start their own copies
+# on free loopback ports (never the system services).
+services:
+	@command -v redis-server >/dev/null && test -x /usr/sbin/nginx || { apt-get update -qq && \
+		apt-get install -y -qq redis-server nginx >/dev/null; }
+
 clean:
-	rm -rf $(VENV) node_modules static/vendor static/wheels build var
+	rm -rf $(VENV) node_modules static/vendor static/wheels static/snapshots build var var-cluster

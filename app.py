@@ -14,27 +14,34 @@
     python app.py migrate --to postgresql://… --to s3://bucket
         copies this deployment into another, empty one, e.g. SQLite + folder to PostgreSQL + S3.
 
-PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA and PARAVENT_ORIGIN are environment equivalents.
+PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA, PARAVENT_ORIGIN... are environment equivalents (see
+`python app.py --help` and the README).
+
+The server is gevent's (`api/serving.py`): the first import below patches the standard library
+so that every module imported after it cooperates with gevent's greenlets.
 """
 
 from __future__ import annotations
 
+from gevent import monkey
+
+monkey.patch_all()
+
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 
-from api import create_app, socketio_of
+from api import create_app
 from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
+from api.serving import production_server, serve_until_stopped
 from api.storage import transfer
 from api.storage.faults import folder_problem
 from api.storage.sqlstore import open_store, prepare
@@ -42,10 +49,6 @@ from api.workspaces.collection import collect_garbage
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
 COLLECT_EVERY_SECONDS = 6 * 3600
-
-
-def _stop(_signal: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def bootstrap_link(config: Config, organization: str) -> str:
@@ -68,19 +71,13 @@ def _has_organization(config: Config) -> bool:
 def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     redact_access_logs()
-    app = create_app(config)
-    signal.signal(signal.SIGTERM, _stop)
+    server = production_server(create_app(config), config)
     print(f"Paravent serving on {config.public_origin}/ (data in {config.data_dir})", flush=True)
     if not _has_organization(config):
         link = bootstrap_link(config, DEFAULT_ORGANIZATION)
         print(f"No organization yet. Create it, once, with this link:\n  {link}", flush=True)
     _collect_periodically(config)
-    try:
-        socketio_of(app).run(
-            app, host=config.host, port=config.port, allow_unsafe_werkzeug=True, log_output=False
-        )
-    except KeyboardInterrupt:
-        print("Paravent stopped", flush=True)
+    serve_until_stopped(server, lambda: print("Paravent stopped", flush=True))
     return 0
 
 

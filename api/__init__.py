@@ -20,8 +20,10 @@ from api.identity import bootstrap, directory, invitations, login, passkeys
 from api.identity.invitation_channel import init_invitation_channel
 from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
+from api.ratelimit_redis import shared_rate_limits
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
+from api.shared_state import init_shared_state
 from api.storage.blockstore import open_block_store
 from api.storage.faults import init_storage_faults
 from api.store import init_store
@@ -41,11 +43,12 @@ def create_app(config: Config) -> Flask:
     )
     app.jinja_loader = FileSystemLoader([config.web_dir, TEMPLATES])
     init_store(app)
+    init_shared_state(app)
     init_errors(app)
     init_storage_faults(app)
     init_security_headers(app)
     init_origin_check(app)
-    init_rate_limits(app)
+    init_rate_limits(app, shared_rate_limits(app))
     init_assets(app)
     app.extensions["paravent_blocks"] = open_block_store(config)
     app.extensions["paravent_blocks"].prepare()

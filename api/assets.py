@@ -1,7 +1,8 @@
 """The browser assets of one release, and the page that loads them with Subresource Integrity.
 
 At start-up the server lists every file the browser may load (our `web/` sources, the vendored
-`static/vendor/` packages, the `static/wheels/` wheel) with its SHA-384. The release id is a hash
+`static/vendor/` packages, the `static/wheels/` wheel, the crypto worker's Pyodide memory
+snapshot in `static/snapshots/`) with its SHA-384. The release id is a hash
 of that manifest, and every asset is served under `/assets/<release>/<path>` with immutable cache
 headers: a new release is a new URL, so nothing stale is ever used. The index page names each
 script with its SRI, lists module integrities in an import map, and points the crypto worker at
@@ -31,6 +32,7 @@ MIME_TYPES = {
     ".css": "text/css",
     ".zip": "application/zip",
     ".whl": "application/zip",
+    ".bin": "application/octet-stream",
     ".html": "text/html; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
@@ -103,6 +105,7 @@ def build_manifest(web_dir: Path, static_dir: Path) -> AssetManifest:
     files.pop("web/index.html", None)
     _collect(static_dir / "vendor", "vendor/", files)
     _collect(static_dir / "wheels", "wheels/", files)
+    _collect(static_dir / "snapshots", "snapshots/", files)
     listing = {name: {"sri": entry.sri, "size": entry.size} for name, entry in files.items()}
     release = hashlib.sha384(json.dumps(listing, sort_keys=True).encode()).hexdigest()[:16]
     document = json.dumps({"release": release, "files": listing}, sort_keys=True, indent=1)

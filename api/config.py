@@ -20,6 +20,9 @@ DEFAULT_PORT = 8000
 DEFAULT_DATA = "var"
 DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
 SECRET_KEY_FILE = "secret_key"
+DEFAULT_MAX_CONNECTIONS = 1000
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
+DEFAULT_IDLE_TIMEOUT_SECONDS = 15
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +50,10 @@ class Config:
     database: str | None = None
     blocks: str | None = None
     s3_endpoint: str | None = None
+    message_queue: str | None = None
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
 
     @property
     def public_origin(self) -> str:
@@ -112,6 +119,23 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         "--blocks", help="block store: s3://bucket[/prefix], endpoint in PARAVENT_S3_ENDPOINT, "
         "credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default the data folder)"
     )
+    parser.add_argument(
+        "--message-queue", help="redis://host:port/db shared by several server processes: "
+        "live events, presence and rate limits go through it (default: none, one process)"
+    )
+    parser.add_argument(
+        "--max-connections", type=int,
+        help="open connections, WebSockets included, per process "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--request-timeout", type=int, help="seconds of silence within a request before the "
+        f"connection is closed (default {DEFAULT_REQUEST_TIMEOUT_SECONDS})"
+    )
+    parser.add_argument(
+        "--idle-timeout", type=int, help="seconds a kept-alive connection may wait for its next "
+        f"request (default {DEFAULT_IDLE_TIMEOUT_SECONDS})"
+    )
 
 
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
@@ -119,6 +143,10 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
     idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
     max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
+
+    def number(flag: int | None, variable: str, default: int) -> int:
+        return int(flag or environ.get(variable) or default)
+
     return Config(
         host=arguments.host or environ.get("PARAVENT_HOST") or DEFAULT_HOST,
         port=int(port) if port is not None else DEFAULT_PORT,
@@ -129,4 +157,11 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         database=arguments.database or environ.get("PARAVENT_DATABASE"),
         blocks=arguments.blocks or environ.get("PARAVENT_BLOCKS"),
         s3_endpoint=environ.get("PARAVENT_S3_ENDPOINT"),
+        message_queue=arguments.message_queue or environ.get("PARAVENT_MESSAGE_QUEUE"),
+        max_connections=number(arguments.max_connections, "PARAVENT_MAX_CONNECTIONS",
+                               DEFAULT_MAX_CONNECTIONS),
+        request_timeout_seconds=number(arguments.request_timeout, "PARAVENT_REQUEST_TIMEOUT",
+                                       DEFAULT_REQUEST_TIMEOUT_SECONDS),
+        idle_timeout_seconds=number(arguments.idle_timeout, "PARAVENT_IDLE_TIMEOUT",
+                                    DEFAULT_IDLE_TIMEOUT_SECONDS),
     )

@@ -14,9 +14,15 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room
+from gevent import monkey
+from redis import Redis, RedisError
 
 from api.identity.sessions import COOKIE, session_user
+from api.shared_state import KEY_PREFIX, redis_of
 from api.version import server_version
+
+DISCONNECT_CHANNEL = f"{KEY_PREFIX}disconnect-user"
+SESSION_ENDED_GRACE_SECONDS = 0.5
 
 
 def user_room(user_id: str) -> str:
@@ -33,11 +39,35 @@ def socketio_of(app: Flask) -> SocketIO:
 
 def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
     """Tell every open page of `user_id` that its session ended (they wipe their keys at once),
-    then close their sockets."""
+    then close their sockets: here, or, with a message queue, in every process (each closes the
+    sockets it holds when it hears of it on `DISCONNECT_CHANNEL`)."""
     socketio = socketio_of(app)
     socketio.emit("session:ended", {"reason": reason}, to=user_room(user_id))
+    redis = redis_of(app)
+    if redis is None:
+        _disconnect_local(socketio, user_id)
+    else:
+        redis.publish(DISCONNECT_CHANNEL, user_id)
+
+
+def _disconnect_local(socketio: SocketIO, user_id: str) -> None:
     for sid, _ in list(socketio.server.manager.get_participants("/", user_room(user_id))):
-        socketio.server.disconnect(sid, namespace="/")
+        socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
+
+
+def _disconnect_when_told(socketio: SocketIO, redis: Redis) -> None:
+    """Close this process's sockets of each user named on `DISCONNECT_CHANNEL`, once the
+    `session:ended` sent just before (on the message queue's own channel) had time to arrive."""
+    while True:
+        try:
+            pubsub = redis.pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(DISCONNECT_CHANNEL)
+            for message in pubsub.listen():
+                socketio.sleep(SESSION_ENDED_GRACE_SECONDS)
+                _disconnect_local(socketio, message["data"].decode())
+        except RedisError:
+            logging.getLogger(__name__).warning("disconnect channel: Redis unreachable")
+            socketio.sleep(1)
 
 
 def notify_users(app: Flask, user_ids: list[str], event: str, data: dict[str, Any]) -> None:
@@ -56,10 +86,22 @@ def notify_invitation(app: Flask, invitation_id: str, event: str, data: dict[str
     socketio_of(app).emit(event, data, to=invitation_room(invitation_id))
 
 
+def _async_mode() -> str:
+    """gevent in the production server (which patched the process), threads elsewhere."""
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
 def init_realtime(app: Flask) -> SocketIO:
+    """Socket.IO on WebSockets only (see the README's cluster section); with a message queue,
+    events emitted by any process reach the sockets of every process."""
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
-    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
+    socketio = SocketIO(app, async_mode=_async_mode(), cors_allowed_origins=None,
+                        message_queue=app.config["PARAVENT"].message_queue,
+                        transports=["websocket"])
     app.extensions["paravent_socketio"] = socketio
+    redis = redis_of(app)
+    if redis is not None:
+        socketio.start_background_task(_disconnect_when_told, socketio, redis)
     hooks: list[Callable[[str], None]] = []
     app.extensions["paravent_disconnect_hooks"] = hooks
 

@@ -1,8 +1,11 @@
-"""Time to crypto-ready: our app page against a bare page that only loads the same Pyodide.
+"""Time to a usable page: our app against a bare page that only loads the same Pyodide in a
+module worker, and a plain static page.
 
-Cold: a fresh browser context (empty HTTP cache) per load. Warm: a reload in a context that has
-loaded the page once. Loads alternate between the two pages; the medians are compared.
-Target: the app within 1.3x of bare Pyodide.
+The app is usable when its crypto worker is ready and the first screen (the passkey sign-in) is
+drawn. Cold: a fresh browser context (empty HTTP cache, no compiled-wasm cache) per load. Warm: a
+reload in a context that has loaded the page once, as on a committee's shared workstation.
+Loads alternate between the pages; the medians are compared.
+Targets: warm (cached) <= 1.0 s, cold (fresh) <= 2.0 s; printed beside both baselines.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from bench.served import BenchServer
 
 RUNS = 5
 TIMEOUT_MS = 120_000
+TARGETS = {"cold": 2.0, "warm": 1.0}
+APP_USABLE = "html[data-crypto-state=ready] #sign-in-passkey"
 
 
 def _time_load(page, url: str, ready_selector: str, *, reload: bool = False) -> float:
@@ -31,11 +36,12 @@ def _time_load(page, url: str, ready_selector: str, *, reload: bool = False) -> 
 
 def measure(browser: Browser, served: BenchServer) -> dict[str, float]:
     pages = {
-        "app": (served.url, "html[data-crypto-state=ready]"),
+        "app": (served.url, APP_USABLE),
         "bare": (
             f"{served.url}bench/bare.html?assets={quote(served.manifest.base)}",
             "html[data-state=ready]",
         ),
+        "static": (f"{served.url}bench/static.html", "html[data-state=ready]"),
     }
     samples: dict[str, list[float]] = {f"{name}_{kind}": [] for name in pages
                                         for kind in ("cold", "warm")}
@@ -50,12 +56,12 @@ def measure(browser: Browser, served: BenchServer) -> dict[str, float]:
 
 
 def report(result: dict[str, float]) -> list[str]:
-    lines = [f"time to crypto-ready (median of {RUNS}, seconds)"]
-    for kind in ("cold", "warm"):
-        app, bare = result[f"app_{kind}"], result[f"bare_{kind}"]
-        verdict = "meets" if app / bare <= 1.3 else "MISSES"
+    lines = [f"time to a usable page: crypto ready and sign-in drawn (median of {RUNS}, seconds)"]
+    for kind, target in TARGETS.items():
+        app, bare, static = (result[f"{name}_{kind}"] for name in ("app", "bare", "static"))
+        verdict = "meets" if app <= target else "MISSES"
         lines.append(
-            f"  {kind:5}: app {app:6.2f}  bare Pyodide {bare:6.2f}  ratio {app / bare:5.2f}x "
-            f"({verdict} target <= 1.30x)"
+            f"  {kind:5}: app {app:5.2f}  bare Pyodide {bare:5.2f} (app {app / bare:4.2f}x)  "
+            f"static page {static:5.2f}  ({verdict} target <= {target:.1f} s)"
         )
     return lines

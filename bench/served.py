@@ -1,4 +1,7 @@
-"""The app and the benchmark pages on one loopback origin, served in-process.
+"""The app and the benchmark pages on one loopback origin, served by the production server.
+
+`bench_server()` serves them in a subprocess (`serve`, patched for gevent first thing, as
+`python app.py` is), and reads the asset manifest from an app built (not served) here.
 
 The benchmark pages (bench/pages/) are added to a normal Paravent app, so they load the very same
 asset URLs, headers and CSP as the product; only their own HTML and JS differ. The baseline for
@@ -9,6 +12,7 @@ the same two ways.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -22,10 +26,14 @@ from flask import Blueprint, Flask, Response, request, send_from_directory
 from api import create_app
 from api.assets import AssetManifest
 from api.config import Config
-from e2e.harness.server import free_port, serving_in_thread
+from api.serving import production_server, serve_until_stopped
+from e2e.harness.server import ServerProcess
 
 PAGES = Path(__file__).resolve().parent / "pages"
 CHUNK = 512 * 1024
+SERVE = ("from gevent import monkey; monkey.patch_all(); import json, sys; "
+         "from pathlib import Path; from bench.served import serve; "
+         "serve(Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3]))")
 
 
 @dataclass(frozen=True)
@@ -94,15 +102,26 @@ def _with_bench_pages(app: Flask) -> Flask:
     return app
 
 
+def serve(data_dir: Path, port: int, storage: dict[str, str]) -> None:
+    """The bench pages and the app, in the production server, until SIGTERM; `storage` as
+    `bench_server` takes it."""
+    logging.basicConfig(level=logging.WARNING)
+    config = Config(data_dir=data_dir, port=port, **storage)
+    server = production_server(_with_bench_pages(create_app(config)), config)
+    serve_until_stopped(server, lambda: None)
+
+
 @contextmanager
 def bench_server(**storage: str) -> Iterator[BenchServer]:
     """The app and the pages on a fresh data folder; `storage` may choose other stores
     (`blocks="s3://…", s3_endpoint=…`, `database="postgresql://…"`)."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="paravent-bench-") as data:
-        port = free_port()
-        config = Config(data_dir=Path(data), port=port, **storage)
-        app = _with_bench_pages(create_app(config))
-        with serving_in_thread(app, port):
-            yield BenchServer(f"{config.public_origin}/", app.extensions["paravent_assets"],
-                              config)
+        process = ServerProcess(Path(data) / "data")
+        config = Config(data_dir=process.data_dir, port=process.port, **storage)
+        manifest = create_app(config).extensions["paravent_assets"]
+        process.start(command=["-c", SERVE, str(process.data_dir), str(process.port),
+                               json.dumps(storage)])
+        try:
+            yield BenchServer(f"{config.public_origin}/", manifest, config)
+        finally:
+            process.stop()

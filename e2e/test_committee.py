@@ -7,6 +7,7 @@ the entry where the chain breaks. No text reaches the disk."""
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 import subprocess
 import sys
@@ -83,9 +84,11 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
 
     admin.page.click("#status-actions .move-review")
     _status(member, "under_review")
-    admin.page.fill("#request-what", REQUEST)
-    admin.page.fill("#request-due", "2026-01-15")
-    admin.page.click("#request-submit")
+    # A request made days ago, due the day before yesterday: it is overdue now.
+    dossier_id = admin.page.get_attribute(f"#dossier-table tr:has-text('{PATIENT}')",
+                                          "data-document-id")
+    flows.record_request_due(admin, dossier_id, REQUEST,
+                             datetime.date.today() - datetime.timedelta(days=2))
     request = member.page.locator(f"#request-list li.open.overdue:has-text('{REQUEST}')")
     request.wait_for(timeout=TIMEOUT_MS)
     _status(member, "information_requested")

@@ -101,3 +101,18 @@ def test_roundtrip_message_from_another_sender_is_refused_in_browser(user, worke
         context=CONTEXT, message=message.hex(),
     )
     assert (reply["ok"], reply["code"]) == (False, "bad_signature")
+
+
+def test_roundtrip_page_cannot_ask_the_worker_for_block_keys(user, worker_keys):
+    for method in ("file.download_keys", "file.upload_layout", "file.record_block"):
+        reply = call_worker(user, method, file_id="")
+        assert (reply["ok"], reply["code"]) == (False, "forbidden_method"), reply
+
+
+def test_roundtrip_worker_is_restored_from_the_release_snapshot(user, worker_keys):
+    boot = user.page.evaluate("""async () => {
+      const base = document.body.dataset.assetBase;
+      const { cryptoClient } = await import(`${base}web/crypto-client.js`);
+      return cryptoClient().detail.boot;
+    }""")
+    assert boot == "snapshot"

@@ -1,5 +1,6 @@
 """Identity end to end, with two people in two browser contexts (each with their own virtual
-passkey authenticator): bootstrap, invitation with the SAS check, passkey and recovery sign-in,
+passkey authenticator): bootstrap, invitation with the SAS check (in either order, and a wrong code
+on either side), passkey and recovery sign-in,
 revocation, and what a tampering server cannot hide."""
 
 from __future__ import annotations
@@ -7,9 +8,12 @@ from __future__ import annotations
 import base64
 import sqlite3
 
+import pytest
+from playwright.sync_api import expect
+
 from e2e.harness import flows
 from e2e.harness.browser import wait_for_crypto_ready
-from e2e.harness.flows import ADMIN, MEMBER
+from e2e.harness.flows import ADMIN, MEMBER, TIMEOUT_MS
 
 PRF_SALT = b"paravent prf salt, version 1...."
 
@@ -44,7 +48,8 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     invitee.page.wait_for_selector("#add-passkey", timeout=30_000)
     invitee.page.click("#add-passkey")
     invitee.page.wait_for_selector("#security-notice .success", timeout=30_000)
-    assert invitee.page.locator("#passkey-list li").count() == 2
+    # The notice shows before the list is fetched again: wait for the list, do not read it once.
+    expect(invitee.page.locator("#passkey-list li")).to_have_count(2, timeout=TIMEOUT_MS)
     assert flows.fingerprint(invitee) == first_fingerprint
 
     admin.page.reload()
@@ -78,20 +83,73 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
         assert forbidden not in database
 
 
-def test_identity_wrong_code_aborts_the_invitation_on_both_sides(server, organization):
+@pytest.mark.parametrize("admin_first", [True, False], ids=["admin-first", "invitee-first"])
+def test_identity_codes_in_either_order_land_both_on_working_pages(server, organization,
+                                                                   admin_first):
+    """The first to type the other's code waits, with their own code still shown, for the
+    other's check; only then is the certificate signed, and both land on a working page."""
     admin, invitee, _ = organization
     link = flows.invite(admin, MEMBER)
     flows.start_greeting(admin)
     flows.claim(invitee, link)
-    admin_code, _ = flows.codes(admin, invitee)
-    flows.type_code(invitee, admin_code)
-    flows.type_code(admin, "ZZZZ" if admin_code != "ZZZZ" else "YYYY")
-    admin.page.wait_for_selector("#sas-aborted", timeout=30_000)
-    invitee.page.wait_for_selector("#sas-aborted", timeout=30_000)
+    admin_code, invitee_code = flows.codes(admin, invitee)
+    if admin_first:
+        flows.type_code(admin, invitee_code)
+        expect(admin.page.locator("#sas-status")).to_contain_text(
+            "waiting for their confirmation", timeout=TIMEOUT_MS)
+        expect(admin.page.locator("#my-sas-code")).to_have_text(admin_code)
+        expect(invitee.page.locator("#sas-status")).to_contain_text("Read your code aloud")
+        flows.type_code(invitee, admin_code)
+    else:
+        flows.type_code(invitee, admin_code)
+        expect(admin.page.locator("#sas-status")).to_contain_text(
+            "The invitee confirmed your code", timeout=TIMEOUT_MS)
+        expect(invitee.page.locator("#sas-status")).to_contain_text(
+            "waiting for the administrator to type it")
+        expect(invitee.page.locator("#my-sas-code")).to_have_text(invitee_code)
+        flows.type_code(admin, invitee_code)
+    expect(admin.page.locator("#sas-done")).to_have_text(f"{MEMBER.name} is now a member.",
+                                                         timeout=TIMEOUT_MS)
+    member = admin.page.locator("#sas-new-member")
+    expect(member).to_contain_text(f"{MEMBER.name} — {MEMBER.site}", timeout=TIMEOUT_MS)
+    expect(member.locator(".badge-verified")).to_have_text("Verified")
+    expect(invitee.page.locator("#me-title")).to_have_text(f"Welcome, {MEMBER.name}",
+                                                           timeout=TIMEOUT_MS)
+    expect(invitee.page.locator("#my-fingerprint")).to_have_text(
+        member.locator("code.fingerprint").inner_text())
+    for page in (admin.page, invitee.page):
+        expect(page.locator("[role=alert]:not([hidden]), #sas-aborted")).to_have_count(0)
+
+
+@pytest.mark.parametrize("wrong_side", ["invitee", "admin"])
+def test_identity_wrong_code_aborts_the_invitation_on_both_sides(server, organization,
+                                                                 wrong_side):
+    admin, invitee, _ = organization
+    link = flows.invite(admin, MEMBER)
+    flows.start_greeting(admin)
+    flows.claim(invitee, link)
+    admin_code, invitee_code = flows.codes(admin, invitee)
+    if wrong_side == "invitee":
+        flows.type_code(admin, invitee_code)
+        flows.type_code(invitee, _wrong(admin_code))
+        told = [(invitee, "The code you typed does not match"),
+                (admin, "The invitee typed a code that does not match yours")]
+    else:
+        flows.type_code(invitee, admin_code)
+        flows.type_code(admin, _wrong(invitee_code))
+        told = [(admin, "The code you typed does not match"),
+                (invitee, "The administrator typed a code that does not match yours")]
+    for user, message in told:
+        expect(user.page.locator("#sas-aborted")).to_contain_text(message, timeout=TIMEOUT_MS)
+        expect(user.page.locator("#sas-status")).to_have_text("The invitation was cancelled.")
     invitee.page.goto(link)
     alert = invitee.page.locator("[role=alert]:not([hidden])")
     alert.wait_for(timeout=30_000)
     assert "cancelled" in alert.inner_text()
+
+
+def _wrong(code: str) -> str:
+    return "ZZZZ" if code != "ZZZZ" else "YYYY"
 
 
 def test_identity_server_substituting_a_key_is_caught(server, organization):

@@ -1,5 +1,6 @@
-"""A server (or anything in between) that alters our code or the crypto wheel is refused:
-Subresource Integrity on the page's scripts, and the worker's own checks against the manifest."""
+"""A server (or anything in between) that alters our code or the crypto worker's Python snapshot
+is refused: Subresource Integrity on the page's scripts, and the worker's own checks against the
+manifest."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ def test_integrity_altered_page_script_is_not_run(server, user):
     assert any("integrity" in error for error in user.console_errors), user.console_errors
 
 
-def test_integrity_altered_crypto_wheel_puts_the_worker_in_error(server, user):
-    _serve_altered(user, "**/wheels/*.whl", lambda body: body[:-1] + bytes([body[-1] ^ 1]))
+def test_integrity_altered_crypto_snapshot_puts_the_worker_in_error(server, user):
+    _serve_altered(user, "**/snapshots/*.bin", lambda body: body[:-1] + bytes([body[-1] ^ 1]))
     user.page.goto(server.url)
     user.page.wait_for_selector("html[data-crypto-state=error]", timeout=60_000)
     assert "Encryption could not start" in user.page.inner_text("#crypto-message")

@@ -1,9 +1,10 @@
 /**
- * The page's entry point: renders the shell at once, starts the crypto worker and the realtime
- * connection, reflects the worker's state on <html data-crypto-state>, and routes to the views.
+ * The page's entry point: renders the shell at once, starts the realtime connection (the crypto
+ * worker was started by crypto-start.js, the page's first module), reflects the worker's state
+ * on <html data-crypto-state>, and routes to the views.
  */
 
-import { startCryptoWorker } from './crypto-client.js';
+import { cryptoClient } from './crypto-client.js';
 import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
@@ -23,8 +24,10 @@ import { renderLocked, renderWelcome } from './views/welcome.js';
 
 const root = document.documentElement;
 const view = document.getElementById('view');
-const { assetBase, manifestUrl, manifestSri } = document.body.dataset;
 let stopIdleLock = null;
+// Why the keys are locked: 'idle' after the idle lock, 'reloaded' when the page was reloaded
+// (the worker starts without keys) while the server session goes on.
+let lockedBecause = 'reloaded';
 
 function showCryptoState(state, detail) {
   root.dataset.cryptoState = state;
@@ -40,6 +43,7 @@ function showCryptoState(state, detail) {
 
 function renderNav() {
   const nav = document.getElementById('user-nav');
+  nav.setAttribute('aria-label', t('nav.account'));
   if (!session.identity) {
     nav.replaceChildren();
     return;
@@ -51,12 +55,21 @@ function renderNav() {
     h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')));
 }
 
+/** The sign-in and unlock screens: drawn before the crypto worker is ready, so the passkey
+ * ceremony can run while it starts. */
+function isPasskeyScreen({ segments: [first] }) {
+  return !session.identity && !['bootstrap', 'join', 'recovery'].includes(first);
+}
+
+let waitingForCrypto = false;
+
 function render(route) {
   // Each render gets a fresh container: a slow view still loading from an earlier route
   // then writes into a detached element and cannot overwrite the current one.
   const container = h('div');
   view.replaceChildren(container);
-  if (root.dataset.cryptoState === 'ready') {
+  waitingForCrypto = root.dataset.cryptoState !== 'ready' && !isPasskeyScreen(route);
+  if (!waitingForCrypto) {
     renderRoute(container, route);
   }
 }
@@ -71,7 +84,7 @@ function renderRoute(view, { segments, query }) {
     renderRecovery(view);
   } else if (!session.identity) {
     if (session.user && !session.pendingUnlock) {
-      renderLocked(view, () => signOut());
+      renderLocked(view, lockedBecause, () => signOut());
     } else {
       renderWelcome(view);
     }
@@ -92,11 +105,7 @@ function rerender() {
 }
 
 initI18n(document.getElementById('language-select'));
-const crypto = startCryptoWorker({
-  assetBase: new URL(assetBase, location.href).href,
-  manifestUrl,
-  manifestIntegrity: manifestSri,
-});
+const crypto = cryptoClient();
 document.addEventListener('languagechange', () => {
   showCryptoState(crypto.state, crypto.detail);
   rerender();
@@ -113,7 +122,10 @@ onSessionChange(() => {
   if (unlocked !== wasUnlocked) {
     reconnectRealtime();
     stopIdleLock?.();
-    stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => lock()) : null;
+    stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => {
+      lockedBecause = 'idle';
+      lock();
+    }) : null;
     wasUnlocked = unlocked;
   }
   if (routing) {
@@ -122,11 +134,12 @@ onSessionChange(() => {
 });
 crypto.onStateChange((state, detail) => {
   showCryptoState(state, detail);
-  if (state === 'ready') {
-    restore().finally(() => {
-      routing = true;
-      renderNav();
-      onRouteChange(render);
-    });
+  if (state === 'ready' && waitingForCrypto) {
+    render(parseHash(location.hash));
   }
+});
+restore().finally(() => {
+  routing = true;
+  renderNav();
+  onRouteChange(render);
 });

@@ -1,6 +1,8 @@
 /**
  * The page's handle on the crypto worker: starts it, verifies the asset manifest it boots from,
- * tracks its state (loading / ready / error) and turns RPC calls into promises.
+ * tracks its state (loading / ready / error) and turns RPC calls into promises. Calls made while
+ * the worker is still loading wait for it (a passkey ceremony can run meanwhile: only its PRF
+ * output waits for the worker, not the user).
  */
 
 const BOOT_TIMEOUT_MS = 60_000;
@@ -37,11 +39,27 @@ export class CryptoClient {
     listener(this.state, this.detail);
   }
 
-  /** Calls `method` in the worker; resolves with its result or rejects with a CryptoError. */
-  call(method, params = {}, transfer = []) {
-    if (this.state === 'error') {
-      return Promise.reject(new CryptoError({ code: 'not_ready', message: 'encryption is unavailable' }));
-    }
+  /** Resolves when the worker is ready; rejects with a CryptoError if it cannot start. */
+  whenReady() {
+    return new Promise((resolve, reject) => {
+      const listener = (state) => {
+        if (state !== 'loading') {
+          this.#listeners.delete(listener);
+          if (state === 'ready') {
+            resolve();
+          } else {
+            reject(new CryptoError({ code: 'not_ready', message: 'encryption is unavailable' }));
+          }
+        }
+      };
+      this.onStateChange(listener);
+    });
+  }
+
+  /** Calls `method` in the worker (once it is ready); resolves with its result or rejects with
+   * a CryptoError. */
+  async call(method, params = {}, transfer = []) {
+    await this.whenReady();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });

@@ -14,19 +14,32 @@ export function h(tag, attributes = {}, ...children) {
       element.setAttribute(name, value === true ? '' : value);
     }
   }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) {
-      element.append(child instanceof Node ? child : String(child));
-    }
-  }
+  element.append(...nodes(children));
   return element;
 }
 
-/** Replaces the content of `root` and moves focus to its first heading, for keyboard users. */
+/** Children as nodes: text as text, and nothing at all for null, undefined and false (which
+ * `replaceChildren` would otherwise write out as the words "null" and "undefined"). */
+function nodes(children) {
+  return children.flat(Infinity).filter((child) => child !== null && child !== undefined && child !== false)
+    .map((child) => (child instanceof Node ? child : String(child)));
+}
+
+/** Replaces the content of `element` with `children`, skipping empty ones as `h` does. */
+export function fill(element, ...children) {
+  element.replaceChildren(...nodes(children));
+  return element;
+}
+
+/**
+ * Replaces the content of `root` and moves focus to its first heading, for keyboard users; not
+ * on the page's first screen before the user has done anything, where the first Tab must reach
+ * the skip link.
+ */
 export function show(root, ...children) {
-  root.replaceChildren(...children);
+  fill(root, ...children);
   const heading = root.querySelector('h1, h2');
-  if (heading) {
+  if (heading && navigator.userActivation.hasBeenActive) {
     heading.tabIndex = -1;
     heading.focus();
   }

@@ -19,7 +19,8 @@ async function downloadsWorker() {
   const worker = active ?? waiting ?? installing;
   while (worker.state !== 'activated') {
     if (worker.state === 'redundant') {
-      throw new Error('the download helper could not start; reload the page');
+      throw Object.assign(new Error('the download helper could not start; reload the page'),
+        { code: 'download_helper_failed' });
     }
     await new Promise((resolve) => worker.addEventListener('statechange', resolve, { once: true }));
   }

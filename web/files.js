@@ -42,14 +42,3 @@ export function reviseFile(workspaceId, latest, source, deleted) {
     });
   });
 }
-
-export function formatSize(bytes) {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-}

@@ -1,5 +1,6 @@
 /**
- * The Socket.IO connection to our server (WebSocket first), and the header's connection pill.
+ * The Socket.IO connection to our server (WebSocket only: any server process can take it, see
+ * the README's cluster section), and the header's connection pill.
  * A socket belongs to the session it connected with: reconnect it after signing in or out.
  */
 
@@ -30,7 +31,7 @@ export function onSessionEnded(listener) {
 }
 
 export function connectRealtime(statusElement) {
-  socket = io({ transports: ['websocket', 'polling'] });
+  socket = io({ transports: ['websocket'] });
   const show = (state) => {
     statusElement.dataset.state = state;
     statusElement.dataset.i18n = `connection.${state}`;

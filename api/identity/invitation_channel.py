@@ -4,9 +4,15 @@
 Events (each acknowledged with {"ok": ...}):
   invitation:join   {role: "greeter", invitation_id} | {role: "claimer", token}
   invitation:relay  {payload}   -> the other side gets invitation:message {from, payload}
-  invitation:abort  {reason}    -> both sides get invitation:aborted {reason}; the link dies
-The server cannot read anything secret here (only public keys and nonces travel) and cannot
-forge the exchange without the two people seeing different codes.
+  invitation:abort  {reason}    -> both sides get invitation:aborted {reason, by}; the link dies
+The payloads the pages relay, in order: claimer {type: ready}, greeter {type: hello},
+claimer {type: hello}, greeter {type: reveal}, then claimer {type: confirmed, confirmation} once
+the invitee typed the admin's code (at any time relative to the admin typing the invitee's code).
+Reason "sas_mismatch" means the aborting side typed a code that did not match.
+The server cannot read anything secret here (only public keys, nonces and a signature travel),
+cannot forge the exchange without the two people seeing different codes, and cannot forge the
+invitee's confirmation, without which the admin's browser signs nothing (see
+pycrypto_wasm/identity/sas.py for what a server can and cannot do).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Encrypted file blocks: uploaded raw, named by the BLAKE2b-256 of their ciphertext (checked
-here, so a corrupted upload is refused), within a per-organization quota. They are written and
-read many per request, as the browser's uploads and downloads move them: one request per block
-costs Chromium more than encrypting or decrypting the block."""
+"""Encrypted file blocks: uploaded raw, named by the SHA-256 (format 2) or BLAKE2b-256 (format 1)
+of their ciphertext (checked here, so a corrupted upload is refused), within a per-organization
+quota. They are written and read many per request, as the browser's uploads and downloads move
+them: one request per block costs Chromium more than encrypting or decrypting the block."""
 
 from __future__ import annotations
 
@@ -73,6 +73,12 @@ def _read_ahead(blocks: BlockStore, workspace_id: str,
         yield block, future.result()
 
 
+def _named_by_content(block_id: str, data: memoryview) -> bool:
+    """Whether `block_id` is the SHA-256 (format 2) or BLAKE2b-256 (format 1) of `data`."""
+    return (hashlib.sha256(data).hexdigest() == block_id
+            or hashlib.blake2b(data, digest_size=32).hexdigest() == block_id)
+
+
 def _store_blocks(workspace_id: str, organization: str,
                   blocks: list[tuple[str, memoryview]]) -> None:
     """Stores (block id, ciphertext) pairs, each checked against its name, within the
@@ -84,7 +90,7 @@ def _store_blocks(workspace_id: str, organization: str,
         if len(data) > config.max_block_bytes:
             raise ApiError(413, "too_large",
                            f"{where} is over the {config.max_block_bytes} bytes of a block")
-        if hashlib.blake2b(data, digest_size=32).hexdigest() != block_id:
+        if not _named_by_content(block_id, data):
             raise ApiError(400, "block_mismatch",
                            f"the content of {where} does not match its name")
     store = get_store().workspaces

@@ -5,14 +5,13 @@ Events (acknowledged with {"ok": ...}):
   presence:view    {workspace_id, dossier_id | null}   I am looking at this dossier (or none)
   presence:typing  {workspace_id, dossier_id}          I am typing a comment (lasts a few seconds)
 Members receive presence:changed {workspace_id, viewers: {dossier: [users]}, typing: {...}}.
-Kept in this process's memory (one server process; several would share it through Redis).
+Who views what lives in `presence_store`: this process's memory, or Redis with a message queue.
+Each event re-checks that the socket's user is still a member, and only current members are
+listed: a member removed while viewing drops out at once (the removal announces presence).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request
@@ -20,54 +19,10 @@ from flask_socketio import SocketIO
 
 from api.identity.sessions import COOKIE, session_user
 from api.realtime import notify_users, on_disconnect
+from api.shared_state import redis_of
 from api.store import get_store
 from api.workspaces.access import DOCUMENT_ID, WORKSPACE_ID
-
-TYPING_SECONDS = 6
-
-
-@dataclass
-class Viewing:
-    user_id: str
-    workspace_id: str
-    dossier_id: str | None
-    typing_until: float = 0.0
-
-
-class Presence:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_socket: dict[str, Viewing] = {}
-
-    def set(self, sid: str, viewing: Viewing | None) -> str | None:
-        """Record what socket `sid` views; the workspace it left, if it changed."""
-        with self._lock:
-            before = self._by_socket.pop(sid, None)
-            if viewing is not None:
-                self._by_socket[sid] = viewing
-        return before.workspace_id if before else None
-
-    def typing(self, sid: str, dossier_id: str) -> Viewing | None:
-        with self._lock:
-            viewing = self._by_socket.get(sid)
-            if viewing is not None and viewing.dossier_id == dossier_id:
-                viewing.typing_until = time.time() + TYPING_SECONDS
-            return viewing
-
-    def summary(self, workspace_id: str) -> dict[str, Any]:
-        now = time.time()
-        viewers: dict[str, set[str]] = {}
-        typing: dict[str, set[str]] = {}
-        with self._lock:
-            for viewing in self._by_socket.values():
-                if viewing.workspace_id != workspace_id or viewing.dossier_id is None:
-                    continue
-                viewers.setdefault(viewing.dossier_id, set()).add(viewing.user_id)
-                if viewing.typing_until > now:
-                    typing.setdefault(viewing.dossier_id, set()).add(viewing.user_id)
-        return {"workspace_id": workspace_id,
-                "viewers": {dossier: sorted(users) for dossier, users in viewers.items()},
-                "typing": {dossier: sorted(users) for dossier, users in typing.items()}}
+from api.workspaces.presence_store import MemoryPresence, PresenceStore, RedisPresence, Viewing
 
 
 def _member(workspace_id: Any) -> str | None:
@@ -80,13 +35,20 @@ def _member(workspace_id: Any) -> str | None:
     return user["id"]
 
 
-def init_presence(app: Flask, socketio: SocketIO) -> None:
-    presence = Presence()
-    refused = {"ok": False, "error": {"code": "not_found", "message": "not a member"}}
+def announce_presence(app: Flask, workspace_id: str) -> dict[str, Any]:
+    """Tell the workspace's members who among them views and types what (also when a member
+    was removed: their socket may still be open, on any process); the summary told."""
+    members = [m["user_id"] for m in get_store().workspaces.members(workspace_id)]
+    summary = app.extensions["paravent_presence"].summary(workspace_id, members)
+    notify_users(app, members, "presence:changed", summary)
+    return summary
 
-    def announce(workspace_id: str) -> None:
-        members = [m["user_id"] for m in get_store().workspaces.members(workspace_id)]
-        notify_users(app, members, "presence:changed", presence.summary(workspace_id))
+
+def init_presence(app: Flask, socketio: SocketIO) -> None:
+    redis = redis_of(app)
+    presence: PresenceStore = RedisPresence(redis) if redis is not None else MemoryPresence()
+    app.extensions["paravent_presence"] = presence
+    refused = {"ok": False, "error": {"code": "not_found", "message": "not a member"}}
 
     @socketio.on("presence:view")
     def _view(data: Any) -> dict[str, Any]:
@@ -98,9 +60,8 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
             return refused
         left = presence.set(request.sid, Viewing(user_id, data["workspace_id"], dossier_id))
         if left and left != data["workspace_id"]:
-            announce(left)
-        announce(data["workspace_id"])
-        return {"ok": True, **presence.summary(data["workspace_id"])}
+            announce_presence(app, left)
+        return {"ok": True, **announce_presence(app, data["workspace_id"])}
 
     @socketio.on("presence:typing")
     def _typing(data: Any) -> dict[str, Any]:
@@ -108,12 +69,15 @@ def init_presence(app: Flask, socketio: SocketIO) -> None:
         viewing = presence.typing(request.sid, str(data.get("dossier_id")))
         if viewing is None:
             return refused
-        announce(viewing.workspace_id)
+        if _member(viewing.workspace_id) is None:  # removed since: forget what it viewed
+            presence.set(request.sid, None)
+            return refused
+        announce_presence(app, viewing.workspace_id)
         return {"ok": True}
 
     def forget(sid: str) -> None:
         left = presence.set(sid, None)
         if left:
-            announce(left)
+            announce_presence(app, left)
 
     on_disconnect(app, forget)

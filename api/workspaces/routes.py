@@ -23,6 +23,7 @@ from api.realtime import notify_users
 from api.store import get_store
 from api.workspaces.access import ROLES, WORKSPACE_ID, check_id, membership, rank
 from api.workspaces.log import appending, log_row
+from api.workspaces.presence import announce_presence
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.workspace.roles import may_grant
 
@@ -177,4 +178,5 @@ def remove_member(workspace_id: str, user_id: str) -> Response:
         raise ApiError(409, "stale_version", "the workspace's keys changed meanwhile; retry")
     notify_users(current_app, [*remaining, user_id], "workspace:changed",
                  {"workspace_id": workspace_id, "what": "members"})
+    announce_presence(current_app, workspace_id)
     return jsonify({"removed": user_id, "key_index": new_index})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from e2e.harness.browser import UserBrowser, wait_for_crypto_ready
@@ -86,6 +87,17 @@ def type_code(user: UserBrowser, code: str) -> None:
     user.page.click("#sas-confirm")
 
 
+def confirm_codes(admin: UserBrowser, invitee: UserBrowser, *, admin_first: bool = False) -> None:
+    """Each person types the code the other's page shows: the invitee first (or the admin
+    first), the second only once the first one's check passed."""
+    admin_code, invitee_code = codes(admin, invitee)
+    steps = [(invitee, admin_code), (admin, invitee_code)]
+    (first, first_code), (second, second_code) = reversed(steps) if admin_first else steps
+    type_code(first, first_code)
+    first.page.locator("#sas-confirm").wait_for(state="detached", timeout=TIMEOUT_MS)
+    type_code(second, second_code)
+
+
 def confirm(user: UserBrowser) -> None:
     """Answers the page's confirmation dialog (of a delete, a revocation...) with Confirm."""
     user.page.locator("#confirm-dialog button.confirm-ok").click()
@@ -103,14 +115,12 @@ def sign_in(user: UserBrowser) -> None:
 
 
 def certified_member(admin: UserBrowser, invitee: UserBrowser, person: Person,
-                     profile: str = "member") -> str:
+                     profile: str = "member", *, admin_first: bool = False) -> str:
     """Invite `person`, run the whole SAS check; returns the newcomer's recovery code."""
     link = invite(admin, person, profile)
     start_greeting(admin)
     recovery = claim(invitee, link)
-    admin_code, invitee_code = codes(admin, invitee)
-    type_code(invitee, admin_code)
-    type_code(admin, invitee_code)
+    confirm_codes(admin, invitee, admin_first=admin_first)
     admin.page.wait_for_selector("#sas-done", timeout=TIMEOUT_MS)
     invitee.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
     return recovery
@@ -168,3 +178,22 @@ def revoke(admin: UserBrowser, person: Person) -> None:
     row.locator("button.danger").click()
     confirm(admin)
     row.locator(".badge-revoked").wait_for(timeout=TIMEOUT_MS)
+
+
+def fill_date(user: UserBrowser, field_id: str, date: datetime.date) -> None:
+    """Type `date` into a day / month / year date field (`#field_id`), as a person would."""
+    for part, value in (("day", date.day), ("month", date.month), ("year", date.year)):
+        user.page.fill(f"#{field_id}-{part}", str(value))
+
+
+def record_request_due(user: UserBrowser, dossier_id: str, what: str,
+                       due: datetime.date) -> None:
+    """Record, through the page's own log client, a document request due on `due`: a request
+    made days ago that is overdue now (the form refuses due dates already past)."""
+    workspace_id = user.page.url.rsplit("/", 1)[1]
+    user.page.evaluate(
+        """async ([workspaceId, content]) => {
+          const log = await import(`${document.body.dataset.assetBase}web/log.js`);
+          await log.appendEntry(workspaceId, 'request', content);
+        }""",
+        [workspace_id, {"dossier_id": dossier_id, "what": what, "due": due.isoformat()}])

@@ -43,10 +43,12 @@ def serving_in_thread(app: Flask, port: int = 0) -> Iterator[int]:
 
 @dataclass
 class ServerProcess:
-    """`python app.py` serving from `data_dir`; `url` ends with a slash."""
+    """`python app.py` (the production server) serving from `data_dir` with `flags` added;
+    `url` ends with a slash."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
+    flags: tuple[str, ...] = ()
     process: subprocess.Popen[str] | None = None
 
     @property
@@ -61,24 +63,26 @@ class ServerProcess:
     def bootstrap_link(self, organization: str) -> str:
         """A fresh one-time link to create `organization`, from the server's command line."""
         completed = subprocess.run(
-            [sys.executable, "app.py", "bootstrap-link", "--org", organization,
-             "--port", str(self.port), "--data", str(self.data_dir)],
+            [sys.executable, "app.py", "--port", str(self.port), "--data", str(self.data_dir),
+             *self.flags, "bootstrap-link", "--org", organization],
             cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=30,
         )
         return completed.stdout.strip()
 
-    def start(self) -> ServerProcess:
+    def start(self, command: list[str] | None = None) -> ServerProcess:
+        """Start `python app.py …` (or `python <command>`) and wait until it is healthy."""
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data", str(self.data_dir)],
+            [sys.executable, *(command or [
+                "app.py", "--host", "127.0.0.1", "--port", str(self.port),
+                "--data", str(self.data_dir), *self.flags])],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited at start:\n{self.log_text()}")
-            if self._healthy():
+            if self.healthy():
                 return self
             time.sleep(0.1)
         self.stop()
@@ -89,7 +93,7 @@ class ServerProcess:
         with urllib.request.urlopen(health_url, timeout=2) as response:
             return json.load(response)
 
-    def _healthy(self) -> bool:
+    def healthy(self) -> bool:
         try:
             return self.health()["status"] == "ok"
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -101,6 +105,7 @@ class ServerProcess:
         return text if whole else text[-4000:]
 
     def stop(self) -> None:
+        """SIGTERM (a graceful stop), then SIGKILL if it has not exited within 10 s."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()

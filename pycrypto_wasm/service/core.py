@@ -2,9 +2,11 @@
 
 The worker calls `CryptoService.handle(method, params)` for every UI request. Keys never leave
 this object: replies carry public keys, fingerprints, certificates, wrapped bundles, ciphertexts
-and the plaintexts the UI is meant to display. Expected failures come back as
-`{"ok": False, "error": {code, message}}`, never as exceptions, so the UI can show them. Plain
-Python: the tests drive it under CPython exactly as the worker does under Pyodide.
+and the plaintexts the UI is meant to display; the exception, block keys for the worker's own
+WebCrypto (`file_blocks.WORKER_ONLY`), the worker never forwards to the page. Expected
+failures come back as `{"ok": False, "error": {code, message}}`, never as exceptions, so the UI
+can show them. Plain Python: the tests drive it under CPython exactly as the worker does under
+Pyodide.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from dataclasses import dataclass, field
 
 from pycrypto_wasm import __version__, backend
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.service import files, identity, invitations, log, messages, workspaces
+from pycrypto_wasm.service import (
+    file_blocks,
+    files,
+    identity,
+    invitations,
+    log,
+    messages,
+    workspaces,
+)
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 
@@ -66,6 +76,7 @@ METHODS: dict[str, Method] = {
     **invitations.METHODS,
     **workspaces.METHODS,
     **files.METHODS,
+    **file_blocks.METHODS,
     **log.METHODS,
 }
 

@@ -1,9 +1,12 @@
 """RPC methods for the two sides of an invitation's SAS exchange (see identity/sas.py).
 
-Greeter (admin): hello -> reveal (shows the greeter's code) -> certify (checks the code the
-invitee read aloud, then signs the newcomer's certificate). Claimer (invitee): prepare (new keys,
-wrapped by the new passkey's PRF output) -> hello -> reveal (shows the claimer's code) ->
-confirm (checks the admin's code) -> finish (checks the certificate names its own keys).
+Greeter (admin): hello -> reveal (shows the greeter's code) -> confirm (checks the code the
+invitee read aloud) and accept_confirmation (checks the invitee's signed confirmation, relayed
+over the invitation channel), in either order, each replying whether both are in -> certify
+(signs the newcomer's certificate, refused until both are in). Claimer (invitee): prepare (new
+keys, wrapped by the new passkey's PRF output) -> hello -> reveal (shows the claimer's code) ->
+confirm (checks the admin's code, returns the signed confirmation to relay) -> finish (checks the
+certificate names its own keys). A code that does not match ends the exchange in this browser.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from typing import Any
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import UserCertificate
 from pycrypto_wasm.identity.keybundle import KeyBundle
-from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange, check_code
+from pycrypto_wasm.identity.sas import (
+    ClaimerExchange,
+    ConfirmationError,
+    GreeterExchange,
+    SasMismatchError,
+)
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.identity import (
     identity_summary,
@@ -63,18 +71,34 @@ def greeter_reveal(state: WorkerState, request: Params) -> Reply:
     return {"reveal": _b64_message(reveal), "greeter_code": exchange.codes()[0]}
 
 
-def greeter_certify(state: WorkerState, request: Params) -> Reply:
-    """Check the code the invitee read aloud; then sign their certificate."""
-    bundle = state.identity()
-    invitation_id = params.text(request, "invitation_id")
+def greeter_confirm(state: WorkerState, request: Params) -> Reply:
+    """Check the code the invitee read aloud; `ready` once the invitee confirmed too."""
     exchange = _greeting(state, request)
     try:
-        check_code(exchange.codes()[1], params.text(request, "typed_code"))
-    finally:
-        del state.greetings[invitation_id]
-    if exchange.claimer is None:
-        raise RequestError("the invitee has not answered yet")
-    confirmed = (exchange.claimer["verify_key"], exchange.claimer["public_key"])
+        exchange.confirm_code(params.text(request, "typed_code"))
+    except SasMismatchError:
+        del state.greetings[params.text(request, "invitation_id")]
+        raise
+    return {"ready": exchange.confirmed_both_ways}
+
+
+def greeter_accept_confirmation(state: WorkerState, request: Params) -> Reply:
+    """Check the invitee's signed confirmation; `ready` once the admin confirmed too."""
+    exchange = _greeting(state, request)
+    try:
+        exchange.receive_confirmation(_bytes_message(request, "confirmation"))
+    except ConfirmationError:
+        del state.greetings[params.text(request, "invitation_id")]
+        raise
+    return {"ready": exchange.confirmed_both_ways}
+
+
+def greeter_certify(state: WorkerState, request: Params) -> Reply:
+    """Sign the invitee's certificate, only once both people confirmed the other's code."""
+    bundle = state.identity()
+    exchange = _greeting(state, request)
+    confirmed = exchange.confirmed_claimer_keys()
+    del state.greetings[params.text(request, "invitation_id")]
     served = (params.b64(request, "claimer_verify_key"), params.b64(request, "claimer_public_key"))
     if served != confirmed:
         raise SubstitutedKeyError("the server's copy of the invitee's keys was substituted")
@@ -127,12 +151,14 @@ def claimer_reveal(state: WorkerState, request: Params) -> Reply:
 
 
 def claimer_confirm(state: WorkerState, request: Params) -> Reply:
+    """Check the code the admin read aloud; the signed confirmation to relay to the admin."""
     claim = _claim(state)
     if claim.exchange is None:
         raise RequestError("the administrator has not greeted yet")
-    check_code(claim.exchange.codes()[0], params.text(request, "typed_code"))
+    confirmation = claim.exchange.confirm_code(params.text(request, "typed_code"),
+                                               claim.bundle.signing_key)
     claim.confirmed = True
-    return {"confirmed": True}
+    return {"confirmation": _b64_message(confirmation)}
 
 
 def claimer_finish(state: WorkerState, request: Params) -> Reply:
@@ -157,6 +183,8 @@ def claimer_finish(state: WorkerState, request: Params) -> Reply:
 METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "invite.greeter_hello": greeter_hello,
     "invite.greeter_reveal": greeter_reveal,
+    "invite.greeter_confirm": greeter_confirm,
+    "invite.greeter_accept_confirmation": greeter_accept_confirmation,
     "invite.greeter_certify": greeter_certify,
     "invite.claimer_prepare": claimer_prepare,
     "invite.claimer_hello": claimer_hello,

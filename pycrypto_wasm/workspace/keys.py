@@ -26,7 +26,7 @@ from pycrypto_wasm.signing import SigningKey, VerifyKey
 class SubstitutedKeyError(CryptoError, ValueError):
     """A granted key is not the one the workspace's history announced for its index."""
 
-    code = "substituted_key"
+    code = "substituted_workspace_key"
 
 
 class UnknownKeyError(CryptoError, LookupError):

@@ -1,8 +1,13 @@
 """Manifests: the versioned documents of a workspace (the workspace itself, dossiers, files).
 
 Version N of a document is signed by its author, then encrypted with a workspace key, bound to
-the workspace, the document and N. Format version 1:
-`0x01 || key index (4 bytes, big-endian) || envelope(signed {author, version, parent, content})`.
+the workspace, the document and N. Format version 2 (written):
+`0x02 || key index (4 bytes, big-endian) || envelope(pad(signed {author, version, parent,
+content}))`, where `pad` (pycrypto_wasm/padding.py) rounds the signed object up to its Padmé size
+class, so the server sees how big a manifest roughly is, not how long its fields are. Format
+version 1 (read only, for data written before): the same without the padding. Relabelling one as
+the other cannot pass: the padding is inside the AEAD, and a signed object is not canonical
+padding (nor the reverse), so opening fails.
 The key index is in clear so a reader knows which key to use; everything else is sealed. A
 server that serves version N-1 as N, moves a document, or alters a byte is caught on opening.
 """
@@ -14,14 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pycrypto_wasm import envelope
+from pycrypto_wasm import envelope, padding
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import BadSignatureError, CryptoError, DecryptionError, MalformedError
 from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 from pycrypto_wasm.workspace.keys import Keyring
 
-VERSION = 1
+VERSION = 2
+_UNPADDED_VERSION = 1
 _INDEX_SIZE = 4
 
 
@@ -62,7 +68,7 @@ def seal_manifest(
     })
     index = keyring.current
     return frame(VERSION, index.to_bytes(_INDEX_SIZE, "big"),
-                 envelope.seal(keyring.key(index), context, signed))
+                 envelope.seal(keyring.key(index), context, padding.pad(signed)))
 
 
 def open_manifest(
@@ -72,14 +78,16 @@ def open_manifest(
     """Version `version` of a document, decrypted and verified; `author_key(user_id)` gives the
     verified key of a member (from the certificate directory)."""
     context = manifest_context(keyring, kind, document_id, version)
-    body = unframe(sealed, version=VERSION, min_body=_INDEX_SIZE + envelope.OVERHEAD,
-                   what=context.describe())
+    padded_format = sealed[:1] != bytes([_UNPADDED_VERSION])
+    body = unframe(sealed, version=VERSION if padded_format else _UNPADDED_VERSION,
+                   min_body=_INDEX_SIZE + envelope.OVERHEAD, what=context.describe())
     index = int.from_bytes(body[:_INDEX_SIZE], "big")
     try:
-        signed = envelope.open_(keyring.key(index), context, body[_INDEX_SIZE:])
+        plaintext = envelope.open_(keyring.key(index), context, body[_INDEX_SIZE:])
     except DecryptionError:
         _refuse_replay(keyring, kind, document_id, version, index, body[_INDEX_SIZE:])
         raise
+    signed = _unpadded(plaintext, context) if padded_format else plaintext
     claims = _claims(signed, context)
     value = author_key(claims["author"]).verify_object(context, signed)
     if value["version"] != version:
@@ -100,6 +108,13 @@ def _refuse_replay(keyring: Keyring, kind: str, document_id: str, version: int, 
         raise ReplayedVersionError(
             f"{manifest_context(keyring, kind, document_id, version).describe()} is a replay of "
             f"version {older}: the server served an older version as the newest")
+
+
+def _unpadded(plaintext: bytes, context: Context) -> bytes:
+    try:
+        return padding.unpad(plaintext)
+    except MalformedError as error:
+        raise MalformedError(f"{context.describe()}: {error}") from error
 
 
 def _claims(signed: bytes, context: Context) -> dict[str, Any]:

@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
 
 from api import create_app
 from api.config import REPO_ROOT, Config
 from api.storage.engine import Connection, connect
+from e2e.harness.services import Redis as RedisService
+from e2e.harness.services import running_redis
 from tests.services import SEAWEED_ACCESS, postgresql, seaweedfs
 
 FAKE_ASSETS = {
@@ -120,3 +123,17 @@ def same_origin_client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return same_origin_client(app)
+
+
+@pytest.fixture(scope="session")
+def redis_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisService]:
+    """One Debian redis-server on a free loopback port for the whole test run."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as service:
+        yield service
+
+
+@pytest.fixture
+def redis_url(redis_service: RedisService) -> str:
+    """The shared Redis, emptied for this test."""
+    Redis.from_url(redis_service.url).flushdb()
+    return redis_service.url

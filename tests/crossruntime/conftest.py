@@ -1,4 +1,5 @@
-"""Runs tests/crossruntime/vectors.py under real Pyodide with libsodium.js, once per session."""
+"""Runs tests/crossruntime/vectors.py under real Pyodide with libsodium.js, once per session for
+each way the crypto worker boots: from the wheel, and restored from its memory snapshot."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.crossruntime import vectors
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTOR_FILE = ROOT / "tests/data/vectors.json"
+SNAPSHOT = ROOT / "static/snapshots/pyodide-snapshot.bin"
 PEER_PLAINTEXT = "Compte rendu : patiente âgée admise en SSR".encode()
 PYODIDE_PLAINTEXT = b"reply from the browser runtime"
 
@@ -41,17 +43,25 @@ def cpython_challenges() -> dict[str, str]:
     return vectors.make_challenges(PEER_PLAINTEXT)
 
 
-@pytest.fixture(scope="session")
-def pyodide_run(vector_cases, cpython_challenges) -> dict[str, Any]:
-    request = {
+def _built_snapshot(wheel: Path) -> Path:
+    if not SNAPSHOT.exists() or SNAPSHOT.stat().st_mtime < wheel.stat().st_mtime:
+        pytest.fail("the Pyodide snapshot is older than the wheel: run `make assets`")
+    return SNAPSHOT
+
+
+@pytest.fixture(scope="session", params=["wheel", "snapshot"])
+def pyodide_run(request, vector_cases, cpython_challenges) -> dict[str, Any]:
+    exchange = {
         "vectors": vector_cases,
         "challenges": cpython_challenges,
         "plaintext": PYODIDE_PLAINTEXT.hex(),
     }
+    wheel = _built_wheel()
+    snapshot = [str(_built_snapshot(wheel))] if request.param == "snapshot" else []
     completed = subprocess.run(
         ["node", "tests/crossruntime/run_in_pyodide.mjs", "tests/crossruntime/vectors.py",
-         str(_built_wheel())],
-        cwd=ROOT, input=json.dumps(request), capture_output=True, text=True, timeout=120,
+         str(wheel), *snapshot],
+        cwd=ROOT, input=json.dumps(exchange), capture_output=True, text=True, timeout=120,
         check=False,
     )
     if completed.returncode != 0:

@@ -1,10 +1,12 @@
 /**
  * Runs a Python file under real Pyodide with libsodium.js in Node.js, through the same boot path
  * as the browser's crypto worker (web/worker/python-runtime.js), with the built wheel and the
- * vendored browser assets. The file must define `main(input: str) -> str`; this script feeds it
- * standard input and prints what it returns.
+ * vendored browser assets, or restored from the worker's memory snapshot as the browser does.
+ * The file must define `main(input: str) -> str`; this script feeds it standard input and prints
+ * what it returns.
  *
- * Usage: node tests/crossruntime/run_in_pyodide.mjs <file.py> <wheel.whl> < input > output
+ * Usage: node tests/crossruntime/run_in_pyodide.mjs <file.py> <wheel.whl> [snapshot.bin]
+ *        < input > output
  */
 
 import { readFileSync } from 'node:fs';
@@ -17,12 +19,13 @@ const { loadPyodide } = await import(resolve(vendor, 'pyodide/pyodide.mjs'));
 const { default: sodium } = await import(resolve(vendor, 'libsodium/libsodium-wrappers.mjs'));
 const { startPythonRuntime } = await import(resolve(root, 'web/worker/python-runtime.js'));
 
-const [scriptPath, wheelPath] = process.argv.slice(2);
+const [scriptPath, wheelPath, snapshotPath] = process.argv.slice(2);
 const pyodide = await startPythonRuntime({
   loadPyodide,
   indexURL: `${resolve(vendor, 'pyodide')}/`,
   sodium,
   wheel: new Uint8Array(readFileSync(wheelPath)),
+  snapshot: snapshotPath && new Uint8Array(readFileSync(snapshotPath)),
 });
 const input = readFileSync(0, 'utf8');
 const namespace = pyodide.globals.get('dict')();

@@ -6,26 +6,42 @@ randomized objects (envelopes, sealed and addressed messages, signatures), it re
 runtime's outputs for every case, what it made of the peer's objects, and fresh objects of its own
 for the peer to open. The same file regenerates the vectors under CPython:
 `python -m tests.crossruntime.vectors --write` (only when a format changes on purpose).
+
+Format-2 file blocks (`webcrypto_block` cases) are the exception: the browser encrypts them with
+WebCrypto, not with Python, so Pyodide skips them; CPython computes them with the `cryptography`
+package and tests/crossruntime/run_block_cipher.mjs with web/worker/block-cipher.js in Node.js.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from pycrypto_wasm import addressed, backend, canonical, envelope, hashing, hkdf, sealing, signing
+from pycrypto_wasm import (
+    addressed,
+    backend,
+    canonical,
+    envelope,
+    hashing,
+    hkdf,
+    padding,
+    sealing,
+    signing,
+)
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.identity import keybundle
 from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
-from pycrypto_wasm.identity.sas import sas_codes
+from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
+from pycrypto_wasm.workspace import webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
-from pycrypto_wasm.workspace.manifest import open_manifest
+from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 
 Case = dict[str, Any]
 
@@ -149,6 +165,21 @@ def _sas_codes(inputs: Case) -> Case:
     return {"greeter_code": codes[0], "claimer_code": codes[1]}
 
 
+def _sas_confirmation(inputs: Case) -> Case:
+    transcript = Transcript(**{name: _hex(inputs[name]) for name in (
+        "root_verify_key", "greeter_verify_key", "claimer_verify_key", "claimer_public_key",
+        "greeter_nonce", "claimer_nonce")})
+    claimer = signing.SigningKey(_hex(inputs["claimer_seed"]))
+    confirmation = claimer.sign(CONFIRMATION_CONTEXT, transcript.digest())
+    return {"transcript_digest": transcript.digest().hex(), "confirmation": confirmation.hex()}
+
+
+def _padding(inputs: Case) -> Case:
+    padded = padding.pad(_hex(inputs["data"]))
+    return {"padded": padded.hex(), "unpadded": padding.unpad(padded).hex(),
+            "padme_lengths": [padding.padme_length(length) for length in inputs["lengths"]]}
+
+
 def _manifest_open(inputs: Case) -> Case:
     keyring = Keyring(inputs["organization"], inputs["workspace"],
                       {int(index): _hex(key) for index, key in inputs["keys"].items()})
@@ -166,6 +197,32 @@ def _block_decrypt(inputs: Case) -> Case:
                               workspace=inputs["workspace"], file_id=inputs["file_id"],
                               index=inputs["index"])
     return {"plaintext": plaintext.hex()}
+
+
+def _block_layout(inputs: Case) -> Case:
+    prefix = webcrypto_blocks.associated_data_prefix(
+        organization=inputs["organization"], workspace=inputs["workspace"],
+        file_id=inputs["file_id"])
+    return {"prefix": prefix.hex(),
+            "padded_last_blocks": [webcrypto_blocks.padded_last_block(size)
+                                   for size in inputs["file_sizes"]]}
+
+
+def seal_webcrypto_block(plaintext: bytes, *, key: bytes, nonce: bytes, prefix: bytes,
+                         index: int, padded_size: int) -> bytes:
+    """A format-2 block as CPython's `cryptography` makes it: the reference for the browser's."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # CPython only
+
+    associated_data = webcrypto_blocks.associated_data(prefix, index)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.ljust(padded_size, b"\0"), associated_data)
+    return bytes([webcrypto_blocks.FORMAT]) + nonce + sealed
+
+
+def _webcrypto_block(inputs: Case) -> Case:
+    stored = seal_webcrypto_block(
+        _hex(inputs["plaintext"]), key=_hex(inputs["key"]), nonce=_hex(inputs["nonce"]),
+        prefix=_hex(inputs["prefix"]), index=inputs["index"], padded_size=inputs["padded_size"])
+    return {"stored": stored.hex(), "block_id": hashlib.sha256(stored).hexdigest()}
 
 
 def _log_verify(inputs: Case) -> Case:
@@ -200,10 +257,15 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "keybundle_unwrap": _keybundle_unwrap,
     "recovery_derive": _recovery_derive,
     "sas_codes": _sas_codes,
+    "sas_confirmation": _sas_confirmation,
+    "padding": _padding,
     "manifest_open": _manifest_open,
     "block_decrypt": _block_decrypt,
     "log_verify": _log_verify,
+    "block_layout": _block_layout,
+    "webcrypto_block": _webcrypto_block,
 }
+WEBCRYPTO_KINDS = frozenset({"webcrypto_block"})
 
 
 def compute(case: Case) -> Case:
@@ -220,6 +282,10 @@ CHALLENGE_SENDER_SEED = bytes([7]) * 32
 CHALLENGE_RECIPIENT_SEED = bytes([9]) * 32
 
 
+def _challenge_keyring() -> Keyring:
+    return Keyring("org-cross-runtime", "ws-1", {0: CHALLENGE_KEY})
+
+
 def make_challenges(plaintext: bytes) -> Case:
     """Randomized objects carrying `plaintext`, for the other runtime to open."""
     context = Context.from_fields(CHALLENGE_CONTEXT)
@@ -230,6 +296,9 @@ def make_challenges(plaintext: bytes) -> Case:
         "sealed": recipient.public_key.seal(context, plaintext).hex(),
         "addressed": addressed.send(sender, recipient.public_key, context, plaintext).hex(),
         "signed": sender.sign(context, plaintext).hex(),
+        "manifest": seal_manifest(_challenge_keyring(), sender, author="u-peer", kind="dossier",
+                                  document_id="obj-7", version=3,
+                                  content={"text": plaintext.hex()}).hex(),
     }
 
 
@@ -245,6 +314,10 @@ def open_challenges(challenges: Case) -> Case:
             recipient, sender.verify_key, context, _hex(challenges["addressed"])
         ).hex(),
         "signed": sender.verify_key.verify(context, _hex(challenges["signed"])).hex(),
+        "manifest": open_manifest(_hex(challenges["manifest"]), _challenge_keyring(),
+                                  kind="dossier", document_id="obj-7", version=3,
+                                  author_key=lambda _user_id: sender.verify_key,
+                                  ).content["text"],
     }
 
 
@@ -254,7 +327,8 @@ def main(request_json: str) -> str:
     return json.dumps(
         {
             "runtime": backend.RUNTIME_NAME,
-            "outputs": {case["name"]: compute(case) for case in request["vectors"]},
+            "outputs": {case["name"]: compute(case) for case in request["vectors"]
+                        if case["kind"] not in WEBCRYPTO_KINDS},
             "opened": open_challenges(request["challenges"]),
             "challenges": make_challenges(_hex(request["plaintext"])),
         }

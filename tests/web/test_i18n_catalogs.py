@@ -36,4 +36,14 @@ def test_i18n_every_key_used_by_the_page_is_defined():
         used |= set(re.findall(r'data-i18n="([\w.]+)"', text))
         used |= set(re.findall(r"\bt\('([\w.]+)'", text))
     assert used, "no message keys found: the scan is broken"
-    assert used <= set(_catalogs()["en"])
+    defined = set(_catalogs()["en"])
+    assert {key for key in used if key not in defined and f"{key}.other" not in defined} == set()
+
+
+def test_i18n_plural_messages_have_one_and_other_forms_in_both_languages():
+    for language, catalog in _catalogs().items():
+        plurals = {key.rsplit(".", 1)[0] for key in catalog if key.endswith((".one", ".other"))}
+        assert plurals, "no plural messages found: the scan is broken"
+        missing = {key for key in plurals
+                   if f"{key}.one" not in catalog or f"{key}.other" not in catalog}
+        assert missing == set(), (language, missing)

@@ -1,7 +1,8 @@
 /**
  * The message catalog: every visible string goes through `t(key)`. The language is the
  * browser's by default (French or English), switchable in the header; the choice is kept in
- * localStorage (a preference, never a secret).
+ * localStorage (a preference, never a secret). A message with a `count` may have plural forms
+ * (`key.one`, `key.other`, chosen by Intl.PluralRules in the UI's language).
  */
 
 import en from './en.js';
@@ -20,10 +21,36 @@ function preferredLanguage() {
   return browser.find((tag) => tag in CATALOGS) ?? 'en';
 }
 
-/** The message `key` in the current language, with `{name}` placeholders filled. */
+/** The UI's language ('en' or 'fr'), which every Intl formatter uses, never the browser's. */
+export function currentLanguage() {
+  return language;
+}
+
+function lookup(key) {
+  return CATALOGS[language][key] ?? CATALOGS.en[key];
+}
+
+/** Whether the catalog has a message for `key` (plural forms included). */
+export function hasMessage(key) {
+  return lookup(key) !== undefined || lookup(`${key}.other`) !== undefined;
+}
+
+function template(key, count) {
+  if (typeof count === 'number' && lookup(`${key}.other`) !== undefined) {
+    const form = new Intl.PluralRules(language).select(count);
+    return lookup(`${key}.${form}`) ?? lookup(`${key}.other`);
+  }
+  return lookup(key) ?? key;
+}
+
+function shown(value) {
+  return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : String(value ?? '');
+}
+
+/** The message `key` in the current language, with `{name}` placeholders filled (numbers in
+ * the language's format; the plural form chosen by `values.count`). */
 export function t(key, values = {}) {
-  const template = CATALOGS[language][key] ?? CATALOGS.en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+  return template(key, values.count).replace(/\{(\w+)\}/g, (_, name) => shown(values[name]));
 }
 
 /** Fills every `[data-i18n]` element under `root` with its message. */

@@ -5,6 +5,7 @@
  */
 
 import { h } from '../dom.js';
+import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { exportLog } from '../log.js';
 import { attempt, errorBox } from './feedback.js';
@@ -45,7 +46,7 @@ export function activitySection(workspaceId, dossierName) {
         && (!kind || entry.kind === kind))
       .reverse()
       .map((entry) => h('li', { class: 'activity', dataset: { kind: entry.kind, seq: entry.seq } },
-        h('span', { class: 'muted' }, `#${entry.seq} ${new Date(entry.content.written_at * 1000).toLocaleString()} — `),
+        h('span', { class: 'muted' }, `#${entry.seq} ${formatDateTime(entry.content.written_at)} — `),
         h('strong', {}, entry.person.name), ` (${entry.person.site ?? '?'}) — `,
         t(`activity.kind.${entry.kind}`), ' — ', dossierName(entry.content.dossier_id),
         entry.forged ? h('span', { class: 'badge badge-invalid', title: entry.forged }, t('activity.roleProblem')) : null)));

@@ -3,23 +3,40 @@
  * who else is viewing or typing, document requests (open, overdue, received), the discussion
  * (@mentions, edit and delete with history), the decision (signed by its participants, with its
  * verification state and a printable summary) and the dossier's timeline.
- * `update(log)` redraws it when the log changes; nothing here reloads the page.
+ * `update(log)` redraws it when the log changes, keeping what is being typed; nothing here
+ * reloads the page.
  */
 
 import { confirmAction } from '../confirm.js';
-import { h } from '../dom.js';
+import { verifiedDirectory } from '../directory.js';
+import { fill, h } from '../dom.js';
+import { formatDate, formatDateTime, todayIso } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { appendEntry, markRead } from '../log.js';
 import { typing, viewing } from '../presence.js';
 import { session } from '../session.js';
-import { attempt, errorBox } from './feedback.js';
+import { dateField } from './date-field.js';
+import { attempt, errorBox, showError, uiError } from './feedback.js';
 
 const OUTCOMES = ['accepted', 'refused', 'waiting_list'];
 const TYPING_SHOWN_MS = 6000;
 const MENTION = /@\[([^\]]{1,200})\]\((u-[0-9a-f]{8,64})\)/g;
 
-function when(seconds) {
-  return new Date(seconds * 1000).toLocaleString();
+/**
+ * A draft shows mentions as "@Name"; the posted text carries them as `@[Name](u-…)` so that
+ * every reader's page knows who was meant. Returns {draft, mentioned: [{name, id}]}.
+ */
+function draftOf(text) {
+  const mentioned = [...text.matchAll(MENTION)].map((match) => ({ name: match[1], id: match[2] }));
+  return { draft: text.replace(MENTION, (_, name) => `@${name}`), mentioned };
+}
+
+/** The text to post for `draft`: each "@Name" of a member (or of someone the text already
+ * mentioned) becomes a mention of that person; longest names first. */
+function postedText(draft, people, mentioned = []) {
+  const known = [...people.values()].map((person) => ({ name: person.display_name, id: person.user_id }))
+    .concat(mentioned).sort((a, b) => b.name.length - a.name.length);
+  return known.reduce((text, { name, id }) => text.split(`@${name}`).join(`@[${name}](${id})`), draft);
 }
 
 /** Comment text with @mentions as highlighted names (as text nodes, never markup). */
@@ -36,31 +53,76 @@ function withMentions(text) {
   return parts;
 }
 
-function presenceLine(summary, dossierId, people) {
+/** Who else views or types here. `known(id)` is the verified person of that id (a member of
+ * the workspace, or from the verified directory for one who joined since this view opened). */
+function presenceLine(summary, dossierId, known) {
   const me = session.user.user_id;
-  const name = (id) => people.get(id)?.display_name ?? id;
+  const name = (id) => known(id)?.display_name ?? id;
   const others = (summary?.viewers?.[dossierId] ?? []).filter((id) => id !== me);
   const typers = (summary?.typing?.[dossierId] ?? []).filter((id) => id !== me);
   return [
     others.length ? h('span', { class: 'viewers' }, t('committee.viewing', {
-      names: others.map((id) => `${name(id)} (${people.get(id)?.site ?? '?'})`).join(', ') })) : null,
+      names: others.map((id) => (known(id)?.site ? `${name(id)} (${known(id).site})` : name(id)))
+        .join(', ') })) : null,
     typers.length ? h('span', { class: 'typing' }, ' ', t('committee.typing', {
       names: typers.map(name).join(', ') })) : null,
   ];
 }
 
-function statusActions(state, may, record) {
+/**
+ * Runs `draw`, which rebuilds `container`, keeping what the person was typing: the values of
+ * its fields (by id) and the focus. Another member's entry redraws the panel; it must not
+ * wipe a comment or a decision in progress.
+ */
+function redrawKeepingInput(container, draw) {
+  const fields = [...container.querySelectorAll('input[id], textarea[id], select[id]')];
+  const typed = new Map(fields.map((field) => [field.id, field.type === 'checkbox' ? field.checked : field.value]));
+  const focused = container.contains(document.activeElement) ? document.activeElement.id : null;
+  draw();
+  typed.forEach((value, id) => {
+    const field = container.querySelector(`#${CSS.escape(id)}`);
+    if (field && field.type === 'checkbox') {
+      field.checked = value;
+    } else if (field) {
+      field.value = value;
+    }
+  });
+  if (focused) {
+    container.querySelector(`#${CSS.escape(focused)}`)?.focus();
+  }
+}
+
+/** Empties the field now on screen with the id of `field` (which a redraw may have replaced). */
+function clearLive(field) {
+  const live = document.getElementById(field.id) ?? field;
+  live.value = '';
+}
+
+/** The first request still open past its due date: the dossier may not be closed over it. */
+function overdueRequest(state) {
+  return state.requests.find((request) => request.overdue && !request.fulfilled_by);
+}
+
+function statusActions(state, may, record, refuse) {
   const buttons = [];
+  const move = (button, kind) => {
+    const overdue = kind === 'close' ? overdueRequest(state) : null;
+    if (overdue) {
+      refuse(t('committee.closeBlocked', { what: overdue.what, date: formatDate(overdue.due) }));
+      return;
+    }
+    record(button, kind, { note: '' });
+  };
   for (const kind of ['review', 'close', 'reopen']) {
     if (state.moves.includes(kind) && may(kind)) {
       buttons.push(h('button', { type: 'button', class: `move move-${kind}`, onclick: (event) =>
-        record(event.target, kind, { note: '' }) }, t(`committee.move.${kind}`)));
+        move(event.target, kind) }, t(`committee.move.${kind}`)));
     }
   }
   return h('div', { class: 'inline-form no-print', id: 'status-actions' }, ...buttons);
 }
 
-function requestsPart(state, may, files, record) {
+function requestsPart(state, may, files, record, refuse) {
   const canWrite = may('request');
   const items = state.requests.map((request) => {
     const fulfilled = request.fulfilled_by;
@@ -70,7 +132,7 @@ function requestsPart(state, may, files, record) {
       .join(' ').trim(), dataset: { seq: request.seq } },
     h('input', { type: 'checkbox', disabled: true, checked: Boolean(fulfilled), 'aria-label': request.what }),
     h('span', { class: 'request-what' }, request.what), ' ',
-    h('span', { class: 'muted' }, t('committee.due', { date: request.due })),
+    h('span', { class: 'muted' }, t('committee.due', { date: formatDate(request.due) })),
     request.overdue ? h('span', { class: 'badge badge-invalid' }, t('committee.overdue')) : null,
     fulfilled
       ? h('span', { class: 'badge badge-verified' }, t('committee.received', {
@@ -80,18 +142,24 @@ function requestsPart(state, may, files, record) {
       t('committee.markReceived'))] : null);
   });
   const what = h('input', { id: 'request-what', required: true, placeholder: t('committee.requestWhat') });
-  const due = h('input', { id: 'request-due', type: 'date', required: true });
+  const due = dateField({ id: 'request-due', label: t('committee.requestDue'), required: true });
   const submit = h('button', { type: 'submit', id: 'request-submit' }, t('committee.requestSend'));
-  const form = canWrite ? h('form', { class: 'inline-form no-print', onsubmit: async (event) => {
+  const form = canWrite ? h('form', { class: 'request-form no-print', onsubmit: async (event) => {
     event.preventDefault();
-    if (await record(submit, 'request', { what: what.value.trim(), due: due.value })) {
-      what.value = '';
+    const { iso, error } = due.read();
+    if (error || iso < todayIso()) {
+      refuse(error ?? t('committee.dueInPast', { date: formatDate(iso) }));
+      return;
     }
-  } }, h('label', { for: 'request-what' }, t('committee.requestLabel')), what,
-  h('label', { for: 'request-due' }, t('committee.requestDue')), due, submit) : null;
+    if (await record(submit, 'request', { what: what.value.trim(), due: iso })) {
+      clearLive(what);
+    }
+  } }, h('div', { class: 'field' }, h('label', { for: 'request-what' }, t('committee.requestLabel')), what),
+  due.element, submit) : null;
   return h('section', { class: 'committee-part', 'aria-labelledby': 'requests-title' },
     h('h3', { id: 'requests-title' }, t('committee.requests')),
-    h('ul', { id: 'request-list', class: 'plain-list' }, ...items), form);
+    items.length ? h('ul', { id: 'request-list', class: 'plain-list' }, ...items)
+      : h('p', { class: 'empty', id: 'request-list' }, t('committee.noRequests')), form);
 }
 
 function commentItem(comment, people, record) {
@@ -100,20 +168,24 @@ function commentItem(comment, people, record) {
   const body = h('p', { class: 'comment-text' },
     comment.deleted ? h('em', {}, t('committee.deleted')) : withMentions(comment.text));
   const edit = () => {
-    const input = h('textarea', { class: 'comment-edit-text', rows: 3 }, comment.text);
+    const { draft, mentioned } = draftOf(comment.text);
+    const input = h('textarea', { class: 'comment-edit-text', rows: 3, 'aria-label': t('committee.commentLabel') },
+      draft);
     const save = h('button', { type: 'button', class: 'comment-save' }, t('committee.save'));
-    save.addEventListener('click', () => record(save, 'comment_edit', { comment: comment.seq, text: input.value }));
+    save.addEventListener('click', () => record(save, 'comment_edit',
+      { comment: comment.seq, text: postedText(input.value, people, mentioned) }));
     body.replaceChildren(input, save);
     input.focus();
   };
   return h('li', { class: 'comment', dataset: { seq: comment.seq } },
     h('div', { class: 'comment-meta' }, h('strong', {}, author?.display_name ?? comment.author),
-      ` (${author?.site ?? '?'}) — ${when(comment.written_at)}`,
+      author?.site ? ` (${author.site})` : '', ` — ${formatDateTime(comment.written_at)}`,
       comment.history.length ? h('span', { class: 'muted' }, ' ', t('committee.edited')) : null),
     body,
     comment.history.length ? h('details', { class: 'comment-history' },
       h('summary', {}, t('committee.history', { count: comment.history.length })),
-      h('ol', {}, ...comment.history.map((old) => h('li', {}, `${when(old.written_at)} — `, old.text)))) : null,
+      h('ol', {}, ...comment.history.map((old) => h('li', {}, `${formatDateTime(old.written_at)} — `,
+        withMentions(old.text))))) : null,
     mine && !comment.deleted ? h('div', { class: 'inline-form no-print' },
       h('button', { type: 'button', class: 'comment-edit', onclick: edit }, t('committee.edit')),
       h('button', { type: 'button', class: 'comment-delete danger', onclick: async (event) => {
@@ -126,12 +198,12 @@ function commentItem(comment, people, record) {
 
 function discussionPart(state, may, people, named, record) {
   const text = h('textarea', { id: 'comment-text', rows: 3, oninput: typing,
-    'aria-label': t('committee.commentLabel') });
+    'aria-describedby': 'comment-mention-hint' });
   const mention = h('select', { id: 'comment-mention', 'aria-label': t('committee.mention'),
     onchange: () => {
       const person = people.get(mention.value);
       if (person) {
-        text.value += `${text.value && !text.value.endsWith(' ') ? ' ' : ''}@[${person.display_name}](${person.user_id}) `;
+        text.value += `${text.value && !text.value.endsWith(' ') ? ' ' : ''}@${person.display_name} `;
         text.focus();
       }
       mention.value = '';
@@ -140,14 +212,17 @@ function discussionPart(state, may, people, named, record) {
   const post = h('button', { type: 'submit', id: 'comment-post' }, t('committee.post'));
   const form = may('comment') ? h('form', { class: 'no-print', onsubmit: async (event) => {
     event.preventDefault();
-    if (text.value.trim() && await record(post, 'comment', { text: text.value })) {
-      text.value = '';
+    if (text.value.trim() && await record(post, 'comment', { text: postedText(text.value, people) })) {
+      clearLive(text);
     }
-  } }, text, h('div', { class: 'inline-form' }, mention, post)) : null;
+  } }, h('label', { for: 'comment-text' }, t('committee.commentLabel')), text,
+  h('p', { class: 'hint', id: 'comment-mention-hint' }, t('committee.mentionHint')),
+  h('div', { class: 'inline-form' }, mention, post)) : null;
   return h('section', { class: 'committee-part', 'aria-labelledby': 'discussion-title' },
     h('h3', { id: 'discussion-title' }, t('committee.discussion')),
     h('ol', { id: 'comment-list', class: 'plain-list' },
-      ...state.comments.map((comment) => commentItem(comment, named, record))), form);
+      ...state.comments.map((comment) => commentItem(comment, named, record))),
+    state.comments.length ? null : h('p', { class: 'empty' }, t('committee.noComments')), form);
 }
 
 function decisionSummary(decision, dossier, people, chainVerified, record) {
@@ -159,7 +234,7 @@ function decisionSummary(decision, dossier, people, chainVerified, record) {
     h('h4', {}, t('committee.decisionTitle'), ' ', h('span', { class: 'outcome' },
       t(`committee.outcome.${decision.outcome}`))),
     h('p', { class: 'decision-patient' }, t('committee.patient', {
-      name: fields.patient_name ?? '', born: fields.birth_date || '—',
+      name: fields.patient_name ?? '', born: fields.birth_date ? formatDate(fields.birth_date) : '—',
       site: fields.referring_site || '—', unit: fields.requested_unit || '—' })),
     h('p', {}, h('strong', {}, t('committee.reasons')), ' ', decision.reasons),
     decision.conditions ? h('p', {}, h('strong', {}, t('committee.conditions')), ' ', decision.conditions) : null,
@@ -172,7 +247,7 @@ function decisionSummary(decision, dossier, people, chainVerified, record) {
     h('p', { class: decision.in_force ? 'in-force' : 'awaiting-quorum', id: 'decision-force' },
       t(decision.in_force ? 'committee.inForce' : 'committee.awaitingQuorum', {
         count: decision.signed_by.length, quorum: decision.quorum })),
-    h('p', { class: 'muted' }, t('committee.recordedAt', { when: when(decision.written_at) })),
+    h('p', { class: 'muted' }, t('committee.recordedAt', { when: formatDateTime(decision.written_at) })),
     h('div', { class: 'inline-form no-print' },
       pending.includes(me) ? h('button', { type: 'button', id: 'decision-endorse', onclick: (event) =>
         record(event.target, 'endorse', { decision: decision.seq }) }, t('committee.endorse')) : null,
@@ -212,17 +287,19 @@ function timelinePart(state, people) {
   return h('details', { class: 'committee-part no-print', id: 'dossier-timeline' },
     h('summary', {}, t('committee.timeline', { count: state.timeline.length })),
     h('ol', {}, ...state.timeline.map((item) => h('li', { dataset: { kind: item.kind } },
-      `${when(item.written_at)} — ${people.get(item.author)?.display_name ?? item.author} — `,
+      `${formatDateTime(item.written_at)} — ${people.get(item.author)?.display_name ?? item.author} — `,
       t(`activity.kind.${item.kind}`)))));
 }
 
 /**
  * The committee panel of `dossier`. `context`: {workspaceId, people (Map of verified members
  * by id, who may be mentioned or take part), everyone (Map of every certified user by id, to name
- * past authors), files (the dossier's files)}. What I may record comes from the log as the worker read
- * it (my verified role). Returns {element, update(log), setFiles(files)}.
+ * past authors), files (the dossier's files)}. What I may record comes from the log as the worker
+ * read it (my verified role). Returns {element, update(log), setFiles(files), setDossier(latest)}:
+ * `setDossier` with the dossier's newest version, so the decision summary shows its fields.
  */
-export function committeeSection(dossier, context) {
+export function committeeSection(opened, context) {
+  let dossier = opened;
   const { workspaceId, people } = context;
   const named = new Map([...context.everyone, ...people]);
   const box = errorBox();
@@ -232,24 +309,36 @@ export function committeeSection(dossier, context) {
   let current = null;
   const record = (button, kind, content) => attempt(button, box, () =>
     appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
-  const drawPresence = () => presence.replaceChildren(...presenceLine(summary, dossier.document_id, named));
+  const refuse = (text) => showError(box, uiError(text), { focus: true });
+  let lookingUp = null;
+  const known = (id) => named.get(id);
+  const drawPresence = () => {
+    fill(presence, ...presenceLine(summary, dossier.document_id, known));
+    const ids = [...Object.values(summary?.viewers ?? {}), ...Object.values(summary?.typing ?? {})].flat();
+    if (!lookingUp && ids.some((id) => !known(id))) {
+      lookingUp = verifiedDirectory().then((users) => {
+        users.filter((user) => user.valid).forEach((user) => named.set(user.user_id, user));
+        fill(presence, ...presenceLine(summary, dossier.document_id, known));
+      }, () => {}).finally(() => { lookingUp = null; });
+    }
+  };
   const update = (log) => {
     current = log;
     const state = log.dossiers[dossier.document_id] ?? log.new_dossier;
     const may = (kind) => Boolean(log.permissions[kind]);
     const decision = state.decisions[state.decisions.length - 1];
-    body.replaceChildren(
+    redrawKeepingInput(body, () => fill(body,
       h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status', dataset: { status: state.status } },
         t(`dossier.status.${state.status}`))),
-      ...state.problems.map((problem) => h('p', { class: 'error' }, problem)),
-      statusActions(state, may, record),
-      requestsPart(state, may, context.files, record),
+      ...state.problems.map((problem) => h('p', { class: 'error', lang: 'en' }, problem)),
+      statusActions(state, may, record, refuse),
+      requestsPart(state, may, context.files, record, refuse),
       discussionPart(state, may, people, named, record),
       h('section', { class: 'committee-part decision-part', 'aria-labelledby': 'decision-title' },
         h('h3', { id: 'decision-title' }, t('committee.decision')),
         decision ? decisionSummary(decision, dossier, named, log.chain.verified, record) : null,
         decisionForm(state, may, people, record)),
-      timelinePart(state, named));
+      timelinePart(state, named)));
     const lastComment = state.comments[state.comments.length - 1]?.seq ?? 0;
     if (lastComment > (log.readMarkers[dossier.document_id] ?? 0)) {
       log.readMarkers[dossier.document_id] = lastComment;
@@ -266,8 +355,28 @@ export function committeeSection(dossier, context) {
       drawPresence();
     }, TYPING_SHOWN_MS);
   });
+  const heading = h('h2', { id: 'committee-title' });
+  const setTitle = () => { heading.textContent = t('committee.title', { patient: dossier.fields?.patient_name ?? '' }); };
+  setTitle();
   const element = h('section', { class: 'panel committee', id: 'committee', 'aria-labelledby': 'committee-title' },
-    h('h2', { id: 'committee-title' }, t('committee.title', { patient: dossier.fields?.patient_name ?? '' })),
-    presence, body, box);
-  return { element, update, setFiles: (files) => { context.files = files; if (current) update(current); } };
+    heading, presence, box, body);
+  const redraw = () => {
+    if (current) {
+      update(current);
+    }
+  };
+  const setFiles = (files) => {
+    context.files = files;
+    redraw();
+  };
+  const setDossier = (latest) => {
+    if (latest && !latest.problem && latest.version > dossier.version) {
+      dossier = latest;
+      setTitle();
+      if (current?.dossiers[dossier.document_id]?.decisions.length) {
+        redraw();
+      }
+    }
+  };
+  return { element, update, setFiles, setDossier };
 }

@@ -9,10 +9,11 @@ import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { h } from '../dom.js';
 import { PREVIEW_LIMIT, previewBlob, saveDownload } from '../downloads.js';
-import { fileHistory, formatSize, loadFiles, reviseFile } from '../files.js';
+import { fileHistory, loadFiles, reviseFile } from '../files.js';
+import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { session } from '../session.js';
-import { attempt, errorBox, showError } from './feedback.js';
+import { attempt, errorBox, showError, uiError } from './feedback.js';
 
 const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
 
@@ -52,7 +53,7 @@ async function download(workspaceId, file, transfers, box) {
 
 async function preview(workspaceId, file, holder, box) {
   if (file.size > PREVIEW_LIMIT) {
-    showError(box, { message: t('files.tooLargeToPreview', { size: formatSize(PREVIEW_LIMIT) }) });
+    showError(box, uiError(t('files.tooLargeToPreview', { size: formatSize(PREVIEW_LIMIT) })));
     return;
   }
   try {
@@ -74,10 +75,10 @@ function historyList(workspaceId, file, canWrite, done, box) {
   const list = h('ol', { class: 'history file-history' });
   fileHistory(workspaceId, file.document_id).then((versions) => {
     list.replaceChildren(...versions.map((version) => h('li', { dataset: { version: version.version } },
-      version.problem ? h('span', { class: 'error' }, version.problem) : [
+      version.problem ? h('span', { class: 'error', lang: 'en' }, version.problem) : [
         h('span', {}, t(version.deleted ? 'files.historyDeleted' : 'files.historyEntry', {
           version: version.version, name: version.author_name, size: formatSize(version.size ?? 0),
-          when: new Date(version.written_at * 1000).toLocaleString(),
+          when: formatDateTime(version.written_at),
         })),
         canWrite && version.version !== file.version && !version.deleted
           ? h('button', { type: 'button', class: 'restore', onclick: (event) =>
@@ -94,7 +95,8 @@ function fileRow(workspaceId, file, context) {
   const { canWrite, transfers, holder, box, refresh } = context;
   if (file.problem) {
     return h('li', { class: 'file problem', dataset: { documentId: file.document_id } },
-      h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ', file.problem);
+      h('span', { class: 'badge badge-invalid' }, t('files.unreadable')), ' ',
+      h('span', { lang: 'en' }, file.problem));
   }
   const details = h('div', { class: 'file-details' });
   const button = (label, className, action) => h('button', { type: 'button', class: className,
@@ -130,7 +132,7 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
   const send = (chosen) => Array.from(chosen).forEach(async (file) => {
     const limit = session.settings.max_file_bytes;
     if (limit && file.size > limit) {
-      showError(box, { message: t('files.tooLarge', { name: file.name, size: formatSize(limit) }) });
+      showError(box, uiError(t('files.tooLarge', { name: file.name, size: formatSize(limit) })));
       return;
     }
     const { row, update, cancel } = progressRow(file.name, 'upload');
@@ -146,8 +148,8 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
       row.remove();
     }
   });
-  const input = h('input', { type: 'file', id: 'file-input', multiple: true,
-    onchange: () => send(input.files) });
+  const input = h('input', { type: 'file', id: 'file-input', multiple: true, class: 'file-input',
+    'aria-describedby': 'file-input-hint', onchange: () => send(input.files) });
   const zone = h('div', { class: 'drop-zone', id: 'drop-zone' }, t('files.drop'));
   zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
@@ -156,7 +158,11 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
     zone.classList.remove('over');
     send(event.dataTransfer.files);
   });
-  return [h('label', { for: 'file-input' }, t('files.add')), input, zone];
+  // The browser's own button reads "Choose Files" in the browser's language: it is hidden
+  // (still focusable) behind a translated label that opens the same picker.
+  return [h('div', { class: 'file-picker' }, input,
+    h('label', { for: 'file-input', class: 'button' }, t('files.choose')),
+    h('span', { class: 'hint', id: 'file-input-hint' }, t('files.chooseHint'))), zone];
 }
 
 /** The documents section of dossier `dossierId`; `onFiles(files)` hears of each listing.
@@ -166,6 +172,7 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
   const holder = h('div', { id: 'file-preview' });
   const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
   const list = h('ul', { id: 'file-list', class: 'plain-list' });
+  const empty = h('p', { class: 'empty', id: 'files-empty', hidden: true }, t('files.none'));
   const removed = h('ul', { id: 'deleted-file-list', class: 'plain-list' });
   const removedPanel = h('details', { id: 'deleted-files', hidden: true },
     h('summary', {}, t('files.deletedTitle')), removed);
@@ -174,8 +181,9 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
       const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossierId
         || (file.problem && !file.dossier_id));
       const context = { canWrite, transfers, holder, box, refresh };
-      list.replaceChildren(...files.filter((file) => !file.deleted)
-        .map((file) => fileRow(workspaceId, file, context)));
+      const present = files.filter((file) => !file.deleted);
+      list.replaceChildren(...present.map((file) => fileRow(workspaceId, file, context)));
+      empty.hidden = present.length > 0;
       const deleted = files.filter((file) => file.deleted);
       removed.replaceChildren(...deleted.map((file) => fileRow(workspaceId, file, context)));
       removedPanel.hidden = deleted.length === 0;
@@ -185,7 +193,7 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
     }
   };
   const element = h('section', { class: 'panel', id: 'files-panel', 'aria-labelledby': 'files-title' },
-    h('h2', { id: 'files-title' }, t('files.title')), list, removedPanel,
+    h('h2', { id: 'files-title' }, t('files.title')), list, empty, removedPanel,
     canWrite ? uploader(workspaceId, dossierId, transfers, box, refresh) : null,
     transfers, holder, box);
   return { element, refresh };

@@ -1,12 +1,18 @@
 /** Creating or editing a dossier; a save that met someone else's edit merges, and conflicts
- * (both values kept) are shown. */
+ * (both values kept) are shown. A save says what was saved; a new dossier, once saved, is
+ * edited from then on (a second click saves a new version, never a second dossier). When
+ * another member saves a newer version, each changed field shows their value beside it (and
+ * takes it where nothing was typed), so the edit in progress is kept. */
 
 import { h } from '../dom.js';
+import { formatDate, formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { dossierHistory, saveDossier } from '../workspaces.js';
-import { attempt, errorBox, showError } from './feedback.js';
+import { dateField } from './date-field.js';
+import { attempt, errorBox, noticeBox, showError, showNotice, uiError } from './feedback.js';
 
-const TEXT_FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit'];
+const TEXT_FIELDS = ['patient_name', 'referring_site', 'requested_unit'];
+const WATCHED = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency', 'summary'];
 const URGENCIES = ['low', 'normal', 'high'];
 
 function reviewersField(people, chosen) {
@@ -28,10 +34,9 @@ function historyPanel(workspaceId, base, canWrite, onSaved, box) {
   const show = async () => {
     const versions = await dossierHistory(workspaceId, base.document_id);
     list.replaceChildren(...versions.map((version) => h('li', {},
-      version.problem ? h('span', { class: 'error' }, version.problem) : [
+      version.problem ? h('span', { class: 'error', lang: 'en' }, version.problem) : [
         h('span', {}, t('dossier.historyEntry', {
-          version: version.version, name: version.author_name,
-          when: new Date(version.written_at * 1000).toLocaleString(),
+          version: version.version, name: version.author_name, when: formatDateTime(version.written_at),
         })),
         canWrite && version.version !== base.version
           ? h('button', { type: 'button', class: 'restore', dataset: { version: version.version },
@@ -49,37 +54,96 @@ function historyPanel(workspaceId, base, canWrite, onSaved, box) {
   return h('div', {}, button, list);
 }
 
+function shownValue(name, value) {
+  if (name === 'birth_date') {
+    return formatDate(value);
+  }
+  return name === 'urgency' ? t(`dossier.urgency.${value}`) : value;
+}
+
 /** `people`: Map of the workspace's verified members (who may be assigned as reviewers). The
- * status is not edited here: it moves through the committee's log. */
-export function dossierForm(workspaceId, base, onSaved, canWrite, people) {
+ * status is not edited here: it moves through the committee's log. `onSaved(result, created)`
+ * after each save. `confirmation`: a saved message to show at once. Returns {element,
+ * showLatest(dossier)}: `showLatest` with the newest version of this dossier, when it changes. */
+export function dossierForm(workspaceId, base, onSaved, canWrite, people, confirmation = '') {
   const box = errorBox();
   const notice = h('div', { id: 'dossier-notice' });
+  const saved = noticeBox('dossier-saved');
+  showNotice(saved, confirmation);
+  let current = base;
   const fields = base?.fields ?? {};
-  const inputs = TEXT_FIELDS.map((name) => h('div', { class: 'field' },
-    h('label', { for: `dossier-${name}` }, t(`dossier.${name}`)),
-    h('input', { id: `dossier-${name}`, name, value: fields[name] ?? '',
-      type: name === 'birth_date' ? 'date' : 'text', required: name === 'patient_name' })));
+  const controls = new Map();
+  const notes = new Map();
+  const withNote = (name, ...children) => {
+    const note = h('p', { class: 'their-value', id: `dossier-${name}-theirs`, 'aria-live': 'polite' });
+    notes.set(name, note);
+    return h('div', { class: 'field' }, ...children, note);
+  };
+  const inputs = TEXT_FIELDS.map((name) => {
+    const input = h('input', { id: `dossier-${name}`, name, value: fields[name] ?? '', type: 'text',
+      required: name === 'patient_name', 'aria-describedby': `dossier-${name}-theirs` });
+    controls.set(name, input);
+    return withNote(name, h('label', { for: `dossier-${name}` }, t(`dossier.${name}`)), input);
+  });
+  const birth = dateField({ id: 'dossier-birth_date', label: t('dossier.birth_date'),
+    value: fields.birth_date ?? '' });
   const summary = h('textarea', { id: 'dossier-summary', name: 'summary', rows: 4 }, fields.summary ?? '');
+  const urgency = select('urgency', URGENCIES, fields.urgency ?? 'normal');
+  controls.set('summary', summary);
+  controls.set('urgency', urgency);
   const submit = h('button', { type: 'submit', class: 'primary', id: 'dossier-save' }, t('dossier.save'));
+  const title = h('h2', { id: 'dossier-form-title', tabindex: -1 },
+    t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view'));
   const form = h('form', { id: 'dossier-form', dataset: { version: base?.version ?? 0 },
     inert: !canWrite, onsubmit: async (event) => {
     event.preventDefault();
+    const date = birth.read();
+    if (date.error) {
+      showError(box, uiError(date.error), { focus: true });
+      return;
+    }
     const data = new FormData(form);
-    const values = { ...Object.fromEntries(data.entries()), reviewers: data.getAll('reviewers') };
-    const result = await attempt(submit, box, () => saveDossier(workspaceId, base, values));
+    const values = { ...Object.fromEntries(data.entries()), birth_date: date.iso,
+      reviewers: data.getAll('reviewers') };
+    const created = !current;
+    const result = await attempt(submit, box, () => saveDossier(workspaceId, current, values));
     if (result) {
       notice.replaceChildren(...result.conflicts.map((conflict) => h('p', { class: 'warning', role: 'status' },
         t('dossier.conflict', { field: t(`dossier.${conflict.name}`), ours: conflict.ours, theirs: conflict.theirs }))));
-      onSaved(result);
+      current = { ...current, ...result.saved };
+      form.dataset.version = result.saved.version;
+      title.textContent = t('dossier.edit');
+      notes.forEach((note) => note.replaceChildren());
+      const text = t(created ? 'dossier.created' : 'dossier.saved',
+        { name: result.saved.fields.patient_name, version: result.saved.version });
+      showNotice(saved, text);
+      onSaved(result, created ? text : '');
     }
   } },
-  ...inputs,
-  h('div', { class: 'field' }, h('label', { for: 'dossier-urgency' }, t('dossier.urgency')),
-    select('urgency', URGENCIES, fields.urgency ?? 'normal')),
+  ...inputs.slice(0, 1), withNote('birth_date', birth.element), ...inputs.slice(1),
+  withNote('urgency', h('label', { for: 'dossier-urgency' }, t('dossier.urgency')), urgency),
   reviewersField(people, fields.reviewers ?? []),
-  h('div', { class: 'field' }, h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
-  canWrite ? submit : null);
-  return h('section', { class: 'panel', 'aria-labelledby': 'dossier-form-title' },
-    h('h2', { id: 'dossier-form-title' }, t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view')),
-    form, notice, base ? historyPanel(workspaceId, base, canWrite, onSaved, box) : null, box);
+  withNote('summary', h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
+  canWrite ? submit : null, saved);
+  const showLatest = (latest) => {
+    if (!current || !latest || latest.problem || latest.version <= current.version) {
+      return;
+    }
+    for (const name of WATCHED) {
+      const mine = current.fields?.[name] ?? '';
+      const theirs = latest.fields?.[name] ?? '';
+      const control = controls.get(name);
+      if (theirs === mine) {
+        continue;
+      }
+      if (control && control.value === mine) {
+        control.value = theirs;
+      }
+      notes.get(name).textContent = theirs
+        ? t('dossier.theirValue', { value: shownValue(name, theirs) }) : t('dossier.theirValueEmpty');
+    }
+  };
+  const element = h('section', { class: 'panel dossier-form', 'aria-labelledby': 'dossier-form-title' },
+    title, form, notice, box, base ? historyPanel(workspaceId, base, canWrite, onSaved, box) : null);
+  return { element, showLatest };
 }

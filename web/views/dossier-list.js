@@ -5,6 +5,7 @@
  */
 
 import { h } from '../dom.js';
+import { formatDate } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { unreadCounts, unreadTotal } from '../log.js';
 import { session } from '../session.js';
@@ -13,40 +14,51 @@ import { fillFilters, filterValue } from './filters.js';
 const FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency'];
 const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
 const URGENCIES = ['low', 'normal', 'high'];
+// Columns a narrow screen drops first (web/styles.css): the open dossier shows them.
+const SECONDARY = new Set(['birth_date']);
+const columnClass = (name) => (SECONDARY.has(name) ? 'secondary' : null);
 
 function stateOf(log, dossier) {
   return log.dossiers[dossier.document_id] ?? log.new_dossier;
 }
 
-function row(dossier, state, unread, onOpen, canWrite) {
+function cell(fields, name) {
+  if (name === 'urgency') {
+    return t(`dossier.urgency.${fields.urgency ?? 'normal'}`);
+  }
+  return name === 'birth_date' ? formatDate(fields.birth_date) : fields[name] ?? '';
+}
+
+function row(dossier, state, unread, onOpen) {
   if (dossier.problem) {
     return h('tr', { class: 'problem-row', dataset: { documentId: dossier.document_id } },
       h('td', { colspan: FIELDS.length + 5 },
-        h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ', dossier.problem));
+        h('span', { class: 'badge badge-invalid' }, t('dossier.unreadable')), ' ',
+        h('span', { lang: 'en' }, dossier.problem)));
   }
   const { fields } = dossier;
   const open = state.requests.filter((request) => !request.fulfilled_by);
   const overdue = open.some((request) => request.overdue);
   return h('tr', { dataset: { documentId: dossier.document_id, status: state.status } },
-    ...FIELDS.map((name) => h('td', {}, name === 'urgency'
-      ? t(`dossier.urgency.${fields.urgency ?? 'normal'}`) : fields[name] ?? '')),
+    h('td', {}, h('button', { type: 'button', class: 'open-dossier', onclick: () => onOpen(dossier),
+      'aria-label': t('dossier.openLabel', { name: fields.patient_name ?? '' }) }, t('dossier.openButton'))),
+    ...FIELDS.map((name) => h('td', { class: columnClass(name) }, cell(fields, name))),
     h('td', { class: 'status' }, t(`dossier.status.${state.status}`)),
     h('td', { class: overdue ? 'requests overdue' : 'requests' },
       open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
     h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
       t('list.unread', { count: unread })) : ''),
-    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })),
-    h('td', {}, h('button', { type: 'button', onclick: () => onOpen(dossier) },
-      t(canWrite ? 'dossier.editButton' : 'dossier.openButton'))));
+    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
 }
 
 /** `people`: Map of the workspace's verified members. Returns {element, update(dossiers, log)}. */
-export function dossierList(people, canWrite, onOpen) {
+export function dossierList(people, onOpen) {
   const search = h('input', { id: 'dossier-search', type: 'search', placeholder: t('dossier.search') });
+  const empty = h('p', { id: 'dossier-empty', class: 'empty', role: 'status' });
   const sort = h('select', { id: 'dossier-sort' },
     ...[...FIELDS, 'status'].map((name) => h('option', { value: name }, t(`dossier.${name}`))));
   const overdueOnly = h('input', { type: 'checkbox', id: 'filter-overdue' });
-  const filters = h('span', { class: 'filters' });
+  const filters = h('div', { class: 'filters' });
   const body = h('tbody');
   const unreadLine = h('p', { id: 'workspace-unread', class: 'muted', 'aria-live': 'polite' });
   let dossiers = [];
@@ -60,7 +72,7 @@ export function dossierList(people, canWrite, onOpen) {
     unreadLine.textContent = total ? t('list.unreadTotal', { count: total }) : '';
     const keyed = dossiers.map((dossier) => ({ dossier, state: stateOf(log, dossier) }));
     const sortKey = ({ dossier, state }) => String(sort.value === 'status' ? state.status : dossier.fields?.[sort.value] ?? '');
-    body.replaceChildren(...keyed
+    const rows = keyed
       .filter(({ dossier, state }) => dossier.problem || (
         (!needle || Object.values(dossier.fields).join(' ').toLowerCase().includes(needle))
         && (!site || dossier.fields.referring_site === site)
@@ -69,7 +81,10 @@ export function dossierList(people, canWrite, onOpen) {
         && (!urgency || (dossier.fields.urgency ?? 'normal') === urgency)
         && (!overdueOnly.checked || state.requests.some((r) => r.overdue && !r.fulfilled_by))))
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
-      .map(({ dossier, state }) => row(dossier, state, unread[dossier.document_id] ?? 0, onOpen, canWrite)));
+      .map(({ dossier, state }) => row(dossier, state, unread[dossier.document_id] ?? 0, onOpen));
+    body.replaceChildren(...rows);
+    table.hidden = rows.length === 0;
+    empty.textContent = rows.length ? '' : t(dossiers.length ? 'dossier.noneMatch' : 'dossier.none');
   };
   const update = (nextDossiers, nextLog) => {
     dossiers = nextDossiers;
@@ -89,18 +104,20 @@ export function dossierList(people, canWrite, onOpen) {
   search.addEventListener('input', draw);
   sort.addEventListener('change', draw);
   overdueOnly.addEventListener('change', draw);
-  const element = h('div', {},
-    unreadLine,
-    h('div', { class: 'inline-form' },
-      h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search,
-      h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort),
-    h('div', { class: 'inline-form' }, filters, overdueOnly,
-      h('label', { for: 'filter-overdue' }, t('list.overdueOnly'))),
-    h('table', { id: 'dossier-table' },
+  const table = h('table', { id: 'dossier-table' },
       h('thead', {}, h('tr', {},
-        ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col' }, t(`dossier.${name}`))),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('dossier.openButton'))),
+        ...[...FIELDS, 'status'].map((name) => h('th', { scope: 'col', class: columnClass(name) }, t(`dossier.${name}`))),
         h('th', { scope: 'col' }, t('list.requestsTitle')), h('th', { scope: 'col' }, t('list.discussion')),
-        h('th', { scope: 'col' }, t('dossier.lastEdit')), h('th', { scope: 'col' }, ''))),
-      body));
+        h('th', { scope: 'col' }, t('dossier.lastEdit')))),
+      body);
+  const element = h('div', { class: 'dossier-list' },
+    unreadLine,
+    h('div', { class: 'filter-bar' },
+      h('div', { class: 'field' }, h('label', { for: 'dossier-search' }, t('dossier.searchLabel')), search),
+      h('div', { class: 'field' }, h('label', { for: 'dossier-sort' }, t('dossier.sortBy')), sort),
+      filters,
+      h('label', { class: 'check', for: 'filter-overdue' }, overdueOnly, ' ', t('list.overdueOnly'))),
+    h('div', { class: 'table-scroll' }, table), empty);
   return { element, update };
 }

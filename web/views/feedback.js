@@ -1,17 +1,58 @@
-/** Showing the outcome of an action: errors (with the server's or worker's reason) and notices. */
+/**
+ * Showing the outcome of an action: errors and confirmations. An error is shown in the UI's
+ * language from its `code` (the server's, the crypto worker's typed errors, transfers'); the
+ * English detail the code carries is added only where it names the item concerned (a file, a
+ * log entry), marked as English. Errors are alerts; confirmations are announced politely.
+ */
 
-import { h, show } from '../dom.js';
-import { t } from '../i18n/i18n.js';
+import { fill, h, show } from '../dom.js';
+import { hasMessage, t } from '../i18n/i18n.js';
+
+/** Codes whose English message names what was affected (which file, which entry). */
+const NAMING_ITEM = new Set([
+  'tampered_block', 'broken_chain', 'replayed_version', 'bad_signature', 'wrong_context',
+  'malformed_stream', 'download_failed', 'unverified_user',
+]);
 
 export function errorBox() {
-  return h('p', { class: 'error', role: 'alert', hidden: true });
+  return h('p', { class: 'error', role: 'alert', hidden: true, tabindex: -1 });
 }
 
-export function showError(box, error) {
-  const key = `error.${error?.code}`;
-  const known = t(key) !== key;
-  box.textContent = known ? t(key) : t('error.generic', { detail: error?.message ?? String(error) });
+/** An error from our own UI code, already in the user's language (no code to translate). */
+export function uiError(text) {
+  return { text };
+}
+
+function errorText(error) {
+  if (error?.text) {
+    return [error.text];
+  }
+  const code = error?.code;
+  const detail = error?.message ?? String(error);
+  if (code && hasMessage(`error.${code}`)) {
+    return [t(`error.${code}`, error.values ?? {}), NAMING_ITEM.has(code) && detail
+      ? [' ', h('span', { class: 'error-detail', lang: 'en' }, detail)] : null];
+  }
+  return [t('error.unexpected', { code: code ?? '—' }), ' ',
+    h('span', { class: 'error-detail', lang: 'en' }, detail)];
+}
+
+/** Shows `error` in `box`; `focus` (after something the person did) moves focus to it. */
+export function showError(box, error, { focus = false } = {}) {
+  fill(box, ...errorText(error));
   box.hidden = false;
+  if (focus) {
+    box.focus();
+  }
+}
+
+/** A box for confirmations ("Dossier … saved"), read out by screen readers when filled. */
+export function noticeBox(id) {
+  return h('p', { id, class: 'success', role: 'status', tabindex: -1 });
+}
+
+export function showNotice(box, text) {
+  box.textContent = text;
 }
 
 /** Runs `action` with `button` disabled, reporting any failure in `box`. */
@@ -21,7 +62,7 @@ export async function attempt(button, box, action) {
   try {
     return await action();
   } catch (error) {
-    showError(box, error);
+    showError(box, error, { focus: true });
     return undefined;
   } finally {
     button.disabled = false;

@@ -11,7 +11,7 @@ export function fillFilters(container, specs, onChange) {
       h('option', { value: '' }, t('activity.all')),
       ...options.map(([value, text]) => h('option', { value }, text)));
     select.value = chosen[id];
-    return [h('label', { for: id }, label), select];
+    return h('div', { class: 'field' }, h('label', { for: id }, label), select);
   }));
 }
 

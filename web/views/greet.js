@@ -1,15 +1,26 @@
 /**
- * The admin's side (greeter) of an invitation: wait for the invitee, run the SAS exchange, check
- * the code the invitee reads aloud, then sign and file their certificate.
+ * The admin's side (greeter) of an invitation: wait for the invitee, run the SAS exchange, then
+ * gate on both confirmations in either order (the admin types the invitee's code; the invitee's
+ * browser sends its signed confirmation of the admin's code over the channel). Only when the
+ * crypto worker says both are in does it sign and file the certificate; the page then shows the
+ * new member as this browser verified them.
  */
 
 import { api } from '../api.js';
 import { cryptoClient } from '../crypto-client.js';
+import { verifiedDirectory } from '../directory.js';
 import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { realtimeSocket } from '../realtime.js';
 import { errorBox, showError } from './feedback.js';
 import { codeForm, invitationChannel } from './sas-channel.js';
+
+function newMemberSummary(member) {
+  return h('p', { id: 'sas-new-member' },
+    h('strong', {}, member.display_name), ` — ${member.site} — ${t(`profile.${member.profile}`)} `,
+    h('span', { class: 'badge badge-verified' }, t('directory.verified')), ' ',
+    h('code', { class: 'fingerprint' }, member.fingerprint));
+}
 
 export function renderGreet(root, invitationId) {
   const box = errorBox();
@@ -19,28 +30,41 @@ export function renderGreet(root, invitationId) {
     h('h1', {}, t('sas.greetTitle')), status, area, box,
     h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
   let started = false;
+  let certifying = false;
 
-  const certify = async (typed) => {
+  const certify = async () => {
+    certifying = true;
     const { invitation } = await api('GET', `/api/invitations/${invitationId}`);
-    let certificate;
-    try {
-      ({ certificate } = await cryptoClient().call('invite.greeter_certify', {
-        invitation_id: invitationId, typed_code: typed,
-        claimer_user_id: invitation.claimer_user_id,
-        claimer_verify_key: invitation.claimer_verify_key,
-        claimer_public_key: invitation.claimer_public_key,
-        display_name: invitation.display_name, email: invitation.email, site: invitation.site,
-        profile: invitation.profile,
-      }));
-    } catch (error) {
-      channel.abort(t('sas.mismatch'));
-      throw error;
-    }
+    const { certificate } = await cryptoClient().call('invite.greeter_certify', {
+      invitation_id: invitationId, claimer_user_id: invitation.claimer_user_id,
+      claimer_verify_key: invitation.claimer_verify_key,
+      claimer_public_key: invitation.claimer_public_key,
+      display_name: invitation.display_name, email: invitation.email, site: invitation.site,
+      profile: invitation.profile,
+    }).catch(channel.failWith);
     await api('POST', `/api/invitations/${invitationId}/complete`, { certificate });
     channel.close();
-    area.replaceChildren();
     status.textContent = t('sas.done', { name: invitation.display_name });
     status.id = 'sas-done';
+    const member = (await verifiedDirectory()).find((user) => user.user_id === invitation.claimer_user_id);
+    area.replaceChildren(member?.valid ? newMemberSummary(member) : h('p', { class: 'error', role: 'alert' },
+      member?.problem ?? t('sas.memberMissing')));
+  };
+
+  /** Runs one of the two confirmations in the worker; signs once the worker says both are in. */
+  const confirmed = async (method, params, waitingText) => {
+    const { ready } = await cryptoClient().call(method, { invitation_id: invitationId, ...params })
+      .catch(channel.failWith);
+    if (ready && !certifying) {
+      await certify();
+    } else if (!ready) {
+      status.textContent = waitingText;
+    }
+  };
+
+  const typed = async (code) => {
+    await confirmed('invite.greeter_confirm', { typed_code: code }, t('sas.waitingInviteeConfirm'));
+    area.querySelector('form')?.remove();
   };
 
   const channel = invitationChannel(realtimeSocket(), { role: 'greeter', invitation_id: invitationId }, {
@@ -56,12 +80,15 @@ export function renderGreet(root, invitationId) {
         channel.send({ type: 'reveal', reveal: revealed.reveal });
         status.textContent = t('sas.readYours');
         area.replaceChildren(h('output', { id: 'my-sas-code', class: 'sas-code' }, revealed.greeter_code),
-          codeForm('greeter', certify));
+          codeForm('greeter', typed));
+      } else if (message.type === 'confirmed') {
+        await confirmed('invite.greeter_accept_confirmation', { confirmation: message.confirmation },
+          t('sas.inviteeConfirmed'));
       }
     },
-    onAborted: (reason) => {
+    onAborted: (message) => {
       status.textContent = t('sas.aborted');
-      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, reason || t('sas.mismatch')));
+      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, message));
     },
     onError: (error) => showError(box, error),
   });

@@ -32,7 +32,7 @@ function directoryRow(user, onRevoke) {
     h('td', {}, user.valid ? user.display_name : claims.display_name),
     h('td', {}, user.valid ? user.site : claims.site),
     h('td', {}, t(`profile.${user.valid ? user.profile : claims.profile}`)),
-    h('td', {}, badge(user), user.valid ? null : h('div', { class: 'problem' }, user.problem)),
+    h('td', {}, badge(user), user.valid ? null : h('div', { class: 'problem', lang: 'en' }, user.problem)),
     h('td', { class: 'fingerprint' }, user.fingerprint ?? ''),
     h('td', {}, canRevoke
       ? h('button', { type: 'button', class: 'danger', onclick: () => onRevoke(user) },

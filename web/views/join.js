@@ -1,7 +1,9 @@
 /**
  * The invitee's side (claimer), from the invitation link `#/join/<token>/<root verify key>`:
  * create a passkey and keys, keep the recovery code, then run the SAS check with the admin over
- * the invitation channel and receive the certificate.
+ * the invitation channel: once the admin's code typed here matches, the worker's signed
+ * confirmation goes to the admin's browser, which signs the certificate only with it (and with
+ * the admin's own check of this side's code, in either order). Then sign in with it.
  */
 
 import { api } from '../api.js';
@@ -46,14 +48,11 @@ function exchange(root, token, box) {
         status.textContent = t('sas.readYours');
         area.replaceChildren(h('output', { id: 'my-sas-code', class: 'sas-code' }, code),
           codeForm('claimer', async (typed) => {
-            try {
-              await cryptoClient().call('invite.claimer_confirm', { typed_code: typed });
-              area.replaceChildren();
-              status.textContent = t('sas.waitingCertificate');
-            } catch (error) {
-              channel.abort(t('sas.mismatch'));
-              throw error;
-            }
+            const { confirmation } = await cryptoClient().call('invite.claimer_confirm', { typed_code: typed })
+              .catch(channel.failWith);
+            channel.send({ type: 'confirmed', confirmation });
+            area.querySelector('form')?.remove();
+            status.textContent = t('sas.waitingCertificate');
           }));
       }
     },
@@ -68,9 +67,9 @@ function exchange(root, token, box) {
         showError(box, error);
       }
     },
-    onAborted: (reason) => {
+    onAborted: (message) => {
       status.textContent = t('sas.aborted');
-      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, reason || t('sas.mismatch')));
+      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, message));
     },
     onError: (error) => showError(box, error),
   });

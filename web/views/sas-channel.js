@@ -1,9 +1,27 @@
-/** The invitation channel over Socket.IO (see api/identity/invitation_channel.py), and the form
- * where each person types the code the other reads aloud. */
+/** The invitation channel over Socket.IO (see api/identity/invitation_channel.py), the form
+ * where each person types the code the other reads aloud, and what each page says when the
+ * exchange is aborted. */
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { attempt, errorBox } from './feedback.js';
+
+/** The worker's refusals that end an exchange: the page aborts the invitation with their code. */
+const ENDS_EXCHANGE = new Set(['sas_mismatch', 'sas_confirmation', 'substituted_key']);
+
+/** Why the exchange ended (`reason`, from the side `by`), as `role` (greeter or claimer) should
+ * read it: a code mismatch names who typed the wrong code; other worker refusals by their
+ * message; anything else as sent (the admin's cancel). */
+function abortMessage(role, reason, by) {
+  if (reason === 'sas_mismatch' && by !== role) {
+    return by === 'greeter' ? t('sas.mismatchByAdmin') : t('sas.mismatchByInvitee');
+  }
+  if (reason === 'sas_mismatch') {
+    return t('sas.mismatchTyped');
+  }
+  const key = `error.${reason}`;
+  return t(key) !== key ? t(key) : reason || t('sas.aborted');
+}
 
 export function invitationChannel(socket, joinData, handlers) {
   const listeners = {
@@ -11,7 +29,7 @@ export function invitationChannel(socket, joinData, handlers) {
     'invitation:peer': ({ role }) => handlers.onPeer?.(role),
     'invitation:registered': () => handlers.onRegistered?.(),
     'invitation:completed': () => handlers.onCompleted?.(),
-    'invitation:aborted': ({ reason }) => handlers.onAborted?.(reason),
+    'invitation:aborted': ({ reason, by }) => handlers.onAborted?.(abortMessage(joinData.role, reason, by)),
   };
   const guarded = Object.fromEntries(Object.entries(listeners).map(([event, listener]) => [
     event, (data) => Promise.resolve(listener(data)).catch((error) => handlers.onError?.(error)),
@@ -23,6 +41,14 @@ export function invitationChannel(socket, joinData, handlers) {
     }),
     send: (payload) => socket.emit('invitation:relay', { payload }),
     abort: (reason) => socket.emit('invitation:abort', { reason }),
+    /** Rethrows `error`; if the worker refused the exchange, first ends the invitation and
+     * tells both pages why. */
+    failWith: (error) => {
+      if (ENDS_EXCHANGE.has(error?.code)) {
+        socket.emit('invitation:abort', { reason: error.code });
+      }
+      throw error;
+    },
     close: () => Object.entries(guarded).forEach(([event, listener]) => socket.off(event, listener)),
   };
 }

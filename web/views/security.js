@@ -1,11 +1,15 @@
-/** The Security page: my passkeys (add, rename, remove) and a new recovery code. */
+/** The Security page: my passkeys (add, rename, remove), a new recovery code, and what a
+ * verifier needs: my key's and the organization's root key fingerprints, and the command that
+ * checks an exported log offline against that root key. */
 
 import { api } from '../api.js';
 import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { h, show } from '../dom.js';
+import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { createPasskey } from '../passkeys.js';
+import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
 import { recoveryCodePanel } from './recovery-code.js';
 
@@ -34,12 +38,29 @@ function passkeyRow(passkey, refresh, box) {
       refresh();
     }
   };
-  const used = passkey.last_used_at ? new Date(passkey.last_used_at * 1000).toLocaleString() : '—';
+  const used = passkey.last_used_at ? formatDateTime(passkey.last_used_at) : '—';
   return h('li', { class: 'passkey' },
     h('span', { class: 'passkey-name' }, passkey.name),
     h('span', { class: 'muted' }, t('passkeys.lastUsed', { when: used })),
     h('button', { type: 'button', onclick: rename }, t('passkeys.rename')),
     h('button', { type: 'button', class: 'danger', onclick: remove }, t('passkeys.remove')));
+}
+
+/** The fingerprints as the offline verifier computes them (`VerifyKey.fingerprint()`), and
+ * its command with the root key pinned, ready to copy. */
+function keysSection() {
+  const { fingerprint, root_fingerprint: rootFingerprint } = session.identity;
+  const command = `python -m pycrypto_wasm.audit verify paravent-log-….json --root-key "${rootFingerprint}"`;
+  return h('section', { class: 'panel', 'aria-labelledby': 'keys-title' },
+    h('h2', { id: 'keys-title' }, t('security.keys')),
+    h('p', {}, t('security.rootFingerprint', { organization: session.organization.name }), ' ',
+      h('code', { id: 'root-fingerprint', class: 'fingerprint' }, rootFingerprint)),
+    h('p', {}, t('security.myFingerprint'), ' ',
+      h('code', { id: 'own-fingerprint', class: 'fingerprint' }, fingerprint)),
+    h('h3', {}, t('security.verifyTitle')),
+    h('p', {}, t('security.verifyExplain')),
+    h('pre', {}, h('code', { id: 'verify-command', lang: 'en' }, command)),
+    h('p', {}, t('security.verifyResult')));
 }
 
 export function renderSecurity(root, query) {
@@ -77,6 +98,6 @@ export function renderSecurity(root, query) {
     h('h1', { id: 'security-title' }, t('security.title')),
     query.get('enroll') ? h('p', { class: 'warning', role: 'status' }, t('security.enrollNow')) : null,
     h('h2', {}, t('passkeys.title')), list, h('div', { class: 'actions' }, add, regenerate),
-    notice, box));
+    notice, box), keysSection());
   refresh().catch((error) => showError(box, error));
 }

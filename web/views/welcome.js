@@ -40,7 +40,9 @@ export function renderWelcome(root) {
     h('p', {}, h('a', { href: '#/recovery', id: 'go-recovery' }, t('welcome.lostPasskey')))));
 }
 
-export function renderLocked(root, onSignOut) {
+/** The server session goes on but the keys are not in this page: `reason` is 'idle' (the idle
+ * lock wiped them) or 'reloaded' (a reloaded page never has them). */
+export function renderLocked(root, reason, onSignOut) {
   const box = errorBox();
   const unlock = h('button', { type: 'button', id: 'unlock-passkey', class: 'primary' },
     t('lock.unlock'));
@@ -49,6 +51,7 @@ export function renderLocked(root, onSignOut) {
     t('nav.signOut'));
   show(root, h('section', { class: 'panel', id: 'lock-screen' },
     h('h1', {}, t('lock.title')),
-    h('p', {}, t('lock.explain', { name: session.user?.display_name ?? '' })),
+    h('p', { id: 'lock-reason' }, t(reason === 'idle' ? 'lock.idle' : 'lock.reloaded',
+      { name: session.user?.display_name ?? '' })),
     h('div', { class: 'actions' }, unlock, signOut), box));
 }

@@ -7,13 +7,14 @@
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { loadWorkspace, saveWorkspaceSettings } from '../workspaces.js';
-import { attempt, errorBox } from './feedback.js';
+import { attempt, errorBox, noticeBox, showNotice } from './feedback.js';
 
 const ROLES = ['contributor', 'manager', 'owner'];
 
 /** Returns {element, update(workflow)}; `onSaved()` after a change. */
 export function workflowSettings(workspaceId, isOwner, onSaved) {
   const box = errorBox();
+  const saved = noticeBox('workflow-saved');
   const body = h('div', {});
   const update = (workflow) => {
     const selects = Object.entries(workflow.policy).map(([kind, role]) => h('select', {
@@ -30,6 +31,7 @@ export function workflowSettings(workspaceId, isOwner, onSaved) {
         await saveWorkspaceSettings(workspaceId, latest.name,
           { policy, quorum: Number(quorum.value) });
         await onSaved();
+        showNotice(saved, t('workflow.saved', { count: Number(quorum.value) }));
       });
     } },
     h('table', {}, h('tbody', {}, ...selects.map((select) => h('tr', {},
@@ -39,6 +41,6 @@ export function workflowSettings(workspaceId, isOwner, onSaved) {
     isOwner ? save : h('p', { class: 'muted' }, t('workflow.ownersOnly'))));
   };
   const element = h('details', { class: 'panel no-print', id: 'workflow-settings' },
-    h('summary', {}, t('workflow.title')), body, box);
+    h('summary', {}, t('workflow.title')), body, saved, box);
   return { element, update };
 }

@@ -1,5 +1,5 @@
 /** My workspaces (names decrypted in the worker, with their unread comments, refreshed live)
- * and a form to create one. */
+ * and a form to create one; and the same list as a compact navigation beside an open one. */
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -12,6 +12,7 @@ import { attempt, errorBox, showError } from './feedback.js';
 export function workspaceListSection() {
   const box = errorBox();
   const list = h('ul', { id: 'workspace-list', class: 'plain-list' });
+  const empty = h('p', { class: 'empty', id: 'workspaces-empty', hidden: true }, t('workspaces.none'));
   const unreadBadge = (workspace) => {
     const badge = h('span', { class: 'badge unread', hidden: true });
     loadLog(workspace.workspace_id).then((log) => {
@@ -23,10 +24,12 @@ export function workspaceListSection() {
   };
   const refresh = async () => {
     const workspaces = await listWorkspaces();
+    empty.hidden = workspaces.length > 0;
     list.replaceChildren(...workspaces.map((workspace) => h('li', {
       dataset: { workspaceId: workspace.workspace_id } },
     workspace.problem
-      ? h('span', { class: 'error' }, t('workspaces.unreadable', { problem: workspace.problem }))
+      ? h('span', { class: 'error' }, t('workspaces.unreadable'), ' ',
+        h('span', { lang: 'en' }, workspace.problem))
       : [h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name), ' ', unreadBadge(workspace)],
     ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
   };
@@ -46,5 +49,18 @@ export function workspaceListSection() {
     }
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'workspaces-title' },
-    h('h2', { id: 'workspaces-title' }, t('workspaces.title')), list, form, box);
+    h('h2', { id: 'workspaces-title' }, t('workspaces.title')), list, empty, form, box);
+}
+
+/** My workspaces as links, `currentId` marked as the page shown. */
+export function workspaceNav(currentId) {
+  const list = h('ul', { class: 'plain-list' });
+  listWorkspaces().then((workspaces) => list.replaceChildren(...workspaces
+    .filter((workspace) => !workspace.problem)
+    .map((workspace) => h('li', {}, h('a', { href: `#/w/${workspace.workspace_id}`,
+      'aria-current': workspace.workspace_id === currentId ? 'page' : null }, workspace.name)))),
+  () => {});
+  return h('nav', { class: 'panel workspace-nav no-print', 'aria-labelledby': 'workspace-nav-title' },
+    h('h2', { id: 'workspace-nav-title' }, t('nav.workspaces')), list,
+    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
 }

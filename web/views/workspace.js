@@ -8,7 +8,7 @@
  */
 
 import { verifiedDirectory } from '../directory.js';
-import { h, show } from '../dom.js';
+import { fill, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
@@ -23,6 +23,7 @@ import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
 import { workflowSettings } from './workflow-settings.js';
+import { workspaceNav } from './workspace-list.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
@@ -57,7 +58,7 @@ function membersSection(workspace, directory, reload) {
       await reload();
     });
   } }, h('label', { for: 'share-user' }, t('workspace.shareWith')), person,
-  h('label', { for: 'share-role' }, t('person.profile')), role, submit) : null;
+  h('label', { for: 'share-role' }, t('workspace.role')), role, submit) : null;
   return h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
     h('h2', { id: 'members-title' }, t('workspace.members')),
     h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box);
@@ -82,7 +83,7 @@ function workspaceTitle(workspace, box) {
       } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
       input.focus();
     } }, t('workspace.rename'));
-    element.replaceChildren(h('h1', { id: 'workspace-title' }, name),
+    fill(element, h('h1', { id: 'workspace-title' }, name),
       ['owner', 'manager'].includes(workspace.role) ? rename : null);
   };
   const refresh = async () => {
@@ -156,18 +157,34 @@ export async function renderWorkspace(root, workspaceId) {
   let { dossiers, log } = data;
   const people = peopleOf(workspace, directory);
   const box = errorBox();
-  const editor = h('div', { id: 'dossier-editor' });
+  const editor = h('div', { id: 'dossier-editor', class: 'dossier-editor' });
   const canWrite = workspace.role !== 'reader';
   let openFiles = null;
   let committee = null;
+  let openForm = null;
+  let opening = 0;
   const dossierName = (id) => dossiers.find((d) => d.document_id === id)?.fields?.patient_name ?? id;
   const activity = activitySection(workspaceId, dossierName);
-  const edit = async (dossier) => {
-    const refresh = async () => {
-      dossiers = await loadDossiers(workspaceId);
-      list.update(dossiers, log);
+  const showDossiers = (next) => {
+    dossiers = next;
+    list.update(dossiers, log);
+    const open = dossiers.find((d) => d.document_id === openForm?.documentId);
+    openForm?.showLatest(open);
+    committee?.setDossier(open);
+  };
+  const edit = async (dossier, confirmation = '') => {
+    // Only the dossier opened last is shown, however long an earlier one took to load.
+    opening += 1;
+    const mine = opening;
+    const onSaved = async (result, created) => {
+      showDossiers(await loadDossiers(workspaceId));
+      if (created) {
+        await edit(dossiers.find((d) => d.document_id === result.saved.document_id), created);
+      }
     };
-    const parts = [dossierForm(workspaceId, dossier, refresh, canWrite, people)];
+    const form = dossierForm(workspaceId, dossier, onSaved, canWrite, people, confirmation);
+    openForm = { ...form, documentId: dossier?.document_id };
+    const parts = [form.element];
     committee = dossier ? committeeSection(dossier, {
       workspaceId, people, everyone: everyoneIn(directory), files: [] }) : null;
     openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
@@ -179,10 +196,13 @@ export async function renderWorkspace(root, workspaceId) {
     } else {
       viewing(workspaceId, null, () => {});
     }
+    if (mine !== opening) {
+      return;
+    }
     editor.replaceChildren(...parts);
-    editor.querySelector('input')?.focus();
+    editor.querySelector(confirmation ? '#dossier-saved' : 'h2')?.focus();
   };
-  const list = dossierList(people, canWrite, edit);
+  const list = dossierList(people, (dossier) => edit(dossier));
   const settings = workflowSettings(workspaceId, workspace.role === 'owner', async () => {
     await onSettingsChanged();
   });
@@ -218,8 +238,7 @@ export async function renderWorkspace(root, workspaceId) {
       } else if (change.kind === 'workspace') {
         await onSettingsChanged();
       } else {
-        dossiers = await loadDossiers(workspaceId);
-        list.update(dossiers, log);
+        showDossiers(await loadDossiers(workspaceId));
       }
     } catch (error) {
       showError(box, error);
@@ -234,18 +253,23 @@ export async function renderWorkspace(root, workspaceId) {
   list.update(dossiers, log);
   activity.update(log);
   viewing(workspaceId, null, () => {});
+  editor.append(h('p', { class: 'panel empty', id: 'dossier-none-open' }, t('dossier.noneOpen')));
+  // The committee's day on one screen: workspaces, the dossier list and the open dossier side
+  // by side (web/styles.css), the workspace's activity and settings below.
   show(root,
     historyAlerts(workspace),
-    h('section', { class: 'panel no-print', 'aria-labelledby': 'workspace-title' },
-      renameHolder.element,
-      h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
-      canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
-        t('workspace.readOnly')),
-      canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
-        onclick: () => edit(null) }, t('dossier.new'))) : null,
-      list.element,
-      box),
-    editor,
+    h('div', { class: 'workspace-layout' },
+      workspaceNav(workspaceId),
+      h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },
+        renameHolder.element,
+        h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+        canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
+          t('workspace.readOnly')),
+        canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
+          onclick: () => edit(null) }, t('dossier.new'))) : null,
+        list.element,
+        box),
+      editor),
     activity.element,
     settings.element,
     h('div', { class: 'no-print' }, membersHolder, h('p', {}, h('a', { href: '#/' }, t('nav.back')))));

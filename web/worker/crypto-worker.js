@@ -2,7 +2,8 @@
  * The crypto worker: holds every unlocked key and runs pycrypto_wasm under Pyodide, off the main
  * thread. Protocol (structured-clone messages):
  *   page -> worker  {type: 'boot', manifest}            once, with the SRI-verified manifest
- *   worker -> page  {type: 'state', state: 'ready'|'error', detail}
+ *   worker -> page  {type: 'state', state: 'ready'|'error', detail} (when ready, detail.boot
+ *                    says whether Python was restored from the 'snapshot' or booted from the 'wheel')
  *   page -> worker  {type: 'call', id, method, params}
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
  *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
@@ -11,7 +12,9 @@
  *                    ReadableStream of plaintext goes to `port` (the downloads service worker)
  *                    or, without one, in the reply; {type: 'finished', id, ok, error} follows
  *                    once it has all been read.
- * Replies carry only what the UI displays; keys never leave this worker.
+ * Replies carry only what the UI displays; keys never leave this worker: the methods that hand
+ * block keys to the worker's own WebCrypto (pycrypto_wasm.service.file_blocks.WORKER_ONLY) are
+ * refused to the page.
  */
 
 import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
@@ -23,6 +26,10 @@ import { download, upload } from './transfers.js';
 const assetBase = new URL('../../', import.meta.url).href;
 let service = null;
 let pyodide = null;
+let workerOnly = new Set();
+let bootedFrom = null;
+
+const SNAPSHOT = 'snapshots/pyodide-snapshot.bin';
 
 function wheelPath(manifest) {
   const wheels = Object.keys(manifest.files).filter((path) => path.startsWith('wheels/'));
@@ -32,17 +39,43 @@ function wheelPath(manifest) {
   return wheels[0];
 }
 
-async function boot(manifest) {
-  enforceAssetIntegrity(manifest, assetBase);
-  const response = await fetch(new URL(wheelPath(manifest), assetBase));
+/** An asset's bytes, checked against the manifest by the wrapped fetch. */
+async function assetBytes(path) {
+  const response = await fetch(new URL(path, assetBase));
   if (!response.ok) {
     throw new Error(`the crypto module could not be downloaded (HTTP ${response.status})`);
   }
-  const wheel = new Uint8Array(await response.arrayBuffer());
-  pyodide = await startPythonRuntime({
-    loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium, wheel,
-  });
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Python, restored from the release's memory snapshot when it lists one; booted from the wheel
+ * when it does not, or when the snapshot, downloaded and checked, does not restore (it is an
+ * experimental Pyodide feature: then the worker is only slower to start). A snapshot that fails
+ * its integrity check stops the boot, as any altered asset does.
+ */
+async function startPython(manifest) {
+  const options = { loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium };
+  if (SNAPSHOT in manifest.files) {
+    const snapshot = assetBytes(SNAPSHOT);
+    try {
+      const restored = await startPythonRuntime({ ...options, snapshot });
+      bootedFrom = 'snapshot';
+      return restored;
+    } catch (error) {
+      await snapshot;
+      console.warn('the Pyodide snapshot did not restore; booting from the wheel', error);
+    }
+  }
+  bootedFrom = 'wheel';
+  return startPythonRuntime({ ...options, wheel: await assetBytes(wheelPath(manifest)) });
+}
+
+async function boot(manifest) {
+  enforceAssetIntegrity(manifest, assetBase);
+  pyodide = await startPython(manifest);
   service = pyodide.pyimport('pycrypto_wasm.service').CryptoService();
+  workerOnly = new Set(pyodide.pyimport('pycrypto_wasm.service.file_blocks').WORKER_ONLY.toJs());
   return call('selftest', {});
 }
 
@@ -120,7 +153,8 @@ self.addEventListener('message', async ({ data, ports }) => {
     try {
       const status = await boot(data.manifest);
       self.postMessage({
-        type: 'state', state: status.ok ? 'ready' : 'error', detail: status.result ?? status.error,
+        type: 'state', state: status.ok ? 'ready' : 'error',
+        detail: status.ok ? { ...status.result, boot: bootedFrom } : status.error,
       });
     } catch (error) {
       self.postMessage({ type: 'state', state: 'error', detail: { message: String(error) } });
@@ -128,9 +162,14 @@ self.addEventListener('message', async ({ data, ports }) => {
   } else if (data.type === 'call') {
     let reply;
     try {
-      reply = service === null
-        ? { ok: false, error: { code: 'not_ready', message: 'the crypto worker is not ready' } }
-        : call(data.method, data.params);
+      if (service === null) {
+        reply = { ok: false, error: { code: 'not_ready', message: 'the crypto worker is not ready' } };
+      } else if (workerOnly.has(data.method)) {
+        reply = { ok: false, error: { code: 'forbidden_method',
+          message: `${data.method} is for the crypto worker only` } };
+      } else {
+        reply = call(data.method, data.params);
+      }
     } catch (error) {
       reply = internalError(error);
     }

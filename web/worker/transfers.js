@@ -1,12 +1,15 @@
 /**
  * File transfers inside the crypto worker, so file bytes never cross back to the page unasked:
- * upload reads slices of the File a few blocks ahead, has pycrypto_wasm encrypt each block and
- * sends them several blocks per request, a few requests at once; download reads the blocks in
- * streamed responses of many blocks each, behind a ReadableStream that has each one checked and
- * decrypted as it is read. Memory stays bounded whatever the file size. A dropped connection
- * pauses the transfer (reported as `waiting`) and it resumes where it was.
+ * upload reads slices of the File a few blocks ahead, encrypts each block with WebCrypto (format
+ * 2, web/worker/block-cipher.js) and records its key and digest with pycrypto_wasm for the file
+ * manifest, and sends them several blocks per request, a few requests at once; download reads the
+ * blocks in streamed responses of many blocks each, behind a ReadableStream that has several
+ * checked and decrypted ahead of the one being read (format-1 blocks of older files by
+ * pycrypto_wasm). Memory stays bounded whatever the file size. A dropped connection pauses the
+ * transfer (reported as `waiting`) and it resumes where it was.
  */
 
+import { BLOCK_FORMAT, openBlock, sealBlock } from './block-cipher.js';
 import { storedBlocks } from './block-stream.js';
 import { TransferError, request } from './requests.js';
 
@@ -16,6 +19,7 @@ import { TransferError, request } from './requests.js';
 const BLOCKS_PER_REQUEST = 8;
 const IN_FLIGHT = 3; // upload requests at once
 const AHEAD = 4; // blocks read and encrypted ahead of those being sent
+const DECRYPT_AHEAD = 8; // downloaded blocks checked and decrypted ahead of the one being read
 const BATCH_HEADER_BYTES = 36; // a block's id (32 bytes) and length (4 bytes, big-endian)
 
 function ok(reply) {
@@ -69,12 +73,16 @@ export async function upload({ call, file, workspaceId, dossierId, onProgress, i
     onProgress(done, file.size, waiting);
   };
   const count = begun.block_count;
+  const layout = ok(call('file.upload_layout', { file_id: begun.file_id }));
   const encrypted = readAhead(count, IN_FLIGHT * BLOCKS_PER_REQUEST + AHEAD, async (index) => {
     const start = index * begun.block_size;
     const data = new Uint8Array(await file.slice(start, start + begun.block_size).arrayBuffer());
-    const block = ok(call('file.encrypt_block', { file_id: begun.file_id, index, data }));
-    return { frame: [frameHeader(block.block_id, block.ciphertext.length), block.ciphertext],
-      size: data.length };
+    const paddedSize = index === count - 1 ? layout.last_padded_size : data.length;
+    const { stored, key, digest } = await sealBlock(data,
+      { prefix: layout.prefix, index, paddedSize });
+    const { block_id: blockId } = ok(call('file.record_block',
+      { file_id: begun.file_id, index, key, digest }));
+    return { frame: [frameHeader(blockId, stored.length), stored], size: data.length };
   });
   let next = 0;
   const sender = async () => {
@@ -147,6 +155,7 @@ export function download({ call, workspaceId, document, onProgress, onEnd }) {
     manifest: document.manifest,
   }));
   const count = info.block_ids.length;
+  const keys = ok(call('file.download_keys', { file_id: info.file_id }));
   let waiting = false;
   let done = 0;
   const onWaiting = (now) => {
@@ -163,6 +172,19 @@ export function download({ call, workspaceId, document, onProgress, onEnd }) {
       onEnd(error);
     }
   };
+  const decrypt = async (index, ciphertext) => {
+    const block = keys.blocks[index];
+    if (block.format !== BLOCK_FORMAT) {
+      return ok(call('file.decrypt_block', { file_id: info.file_id, index, ciphertext })).data;
+    }
+    return openBlock(ciphertext, { prefix: keys.prefix, index, key: block.key,
+      digest: block.digest, size: block.size, paddedSize: block.padded_size,
+      where: `«${info.name}»: block ${index} of file ${info.file_id}` });
+  };
+  const decrypted = readAhead(count, DECRYPT_AHEAD, async (index) => {
+    const { value: ciphertext } = await ciphertexts.next();
+    return decrypt(index, ciphertext);
+  });
   let index = 0;
   const stream = new ReadableStream({
     start(controller) {
@@ -173,8 +195,7 @@ export function download({ call, workspaceId, document, onProgress, onEnd }) {
     },
     async pull(controller) {
       try {
-        const { value: ciphertext } = await ciphertexts.next();
-        const { data } = ok(call('file.decrypt_block', { file_id: info.file_id, index, ciphertext }));
+        const data = await decrypted(index);
         controller.enqueue(data);
         done += data.length;
         onProgress(done, info.size, waiting);

@@ -4,14 +4,18 @@ unnoticed."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
+import simple_websocket
+
 from api.realtime import socketio_of
+from e2e.harness.server import ServerProcess
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import SigningKey, VerifyKey
 from tests.api.conftest import database_of
-from tests.api.identity.conftest import bootstrap
+from tests.api.identity.conftest import bootstrap, make_app
 from tests.api.identity.soft_authenticator import b64url, unb64url
 from tests.identity.conftest import substitute
 
@@ -141,3 +145,30 @@ def test_directory_of_another_organization_is_separate(organization, app):
         "revocation": "AAAA"})
     assert _error(response) == (404, "not_found")
     assert member.session_user() is not None
+
+
+
+def test_revocation_closes_sockets_held_by_another_process(config, redis_url):
+    """The member's socket is held by a server process; the admin revokes through another."""
+    organization = bootstrap(make_app(config, message_queue=redis_url))
+    member = organization.member()
+    database = ("--database", config.database) if config.database else ()
+    other = ServerProcess(config.data_dir, port=config.port,
+                          flags=("--message-queue", redis_url, *database)).start()
+    try:
+        cookie = member.client.get_cookie("paravent_session").value
+        socket = simple_websocket.Client.connect(
+            f"ws://127.0.0.1:{other.port}/socket.io/?EIO=4&transport=websocket",
+            headers={"Cookie": f"paravent_session={cookie}"})
+        socket.send("40")
+        while not str(socket.receive(timeout=10)).startswith("40"):
+            pass
+        organization.revoke(member)
+        received = []
+        with contextlib.suppress(simple_websocket.ConnectionClosed):
+            while (message := socket.receive(timeout=30)) is not None:
+                received.append(message)
+    finally:
+        other.stop()
+    assert '42["session:ended",{"reason":"revoked"}]' in received
+    assert not socket.connected

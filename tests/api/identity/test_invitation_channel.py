@@ -7,8 +7,12 @@ from __future__ import annotations
 import pytest
 
 from api.realtime import socketio_of
-from pycrypto_wasm.identity.keybundle import KeyBundle
-from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange
+from pycrypto_wasm.identity.sas import (
+    ClaimerExchange,
+    GreeterExchange,
+    NotConfirmedError,
+    SasMismatchError,
+)
 from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap
 from tests.api.identity.soft_authenticator import b64url, unb64url
@@ -65,25 +69,105 @@ def test_channel_relays_to_the_other_side_only(organization, app, channel):
     outsider.disconnect()
 
 
-def test_channel_sas_exchange_gives_both_sides_the_same_codes(organization, channel):
+def _relay(sender, receiver, message):
+    """`sender` relays `message`; what `receiver` got, as bytes."""
+    assert sender.emit("invitation:relay", {"payload": _wire(message)}, callback=True) == {
+        "ok": True}
+    (received,) = _messages(receiver)
+    return _unwire(received["payload"])
+
+
+def _exchange_over_channel(organization, channel, invitee):
+    """The SAS exchange of `invitee`'s browser with the admin's, relayed by the server."""
     greeter_socket, claimer_socket, _, _ = channel
     root = organization.root_verify_key
-    keys = KeyBundle.generate(organization.organization_id, "u-newcomer", root)
+    keys = invitee.person.bundle
     greeter = GreeterExchange(root, organization.admin.signing_key.verify_key.key)
     claimer = ClaimerExchange(root, keys.signing_key.verify_key.key,
                               keys.encryption_key.public_key.key)
-    greeter_socket.emit("invitation:relay", {"payload": _wire(greeter.hello())}, callback=True)
-    (hello,) = _messages(claimer_socket)
-    claimer_socket.emit("invitation:relay",
-                        {"payload": _wire(claimer.hello(_unwire(hello["payload"])))},
-                        callback=True)
-    (answer,) = _messages(greeter_socket)
-    greeter_socket.emit("invitation:relay",
-                        {"payload": _wire(greeter.reveal(_unwire(answer["payload"])))},
-                        callback=True)
-    (reveal,) = _messages(claimer_socket)
-    claimer.receive_reveal(_unwire(reveal["payload"]))
+    hello = _relay(greeter_socket, claimer_socket, greeter.hello())
+    answer = _relay(claimer_socket, greeter_socket, claimer.hello(hello))
+    claimer.receive_reveal(_relay(greeter_socket, claimer_socket, greeter.reveal(answer)))
+    greeter_socket.get_received()
+    return greeter, claimer
+
+
+def test_channel_sas_exchange_gives_both_sides_the_same_codes(organization, channel):
+    invitee = organization.claim(*channel[2:])
+    greeter, claimer = _exchange_over_channel(organization, channel, invitee)
     assert greeter.codes() == claimer.codes()
+
+
+def _invitee_confirms(invitee, channel, greeter, claimer):
+    """The invitee types the admin's code; its signed confirmation reaches the admin's browser
+    over the channel."""
+    greeter_socket, claimer_socket, _, _ = channel
+    confirmation = claimer.confirm_code(greeter.codes()[0].lower(),
+                                        invitee.person.bundle.signing_key)
+    greeter.receive_confirmation(_relay(claimer_socket, greeter_socket, confirmation))
+
+
+def _wrong(code):
+    return "ZZZZ" if code != "ZZZZ" else "YYYY"
+
+
+@pytest.mark.parametrize("admin_first", [True, False], ids=["admin-first", "invitee-first"])
+def test_channel_certificate_only_after_both_confirmed(organization, channel, admin_first):
+    """In either order, the admin's browser holds the invitee's keys back until both typed
+    the other's code; then the certificate of exactly those keys completes the invitation, and
+    the invitee's link signs them in."""
+    _, claimer_socket, token, invitation_id = channel
+    invitee = organization.claim(token, invitation_id)
+    greeter, claimer = _exchange_over_channel(organization, channel, invitee)
+
+    def admin_confirms():
+        greeter.confirm_code(claimer.codes()[1])
+
+    def invitee_confirms():
+        _invitee_confirms(invitee, channel, greeter, claimer)
+
+    first, second = (admin_confirms, invitee_confirms) if admin_first else (
+        invitee_confirms, admin_confirms)
+    first()
+    with pytest.raises(NotConfirmedError):
+        greeter.confirmed_claimer_keys()
+    second()
+    verify_key, public_key = greeter.confirmed_claimer_keys()
+    filed = organization.complete(invitee, organization.certify(
+        invitee, verify_key=verify_key, public_key=public_key))
+    assert filed.status_code == 200, filed.json
+    assert "invitation:completed" in [e["name"] for e in claimer_socket.get_received()]
+    finished = invitee.person.client.post(f"/api/join/{token}/finish")
+    assert finished.status_code == 200, finished.json
+    assert invitee.person.session_user()["user_id"] == invitee.person.user_id
+
+
+@pytest.mark.parametrize("wrong_side", ["invitee", "admin"])
+def test_channel_wrong_code_on_either_side_aborts_for_both(organization, channel, wrong_side):
+    greeter_socket, claimer_socket, token, invitation_id = channel
+    invitee = organization.claim(token, invitation_id)
+    greeter, claimer = _exchange_over_channel(organization, channel, invitee)
+    if wrong_side == "invitee":
+        greeter.confirm_code(claimer.codes()[1])
+        with pytest.raises(SasMismatchError):
+            claimer.confirm_code(_wrong(greeter.codes()[0]), invitee.person.bundle.signing_key)
+        aborting = claimer_socket
+    else:
+        _invitee_confirms(invitee, channel, greeter, claimer)
+        with pytest.raises(SasMismatchError):
+            greeter.confirm_code(_wrong(claimer.codes()[1]))
+        aborting = greeter_socket
+    assert aborting.emit("invitation:abort", {"reason": "sas_mismatch"}, callback=True) == {
+        "ok": True}
+    told = [{"reason": "sas_mismatch", "by": "claimer" if wrong_side == "invitee" else "greeter"}]
+    assert _messages(greeter_socket, "invitation:aborted") == told
+    assert _messages(claimer_socket, "invitation:aborted") == told
+    with pytest.raises(NotConfirmedError):
+        greeter.confirmed_claimer_keys()
+    late = organization.complete(invitee, organization.certify(invitee))
+    assert (late.status_code, late.json["error"]["code"]) == (409, "invitation_not_ready")
+    finished = invitee.person.client.post(f"/api/join/{token}/finish")
+    assert finished.json["error"]["code"] == "invitation_cancelled"
 
 
 def test_channel_abort_cancels_invitation_and_tells_both(organization, channel):

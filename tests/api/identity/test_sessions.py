@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.api.conftest import same_origin_client
 from tests.api.identity.conftest import bootstrap, make_app, recovery_digest
 
 
@@ -87,3 +88,14 @@ def test_rate_limit_applies_to_join_links(config):
     for _ in range(3):
         assert client.get("/api/join/guess").status_code == 404
     assert _error(client.get("/api/join/guess")) == (429, "rate_limited")
+
+
+def test_rate_limit_holds_across_processes_sharing_a_message_queue(config, redis_url):
+    first, second = (make_app(config, ceremony_requests_per_minute=3, message_queue=redis_url)
+                     for _ in range(2))
+    organization = bootstrap(first)
+    on_first, on_second = organization.person().client, same_origin_client(second)
+    assert [client.post("/api/login/options").status_code
+            for client in (on_first, on_second, on_first)] == [200, 200, 200]
+    assert _error(on_second.post("/api/login/options")) == (429, "rate_limited")
+    assert _error(on_first.post("/api/login/options")) == (429, "rate_limited")

@@ -109,14 +109,17 @@ class Workspace:
         return replay(entries, organization=self.organization.organization_id,
                       workspace=self.workspace_id, directory=directory)
 
+    def grant(self, member: Member, index: int) -> dict[str, Any]:
+        """Key `index` granted by the owner to `member`, as a write carries it."""
+        return {"user_id": member.person.user_id, "key_index": index,
+                "grant": to_b64(keys.grant(self.owner.signing, member.box.public_key,
+                                           organization=self.organization.organization_id,
+                                           workspace=self.workspace_id, index=index,
+                                           key=self.keyring.key(index)))}
+
     def add(self, role: str, person: Person | None = None) -> Member:
         member = Member(person or self.organization.member())
-        grants = [{"user_id": member.person.user_id, "key_index": index,
-                   "grant": to_b64(keys.grant(self.owner.signing, member.box.public_key,
-                                              organization=self.organization.organization_id,
-                                              workspace=self.workspace_id, index=index,
-                                              key=key))}
-                  for index, key in self.keyring.keys.items()]
+        grants = [self.grant(member, index) for index in self.keyring.keys]
         response = self.owner.person.client.post(f"{self.url}/members", json={
             "user_id": member.person.user_id, "role": role, "grants": grants,
             "log_entry": self.entry(self.owner, "member_set",
@@ -124,6 +127,21 @@ class Workspace:
         assert response.status_code == 200, response.json
         self.known.append(member)
         return member
+
+    def remove(self, member: Member) -> None:
+        """The owner removes `member`, moving every other active member to the next key."""
+        index, check = self.keyring.next_key()
+        listed = {row["user_id"] for row in self.owner.person.client.get(self.url).json[
+            "members"]} - {member.person.user_id}
+        remaining = [other for other in self.known if other.person.user_id in listed]
+        removal = self.entry(self.owner, "member_removed", public={
+            "user_id": member.person.user_id, "key_index": index, "key_check": check})
+        response = self.owner.person.client.delete(
+            f"{self.url}/members/{member.person.user_id}",
+            json={"grants": [self.grant(other, index) for other in remaining],
+                  "log_entry": removal})
+        assert response.status_code == 200, response.json
+        self.keyring.current = index
 
     def keyring_of(self, member: Member) -> Keyring:
         """What `member` can read with: the keys granted to them, as served, each checked

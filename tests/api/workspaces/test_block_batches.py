@@ -5,6 +5,7 @@ Malformed or missing input gets a clear error."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 from api import create_app
@@ -136,3 +137,15 @@ def test_only_members_read_blocks(workspace):
                                     json={"block_ids": [stored]})
 
     assert response.status_code == 404
+
+
+def test_a_batch_of_format_2_blocks_is_named_by_sha256(workspace):
+    blocks = [(hashlib.sha256(data).hexdigest(), data)
+              for data in (b"\x02" + bytes(12) + b"sealed by webcrypto", b"\x02" + bytes(40))]
+    renamed = [(hashlib.sha256(b"something else").hexdigest(), blocks[0][1])]
+
+    assert upload_blocks(workspace.owner, workspace.workspace_id, blocks).status_code == 201
+    refused = upload_blocks(workspace.owner, workspace.workspace_id, renamed)
+
+    assert [_stored(workspace, block_id) for block_id, _ in blocks] == [d for _, d in blocks]
+    assert (refused.status_code, refused.json["error"]["code"]) == (400, "block_mismatch")

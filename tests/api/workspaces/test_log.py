@@ -86,6 +86,27 @@ def test_presence_viewers_and_typing_reach_members_only(workspace, app, organiza
     assert changes[-1]["viewers"] == {DOSSIER_ID: [reader.person.user_id]}
 
 
+
+def _presence_changes(socket):
+    return [e["args"][0] for e in socket.get_received() if e["name"] == "presence:changed"]
+
+
+def test_presence_of_a_removed_member_is_dropped_and_refused(workspace, app):
+    contributor, reader = _team(workspace)
+    socketio = socketio_of(app)
+    watcher = socketio.test_client(app, flask_test_client=contributor.person.client)
+    removed = socketio.test_client(app, flask_test_client=reader.person.client)
+    place = {"workspace_id": workspace.workspace_id, "dossier_id": DOSSIER_ID}
+    assert watcher.emit("presence:view", place, callback=True)["ok"]
+    assert removed.emit("presence:view", place, callback=True)["ok"]
+    watcher.get_received()
+    workspace.remove(reader)
+    assert _presence_changes(watcher)[-1]["viewers"] == {DOSSIER_ID: [contributor.person.user_id]}
+    assert not removed.emit("presence:typing", {"dossier_id": DOSSIER_ID}, callback=True)["ok"]
+    assert not removed.emit("presence:view", place, callback=True)["ok"]
+    assert watcher.emit("presence:view", place, callback=True)["viewers"] == {
+        DOSSIER_ID: [contributor.person.user_id]}
+
 def test_log_follows_the_workspace_workflow_set_by_an_owner(workspace):
     contributor, _ = _team(workspace)
     manager = workspace.add("manager")

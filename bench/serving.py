@@ -1,0 +1,237 @@
+"""`python -m bench.serving` (or `make bench-serving`): the production server and the cluster.
+
+- fan-out: 200 WebSockets, half on each of two server processes sharing Redis; a third process
+  emits an event through Redis (as a process that handled a write does) and every socket
+  records how long it took to arrive; 30 rounds. Target: p99 < 100 ms.
+- mixed load: 20 clients (threads, kept-alive connections) signed in as members of a workspace,
+  three reads (workspace log, directory) for one write (a read marker) each, for
+  `LOAD_SECONDS`: the production server against the development server it replaces (Werkzeug,
+  threaded, as `python app.py` served before), and two production processes behind nginx with
+  Redis against one.
+Prints each figure and "meets"/"misses" for the targets.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import simple_websocket
+from flask_socketio import SocketIO
+
+from api import create_app
+from api.config import Config
+from e2e.harness.cluster import Cluster
+from e2e.harness.server import REPO_ROOT, ServerProcess, free_port
+from e2e.harness.services import start_nginx, start_redis
+from tests.api.identity.conftest import bootstrap
+from tests.api.workspaces.conftest import create_workspace, new_document_id
+
+SOCKETS = 200
+ROUNDS = 30
+FANOUT_TARGET_MS = 100.0
+CLIENTS = 20
+LOAD_SECONDS = 10.0
+DEV_SERVER = """
+import sys
+from pathlib import Path
+from api import create_app, socketio_of
+from api.config import Config
+app = create_app(Config(data_dir=Path(sys.argv[1]), port=int(sys.argv[2])))
+socketio_of(app).run(app, host="127.0.0.1", port=int(sys.argv[2]), allow_unsafe_werkzeug=True,
+                     log_output=False)
+"""
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class _Listener:
+    """A raw Socket.IO client on one WebSocket: answers pings, timestamps `bench:tick`s."""
+
+    def __init__(self, port: int, delays: list[float]) -> None:
+        self._ws = simple_websocket.Client.connect(
+            f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket")
+        # Ask for the namespace at once: simple-websocket's client may keep the server's first
+        # frame (engine.io "open") in its handshake buffer until more bytes arrive.
+        self._ws.send("40")
+        while not str(self._ws.receive(timeout=10)).startswith("40"):
+            pass
+        self._delays = delays
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                message = self._ws.receive()
+                if message == "2":
+                    self._ws.send("3")
+            except simple_websocket.ConnectionClosed:
+                return
+            if isinstance(message, str) and message.startswith("42"):
+                _, payload = json.loads(message[2:])
+                self._delays.append((time.time() - payload["t"]) * 1000)
+
+    def close(self) -> None:
+        self._ws.close()
+
+
+def measure_fanout(folder: Path) -> dict[str, float]:
+    cluster = Cluster(folder).start()
+    delays: list[float] = []
+    try:
+        listeners = [_Listener(cluster.processes[index % 2].port, delays)
+                     for index in range(SOCKETS)]
+        emitter = SocketIO(message_queue=cluster.redis.url)
+        for _ in range(ROUNDS):
+            emitter.emit("bench:tick", {"t": time.time()})
+            time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while len(delays) < SOCKETS * ROUNDS and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for listener in listeners:
+            listener.close()
+    finally:
+        cluster.stop()
+    return {"sockets": SOCKETS, "delivered": len(delays), "expected": SOCKETS * ROUNDS,
+            "p50_ms": _percentile(delays, 0.50), "p99_ms": _percentile(delays, 0.99),
+            "max_ms": max(delays)}
+
+
+@dataclass(frozen=True)
+class Workload:
+    cookie: str
+    origin: str
+    workspace_id: str
+    dossier_id: str
+
+
+def prepare_workload(data_dir: Path, port: int) -> Workload:
+    """An organization whose admin owns a workspace, created in this process."""
+    config = Config(data_dir=data_dir, port=port)
+    workspace = create_workspace(bootstrap(create_app(config)))
+    cookie = workspace.owner.person.client.get_cookie("paravent_session").value
+    return Workload(cookie, config.public_origin, workspace.workspace_id, new_document_id())
+
+
+def _client(port: int, workload: Workload, stop_at: float, counts: list[int]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": f"paravent_session={workload.cookie}", "Origin": workload.origin}
+    base = f"/api/workspaces/{workload.workspace_id}"
+    requests = [("GET", f"{base}/log", None), ("GET", "/api/directory", None),
+                ("GET", f"{base}/log", None),
+                ("PUT", f"{base}/read-markers/{workload.dossier_id}", json.dumps({"seq": 0}))]
+    done = 0
+    while time.monotonic() < stop_at:
+        method, path, body = requests[done % len(requests)]
+        connection.request(method, path, body=body, headers={
+            **headers, **({"Content-Type": "application/json"} if body else {})})
+        response = connection.getresponse()
+        response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status}")
+        done += 1
+    counts.append(done)
+
+
+def measure_load(port: int, workload: Workload) -> float:
+    """Requests per second served to `CLIENTS` clients on `port`."""
+    counts: list[int] = []
+    stop_at = time.monotonic() + LOAD_SECONDS
+    threads = [threading.Thread(target=_client, args=(port, workload, stop_at, counts))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if len(counts) != CLIENTS:
+        raise RuntimeError("a load client failed")
+    return sum(counts) / LOAD_SECONDS
+
+
+def _serving(start: Callable[[], Callable[[], None]], measure: Callable[[], float]) -> float:
+    stop = start()
+    try:
+        return measure()
+    finally:
+        stop()
+
+
+def measure_servers(folder: Path) -> dict[str, float]:
+    data_dir = folder / "data"
+    nginx_port = free_port()
+    workload = prepare_workload(data_dir, nginx_port)
+    flags = ("--origin", workload.origin)
+
+    def production() -> Callable[[], None]:
+        return ServerProcess(data_dir, port=nginx_port, flags=flags).start().stop
+
+    def development() -> Callable[[], None]:
+        process = subprocess.Popen([sys.executable, "-c", DEV_SERVER, str(data_dir),
+                                    str(nginx_port)], cwd=REPO_ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        probe, deadline = ServerProcess(data_dir, port=nginx_port), time.monotonic() + 30
+        while not probe.healthy() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return lambda: (process.terminate(), process.wait())
+
+    def two_processes() -> Callable[[], None]:
+        redis = start_redis(folder / "redis")
+        cluster_flags = (*flags, "--message-queue", redis.url)
+        processes = [ServerProcess(data_dir, flags=cluster_flags).start() for _ in range(2)]
+        nginx = start_nginx(folder / "nginx", [p.port for p in processes], nginx_port)
+
+        def stop() -> None:
+            for service in (nginx, *processes, redis):
+                service.stop()
+
+        return stop
+
+    def load() -> float:
+        return measure_load(nginx_port, workload)
+
+    return {"development": _serving(development, load),
+            "production": _serving(production, load),
+            "two_processes": _serving(two_processes, load)}
+
+
+def report(fanout: dict[str, float], load: dict[str, float]) -> list[str]:
+    verdict = "meets" if fanout["p99_ms"] < FANOUT_TARGET_MS else "misses"
+    production_ratio = load["production"] / load["development"]
+    scale_ratio = load["two_processes"] / load["production"]
+    return [
+        f"fan-out, {fanout['sockets']} sockets on 2 processes through Redis: "
+        f"{fanout['delivered']}/{fanout['expected']} delivered, p50 {fanout['p50_ms']:.1f} ms, "
+        f"p99 {fanout['p99_ms']:.1f} ms, max {fanout['max_ms']:.1f} ms "
+        f"(target p99 < {FANOUT_TARGET_MS:.0f} ms: {verdict})",
+        f"mixed load, {CLIENTS} clients, 3 reads : 1 write: development server "
+        f"{load['development']:.0f} req/s, production server {load['production']:.0f} req/s "
+        f"({production_ratio:.2f}x: {'meets' if production_ratio >= 1 else 'misses'} >= 1x), "
+        f"two processes behind nginx {load['two_processes']:.0f} req/s "
+        f"({scale_ratio:.2f}x one: {'meets' if scale_ratio > 1 else 'misses'} > 1x)",
+    ]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="paravent-bench-serving-") as folder:
+        fanout = measure_fanout(Path(folder) / "fanout")
+        load = measure_servers(Path(folder) / "load")
+    print("\n".join(report(fanout, load)))
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / "serving.json").write_text(json.dumps({"fanout": fanout, "load": load},
+                                                     indent=2))
+
+
+if __name__ == "__main__":
+    main()
