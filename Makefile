@@ -9,7 +9,7 @@ VENDOR := static/vendor/.installed
 SNAPSHOT := static/snapshots/pyodide-snapshot.bin
 CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 
-.PHONY: run cluster test lint bench bench-serving assets chromium services clean
+.PHONY: run cluster test lint bench bench-serving assets chromium postgresql services clean
 
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
@@ -18,14 +18,14 @@ run: $(VENV)/.server assets
 cluster: $(VENV)/.server assets services
 	$(PY) -m e2e.harness.cluster $(ARGS)
 
-test: $(VENV)/.test assets chromium services
+test: $(VENV)/.test assets chromium postgresql services
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .
 
-bench: $(VENV)/.test assets chromium services
+bench: $(VENV)/.test assets chromium postgresql services
 	$(PY) -m bench
 
 bench-serving: $(VENV)/.test assets services
@@ -81,6 +81,10 @@ $(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runti
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The API tests run on SQLite and on a throw-away PostgreSQL cluster (tests/services.py).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 
 # Debian's Redis and nginx: the tests, the benchmarks and `make cluster` start their own copies
 # on free loopback ports (never the system services).

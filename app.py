@@ -7,6 +7,12 @@
     python app.py collect-garbage [--data ./var]
         forgets files deleted longer ago than the retention period and removes unused blocks
         (the server also does this every few hours).
+    python app.py backup DIR
+        copies a consistent snapshot of the database and the blocks (the server may be running).
+    python app.py restore DIR
+        brings a backup into an empty deployment (--data, --database, --blocks).
+    python app.py migrate --to postgresql://… --to s3://bucket
+        copies this deployment into another, empty one, e.g. SQLite + folder to PostgreSQL + S3.
 
 PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA, PARAVENT_ORIGIN... are environment equivalents (see
 `python app.py --help` and the README).
@@ -28,13 +34,17 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from api import create_app
 from api.config import Config, add_server_arguments, config_from
 from api.identity.bootstrap import new_bootstrap_link
 from api.log_redaction import redact_access_logs
 from api.serving import production_server, serve_until_stopped
-from api.storage.sqlite import SqliteStore, prepare
+from api.storage import transfer
+from api.storage.faults import folder_problem
+from api.storage.sqlstore import open_store, prepare
 from api.workspaces.collection import collect_garbage
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
@@ -42,8 +52,8 @@ COLLECT_EVERY_SECONDS = 6 * 3600
 
 
 def bootstrap_link(config: Config, organization: str) -> str:
-    prepare(config.database_path)
-    store = SqliteStore(config.database_path)
+    prepare(config.database_url)
+    store = open_store(config)
     try:
         return new_bootstrap_link(store.identity, organization, config.public_origin)
     finally:
@@ -51,7 +61,7 @@ def bootstrap_link(config: Config, organization: str) -> str:
 
 
 def _has_organization(config: Config) -> bool:
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     try:
         return store.identity.organization_count() > 0
     finally:
@@ -74,7 +84,7 @@ def serve(config: Config) -> int:
 def collect(config: Config) -> str:
     collected = collect_garbage(config)
     return (f"collected {collected.files} deleted file(s) and {collected.blocks} unused block(s)"
-            f" ({collected.bytes} bytes)")
+            f" ({collected.bytes} bytes), removed {collected.unrecorded} unrecorded block file(s)")
 
 
 def _collect_periodically(config: Config) -> None:
@@ -95,16 +105,58 @@ def main(argv: Sequence[str]) -> int:
     add_server_arguments(link_parser, in_subcommand=True)
     collect_parser = commands.add_parser("collect-garbage", help="remove storage nobody uses")
     add_server_arguments(collect_parser, in_subcommand=True)
+    for name, text in (("backup", "copy a consistent snapshot into a new folder"),
+                       ("restore", "bring a backup into an empty deployment")):
+        transfer_parser = commands.add_parser(name, help=text)
+        transfer_parser.add_argument("folder", type=Path, help="the backup folder")
+        add_server_arguments(transfer_parser, in_subcommand=True)
+    migrate_parser = commands.add_parser("migrate", help="copy into another, empty deployment")
+    migrate_parser.add_argument(
+        "--to", action="append", required=True,
+        help="the target's database (postgresql://…, sqlite:///…) or blocks (s3://bucket)")
+    add_server_arguments(migrate_parser, in_subcommand=True)
     arguments = parser.parse_args(list(argv))
     config = config_from(arguments, os.environ)
+    problem = folder_problem(config.data_dir)
+    if problem is not None:
+        print(f"Paravent cannot start: {problem}", file=sys.stderr)
+        return 1
     if arguments.command == "bootstrap-link":
         print(bootstrap_link(config, arguments.org))
         return 0
     if arguments.command == "collect-garbage":
-        prepare(config.database_path)
+        prepare(config.database_url)
         print(collect(config))
         return 0
+    if arguments.command in ("backup", "restore", "migrate"):
+        return _transfer(arguments, config)
     return serve(config)
+
+
+def _transfer(arguments: argparse.Namespace, config: Config) -> int:
+    try:
+        if arguments.command == "backup":
+            copied = transfer.backup(config, arguments.folder.resolve())
+        elif arguments.command == "restore":
+            copied = transfer.restore(arguments.folder.resolve(), config)
+        else:
+            copied = transfer.migrate(config, migration_target(config, arguments.to))
+    except (transfer.TransferError, ValueError) as error:
+        print(f"Paravent {arguments.command} failed: {error}", file=sys.stderr)
+        return 1
+    print(f"{arguments.command}: {copied.rows} row(s), {copied.blocks} block(s) copied")
+    return 0
+
+
+def migration_target(config: Config, targets: list[str]) -> Config:
+    """The deployment `migrate --to` names: a database URL, a block store URL, or both."""
+    changes = {}
+    for target in targets:
+        key = "blocks" if target.startswith("s3://") else "database"
+        if key == "database" and not target.startswith(("postgresql://", "sqlite:///")):
+            raise ValueError(f"--to takes postgresql://…, sqlite:///… or s3://…, not {target}")
+        changes[key] = target
+    return replace(config, **changes)
 
 
 if __name__ == "__main__":

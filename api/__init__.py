@@ -12,10 +12,11 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from api import health, openapi
+from api import openapi
 from api.assets import init_assets
 from api.config import Config
 from api.errors import init_errors
+from api.health import init_health
 from api.identity import bootstrap, directory, invitations, login, passkeys
 from api.identity.invitation_channel import init_invitation_channel
 from api.identity.ratelimit import init_rate_limits
@@ -25,7 +26,8 @@ from api.ratelimit_redis import shared_rate_limits
 from api.realtime import init_realtime, socketio_of
 from api.security_headers import init_security_headers
 from api.shared_state import init_shared_state
-from api.storage.blockstore import BlockStore
+from api.storage.blockstore import open_block_store
+from api.storage.faults import init_storage_faults
 from api.store import init_store
 from api.user_limits import init_user_limits
 from api.workspaces import blocks, documents, log
@@ -46,13 +48,16 @@ def create_app(config: Config) -> Flask:
     init_store(app)
     init_shared_state(app)
     init_errors(app)
+    init_storage_faults(app)
     init_security_headers(app)
     init_origin_check(app)
     init_rate_limits(app, shared_rate_limits(app))
     init_user_limits(app)
     init_assets(app)
-    app.extensions["paravent_blocks"] = BlockStore(config.blocks_dir)
-    for module in (health, openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
+    app.extensions["paravent_blocks"] = open_block_store(config)
+    app.extensions["paravent_blocks"].prepare()
+    init_health(app)
+    for module in (openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
                    documents, blocks, log):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)

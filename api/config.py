@@ -55,6 +55,9 @@ class Config:
     max_file_bytes: int = 2 * 1024**3
     deleted_file_retention_days: int = 30
     trusted_proxies: tuple[str, ...] = ()
+    database: str | None = None
+    blocks: str | None = None
+    s3_endpoint: str | None = None
     message_queue: str | None = None
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
@@ -72,6 +75,11 @@ class Config:
     @property
     def secure_cookies(self) -> bool:
         return urlsplit(self.public_origin).scheme == "https"
+
+    @property
+    def database_url(self) -> str:
+        """The metadata database: `--database`, or SQLite in the data folder."""
+        return self.database or f"sqlite:///{self.database_path}"
 
     @property
     def blocks_dir(self) -> Path:
@@ -117,6 +125,14 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         "names the client (default: none; the peer is the client)"
     )
     parser.add_argument(
+        "--database", help="metadata database: postgresql://user:password@host/name "
+        "(default SQLite in the data folder)"
+    )
+    parser.add_argument(
+        "--blocks", help="block store: s3://bucket[/prefix], endpoint in PARAVENT_S3_ENDPOINT, "
+        "credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (default the data folder)"
+    )
+    parser.add_argument(
         "--message-queue", help="redis://host:port/db shared by several server processes: "
         "live events, presence and rate limits go through it (default: none, one process)"
     )
@@ -154,6 +170,9 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         idle_lock_seconds=int(idle_lock) * 60 if idle_lock else 10 * 60,
         max_file_bytes=int(max_file) * 1024**2 if max_file else 2 * 1024**3,
         trusted_proxies=proxies,
+        database=arguments.database or environ.get("PARAVENT_DATABASE"),
+        blocks=arguments.blocks or environ.get("PARAVENT_BLOCKS"),
+        s3_endpoint=environ.get("PARAVENT_S3_ENDPOINT"),
         message_queue=arguments.message_queue or environ.get("PARAVENT_MESSAGE_QUEUE"),
         max_connections=number(arguments.max_connections, "PARAVENT_MAX_CONNECTIONS",
                                DEFAULT_MAX_CONNECTIONS),

@@ -1,38 +1,39 @@
 """Hands each request a store from a small pool of open connections, and takes it back when
 the request ends.
 
-Opening an SQLite connection per request cost more than the request's queries (connect,
-pragmas, and a WAL checkpoint when the last connection closes). A store goes back to the pool
-only if it is not inside a transaction; beyond `POOL_SIZE` idle stores, extras are closed.
+Opening a connection per request cost more than the request's queries (SQLite: connect,
+pragmas, and a WAL checkpoint when the last connection closes; PostgreSQL: a new backend). A
+store goes back to the pool only if it is not inside a transaction; beyond `POOL_SIZE` idle
+stores, extras are closed.
 """
 
 from __future__ import annotations
 
 import queue
-from pathlib import Path
 
 from flask import Flask, current_app, g
 
+from api.config import Config
 from api.storage import Store
-from api.storage.sqlite import SqliteStore, prepare
+from api.storage.sqlstore import SqlStore, open_store, prepare
 
 POOL_SIZE = 8
 
 
 class StorePool:
-    """Idle SQLite stores on one database, each used by one thread at a time."""
+    """Idle stores on one database, each used by one thread at a time."""
 
-    def __init__(self, path: Path, size: int = POOL_SIZE) -> None:
-        self._path = path
-        self._idle: queue.LifoQueue[SqliteStore] = queue.LifoQueue(maxsize=size)
+    def __init__(self, config: Config, size: int = POOL_SIZE) -> None:
+        self._config = config
+        self._idle: queue.LifoQueue[SqlStore] = queue.LifoQueue(maxsize=size)
 
-    def take(self) -> SqliteStore:
+    def take(self) -> SqlStore:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return SqliteStore(self._path, across_threads=True)
+            return open_store(self._config, across_threads=True)
 
-    def give_back(self, store: SqliteStore) -> None:
+    def give_back(self, store: SqlStore) -> None:
         if store.in_transaction():
             store.close()
             return
@@ -41,11 +42,19 @@ class StorePool:
         except queue.Full:
             store.close()
 
+    def close_idle(self) -> None:
+        """Close every idle store (those in use close when given back)."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
 
 def init_store(app: Flask) -> None:
-    path = app.config["PARAVENT"].database_path
-    prepare(path)
-    app.extensions["paravent_store_pool"] = StorePool(path)
+    config = app.config["PARAVENT"]
+    prepare(config.database_url)
+    app.extensions["paravent_store_pool"] = StorePool(config)
 
     @app.teardown_appcontext
     def _release_store(_error: BaseException | None) -> None:

@@ -1,4 +1,5 @@
-"""`python -m bench [ready|aead|transfer]` (or `make bench`): runs benchmarks, prints ratios.
+"""`python -m bench [ready|aead|transfer|storage]` (or `make bench`): runs benchmarks, prints
+ratios.
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
 """
@@ -12,14 +13,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench import aead_throughput, crypto_ready, transfer_throughput
+from bench import aead_throughput, crypto_ready, storage_transfer, transfer_throughput
 from bench.served import bench_server
 from e2e.harness.browser import launch_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput}
+BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
+              "storage": storage_transfer}
 
 
 def main(names: list[str]) -> None:

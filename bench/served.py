@@ -12,6 +12,7 @@ the same two ways.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -30,8 +31,9 @@ from e2e.harness.server import ServerProcess
 
 PAGES = Path(__file__).resolve().parent / "pages"
 CHUNK = 512 * 1024
-SERVE = ("from gevent import monkey; monkey.patch_all(); import sys; from pathlib import Path; "
-         "from bench.served import serve; serve(Path(sys.argv[1]), int(sys.argv[2]))")
+SERVE = ("from gevent import monkey; monkey.patch_all(); import json, sys; "
+         "from pathlib import Path; from bench.served import serve; "
+         "serve(Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3]))")
 
 
 @dataclass(frozen=True)
@@ -100,23 +102,26 @@ def _with_bench_pages(app: Flask) -> Flask:
     return app
 
 
-def serve(data_dir: Path, port: int) -> None:
-    """The bench pages and the app, in the production server, until SIGTERM."""
+def serve(data_dir: Path, port: int, storage: dict[str, str]) -> None:
+    """The bench pages and the app, in the production server, until SIGTERM; `storage` as
+    `bench_server` takes it."""
     logging.basicConfig(level=logging.WARNING)
-    config = Config(data_dir=data_dir, port=port)
+    config = Config(data_dir=data_dir, port=port, **storage)
     server = production_server(_with_bench_pages(create_app(config)), config)
     serve_until_stopped(server, lambda: None)
 
 
 @contextmanager
-def bench_server() -> Iterator[BenchServer]:
+def bench_server(**storage: str) -> Iterator[BenchServer]:
+    """The app and the pages on a fresh data folder; `storage` may choose other stores
+    (`blocks="s3://…", s3_endpoint=…`, `database="postgresql://…"`)."""
     with tempfile.TemporaryDirectory(prefix="paravent-bench-") as data:
         process = ServerProcess(Path(data) / "data")
-        config = Config(data_dir=process.data_dir, port=process.port)
+        config = Config(data_dir=process.data_dir, port=process.port, **storage)
         manifest = create_app(config).extensions["paravent_assets"]
-        process.start(command=["-c", SERVE, str(process.data_dir), str(process.port)])
+        process.start(command=["-c", SERVE, str(process.data_dir), str(process.port),
+                               json.dumps(storage)])
         try:
             yield BenchServer(f"{config.public_origin}/", manifest, config)
         finally:
             process.stop()
-

@@ -35,10 +35,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from api.identity.bootstrap import new_bootstrap_link
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import open_store
 from bench.served import CHUNK, BenchServer
 from e2e.harness import flows
-from e2e.harness.browser import open_user_browser
+from e2e.harness.browser import UserBrowser, open_user_browser
 
 SIZE = 256 * 1024 * 1024
 MEMORY_SIZE = 1024 * 1024 * 1024  # the file of the memory round
@@ -149,7 +149,7 @@ class PeakMemory:
         return self.peak - self.start
 
 
-def _random_file(folder: Path, size: int) -> Path:
+def random_file(folder: Path, size: int) -> Path:
     path = folder / f"bench-{size}.bin"
     with path.open("wb") as file:
         for _ in range(size // CHUNK):
@@ -157,7 +157,7 @@ def _random_file(folder: Path, size: int) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         while chunk := file.read(1 << 20):
@@ -174,7 +174,7 @@ def _timed_download(page: Page, script: str, argument: object) -> tuple[str, flo
     saved = Path(download.value.path())
     seconds = time.perf_counter() - started
     page.evaluate("() => window.benchDownload")
-    digest = _sha256(saved)
+    digest = sha256(saved)
     download.value.delete()
     return digest, seconds
 
@@ -190,34 +190,52 @@ def _round(page: Page, workspace_id: str, expected: str, sampling: bool) -> dict
     with _sampled(sampling) as memory["plain"]:
         result = page.evaluate(PLAIN, [CHUNK, IN_FLIGHT])
         plain_digest, plain_seconds = _timed_download(page, PLAIN_DOWNLOAD, [CHUNK])
-    with _sampled(sampling) as memory["upload"]:
-        uploaded = page.evaluate(UPLOAD, workspace_id)
-    with _sampled(sampling) as memory["download"]:
-        digest, seconds = _timed_download(page, DOWNLOAD, [workspace_id, uploaded["documentId"]])
-    return {**result, "plain_download": plain_seconds, "encrypted_upload": uploaded["seconds"],
-            "encrypted_download": seconds, "identical": digest == plain_digest == expected,
+    encrypted = encrypted_round(page, workspace_id, memory if sampling else None)
+    return {**result, "plain_download": plain_seconds, **encrypted,
+            "identical": encrypted["digest"] == plain_digest == expected,
             "growth_pss_kib": {phase: sampler.growth_kib for phase, sampler in memory.items()
                                if sampler is not None}}
 
 
-def measure(browser: Browser, served: BenchServer) -> dict:
-    store = SqliteStore(served.config.database_path)
+def encrypted_round(page: Page, workspace_id: str, memory: dict | None = None) -> dict:
+    """The picked file uploaded and downloaded as the app does: the seconds of each, the saved
+    file's SHA-256; each phase's memory growth into `memory` when given."""
+    with _sampled(memory is not None) as upload_memory:
+        uploaded = page.evaluate(UPLOAD, workspace_id)
+    with _sampled(memory is not None) as download_memory:
+        digest, seconds = _timed_download(page, DOWNLOAD, [workspace_id, uploaded["documentId"]])
+    if memory is not None:
+        memory.update(upload=upload_memory, download=download_memory)
+    return {"encrypted_upload": uploaded["seconds"], "encrypted_download": seconds,
+            "digest": digest}
+
+
+def signed_in_workspace(browser: Browser, served: BenchServer,
+                        file: Path) -> tuple[UserBrowser, str]:
+    """A new organization's admin signed in on `served`, a workspace of theirs, and `file`
+    picked in the page."""
+    store = open_store(served.config)
     link = new_bootstrap_link(store.identity, "Bench", served.config.public_origin)
     store.close()
     user = open_user_browser(browser)
     flows.bootstrap(user, link, flows.ADMIN)
-    page = user.page
     workspace_id = flows.create_workspace(user, "Bench")
-    page.evaluate(PICK_FILE)
+    user.page.evaluate(PICK_FILE)
+    user.page.set_input_files("#bench-file", file)
+    return user, workspace_id
+
+
+def measure(browser: Browser, served: BenchServer) -> dict:
     with tempfile.TemporaryDirectory(prefix="paravent-bench-file-") as folder:
-        source = _random_file(Path(folder), SIZE)
-        page.set_input_files("#bench-file", source)
-        expected = _sha256(source)
+        source = random_file(Path(folder), SIZE)
+        expected = sha256(source)
+        user, workspace_id = signed_in_workspace(browser, served, source)
+        page = user.page
         timed = [_round(page, workspace_id, expected, sampling=False) for _ in range(ROUNDS)]
         source.unlink()
-        large = _random_file(Path(folder), MEMORY_SIZE)
+        large = random_file(Path(folder), MEMORY_SIZE)
         page.set_input_files("#bench-file", large)
-        sampled = _round(page, workspace_id, _sha256(large), sampling=True)
+        sampled = _round(page, workspace_id, sha256(large), sampling=True)
     user.close()
     phases = ("plain_upload", "plain_download", "chunked_upload", "chunked_fetch",
               "encrypted_upload", "encrypted_download")

@@ -1,8 +1,8 @@
 """Storage: the one interface the routes use, whatever engine is behind it.
 
-Only SQLite (through sqlite-utils) exists today; DESIGN.md §6 foresees PostgreSQL for metadata and
-an object store for blocks, which would be other implementations of `Store` chosen by
-configuration.
+Metadata live in SQLite (the default) or PostgreSQL, behind one SQL store (`sqlstore.py` on
+`engine.py`); block bytes in the data folder or an S3-compatible bucket (`blockstore.py`,
+`s3blocks.py`). The configuration chooses (`--database`, `--blocks`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class Store(Protocol):
     workspaces: WorkspaceStore
 
     def check(self) -> None:
-        """Raise if the storage cannot be read."""
+        """Raise if the storage cannot be read and written."""
 
     def instance_id(self) -> str:
         """The random id this server's database was created with."""

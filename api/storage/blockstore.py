@@ -1,41 +1,152 @@
-"""Block bytes on disk, one file per block, written atomically.
+"""Where block bytes live: the interface every block store offers, and the default one, a local
+folder with one file per block, written atomically.
 
-A block is written to a temporary file in its final folder, flushed to disk, then renamed into
-place: a crash never leaves a half-written block visible. An S3-compatible object store is the
-scale-out equivalent (DESIGN.md §6).
+A block is written to a temporary `.incoming-*` file in its final folder, flushed to disk,
+renamed into place, then the folder itself is flushed so the rename survives a power cut: a
+crash never leaves a half-written block visible. What a crash can leave (an `.incoming-*` file,
+a block file whose row was never recorded) is listed by `entries` for the collector to remove.
+The S3-compatible store (`api.storage.s3blocks`) is the scale-out equivalent (DESIGN.md §6).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+from api.config import Config
+from api.storage.faults import fault_of_os_error
+
+WHAT = "block storage"
 
 
-class BlockStore:
-    def __init__(self, root: Path) -> None:
+@dataclass(frozen=True)
+class StoredEntry:
+    """Something the block store holds: a block (`name` is its id) or a crash's leftover."""
+
+    workspace_id: str
+    name: str
+    modified: float
+    location: str
+
+
+class BlockStore(Protocol):
+    def prepare(self) -> None:
+        """Create what the store needs (its folder, its bucket) unless it exists."""
+
+    def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
+        """Store the block durably (raises StorageFull or StorageUnavailable)."""
+
+    def get(self, workspace_id: str, block_id: str) -> bytes | None:
+        """The block's bytes, or None if the store does not hold it."""
+
+    def exists(self, workspace_id: str, block_id: str) -> bool: ...
+
+    def delete(self, workspace_id: str, block_id: str) -> None:
+        """Remove the block; nothing if it is already gone."""
+
+    def entries(self) -> Iterator[StoredEntry]:
+        """Everything the store holds, blocks and leftovers."""
+
+    def remove(self, entry: StoredEntry) -> None:
+        """Remove what `entries` listed; nothing if it is already gone."""
+
+    def health(self) -> str:
+        """"ok", "full" (a block would not fit) or "unavailable" (cannot be written)."""
+
+
+class FolderBlockStore:
+    def __init__(self, root: Path, *, block_bytes: int) -> None:
         self.root = root
+        self._block_bytes = block_bytes
 
     def _path(self, workspace_id: str, block_id: str) -> Path:
         return self.root / workspace_id / block_id[:2] / block_id
 
+    def prepare(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
     def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
         path = self._path(workspace_id, block_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        except OSError as error:
+            raise fault_of_os_error(error, WHAT) from error
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(data)
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temporary, path)
+            _sync_folder(path.parent)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise fault_of_os_error(error, WHAT) from error
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
 
     def get(self, workspace_id: str, block_id: str) -> bytes | None:
-        path = self._path(workspace_id, block_id)
-        return path.read_bytes() if path.is_file() else None
+        try:
+            return self._path(workspace_id, block_id).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise fault_of_os_error(error, WHAT) from error
+
+    def exists(self, workspace_id: str, block_id: str) -> bool:
+        return self._path(workspace_id, block_id).is_file()
 
     def delete(self, workspace_id: str, block_id: str) -> None:
         self._path(workspace_id, block_id).unlink(missing_ok=True)
+
+    def entries(self) -> Iterator[StoredEntry]:
+        if not self.root.is_dir():
+            return
+        for workspace in self.root.iterdir():
+            for path in workspace.glob("*/*"):
+                try:
+                    modified = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                yield StoredEntry(workspace.name, path.name, modified,
+                                  str(path.relative_to(self.root)))
+
+    def remove(self, entry: StoredEntry) -> None:
+        (self.root / entry.location).unlink(missing_ok=True)
+
+    def health(self) -> str:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".incoming-health-") as probe:
+                probe.write(b"probe")
+                probe.flush()
+                os.fsync(probe.fileno())
+            free = shutil.disk_usage(self.root).free
+        except OSError as error:
+            return "full" if fault_of_os_error(error, WHAT).status == 507 else "unavailable"
+        return "ok" if free >= self._block_bytes else "full"
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder's entries (a rename into it) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def open_block_store(config: Config) -> BlockStore:
+    """The block store the configuration names: the data folder's `blocks/` by default, or an
+    S3-compatible bucket (`s3://bucket[/prefix]`)."""
+    if config.blocks is None:
+        return FolderBlockStore(config.blocks_dir, block_bytes=config.max_block_bytes)
+    from api.storage.s3blocks import S3BlockStore
+
+    return S3BlockStore(config.blocks, endpoint=config.s3_endpoint)

@@ -1,4 +1,5 @@
-"""SQLite storage for identity: organizations, users, passkeys, challenges, sessions, invitations.
+"""Storage for identity: organizations, users, passkeys, challenges, sessions, invitations (SQL
+shared by both engines, see engine.py).
 
 Rows come back as plain dicts. What must land together (an organization and its first admin, an
 invitation and the user it creates) runs in one transaction, with raw SQL (see transactions.py).
@@ -8,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
+from api.storage.engine import Connection
 from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
 
 
 class IdentityStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     # organizations and bootstrap -------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Numbered schema migrations for the SQLite store, applied in order, each in a transaction.
+"""Numbered schema migrations, the same for SQLite and PostgreSQL, applied in order, each in a
+transaction.
 
-Migrations use raw SQL (see transactions.py). A migration is never edited once released: a
+Migrations use raw SQL written in SQLite's words, which `db.ddl` maps for PostgreSQL (see
+engine.py). A migration is never edited once released: a
 schema change is a new numbered function appended to MIGRATIONS. `schema_migrations` records
 which ones ran, so restarting applies nothing twice, and a database made by newer code is
 refused rather than misread.
@@ -12,8 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
+from api.storage.engine import Connection
 from api.storage.transactions import transaction
 
 
@@ -25,22 +26,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _0001_server_meta(db: Database) -> None:
-    db.execute("create table server_meta (key text primary key, value text not null)")
+def _0001_server_meta(db: Connection) -> None:
+    db.execute(db.ddl("create table server_meta (key text primary key, value text not null)"))
     db.execute(
         "insert into server_meta (key, value) values ('instance_id', ?), ('created_at', ?)",
         [secrets.token_hex(16), _now()],
     )
 
 
-def _execute_script(db: Database, script: str) -> None:
+def _execute_script(db: Connection, script: str) -> None:
     # sqlite3's executescript commits first, which would break the migration's transaction.
     for statement in script.split(";"):
         if statement.strip():
-            db.execute(statement)
+            db.execute(db.ddl(statement))
 
 
-def _0002_identity(db: Database) -> None:
+def _0002_identity(db: Connection) -> None:
     _execute_script(
         db,
         """
@@ -124,7 +125,7 @@ def _0002_identity(db: Database) -> None:
     )
 
 
-def _0003_workspaces(db: Database) -> None:
+def _0003_workspaces(db: Connection) -> None:
     _execute_script(
         db,
         """
@@ -177,7 +178,7 @@ def _0003_workspaces(db: Database) -> None:
     )
 
 
-def _0004_file_references(db: Database) -> None:
+def _0004_file_references(db: Connection) -> None:
     """Which blocks each file version uses (for collecting unused ones), a clear deletion mark
     on document versions, and a running storage total per organization."""
     _execute_script(
@@ -204,7 +205,7 @@ def _0004_file_references(db: Database) -> None:
     )
 
 
-def _0005_workspace_log(db: Database) -> None:
+def _0005_workspace_log(db: Connection) -> None:
     """Each workspace's append-only log (entries signed and encrypted by clients; the kind is
     in clear for role checks), and where each member has read each dossier's log up to."""
     _execute_script(
@@ -230,13 +231,13 @@ def _0005_workspace_log(db: Database) -> None:
     )
 
 
-def _0006_workflow_settings(db: Database) -> None:
+def _0006_workflow_settings(db: Connection) -> None:
     """Each workspace's workflow settings in clear (the roles each kind of log entry needs, the
     decision quorum), a copy of those its signed manifest carries, for the server to enforce."""
-    db.execute("alter table workspaces add column workflow text")
+    db.execute(db.ddl("alter table workspaces add column workflow text"))
 
 
-MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
     (3, _0003_workspaces),
@@ -246,14 +247,14 @@ MIGRATIONS: list[tuple[int, Callable[[Database], None]]] = [
 ]
 
 
-def schema_version(db: Database) -> int:
+def schema_version(db: Connection) -> int:
     if "schema_migrations" not in db.table_names():
         return 0
     row = db.execute("select max(number) from schema_migrations").fetchone()
     return row[0] or 0
 
 
-def apply_migrations(db: Database) -> list[int]:
+def apply_migrations(db: Connection) -> list[int]:
     """Apply every migration the database lacks; return the numbers applied."""
     current = schema_version(db)
     latest = MIGRATIONS[-1][0]
@@ -267,10 +268,12 @@ def apply_migrations(db: Database) -> list[int]:
         if number <= current:
             continue
         with transaction(db):
-            db.execute(
+            db.execute(db.ddl(
                 "create table if not exists schema_migrations "
                 "(number integer primary key, applied_at text not null)"
-            )
+            ))
+            if schema_version(db) >= number:
+                continue
             migrate(db)
             db.execute("insert into schema_migrations values (?, ?)", [number, _now()])
         applied.append(number)

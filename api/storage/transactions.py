@@ -1,33 +1,16 @@
-"""Explicit SQLite transactions.
+"""Explicit transactions, whatever the engine (see engine.py).
 
-Connections run in autocommit mode (sqlite-utils' own calls commit as they go); a group of
-statements that must land together runs inside `transaction`, using raw SQL through
-`db.execute`, which does not commit behind our back.
-
-SQLite lets one writer in at a time and makes the others poll with growing sleeps (1, 2, 5,
-10 ms...). Writers of this process queue on a lock instead, so concurrent uploads wait only as
-long as the transaction ahead of them takes; other processes are still kept out by SQLite.
+Connections run in autocommit mode; a group of statements that must land together runs inside
+`transaction`: all of it lands, or none of it. Write transactions run one at a time.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-from sqlite_utils import Database
-
-_WRITER = threading.Lock()
+from api.storage.engine import Connection
 
 
-@contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """Run the block in one immediate transaction: all of it lands, or none of it."""
-    with _WRITER:
-        db.execute("begin immediate")
-        try:
-            yield db
-        except BaseException:
-            db.execute("rollback")
-            raise
-        db.execute("commit")
+def transaction(db: Connection) -> AbstractContextManager[Connection]:
+    """Run the block in one write transaction: all of it lands, or none of it."""
+    return db.transaction()

@@ -1,12 +1,13 @@
-"""SQLite storage for workspaces: membership and roles, key grants, versioned documents (the
-encrypted manifests) and the index of stored blocks. Block bytes live in the block store."""
+"""Storage for workspaces: membership and roles, key grants, versioned documents (the encrypted
+manifests) and the index of stored blocks (SQL shared by both engines, see engine.py). Block
+bytes live in the block store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
+from api.storage.engine import Connection
 from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
 
@@ -20,7 +21,7 @@ class StaleLogError(Exception):
 
 
 class WorkspaceStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def workspace(self, workspace_id: str) -> Row | None:
@@ -102,7 +103,7 @@ class WorkspaceStore:
     def _add_grant(self, grant: Row) -> None:
         """Store a grant; one already stored for the same member and key is never replaced."""
         self.db.execute(
-            "insert or ignore into key_grants values (?, ?, ?, ?, ?)",
+            "insert into key_grants values (?, ?, ?, ?, ?) on conflict do nothing",
             [grant["workspace_id"], grant["key_index"], grant["user_id"], grant["granted_by"],
              grant["grant"]],
         )
@@ -129,8 +130,8 @@ class WorkspaceStore:
             if workflow is not None:
                 self.db.execute("update workspaces set workflow = ? where id = ?",
                                 [workflow, document["workspace_id"]])
-            self.db.conn.executemany(
-                "insert or ignore into document_blocks values (?, ?, ?, ?)",
+            self.db.executemany(
+                "insert into document_blocks values (?, ?, ?, ?) on conflict do nothing",
                 [(document["workspace_id"], document["document_id"], document["version"], block)
                  for block in block_ids or []])
         return None
@@ -190,10 +191,21 @@ class WorkspaceStore:
             self._count_usage(organization_id, size)
         return True
 
+    def unless_recorded(self, workspace_id: str, block_id: str,
+                        action: Callable[[], None]) -> bool:
+        """Run `action` (removing the block's bytes) if no row records the block, inside a
+        write transaction, so that no upload records it meanwhile; whether it ran."""
+        with transaction(self.db):
+            if self.block(workspace_id, block_id) is not None:
+                return False
+            action()
+        return True
+
     def _count_usage(self, organization_id: str, change: int) -> None:
         self.db.execute(
             "insert into organization_usage values (?, ?) on conflict (organization_id) "
-            "do update set bytes = bytes + excluded.bytes", [organization_id, change])
+            "do update set bytes = organization_usage.bytes + excluded.bytes",
+            [organization_id, change])
 
     def organization_usage(self, organization_id: str) -> int:
         row = one(self.db, "select bytes from organization_usage where organization_id = ?",
@@ -207,11 +219,17 @@ class WorkspaceStore:
             self._append_log(entry)
 
     def _append_log(self, entry: Row) -> None:
+        """Append `entry` inside the caller's transaction. Write transactions run one at a
+        time, so the check sees every entry written before; the (workspace_id, seq) key makes
+        a seq taken anyway (by a writer outside that order) stale too, never a second entry."""
         row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
                               "workspace_id = ?", [entry["workspace_id"]]).fetchone()
         if row[0] + 1 != entry["seq"]:
             raise StaleLogError(row[0])
-        insert(self.db, "log_entries", entry)
+        try:
+            insert(self.db, "log_entries", entry)
+        except self.db.duplicate_key as error:
+            raise StaleLogError(entry["seq"]) from error
 
     def log(self, workspace_id: str, after: int = 0) -> list[Row]:
         return list(self.db.query(
@@ -226,7 +244,8 @@ class WorkspaceStore:
     def mark_read(self, user_id: str, workspace_id: str, dossier_id: str, seq: int) -> None:
         self.db.execute(
             "insert into read_markers values (?, ?, ?, ?) on conflict "
-            "(user_id, workspace_id, dossier_id) do update set seq = max(seq, excluded.seq)",
+            "(user_id, workspace_id, dossier_id) do update set seq = case when excluded.seq > "
+            "read_markers.seq then excluded.seq else read_markers.seq end",
             [user_id, workspace_id, dossier_id, seq])
 
     # collection -------------------------------------------------------------------------------

@@ -6,8 +6,12 @@ them: one request per block costs Chromium more than encrypting or decrypting th
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from flask import Blueprint, Response, current_app, request
 
@@ -19,6 +23,7 @@ from api.store import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
 from api.workspaces.quota import charged_bytes
 
+logger = logging.getLogger(__name__)
 blueprint = Blueprint("blocks", __name__)
 
 # Blocks one streamed read may ask for (64 MiB of 512 KiB blocks).
@@ -26,14 +31,47 @@ MAX_STREAMED_BLOCKS = 128
 # Blocks one batch upload may hold, each framed by its id (32 bytes) and length (4 bytes).
 MAX_UPLOADED_BLOCKS = 16
 BATCH_HEADER_BYTES = 36
+# Block-store calls of one request run a few at a time, and a streamed read reads a few blocks
+# ahead: an object store answers each call after a network round trip; a folder's fsyncs and
+# reads overlap too.
+READ_AHEAD = 4
+_BLOCK_IO = ThreadPoolExecutor(max_workers=8, thread_name_prefix="block-io")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _quota_full() -> ApiError:
     return ApiError(413, "quota_exceeded", "your organization's storage quota is full")
 
 
+def _lost(workspace_id: str, block_id: str) -> ApiError:
+    logger.error("block %s of workspace %s is recorded but missing from the block store",
+                 block_id, workspace_id)
+    return ApiError(500, "block_lost",
+                    f"block {block_id} is missing from the server's storage; tell its operator")
+
+
 def _block_store() -> BlockStore:
     return current_app.extensions["paravent_blocks"]
+
+
+def _each(call: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """`call` on each item, a few at once; the results in order (or the first error)."""
+    return list(_BLOCK_IO.map(call, items))
+
+
+def _read_ahead(blocks: BlockStore, workspace_id: str,
+                block_ids: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    """Each block in order, the next few read while the current one is sent."""
+    pending: deque[tuple[str, Future[bytes | None]]] = deque()
+    for block_id in block_ids:
+        pending.append((block_id, _BLOCK_IO.submit(blocks.get, workspace_id, block_id)))
+        if len(pending) > READ_AHEAD:
+            block, future = pending.popleft()
+            yield block, future.result()
+    while pending:
+        block, future = pending.popleft()
+        yield block, future.result()
 
 
 def _named_by_content(block_id: str, data: memoryview) -> bool:
@@ -59,20 +97,25 @@ def _store_blocks(workspace_id: str, organization: str,
     store = get_store().workspaces
     new = {block_id: data for block_id, data in blocks
            if store.block(workspace_id, block_id) is None}
-    if store.organization_usage(organization) + sum(map(len, new.values())) > \
-            config.organization_quota_bytes:
+    charged = sum(charged_bytes(len(data)) for data in new.values())
+    if store.organization_usage(organization) + charged > config.organization_quota_bytes:
         raise _quota_full()
-    for block_id, data in new.items():
-        _block_store().put(workspace_id, block_id, data)
+    block_store = _block_store()
+    _each(lambda block: block_store.put(workspace_id, *block), new.items())
     now = time.time()
     added = store.add_blocks([{"workspace_id": workspace_id, "block_id": block_id,
                                "organization_id": organization, "size": charged_bytes(len(data)),
                                "created_at": now} for block_id, data in new.items()],
                              config.organization_quota_bytes)
     if not added:
-        for block_id in new:
-            _block_store().delete(workspace_id, block_id)
+        # The files stay: another upload may have recorded and acknowledged the same block
+        # meanwhile. Those no row records are the collector's (see collection.py).
         raise _quota_full()
+    present = _each(lambda block_id: block_store.exists(workspace_id, block_id), new)
+    for (block_id, data), there in zip(new.items(), present, strict=True):
+        if not there:
+            # The collector removed it as unrecorded just before this upload recorded it.
+            block_store.put(workspace_id, block_id, data)
 
 
 def _batch(body: bytes) -> list[tuple[str, memoryview]]:
@@ -113,8 +156,8 @@ def upload_blocks(workspace_id: str) -> tuple[Response, int]:
 def stream_blocks(workspace_id: str) -> Response:
     """The blocks the JSON body's `block_ids` names, in that order, each preceded by its length
     (4 bytes, big-endian): one response for many blocks saves Chromium's cost per request, which
-    is larger than the cost of decrypting a block. A block collected meanwhile ends the stream
-    early, which the reader sees."""
+    is larger than the cost of decrypting a block. A block recorded but missing from the block
+    store fails loudly: a clear error before the stream starts, an aborted connection after."""
     membership(workspace_id)
     block_ids = json_body().get("block_ids")
     if (not isinstance(block_ids, list) or not 0 < len(block_ids) <= MAX_STREAMED_BLOCKS
@@ -127,12 +170,17 @@ def stream_blocks(workspace_id: str) -> Response:
     if missing:
         raise ApiError(404, "not_found", f"no such block: {missing[0]}")
     blocks = _block_store()
+    present = _each(lambda block_id: blocks.exists(workspace_id, block_id), block_ids)
+    for block_id, there in zip(block_ids, present, strict=True):
+        if not there:
+            raise _lost(workspace_id, block_id)
 
     def frames() -> Iterator[bytes]:
-        for block_id in block_ids:
-            data = blocks.get(workspace_id, block_id)
+        for block_id, data in _read_ahead(blocks, workspace_id, block_ids):
             if data is None:
-                return
+                # Lost after the response started: the exception aborts the connection, so
+                # the reader sees an incomplete response, never a short one that looks whole.
+                raise _lost(workspace_id, block_id)
             yield len(data).to_bytes(4, "big")
             yield data
 

@@ -1,7 +1,13 @@
-"""A fresh app per test, on a temporary data folder and a small fake asset tree."""
+"""A fresh app per test, on a temporary data folder and a small fake asset tree, its metadata in
+SQLite or in PostgreSQL (every API test runs on both: one throw-away PostgreSQL cluster per run,
+a fresh database per test), its blocks in the data folder (or SeaweedFS where a test module
+asks for every block store)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +18,10 @@ from redis import Redis
 
 from api import create_app
 from api.config import REPO_ROOT, Config
+from api.storage.engine import Connection, connect
 from e2e.harness.services import Redis as RedisService
 from e2e.harness.services import running_redis
+from tests.services import SEAWEED_ACCESS, postgresql, seaweedfs
 
 FAKE_ASSETS = {
     "vendor/pyodide/pyodide.mjs": b"export const loadPyodide = () => null;\n",
@@ -32,13 +40,71 @@ def make_static(folder: Path, files: dict[str, bytes]) -> Path:
     return folder
 
 
+# Runs a test once per block store: the data folder, and SeaweedFS's S3.
+ON_EVERY_BLOCK_STORE = pytest.mark.parametrize("blocks", ["folder", "s3"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """One SeaweedFS for the whole run, started by the first test that needs it."""
+    os.environ.update(SEAWEED_ACCESS)
+    with seaweedfs() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One PostgreSQL cluster for the whole run; yields the URL of its maintenance database."""
+    with postgresql() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The test's metadata database: None for SQLite in the data folder, or the URL of a fresh
+    PostgreSQL database, dropped after the test (each one is a copy of a template's files)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex}"
+    with contextlib.closing(connect(server)) as maintenance:
+        maintenance.execute(f"create database {name}")
+    yield f"{server.rsplit('/', 1)[0]}/{name}"
+    with contextlib.closing(connect(server)) as maintenance:
+        maintenance.execute(f"drop database {name} with (force)")
+
+
+@contextlib.contextmanager
+def database_of(config: Config) -> Iterator[Connection]:
+    """A connection to the configuration's database, for a test to look or tamper."""
+    connection = connect(config.database_url)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def blocks(request: pytest.FixtureRequest) -> str:
+    """Which block store the test's app uses: "folder" unless parametrized."""
+    return getattr(request, "param", "folder")
+
+
+@pytest.fixture
+def config(tmp_path: Path, database: str | None, blocks: str,
+           request: pytest.FixtureRequest) -> Config:
+    s3 = {}
+    if blocks == "s3":
+        s3 = {"blocks": f"s3://paravent-tests/{uuid.uuid4().hex}",
+              "s3_endpoint": request.getfixturevalue("s3_endpoint")}
     return Config(
         data_dir=tmp_path / "data",
         web_dir=REPO_ROOT / "web",
         static_dir=make_static(tmp_path / "static", FAKE_ASSETS),
         max_request_bytes=1024,
+        database=database,
+        **s3,
     )
 
 

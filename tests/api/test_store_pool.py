@@ -4,14 +4,13 @@ transaction is closed (releasing its lock) rather than handed out again."""
 from __future__ import annotations
 
 from api import create_app
-from api.storage.sqlite import prepare
+from api.storage.sqlstore import prepare
 from api.store import StorePool, get_store
 
 
-def test_store_pool_hands_back_the_same_open_store(tmp_path):
-    path = tmp_path / "db.sqlite3"
-    prepare(path)
-    pool = StorePool(path, size=1)
+def test_store_pool_hands_back_the_same_open_store(config):
+    prepare(config.database_url)
+    pool = StorePool(config, size=1)
     first = pool.take()
     second = pool.take()
     assert second is not first
@@ -21,17 +20,17 @@ def test_store_pool_hands_back_the_same_open_store(tmp_path):
     assert pool.take() is not second
 
 
-def test_store_pool_closes_a_store_left_in_a_transaction(tmp_path):
-    path = tmp_path / "db.sqlite3"
-    prepare(path)
-    pool = StorePool(path)
+def test_store_pool_closes_a_store_left_in_a_transaction(config):
+    prepare(config.database_url)
+    pool = StorePool(config)
     stuck = pool.take()
-    stuck.identity.db.execute("begin immediate")
+    stuck.db.execute("begin")
+    stuck.db.execute("update server_meta set value = value")
     pool.give_back(stuck)
     fresh = pool.take()
     assert fresh is not stuck
-    fresh.identity.db.execute("begin immediate")
-    fresh.identity.db.execute("rollback")
+    with fresh.db.transaction():
+        fresh.db.execute("update server_meta set value = value")
 
 
 def test_store_requests_one_after_another_share_one_connection(config):

@@ -10,9 +10,9 @@ import pytest
 
 from api import create_app
 from api.realtime import socketio_of
-from api.storage.sqlite import SqliteStore
 from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES
 from pycrypto_wasm.workspace.blocks import encrypt_block
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace, new_document_id, upload_blocks
 
@@ -77,11 +77,8 @@ def test_abuse_expired_sign_in_challenges_are_forgotten(config):
     client.environ_base["HTTP_ORIGIN"] = config.public_origin
     for _ in range(20):
         assert client.post("/api/login/options").status_code == 200
-    store = SqliteStore(config.database_path)
-    try:
-        assert store.identity.db["challenges"].count <= 1
-    finally:
-        store.close()
+    with database_of(config) as db:
+        assert db.execute("select count(*) from challenges").fetchone()[0] <= 1
 
 
 def _tiny_blocks(workspace, count):

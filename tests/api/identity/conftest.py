@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.config import DEFAULT_MAX_REQUEST_BYTES, Config
 from api.identity.bootstrap import new_bootstrap_link
-from api.storage.sqlite import SqliteStore
+from api.storage.sqlstore import open_store
 from pycrypto_wasm.identity import keybundle
 from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
 from pycrypto_wasm.identity.keybundle import PASSKEY_INFO, RECOVERY_INFO, KeyBundle
@@ -45,7 +45,7 @@ def make_app(config: Config, **changes: Any) -> Flask:
 def new_bootstrap_token(app: Flask, name: str = ORGANIZATION_NAME) -> str:
     """What `paravent bootstrap` prints, reduced to its token."""
     config = app.config["PARAVENT"]
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     try:
         link = new_bootstrap_link(store.identity, name, config.public_origin)
     finally:

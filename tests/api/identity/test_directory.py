@@ -5,7 +5,6 @@ unnoticed."""
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 
 import simple_websocket
@@ -15,6 +14,7 @@ from e2e.harness.server import ServerProcess
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import SigningKey, VerifyKey
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap, make_app
 from tests.api.identity.soft_authenticator import b64url, unb64url
 from tests.identity.conftest import substitute
@@ -124,7 +124,7 @@ def test_revocation_of_self_twice_or_unknown_is_refused(organization, app):
 
 def test_directory_substituted_key_is_reported_invalid(organization, app):
     member = organization.member()
-    with sqlite3.connect(app.config["PARAVENT"].database_path) as database:
+    with database_of(app.config["PARAVENT"]) as database:
         (signed,) = database.execute("select certificate from users where id = ?",
                                      [member.user_id]).fetchone()
         forged = substitute(signed, public_key=SigningKey.generate().verify_key.key)
@@ -152,8 +152,9 @@ def test_revocation_closes_sockets_held_by_another_process(config, redis_url):
     """The member's socket is held by a server process; the admin revokes through another."""
     organization = bootstrap(make_app(config, message_queue=redis_url))
     member = organization.member()
+    database = ("--database", config.database) if config.database else ()
     other = ServerProcess(config.data_dir, port=config.port,
-                          flags=("--message-queue", redis_url)).start()
+                          flags=("--message-queue", redis_url, *database)).start()
     try:
         cookie = member.client.get_cookie("paravent_session").value
         socket = simple_websocket.Client.connect(

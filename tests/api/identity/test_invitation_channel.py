@@ -4,8 +4,6 @@ else; either side can abort, which cancels the invitation."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from api.realtime import socketio_of
@@ -15,6 +13,7 @@ from pycrypto_wasm.identity.sas import (
     NotConfirmedError,
     SasMismatchError,
 )
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import bootstrap
 from tests.api.identity.soft_authenticator import b64url, unb64url
 
@@ -260,7 +259,7 @@ def test_channel_completion_after_expiry_is_refused(organization, channel, confi
     _, _, token, invitation_id = channel
     invitee = organization.claim(token, invitation_id)
     organization.exchange_codes(invitee)
-    with sqlite3.connect(config.database_path) as db:
+    with database_of(config) as db:
         db.execute("update invitations set expires_at = 0 where id = ?", [invitation_id])
     response = organization.complete(invitee, organization.certify(invitee))
     assert (response.status_code, response.json["error"]["code"]) == (410, "invitation_expired")

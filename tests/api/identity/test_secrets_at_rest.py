@@ -6,9 +6,10 @@ or the root key's seed, in any usual encoding."""
 from __future__ import annotations
 
 import base64
-import sqlite3
 
+from api.config import Config
 from pycrypto_wasm.identity.recovery import RecoveryCode
+from tests.api.conftest import database_of
 
 
 def _encodings(secret: bytes) -> set[bytes]:
@@ -40,6 +41,22 @@ def _recovery_secrets(name: str, code: RecoveryCode) -> dict[str, bytes]:
     }
 
 
+def _stored_bytes(config: Config) -> bytes:
+    """Everything the server stored: the data folder's files (the SQLite database and its WAL
+    included), and every value of every table when the database is PostgreSQL."""
+    files = [path for path in config.data_dir.rglob("*") if path.is_file()]
+    stored = [path.read_bytes() for path in files]
+    if config.database is not None:
+        with database_of(config) as connection:
+            for table in connection.table_names():
+                for row in connection.query(f"select * from {table}"):
+                    stored.extend(value if isinstance(value, bytes) else str(value).encode()
+                                  for value in row.values())
+    else:
+        assert config.database_path in files
+    return b"".join(stored)
+
+
 def test_no_secrets_at_rest(organization, app):
     admin = organization.admin
     member = organization.member()
@@ -57,13 +74,10 @@ def test_no_secrets_at_rest(organization, app):
                **_recovery_secrets("admin (old)", old_code),
                **_recovery_secrets("admin", admin.recovery),
                **_recovery_secrets("member", member.recovery)}
-    database = app.config["PARAVENT"].database_path
-    with sqlite3.connect(database) as connection:  # the rows must really be there
+    with database_of(app.config["PARAVENT"]) as connection:  # the rows must really be there
         assert connection.execute("select count(*) from users").fetchone()[0] == 2
         assert connection.execute("select count(*) from passkeys").fetchone()[0] == 3
-    files = [path for path in database.parent.rglob("*") if path.is_file()]
-    assert database in files
-    disk = b"".join(path.read_bytes() for path in files)
+    disk = _stored_bytes(app.config["PARAVENT"])
     # The scan sees what was stored (WAL included): public keys and certificates are there.
     assert organization.root_verify_key in disk and member.certificate in disk
     leaked = [name for name, secret in secrets.items()

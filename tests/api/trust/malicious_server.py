@@ -1,14 +1,15 @@
 """The server's database in an attacker's hands: SQL edits made behind the application's back,
-as a stolen or malicious server would make them."""
+as a stolen or malicious server would make them (on whichever engine the test's app uses)."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+
+from tests.api.conftest import database_of
 
 
 @dataclass
@@ -16,8 +17,9 @@ class MaliciousServer:
     app: Flask
 
     def sql(self, statement: str, parameters: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
-        with sqlite3.connect(self.app.config["PARAVENT"].database_path) as db:
-            return db.execute(statement, parameters).fetchall()
+        with database_of(self.app.config["PARAVENT"]) as db:
+            cursor = db.execute(statement, parameters)
+            return cursor.fetchall() if cursor.description else []
 
     def log_length(self, workspace_id: str) -> int:
         return self.sql("select count(*) from log_entries where workspace_id = ?",

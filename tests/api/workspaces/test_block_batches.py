@@ -12,6 +12,7 @@ from api import create_app
 from api.workspaces.blocks import MAX_STREAMED_BLOCKS, MAX_UPLOADED_BLOCKS
 from api.workspaces.quota import charged_bytes
 from pycrypto_wasm.workspace.blocks import encrypt_block
+from tests.api.conftest import ON_EVERY_BLOCK_STORE
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import (
     batch,
@@ -22,6 +23,8 @@ from tests.api.workspaces.conftest import (
     upload_blocks,
 )
 from tests.api.workspaces.test_files import FILE_A, _block_files, _upload_block, _usage
+
+pytestmark = ON_EVERY_BLOCK_STORE
 
 
 def _encrypted(workspace, contents: list[bytes]) -> list[tuple[str, bytes]]:

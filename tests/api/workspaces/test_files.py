@@ -11,14 +11,17 @@ from dataclasses import replace
 
 from api import create_app
 from api.identity.sessions import COOKIE
-from api.storage.sqlite import SqliteStore
+from api.storage.blockstore import open_block_store
+from api.storage.sqlstore import open_store
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
 from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES, charged_bytes
 from e2e.harness.server import serving_in_thread
 from pycrypto_wasm.workspace.blocks import encrypt_block
+from tests.api.conftest import ON_EVERY_BLOCK_STORE
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import batch, create_workspace, upload_blocks
 
+pytestmark = ON_EVERY_BLOCK_STORE
 DAY = 86400
 FILE_A = "f-111111111111111111111111"
 FILE_B = "f-222222222222222222222222"
@@ -47,7 +50,7 @@ def _put_file(workspace, member, file_id, version, block_ids, deleted=False):
 
 
 def _usage(config, workspace) -> int:
-    store = SqliteStore(config.database_path)
+    store = open_store(config)
     try:
         return store.workspaces.organization_usage(workspace.organization.organization_id)
     finally:
@@ -55,7 +58,8 @@ def _usage(config, workspace) -> int:
 
 
 def _block_files(config) -> set[str]:
-    return {path.name for path in config.blocks_dir.rglob("*") if path.is_file()}
+    """The names of what the block store holds."""
+    return {entry.name for entry in open_block_store(config).entries()}
 
 
 def test_file_version_must_list_stored_blocks(workspace):

@@ -1,0 +1,122 @@
+"""Block bytes on an S3-compatible object store (SeaweedFS, MinIO, Ceph, AWS S3), one object per
+block under `<prefix>/<workspace id>/<block id>`, through boto3.
+
+`--blocks s3://bucket[/prefix]` chooses it. The endpoint comes from PARAVENT_S3_ENDPOINT (see
+config.py); credentials and region from boto3's usual sources (AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, ~/.aws). An object appears whole or not at all, so
+a crash leaves no partial block; blocks written but never recorded are listed by `entries` for
+the collector, like the folder store's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
+from api.errors import ApiError
+from api.storage.blockstore import WHAT, StoredEntry
+from api.storage.faults import StorageFull, StorageUnavailable
+
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+_FULL = {"QuotaExceeded", "InsufficientStorage", "XMinioStorageFull", "EntityTooLarge"}
+_CLIENT = BotoConfig(
+    s3={"addressing_style": "path"},
+    retries={"max_attempts": 3, "mode": "standard"},
+    connect_timeout=5,
+    read_timeout=30,
+    max_pool_connections=32,
+)
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, key prefix) of `s3://bucket[/prefix]`."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"not an s3://bucket[/prefix] address: {url}")
+    return parts.netloc, parts.path.strip("/")
+
+
+def _fault(error: Exception) -> ApiError:
+    if isinstance(error, ClientError) and error.response["Error"].get("Code") in _FULL:
+        return StorageFull(WHAT)
+    return StorageUnavailable(WHAT)
+
+
+class S3BlockStore:
+    def __init__(self, url: str, *, endpoint: str | None) -> None:
+        self.bucket, self.prefix = parse_s3_url(url)
+        self._client = boto3.session.Session().client("s3", endpoint_url=endpoint,
+                                                      config=_CLIENT)
+
+    def _key(self, workspace_id: str, block_id: str) -> str:
+        return "/".join(part for part in (self.prefix, workspace_id, block_id) if part)
+
+    def prepare(self) -> None:
+        """Create the bucket unless it exists."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            if error.response["Error"].get("Code") not in _MISSING:
+                raise
+            self._client.create_bucket(Bucket=self.bucket)
+
+    def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=self._key(workspace_id, block_id),
+                                    Body=bytes(data))
+        except (BotoCoreError, ClientError) as error:
+            raise _fault(error) from error
+
+    def get(self, workspace_id: str, block_id: str) -> bytes | None:
+        try:
+            answer = self._client.get_object(Bucket=self.bucket,
+                                             Key=self._key(workspace_id, block_id))
+            return answer["Body"].read()
+        except ClientError as error:
+            if error.response["Error"].get("Code") in _MISSING:
+                return None
+            raise _fault(error) from error
+        except BotoCoreError as error:
+            raise _fault(error) from error
+
+    def exists(self, workspace_id: str, block_id: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=self._key(workspace_id, block_id))
+        except ClientError as error:
+            if error.response["Error"].get("Code") in _MISSING:
+                return False
+            raise _fault(error) from error
+        except BotoCoreError as error:
+            raise _fault(error) from error
+        return True
+
+    def delete(self, workspace_id: str, block_id: str) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=self._key(workspace_id, block_id))
+
+    def entries(self) -> Iterator[StoredEntry]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=f"{self.prefix}/" if self.prefix else "")
+        for page in pages:
+            for item in page.get("Contents", []):
+                relative = item["Key"][len(self.prefix) + 1 if self.prefix else 0:]
+                workspace_id, _, name = relative.rpartition("/")
+                yield StoredEntry(workspace_id, name, item["LastModified"].timestamp(),
+                                  item["Key"])
+
+    def remove(self, entry: StoredEntry) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=entry.location)
+
+    def health(self) -> str:
+        """Whether a probe object can be written and removed."""
+        key = self._key(".health", uuid.uuid4().hex)
+        try:
+            self._client.put_object(Bucket=self.bucket, Key=key, Body=b"probe")
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+        except (BotoCoreError, ClientError) as error:
+            return "full" if _fault(error).status == 507 else "unavailable"
+        return "ok"
