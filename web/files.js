@@ -3,7 +3,7 @@
  * history, and deletion or restore as new signed versions (history is kept).
  */
 
-import { api } from './api.js';
+import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { followingHistory } from './log.js';
 import { loadFileListing } from './workspaces.js';
@@ -20,8 +20,8 @@ export async function loadFiles(workspaceId) {
 
 /** Every version of a file, oldest first, each verified (or with the problem found). */
 export async function fileHistory(workspaceId, documentId) {
-  const { versions } = await api('GET',
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
+  const { versions } = await allPages(
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
   const { files } = await describe(workspaceId, versions);
   return files.map((file, index) => ({ ...file, document: versions[index] }));
 }

@@ -5,7 +5,7 @@
  * read, and export the log for the verifier.
  */
 
-import { api } from './api.js';
+import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { rememberHead, rememberedHead } from './history-memory.js';
 import { session } from './session.js';
@@ -37,16 +37,8 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
  * A workspace's log as the server serves it, whole: the history verifies only from its first
  * entry to its last, so every page is read (`next`, past 1000 entries).
  */
-export async function readLog(workspaceId) {
-  const path = `/api/workspaces/${workspaceId}/log`;
-  const listing = await api('GET', path);
-  const entries = [...listing.entries];
-  for (let next = listing.next; next;) {
-    const page = await api('GET', `${path}?cursor=${encodeURIComponent(next)}`);
-    entries.push(...page.entries);
-    next = page.next;
-  }
-  return { ...listing, entries, next: null };
+export function readLog(workspaceId) {
+  return allPages(`/api/workspaces/${workspaceId}/log`, 'entries');
 }
 
 /** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */

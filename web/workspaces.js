@@ -4,7 +4,7 @@
  * history; the worker believes members, keys and versions only from that history.
  */
 
-import { api } from './api.js';
+import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { verifiedDirectory } from './directory.js';
 import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
@@ -57,7 +57,8 @@ export async function loadWorkspace(workspaceId) {
 
 /** Documents of `kind` as the server lists them, each checked against the history. */
 async function readListing(workspaceId, method, kind) {
-  const { documents } = await api('GET', `/api/workspaces/${workspaceId}/documents?kind=${kind}`);
+  const { documents } = await allPages(`/api/workspaces/${workspaceId}/documents?kind=${kind}`,
+    'documents');
   const read = () => cryptoClient().call(method, { workspace_id: workspaceId, documents, latest: true });
   let reply = await read();
   if (reply.stale) {
@@ -78,8 +79,8 @@ export async function loadFileListing(workspaceId) {
 
 /** Every version of a dossier, oldest first, each decrypted and verified. */
 export async function dossierHistory(workspaceId, documentId) {
-  const { versions } = await api('GET',
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
+  const { versions } = await allPages(
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
   const { dossiers } = await cryptoClient().call('dossier.read', {
     workspace_id: workspaceId, documents: versions,
   });
@@ -87,8 +88,8 @@ export async function dossierHistory(workspaceId, documentId) {
 }
 
 async function latestDossier(workspaceId, documentId) {
-  const { versions } = await api('GET',
-    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`);
+  const { versions } = await allPages(
+    `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
   const latest = versions[versions.length - 1];
   await loadLog(workspaceId);
   const { dossiers } = await cryptoClient().call('dossier.read', {

@@ -9,6 +9,7 @@
  * transfer (reported as `waiting`) and it resumes where it was.
  */
 
+import { allPages } from '../api.js';
 import { BLOCK_FORMAT, openBlock, sealBlock } from './block-cipher.js';
 import { storedBlocks } from './block-stream.js';
 import { TransferError, request } from './requests.js';
@@ -136,7 +137,8 @@ async function recordFile({ call, workspaceId, fileId, onWaiting }) {
       if (error.code !== 'stale_log') {
         throw error;
       }
-      const { entries } = await (await request('GET', `/api/workspaces/${workspaceId}/log`)).json();
+      const { entries } = await allPages(`/api/workspaces/${workspaceId}/log`, 'entries',
+        async (url) => (await request('GET', url)).json());
       ok(call('log.read', { workspace_id: workspaceId, entries }));
     }
   }
