@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from flask.testing import FlaskClient
 
@@ -67,6 +68,19 @@ class MemberBrowser:
             raise ServerError(response.status_code, response.json)
         return response.json
 
+    def all_pages(self, path: str, field: str) -> list[Any]:
+        """Every row (`field`) of a list the server pages, following `next` as web/api.js
+        `allPages` does."""
+        first = self.api("GET", path)
+        rows = list(first[field])
+        separator = "&" if "?" in path else "?"
+        next_cursor = first["next"]
+        while next_cursor:
+            page = self.api("GET", f"{path}{separator}{urlencode({'cursor': next_cursor})}")
+            rows += page[field]
+            next_cursor = page["next"]
+        return rows
+
     def forget(self) -> None:
         """A fresh profile: no remembered heads nor revocations."""
         self.remembered.clear()
@@ -74,8 +88,8 @@ class MemberBrowser:
 
     # identity ---------------------------------------------------------------------------------
     def verify_directory(self) -> list[dict[str, Any]]:
-        listing = self.api("GET", "/api/directory")
-        verified = self.call("directory.verify", users=listing["users"],
+        users = self.all_pages("/api/directory", "users")
+        verified = self.call("directory.verify", users=users,
                              remembered_revocations=self.remembered_revocations)
         self.remembered_revocations.update(verified["revocations"])
         return verified["users"]
@@ -90,7 +104,7 @@ class MemberBrowser:
         return created["workspace_id"]
 
     def log_entries(self, workspace_id: str) -> list[dict[str, Any]]:
-        return self.api("GET", f"/api/workspaces/{workspace_id}/log")["entries"]
+        return self.all_pages(f"/api/workspaces/{workspace_id}/log", "entries")
 
     def open(self, workspace_id: str) -> dict[str, Any]:
         """Open the workspace as the page does: the directory, the workspace's listing, its
@@ -181,13 +195,14 @@ class MemberBrowser:
 
     def dossiers(self, workspace_id: str) -> dict[str, dict[str, Any]]:
         """The dossier list as the page shows it, by id (fields, or the problem instead)."""
-        listing = self.api("GET", f"/api/workspaces/{workspace_id}/documents?kind=dossier")
-        read = self.call("dossier.read", workspace_id=workspace_id,
-                         documents=listing["documents"], latest=True)
+        documents = self.all_pages(f"/api/workspaces/{workspace_id}/documents?kind=dossier",
+                                   "documents")
+        read = self.call("dossier.read", workspace_id=workspace_id, documents=documents,
+                         latest=True)
         if read["stale"]:
             self.read_log(workspace_id)
-            read = self.call("dossier.read", workspace_id=workspace_id,
-                             documents=listing["documents"], latest=True)
+            read = self.call("dossier.read", workspace_id=workspace_id, documents=documents,
+                             latest=True)
         return {dossier["document_id"]: dossier for dossier in read["dossiers"]}
 
     def append(self, workspace_id: str, kind: str, content: dict[str, Any]) -> int:
@@ -228,9 +243,10 @@ class MemberBrowser:
         return file_id
 
     def files(self, workspace_id: str) -> dict[str, dict[str, Any]]:
-        listing = self.api("GET", f"/api/workspaces/{workspace_id}/documents?kind=file")
-        described = self.call("file.describe", workspace_id=workspace_id,
-                              documents=listing["documents"], latest=True)
+        documents = self.all_pages(f"/api/workspaces/{workspace_id}/documents?kind=file",
+                                   "documents")
+        described = self.call("file.describe", workspace_id=workspace_id, documents=documents,
+                              latest=True)
         return {file["document_id"]: file for file in described["files"]}
 
     # what an insider colluding with the server holds ------------------------------------------
