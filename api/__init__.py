@@ -30,7 +30,7 @@ from api.storage.blockstore import open_block_store
 from api.storage.faults import init_storage_faults
 from api.store import init_store
 from api.user_limits import init_user_limits
-from api.workspaces import blocks, documents, log
+from api.workspaces import blocks, documents, log, own_state
 from api.workspaces import routes as workspaces
 from api.workspaces.presence import init_presence
 
@@ -58,7 +58,7 @@ def create_app(config: Config) -> Flask:
     app.extensions["paravent_blocks"].prepare()
     init_health(app)
     for module in (openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
-                   documents, blocks, log):
+                   documents, blocks, log, own_state):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)

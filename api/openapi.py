@@ -6,7 +6,8 @@ docstring. What the view's source shows is described too: a JSON body (`json_bod
 (`request.get_data`), query parameters (`query_whole_number`, `request.args.get`, paging),
 whether a session is needed (`@login_required`, `@admin_required`), a rate limit, and the log
 entry a workspace write carries (`log_row`: a `log_entry` field, or the body itself for the
-committee's entries; 409 `stale_log`). Every error is `{error: {code, message}}`.
+committee's entries; 409 `stale_log`) or the other conflicts it raises (409, by code). Every
+error is `{error: {code, message}}`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from api.version import server_version
 blueprint = Blueprint("openapi", __name__)
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 URL_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+STALE_LOG = "stale_log: the log entry does not follow the log; read it and retry"
+CONFLICT = re.compile(r'ApiError\(409, "(\w+)"')
 QUERY_ARGUMENT = re.compile(r"""(?:query_whole_number|request\.args\.get)\(["'](\w+)["']""")
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -111,9 +114,10 @@ def _operation(rule: Rule, method: str, view: Callable[..., Any]) -> dict[str, A
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     if "@login_required" in source or "@admin_required" in source:
         operation["security"] = [{"session": []}]
-    if "log_row(" in source:
-        operation["responses"]["409"] = {"description": "stale_log: the log entry does not "
-                                                        "follow the log; read it and retry"}
+    conflicts = [STALE_LOG] if "log_row(" in source else []
+    conflicts += CONFLICT.findall(source)
+    if conflicts:
+        operation["responses"]["409"] = {"description": "; ".join(dict.fromkeys(conflicts))}
     if "@rate_limited" in source:
         operation["responses"]["429"] = {"description": "too many requests from this address"}
     return operation

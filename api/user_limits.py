@@ -22,7 +22,7 @@ ENDPOINT_GROUPS = {
     "workspaces.create_workspace": "workspace_creations",
     "documents.put_document": "document_writes",
     "log.append_entry": "log_writes",
-    "log.mark_read": "log_writes",
+    "own_state.write_own_state": "log_writes",
     "blocks.upload_blocks": "block_uploads",
 }
 # Socket.IO event -> group of per-user (or, for a socket with no user, per-socket) limits.

@@ -4,7 +4,9 @@
   emits an event through Redis (as a process that handled a write does) and every socket
   records how long it took to arrive; 30 rounds. Target: p99 < 100 ms.
 - mixed load: 20 clients (threads, kept-alive connections) signed in as members of a workspace,
-  three reads (workspace log, directory) for one write (a read marker) each, for
+  three reads (workspace log, directory) for one write (the next version of the owner's own
+  state, as read markers are written; a version another client stored first is answered 409
+  after the same checks, and counts as answered) each, for
   `LOAD_SECONDS`: the production server against the development server it replaces (Werkzeug,
   threaded, as `python app.py` served before), and two production processes behind nginx with
   Redis against one.
@@ -13,15 +15,17 @@ Prints each figure and "meets"/"misses" for the targets.
 
 from __future__ import annotations
 
+import base64
 import http.client
+import itertools
 import json
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import simple_websocket
@@ -33,13 +37,15 @@ from e2e.harness.cluster import Cluster
 from e2e.harness.server import REPO_ROOT, ServerProcess, free_port
 from e2e.harness.services import start_nginx, start_redis
 from tests.api.identity.conftest import bootstrap
-from tests.api.workspaces.conftest import create_workspace, new_document_id
+from tests.api.workspaces.conftest import create_workspace
 
 SOCKETS = 200
 ROUNDS = 30
 FANOUT_TARGET_MS = 100.0
 CLIENTS = 20
 LOAD_SECONDS = 10.0
+# An own state as a browser seals it is opaque to the server: any bytes of its size will do.
+OWN_STATE = base64.urlsafe_b64encode(bytes(96)).rstrip(b"=").decode()
 DEV_SERVER = """
 import sys
 from pathlib import Path
@@ -113,7 +119,8 @@ class Workload:
     cookie: str
     origin: str
     workspace_id: str
-    dossier_id: str
+    # The own-state versions the clients write, shared: each write takes the next one.
+    versions: Iterator[int] = field(default_factory=lambda: itertools.count(1), compare=False)
 
 
 def prepare_workload(data_dir: Path, port: int) -> Workload:
@@ -121,24 +128,25 @@ def prepare_workload(data_dir: Path, port: int) -> Workload:
     config = Config(data_dir=data_dir, port=port)
     workspace = create_workspace(bootstrap(create_app(config)))
     cookie = workspace.owner.person.client.get_cookie("paravent_session").value
-    return Workload(cookie, config.public_origin, workspace.workspace_id, new_document_id())
+    return Workload(cookie, config.public_origin, workspace.workspace_id)
 
 
 def _client(port: int, workload: Workload, stop_at: float, counts: list[int]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Cookie": f"paravent_session={workload.cookie}", "Origin": workload.origin}
     base = f"/api/workspaces/{workload.workspace_id}"
-    requests = [("GET", f"{base}/log", None), ("GET", "/api/directory", None),
-                ("GET", f"{base}/log", None),
-                ("PUT", f"{base}/read-markers/{workload.dossier_id}", json.dumps({"seq": 0}))]
+    requests = [("GET", f"{base}/log"), ("GET", "/api/directory"), ("GET", f"{base}/log"),
+                ("PUT", f"{base}/my-state")]
     done = 0
     while time.monotonic() < stop_at:
-        method, path, body = requests[done % len(requests)]
+        method, path = requests[done % len(requests)]
+        body = json.dumps({"version": next(workload.versions), "state": OWN_STATE}) \
+            if method == "PUT" else None
         connection.request(method, path, body=body, headers={
             **headers, **({"Content-Type": "application/json"} if body else {})})
         response = connection.getresponse()
         response.read()
-        if response.status >= 400:
+        if response.status >= 400 and (method, response.status) != ("PUT", 409):
             raise RuntimeError(f"{method} {path}: {response.status}")
         done += 1
     counts.append(done)

@@ -147,12 +147,17 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
         assert row.count() == shown, (name, value)
     member.page.fill("#comment-text", "Merci à tous.")
     member.page.click("#comment-post")
-    admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') .unread").wait_for(
-        timeout=TIMEOUT_MS)
+    unread = admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') .unread")
+    unread.wait_for(timeout=TIMEOUT_MS)
+    assert unread.inner_text().startswith("1 "), "the comment read in the dossier counts"
     flows.go_home(admin)
     admin.page.locator(f"#workspace-list li:has-text('{WORKSPACE}') .unread:not([hidden])"
                        ).wait_for(timeout=TIMEOUT_MS)
+    flows.sign_out(admin)
+    flows.sign_in(admin)
     flows.open_workspace(admin, WORKSPACE)
+    unread.wait_for(timeout=TIMEOUT_MS)
+    assert unread.inner_text().startswith("1 "), "read markers come back from the sealed state"
 
     verified = _verify_export(admin, tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr

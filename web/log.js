@@ -2,7 +2,8 @@
  * The workspace log's data flows: read it (the worker verifies the history, decrypts and
  * replays each dossier's state), append an entry or any write the history records (after the
  * head the worker verified; a stale write is re-read and retried), mark a dossier's discussion
- * read, and export the log for the verifier.
+ * read (in my own state, which the worker seals for me alone: the server never sees which
+ * dossier I read), and export the log for the verifier.
  */
 
 import { allPages, api } from './api.js';
@@ -41,11 +42,44 @@ export function readLog(workspaceId) {
   return allPages(`/api/workspaces/${workspaceId}/log`, 'entries');
 }
 
+function ownStatePath(workspaceId) {
+  return `/api/workspaces/${workspaceId}/my-state`;
+}
+
+const ownStateTurns = new Map();
+
+/**
+ * Runs `task` after every earlier own-state task of the workspace in this page, so that no
+ * state read is older than one the worker already saw here (the worker refuses an older one as
+ * a rollback: only the server can then have served it).
+ */
+function inTurn(workspaceId, task) {
+  const next = (ownStateTurns.get(workspaceId) ?? Promise.resolve()).catch(() => {}).then(task);
+  ownStateTurns.set(workspaceId, next);
+  return next;
+}
+
+/**
+ * Has the worker open my own state as the server holds it ({version, state}), merged into what
+ * it holds (markers only move forward; an older version than it saw is refused as a rollback).
+ * Returns {version, read_markers}.
+ */
+function openOwnState(workspaceId, stored) {
+  return cryptoClient().call('own_state.open', {
+    workspace_id: workspaceId, version: stored.version, state: stored.state,
+  });
+}
+
+async function readOwnState(workspaceId) {
+  return openOwnState(workspaceId, await api('GET', ownStatePath(workspaceId)));
+}
+
 /** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */
 export async function loadLog(workspaceId) {
-  const listing = await readLog(workspaceId);
+  const [listing, own] = await Promise.all([
+    readLog(workspaceId), inTurn(workspaceId, () => readOwnState(workspaceId))]);
   const read = await verifyHistory('log.read', workspaceId, listing.entries, { today: today() });
-  return { ...read, readMarkers: listing.read_markers };
+  return { ...read, readMarkers: own.read_markers };
 }
 
 /**
@@ -75,8 +109,29 @@ export function appendEntry(workspaceId, kind, content) {
   });
 }
 
+/**
+ * Moves my read marker of a dossier forward to `seq`: the worker seals the next version of my
+ * own state and the server stores it on top of the one before; if another tab or device stored
+ * one meanwhile (`stale_state`), the worker opens it and seals again, keeping both's markers.
+ */
 export function markRead(workspaceId, dossierId, seq) {
-  return api('PUT', `/api/workspaces/${workspaceId}/read-markers/${dossierId}`, { seq });
+  return inTurn(workspaceId, async () => {
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const sealed = await cryptoClient().call('own_state.mark_read', {
+        workspace_id: workspaceId, dossier_id: dossierId, seq,
+      });
+      try {
+        await api('PUT', ownStatePath(workspaceId), sealed);
+        return await openOwnState(workspaceId, sealed);
+      } catch (error) {
+        if (error.code !== 'stale_state') {
+          throw error;
+        }
+        await readOwnState(workspaceId);
+      }
+    }
+    throw new Error('your read markers keep changing; try again');
+  });
 }
 
 /** The log as a file (signed, chained, still encrypted) for `python -m pycrypto_wasm.audit`. */

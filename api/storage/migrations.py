@@ -237,6 +237,26 @@ def _0006_workflow_settings(db: Connection) -> None:
     db.execute(db.ddl("alter table workspaces add column workflow text"))
 
 
+def _0007_own_states(db: Connection) -> None:
+    """Each user's own state in each workspace (their read markers, sealed by their browser for
+    them alone) as one versioned blob, instead of read markers in clear: the markers kept until
+    now are dropped (each user's unread badges count from the start once)."""
+    _execute_script(
+        db,
+        """
+        create table own_states (
+            user_id text not null references users(id),
+            workspace_id text not null references workspaces(id),
+            version integer not null,
+            state blob not null,
+            updated_at real not null,
+            primary key (user_id, workspace_id)
+        );
+        drop table read_markers;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -244,6 +264,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (4, _0004_file_references),
     (5, _0005_workspace_log),
     (6, _0006_workflow_settings),
+    (7, _0007_own_states),
 ]
 
 

@@ -1,6 +1,6 @@
 """Storage for workspaces: membership and roles, key grants, versioned documents (the encrypted
-manifests) and the index of stored blocks (SQL shared by both engines, see engine.py). Block
-bytes live in the block store."""
+manifests), the log, each member's own sealed state and the index of stored blocks (SQL shared
+by both engines, see engine.py). Block bytes live in the block store."""
 
 from __future__ import annotations
 
@@ -236,17 +236,29 @@ class WorkspaceStore:
             "select * from log_entries where workspace_id = ? and seq > ? order by seq",
             [workspace_id, after]))
 
-    def read_markers(self, user_id: str, workspace_id: str) -> dict[str, int]:
-        return {row["dossier_id"]: row["seq"] for row in self.db.query(
-            "select dossier_id, seq from read_markers where user_id = ? and workspace_id = ?",
-            [user_id, workspace_id])}
+    # own states -------------------------------------------------------------------------------
+    def own_state(self, user_id: str, workspace_id: str) -> Row | None:
+        """The user's own state in the workspace (version, sealed state, when written), if any."""
+        return one(self.db, "select version, state, updated_at from own_states where "
+                   "user_id = ? and workspace_id = ?", [user_id, workspace_id])
 
-    def mark_read(self, user_id: str, workspace_id: str, dossier_id: str, seq: int) -> None:
-        self.db.execute(
-            "insert into read_markers values (?, ?, ?, ?) on conflict "
-            "(user_id, workspace_id, dossier_id) do update set seq = case when excluded.seq > "
-            "read_markers.seq then excluded.seq else read_markers.seq end",
-            [user_id, workspace_id, dossier_id, seq])
+    def put_own_state(self, state: Row) -> int | None:
+        """Store version N of a user's own state on top of version N - 1 (0: none yet); None
+        when stored, else the version held (someone stored another version meanwhile)."""
+        with transaction(self.db):
+            held = self.own_state(state["user_id"], state["workspace_id"])
+            version = held["version"] if held else 0
+            if state["version"] != version + 1:
+                return version
+            if held is None:
+                insert(self.db, "own_states", state)
+            else:
+                self.db.execute(
+                    "update own_states set version = ?, state = ?, updated_at = ? where "
+                    "user_id = ? and workspace_id = ? and version = ?",
+                    [state["version"], state["state"], state["updated_at"], state["user_id"],
+                     state["workspace_id"], version])
+        return None
 
     # collection -------------------------------------------------------------------------------
     def purge_deleted_files(self, deleted_before: float) -> int:

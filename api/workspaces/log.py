@@ -6,8 +6,8 @@ entry follows the last one (409 `stale_log` otherwise: the client re-reads and r
 size. The committee's entries are appended here; membership, settings and document entries
 arrive with the write they record (`log_row`), in the same transaction. The roles come
 from the workspace's workflow settings (api/workspaces/settings.py).
-Members hear of every new entry live. Read markers say up to which entry each member has
-read each dossier's discussion (for unread counts); they hold ids and numbers only.
+Members hear of every new entry live. Up to where each member has read each dossier's
+discussion is in their own sealed state (api/workspaces/own_state.py), not here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from api.realtime import notify_users
 from api.storage.queries import Row
 from api.storage.workspaces import StaleLogError
 from api.store import get_store
-from api.workspaces.access import DOCUMENT_ID, check_id, membership
+from api.workspaces.access import membership
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY, may_append
 
@@ -81,22 +81,12 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
 @blueprint.get("/api/workspaces/<workspace_id>/log")
 @login_required
 def read_log(workspace_id: str) -> Response:
-    user, _ = membership(workspace_id)
+    membership(workspace_id)
     store = get_store().workspaces
     after = query_whole_number("after")
     page = paged(store.log(workspace_id, after), key=lambda row: (row["seq"],))
     entries = [{"seq": row["seq"], "kind": row["kind"], "author_id": row["author_id"],
                 "created_at": row["created_at"], "entry": b64_encode(row["entry"])}
                for row in page.rows]
-    return jsonify({"entries": entries, "next": page.next,
-                    "read_markers": store.read_markers(user["id"], workspace_id)})
+    return jsonify({"entries": entries, "next": page.next})
 
-
-@blueprint.put("/api/workspaces/<workspace_id>/read-markers/<dossier_id>")
-@login_required
-def mark_read(workspace_id: str, dossier_id: str) -> Response:
-    user, _ = membership(workspace_id)
-    check_id(DOCUMENT_ID, dossier_id, "dossier")
-    seq = whole_number(json_body().get("seq"), "seq")
-    get_store().workspaces.mark_read(user["id"], workspace_id, dossier_id, seq)
-    return jsonify({"seq": seq})

@@ -23,6 +23,7 @@ from pycrypto_wasm.service import (
     invitations,
     log,
     messages,
+    own_state,
     workspaces,
 )
 from pycrypto_wasm.service.params import Params, Reply, RequestError
@@ -78,6 +79,7 @@ METHODS: dict[str, Method] = {
     **files.METHODS,
     **file_blocks.METHODS,
     **log.METHODS,
+    **own_state.METHODS,
 }
 
 

@@ -47,6 +47,13 @@ def text(params: Params, name: str) -> str:
     return value
 
 
+def whole_number(params: Params, name: str) -> int:
+    value = params.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RequestError(f"parameter {name!r} must be a whole number")
+    return value
+
+
 def b64(params: Params, name: str) -> bytes:
     return from_b64(text(params, name), f"parameter {name!r}")
 

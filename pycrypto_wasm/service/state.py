@@ -18,6 +18,7 @@ from pycrypto_wasm.signing import SigningKey, VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef
 from pycrypto_wasm.workspace.history import History
 from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.own_state import OwnState
 
 
 class UnverifiedUserError(CryptoError):
@@ -73,6 +74,9 @@ class WorkerState:
     signed_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
     # Per workspace: its verified history (members, keys, settings, documents, the log's head).
     histories: dict[str, HeldHistory] = field(default_factory=dict, repr=False)
+    # Per workspace: my own state (read markers) as far as I know it, at the highest version
+    # the server showed or took this session (an older one served later is a rollback).
+    own_states: dict[str, OwnState] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -117,6 +121,7 @@ class WorkerState:
         self.signed_certificates.clear()
         self.signed_revocations.clear()
         self.histories.clear()
+        self.own_states.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

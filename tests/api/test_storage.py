@@ -1,5 +1,6 @@
 """The SQL store on both engines: numbered migrations applied once, newer databases refused, a
-failed migration leaves nothing half applied; SQLite runs in WAL mode."""
+failed migration leaves nothing half applied, the read markers once kept in clear are
+dropped; SQLite runs in WAL mode."""
 
 from __future__ import annotations
 
@@ -56,3 +57,16 @@ def test_storage_failed_migration_leaves_nothing_half_applied(config, monkeypatc
     with database_of(config) as db:
         assert "half" not in db.table_names()
         assert migrations.schema_version(db) == latest
+
+
+def test_storage_read_markers_in_clear_are_dropped_for_own_states(config, monkeypatch):
+    every = migrations.MIGRATIONS
+    monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in every if m[0] < 7])
+    prepare(config.database_url)
+    with database_of(config) as db:
+        db.execute("insert into read_markers values ('u-1', 'w-1', 'd-1', 4)")
+    monkeypatch.setattr(migrations, "MIGRATIONS", every)
+    assert prepare(config.database_url) == [number for number, _ in every if number >= 7]
+    with database_of(config) as db:
+        assert "read_markers" not in db.table_names()
+        assert "own_states" in db.table_names()

@@ -42,6 +42,7 @@ from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
+from pycrypto_wasm.workspace.own_state import OwnState, open_state, seal_state, state_key
 
 Case = dict[str, Any]
 
@@ -241,6 +242,16 @@ def _log_verify(inputs: Case) -> Case:
             "key_checks": [keyring.check(index).hex() for index in sorted(keyring.keys)]}
 
 
+def _own_state(inputs: Case) -> Case:
+    key = state_key(_hex(inputs["encryption_seed"]))
+    place = {name: inputs[name] for name in ("organization", "workspace", "user_id")}
+    sealed = seal_state(key, OwnState(inputs["version"], dict(inputs["read_markers"])),
+                        nonce=_hex(inputs["nonce"]), **place)
+    reopened = open_state(key, sealed, version=inputs["version"], **place)
+    return {"key": key.hex(), "sealed": sealed.hex(),
+            "read_markers": canonical.encode(reopened.read_markers).decode("utf-8")}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -264,6 +275,7 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "log_verify": _log_verify,
     "block_layout": _block_layout,
     "webcrypto_block": _webcrypto_block,
+    "own_state": _own_state,
 }
 WEBCRYPTO_KINDS = frozenset({"webcrypto_block"})
 

@@ -357,6 +357,7 @@ export default {
   'error.conflict': "Someone else changed this at the same time: reload and try again.",
   'error.stale_version': "Someone else saved a newer version meanwhile: reload and try again.",
   'error.stale_log': "Someone else wrote to the log meanwhile: try again.",
+  'error.state_rolled_back': "The server showed an older copy of your read markers than it showed before: it was rolled back.",
   'error.untrusted_history': "This workspace's history cannot be trusted (it was altered, rolled back or cut short on the server): nothing more is written to it from this browser.",
   'error.rolled_back_history': 'The server served an older or rewritten history of this workspace than this browser already verified: it was refused.',
   'error.unrecorded_version': "This version is not the one the workspace's history records: the server forged, injected or substituted it, and it is not shown.",

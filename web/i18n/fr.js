@@ -357,6 +357,7 @@ export default {
   'error.conflict': "Quelqu’un d’autre l’a modifié en même temps : rechargez et réessayez.",
   'error.stale_version': "Quelqu’un d’autre a enregistré une version plus récente entre-temps : rechargez et réessayez.",
   'error.stale_log': "Quelqu’un d’autre a écrit dans le journal entre-temps : réessayez.",
+  'error.state_rolled_back': "Le serveur a montré une copie de vos marques de lecture plus ancienne que la précédente : elle a été remise en arrière.",
   'error.untrusted_history': 'L’historique de cet espace n’est pas fiable (modifié, ramené en arrière ou tronqué sur le serveur) : ce navigateur n’y écrit plus rien.',
   'error.rolled_back_history': 'Le serveur a présenté un historique de cet espace plus ancien ou réécrit que celui que ce navigateur avait déjà vérifié : il a été refusé.',
   'error.unrecorded_version': 'Cette version n’est pas celle qu’enregistre l’historique de l’espace : le serveur l’a forgée, injectée ou substituée, elle n’est pas affichée.',

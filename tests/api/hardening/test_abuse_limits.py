@@ -32,7 +32,7 @@ def _codes(responses):
     return [(r.status_code, (r.json or {}).get("error", {}).get("code")) for r in responses]
 
 
-@pytest.mark.parametrize("write", ["workspace", "document", "log", "read_marker", "blocks"])
+@pytest.mark.parametrize("write", ["workspace", "document", "log", "own_state", "blocks"])
 def test_abuse_writes_are_limited_per_user(organization, workspace, write):
     base = f"/api/workspaces/{workspace.workspace_id}"
 
@@ -42,7 +42,7 @@ def test_abuse_writes_are_limited_per_user(organization, workspace, write):
             "workspace": lambda: client.post("/api/workspaces", json={}),
             "document": lambda: client.put(f"{base}/documents/{new_document_id()}", json={}),
             "log": lambda: client.post(f"{base}/log", json={}),
-            "read_marker": lambda: client.put(f"{base}/read-markers/{DOSSIER_ID}", json={}),
+            "own_state": lambda: client.put(f"{base}/my-state", json={}),
             "blocks": lambda: client.post(f"{base}/blocks", data=b"",
                                           content_type="application/octet-stream"),
         }[write]()

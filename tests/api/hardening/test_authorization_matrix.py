@@ -57,6 +57,8 @@ HTTP_MATRIX = {
         "401 404 200 200 200 200 404 401 404 404 404",
     "GET /api/workspaces/{workspace_id}/log":
         "401 404 200 200 200 200 404 401 404 404 404",
+    "GET /api/workspaces/{workspace_id}/my-state":
+        "401 404 200 200 200 200 404 401 404 404 404",
     "GET /assets/{release}/{logical}":
         "200 200 200 200 200 200 200 200 200 200 200",
     "GET /downloads/service-worker.js":
@@ -105,7 +107,7 @@ HTTP_MATRIX = {
         "401 400 400 400 400 400 400 401 400 400 400",
     "PUT /api/workspaces/{workspace_id}/documents/{document_id}":
         "401 404 403 201 201 201 404 401 404 404 404",
-    "PUT /api/workspaces/{workspace_id}/read-markers/{dossier_id}":
+    "PUT /api/workspaces/{workspace_id}/my-state":
         "401 404 400 400 400 400 404 401 404 404 404",
 }
 EVENT_MATRIX = {

@@ -88,7 +88,7 @@ def test_bad_input_log_after_that_is_no_whole_number_is_400(workspace, after):
 def test_bad_input_numbers_past_64_bits_are_refused(workspace):
     client = workspace.owner.person.client
     base = f"/api/workspaces/{workspace.workspace_id}"
-    _refused(client.put(f"{base}/read-markers/{new_document_id()}", json={"seq": TOO_BIG}))
+    _refused(client.put(f"{base}/my-state", json={"version": TOO_BIG, "state": "AQ"}))
     _refused(workspace.put(workspace.owner, new_document_id(), 1, DOSSIER,
                            expected_version=TOO_BIG))
     _refused(client.get(f"{base}/documents/{workspace.workspace_id}/versions/{TOO_BIG}"), 404)

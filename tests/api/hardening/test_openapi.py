@@ -57,6 +57,6 @@ def test_openapi_describes_the_log_entry_of_every_workspace_write(client):
     committee = paths["/api/workspaces/{workspace_id}/log"]["post"]
     assert committee["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/LogEntry"}
-    marker = paths["/api/workspaces/{workspace_id}/read-markers/{dossier_id}"]["put"]
-    assert marker["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
-    assert "409" not in marker["responses"]
+    own_state = paths["/api/workspaces/{workspace_id}/my-state"]["put"]
+    assert own_state["requestBody"]["content"]["application/json"]["schema"] == {"type": "object"}
+    assert own_state["responses"]["409"] == {"description": "stale_state"}

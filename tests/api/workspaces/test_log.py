@@ -1,6 +1,7 @@
 """The workspace log through the real API: roles per kind (a contributor cannot record a
-decision), strict order (409 on a stale append), live notice to members, read markers,
-presence and typing over Socket.IO, and no plaintext at rest."""
+decision), strict order (409 on a stale append), live notice to members, no read markers in
+clear (each member's are in their own sealed state: test_own_state.py), presence and typing
+over Socket.IO, and no plaintext at rest."""
 
 from __future__ import annotations
 
@@ -43,14 +44,9 @@ def test_log_roles_order_and_reading(workspace):
     assert [(e["seq"], e["kind"]) for e in listing["entries"]] == [
         (1, "workspace_created"), (2, "member_set"), (3, "member_set"), (4, "comment"),
         (5, "decision")]
-    assert listing["read_markers"] == {}
-    marker = reader.person.client.put(f"{workspace.url}/read-markers/{DOSSIER_ID}",
-                                      json={"seq": 5})
-    assert marker.status_code == 200
-    reader.person.client.put(f"{workspace.url}/read-markers/{DOSSIER_ID}", json={"seq": 4})
+    assert "read_markers" not in listing
     later = reader.person.client.get(f"{workspace.url}/log?after=4").json
     assert [e["seq"] for e in later["entries"]] == [5]
-    assert later["read_markers"] == {DOSSIER_ID: 5}
 
 
 def test_log_is_announced_live_and_unreadable_at_rest(workspace, app, config):
