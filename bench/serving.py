@@ -6,8 +6,9 @@
 - mixed load: 20 clients (threads, kept-alive connections) signed in as members of a workspace,
   three reads (workspace log, directory) for one write (a read marker) each, for
   `LOAD_SECONDS`: the production server against the development server it replaces (Werkzeug,
-  threaded, as `python app.py` served before), and two production processes behind nginx with
-  Redis against one.
+  threaded, as `python app.py` served before), both on SQLite; and two production processes
+  behind nginx, on one PostgreSQL database and one SeaweedFS bucket with Redis (the cluster of
+  `make cluster`), against one production process on the same PostgreSQL.
 Prints each figure and "meets"/"misses" for the targets.
 """
 
@@ -29,9 +30,8 @@ from flask_socketio import SocketIO
 
 from api import create_app
 from api.config import Config
-from e2e.harness.cluster import Cluster
+from e2e.harness.cluster import Backends, Cluster, running_backends
 from e2e.harness.server import REPO_ROOT, ServerProcess, free_port
-from e2e.harness.services import start_nginx, start_redis
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace, new_document_id
 
@@ -86,13 +86,13 @@ class _Listener:
         self._ws.close()
 
 
-def measure_fanout(folder: Path) -> dict[str, float]:
-    cluster = Cluster(folder).start()
+def measure_fanout(folder: Path, backends: Backends) -> dict[str, float]:
+    cluster = Cluster(folder, backends).start()
     delays: list[float] = []
     try:
         listeners = [_Listener(cluster.processes[index % 2].port, delays)
                      for index in range(SOCKETS)]
-        emitter = SocketIO(message_queue=cluster.redis.url)
+        emitter = SocketIO(message_queue=backends.message_queue)
         for _ in range(ROUNDS):
             emitter.emit("bench:tick", {"t": time.time()})
             time.sleep(0.3)
@@ -116,9 +116,10 @@ class Workload:
     dossier_id: str
 
 
-def prepare_workload(data_dir: Path, port: int) -> Workload:
-    """An organization whose admin owns a workspace, created in this process."""
-    config = Config(data_dir=data_dir, port=port)
+def prepare_workload(data_dir: Path, port: int, database: str | None = None) -> Workload:
+    """An organization whose admin owns a workspace, created in this process (in SQLite in
+    `data_dir`, or in `database`)."""
+    config = Config(data_dir=data_dir, port=port, database=database)
     workspace = create_workspace(bootstrap(create_app(config)))
     cookie = workspace.owner.person.client.get_cookie("paravent_session").value
     return Workload(cookie, config.public_origin, workspace.workspace_id, new_document_id())
@@ -167,10 +168,11 @@ def _serving(start: Callable[[], Callable[[], None]], measure: Callable[[], floa
         stop()
 
 
-def measure_servers(folder: Path) -> dict[str, float]:
-    data_dir = folder / "data"
+def measure_servers(folder: Path, backends: Backends) -> dict[str, float]:
+    data_dir, cluster_folder = folder / "data", folder / "cluster"
     nginx_port = free_port()
     workload = prepare_workload(data_dir, nginx_port)
+    cluster_workload = prepare_workload(cluster_folder / "data", nginx_port, backends.database)
     flags = ("--origin", workload.origin)
 
     def production() -> Callable[[], None]:
@@ -185,47 +187,50 @@ def measure_servers(folder: Path) -> dict[str, float]:
             time.sleep(0.1)
         return lambda: (process.terminate(), process.wait())
 
+    def production_on_postgresql() -> Callable[[], None]:
+        return ServerProcess(cluster_folder / "data", port=nginx_port,
+                             flags=(*flags, *backends.flags),
+                             environment=backends.environment).start().stop
+
     def two_processes() -> Callable[[], None]:
-        redis = start_redis(folder / "redis")
-        cluster_flags = (*flags, "--message-queue", redis.url)
-        processes = [ServerProcess(data_dir, flags=cluster_flags).start() for _ in range(2)]
-        nginx = start_nginx(folder / "nginx", [p.port for p in processes], nginx_port)
-
-        def stop() -> None:
-            for service in (nginx, *processes, redis):
-                service.stop()
-
-        return stop
+        return Cluster(cluster_folder, backends, nginx_port).start().stop
 
     def load() -> float:
         return measure_load(nginx_port, workload)
 
+    def cluster_load() -> float:
+        return measure_load(nginx_port, cluster_workload)
+
     return {"development": _serving(development, load),
             "production": _serving(production, load),
-            "two_processes": _serving(two_processes, load)}
+            "production_postgresql": _serving(production_on_postgresql, cluster_load),
+            "two_processes": _serving(two_processes, cluster_load)}
 
 
 def report(fanout: dict[str, float], load: dict[str, float]) -> list[str]:
     verdict = "meets" if fanout["p99_ms"] < FANOUT_TARGET_MS else "misses"
     production_ratio = load["production"] / load["development"]
-    scale_ratio = load["two_processes"] / load["production"]
+    scale_ratio = load["two_processes"] / load["production_postgresql"]
     return [
         f"fan-out, {fanout['sockets']} sockets on 2 processes through Redis: "
         f"{fanout['delivered']}/{fanout['expected']} delivered, p50 {fanout['p50_ms']:.1f} ms, "
         f"p99 {fanout['p99_ms']:.1f} ms, max {fanout['max_ms']:.1f} ms "
         f"(target p99 < {FANOUT_TARGET_MS:.0f} ms: {verdict})",
-        f"mixed load, {CLIENTS} clients, 3 reads : 1 write: development server "
+        f"mixed load, {CLIENTS} clients, 3 reads : 1 write, on SQLite: development server "
         f"{load['development']:.0f} req/s, production server {load['production']:.0f} req/s "
-        f"({production_ratio:.2f}x: {'meets' if production_ratio >= 1 else 'misses'} >= 1x), "
-        f"two processes behind nginx {load['two_processes']:.0f} req/s "
+        f"({production_ratio:.2f}x: {'meets' if production_ratio >= 1 else 'misses'} >= 1x)",
+        f"mixed load, {CLIENTS} clients, on PostgreSQL + SeaweedFS + Redis: one process "
+        f"{load['production_postgresql']:.0f} req/s, two processes behind nginx "
+        f"{load['two_processes']:.0f} req/s "
         f"({scale_ratio:.2f}x one: {'meets' if scale_ratio > 1 else 'misses'} > 1x)",
     ]
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="paravent-bench-serving-") as folder:
-        fanout = measure_fanout(Path(folder) / "fanout")
-        load = measure_servers(Path(folder) / "load")
+    with (tempfile.TemporaryDirectory(prefix="paravent-bench-serving-") as folder,
+          running_backends(Path(folder) / "services", lasting=False) as backends):
+        fanout = measure_fanout(Path(folder) / "fanout", backends)
+        load = measure_servers(Path(folder) / "load", backends)
     print("\n".join(report(fanout, load)))
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)
