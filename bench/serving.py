@@ -110,24 +110,29 @@ def measure_fanout(folder: Path, backends: Backends) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Workload:
-    cookie: str
+    cookies: tuple[str, ...]  # one session per load client
     origin: str
     workspace_id: str
     dossier_id: str
 
 
 def prepare_workload(data_dir: Path, port: int, database: str | None = None) -> Workload:
-    """An organization whose admin owns a workspace, created in this process (in SQLite in
-    `data_dir`, or in `database`)."""
-    config = Config(data_dir=data_dir, port=port, database=database)
+    """A workspace with one member per load client, each signed in (so that each stays within
+    the per-user write limit), created in this process (in SQLite in `data_dir`, or in
+    `database`) by an app whose invitation ceremonies are not rate limited."""
+    config = Config(data_dir=data_dir, port=port, database=database,
+                    ceremony_requests_per_minute=CLIENTS * 100)
     workspace = create_workspace(bootstrap(create_app(config)))
-    cookie = workspace.owner.person.client.get_cookie("paravent_session").value
-    return Workload(cookie, config.public_origin, workspace.workspace_id, new_document_id())
+    members = [workspace.owner, *(workspace.add("contributor") for _ in range(CLIENTS - 1))]
+    cookies = tuple(member.person.client.get_cookie("paravent_session").value
+                    for member in members)
+    return Workload(cookies, config.public_origin, workspace.workspace_id, new_document_id())
 
 
-def _client(port: int, workload: Workload, stop_at: float, counts: list[int]) -> None:
+def _client(port: int, workload: Workload, cookie: str, stop_at: float,
+            counts: list[int]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": f"paravent_session={workload.cookie}", "Origin": workload.origin}
+    headers = {"Cookie": f"paravent_session={cookie}", "Origin": workload.origin}
     base = f"/api/workspaces/{workload.workspace_id}"
     requests = [("GET", f"{base}/log", None), ("GET", "/api/directory", None),
                 ("GET", f"{base}/log", None),
@@ -149,8 +154,8 @@ def measure_load(port: int, workload: Workload) -> float:
     """Requests per second served to `CLIENTS` clients on `port`."""
     counts: list[int] = []
     stop_at = time.monotonic() + LOAD_SECONDS
-    threads = [threading.Thread(target=_client, args=(port, workload, stop_at, counts))
-               for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=_client, args=(port, workload, cookie, stop_at, counts))
+               for cookie in workload.cookies]
     for thread in threads:
         thread.start()
     for thread in threads:

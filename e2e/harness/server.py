@@ -74,6 +74,7 @@ class ServerProcess:
 
     def start(self, command: list[str] | None = None) -> ServerProcess:
         """Start `python app.py …` (or `python <command>`) and wait until it is healthy."""
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, *(command or [
