@@ -14,8 +14,9 @@ CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-# Redis, two app processes and nginx on loopback: http://localhost:8080/ (README, "Cluster").
-cluster: $(VENV)/.server assets services
+# PostgreSQL, SeaweedFS, Redis, two app processes and nginx on loopback, data in ./var-cluster:
+# http://localhost:8080/ (README, "The local cluster").
+cluster: $(VENV)/.test assets postgresql services
 	$(PY) -m e2e.harness.cluster $(ARGS)
 
 test: $(VENV)/.test assets chromium postgresql services
@@ -28,7 +29,7 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test assets chromium postgresql services
 	$(PY) -m bench
 
-bench-serving: $(VENV)/.test assets services
+bench-serving: $(VENV)/.test assets postgresql services
 	$(PY) -m bench.serving
 
 assets: $(VENDOR) $(WHEEL) $(SNAPSHOT)
@@ -82,7 +83,7 @@ $(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runti
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-# The API tests run on SQLite and on a throw-away PostgreSQL cluster (tests/services.py).
+# The API tests run on SQLite and on a throw-away PostgreSQL cluster (e2e/harness/services/).
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 

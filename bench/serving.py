@@ -4,12 +4,12 @@
   emits an event through Redis (as a process that handled a write does) and every socket
   records how long it took to arrive; 30 rounds. Target: p99 < 100 ms.
 - mixed load: 20 clients (threads, kept-alive connections) signed in as members of a workspace,
-  three reads (workspace log, directory) for one write (the next version of the owner's own
-  state, as read markers are written; a version another client stored first is answered 409
-  after the same checks, and counts as answered) each, for
+  three reads (workspace log, directory) for one write (the next version of the client's own
+  state, as read markers are written) each, for
   `LOAD_SECONDS`: the production server against the development server it replaces (Werkzeug,
-  threaded, as `python app.py` served before), and two production processes behind nginx with
-  Redis against one.
+  threaded, as `python app.py` served before), both on SQLite; and two production processes
+  behind nginx, on one PostgreSQL database and one SeaweedFS bucket with Redis (the cluster of
+  `make cluster`), against one production process on the same PostgreSQL.
 Prints each figure and "meets"/"misses" for the targets.
 """
 
@@ -24,8 +24,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import simple_websocket
@@ -33,9 +33,8 @@ from flask_socketio import SocketIO
 
 from api import create_app
 from api.config import Config
-from e2e.harness.cluster import Cluster
+from e2e.harness.cluster import Backends, Cluster, running_backends
 from e2e.harness.server import REPO_ROOT, ServerProcess, free_port
-from e2e.harness.services import start_nginx, start_redis
 from tests.api.identity.conftest import bootstrap
 from tests.api.workspaces.conftest import create_workspace
 
@@ -92,13 +91,13 @@ class _Listener:
         self._ws.close()
 
 
-def measure_fanout(folder: Path) -> dict[str, float]:
-    cluster = Cluster(folder).start()
+def measure_fanout(folder: Path, backends: Backends) -> dict[str, float]:
+    cluster = Cluster(folder, backends).start()
     delays: list[float] = []
     try:
         listeners = [_Listener(cluster.processes[index % 2].port, delays)
                      for index in range(SOCKETS)]
-        emitter = SocketIO(message_queue=cluster.redis.url)
+        emitter = SocketIO(message_queue=backends.message_queue)
         for _ in range(ROUNDS):
             emitter.emit("bench:tick", {"t": time.time()})
             time.sleep(0.3)
@@ -116,37 +115,42 @@ def measure_fanout(folder: Path) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Workload:
-    cookie: str
+    cookies: tuple[str, ...]  # one session per load client
     origin: str
     workspace_id: str
-    # The own-state versions the clients write, shared: each write takes the next one.
-    versions: Iterator[int] = field(default_factory=lambda: itertools.count(1), compare=False)
 
 
-def prepare_workload(data_dir: Path, port: int) -> Workload:
-    """An organization whose admin owns a workspace, created in this process."""
-    config = Config(data_dir=data_dir, port=port)
+def prepare_workload(data_dir: Path, port: int, database: str | None = None) -> Workload:
+    """A workspace with one member per load client, each signed in (so that each stays within
+    the per-user write limit), created in this process (in SQLite in `data_dir`, or in
+    `database`) by an app whose invitation ceremonies are not rate limited."""
+    config = Config(data_dir=data_dir, port=port, database=database,
+                    ceremony_requests_per_minute=CLIENTS * 100)
     workspace = create_workspace(bootstrap(create_app(config)))
-    cookie = workspace.owner.person.client.get_cookie("paravent_session").value
-    return Workload(cookie, config.public_origin, workspace.workspace_id)
+    members = [workspace.owner, *(workspace.add("contributor") for _ in range(CLIENTS - 1))]
+    cookies = tuple(member.person.client.get_cookie("paravent_session").value
+                    for member in members)
+    return Workload(cookies, config.public_origin, workspace.workspace_id)
 
 
-def _client(port: int, workload: Workload, stop_at: float, counts: list[int]) -> None:
+def _client(port: int, workload: Workload, cookie: str, stop_at: float,
+            counts: list[int]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": f"paravent_session={workload.cookie}", "Origin": workload.origin}
+    headers = {"Cookie": f"paravent_session={cookie}", "Origin": workload.origin}
     base = f"/api/workspaces/{workload.workspace_id}"
     requests = [("GET", f"{base}/log"), ("GET", "/api/directory"), ("GET", f"{base}/log"),
                 ("PUT", f"{base}/my-state")]
+    versions = itertools.count(1)  # each client is its own user, with its own state
     done = 0
     while time.monotonic() < stop_at:
         method, path = requests[done % len(requests)]
-        body = json.dumps({"version": next(workload.versions), "state": OWN_STATE}) \
+        body = json.dumps({"version": next(versions), "state": OWN_STATE}) \
             if method == "PUT" else None
         connection.request(method, path, body=body, headers={
             **headers, **({"Content-Type": "application/json"} if body else {})})
         response = connection.getresponse()
         response.read()
-        if response.status >= 400 and (method, response.status) != ("PUT", 409):
+        if response.status >= 400:
             raise RuntimeError(f"{method} {path}: {response.status}")
         done += 1
     counts.append(done)
@@ -156,8 +160,8 @@ def measure_load(port: int, workload: Workload) -> float:
     """Requests per second served to `CLIENTS` clients on `port`."""
     counts: list[int] = []
     stop_at = time.monotonic() + LOAD_SECONDS
-    threads = [threading.Thread(target=_client, args=(port, workload, stop_at, counts))
-               for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=_client, args=(port, workload, cookie, stop_at, counts))
+               for cookie in workload.cookies]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -175,10 +179,11 @@ def _serving(start: Callable[[], Callable[[], None]], measure: Callable[[], floa
         stop()
 
 
-def measure_servers(folder: Path) -> dict[str, float]:
-    data_dir = folder / "data"
+def measure_servers(folder: Path, backends: Backends) -> dict[str, float]:
+    data_dir, cluster_folder = folder / "data", folder / "cluster"
     nginx_port = free_port()
     workload = prepare_workload(data_dir, nginx_port)
+    cluster_workload = prepare_workload(cluster_folder / "data", nginx_port, backends.database)
     flags = ("--origin", workload.origin)
 
     def production() -> Callable[[], None]:
@@ -193,47 +198,50 @@ def measure_servers(folder: Path) -> dict[str, float]:
             time.sleep(0.1)
         return lambda: (process.terminate(), process.wait())
 
+    def production_on_postgresql() -> Callable[[], None]:
+        return ServerProcess(cluster_folder / "data", port=nginx_port,
+                             flags=(*flags, *backends.flags),
+                             environment=backends.environment).start().stop
+
     def two_processes() -> Callable[[], None]:
-        redis = start_redis(folder / "redis")
-        cluster_flags = (*flags, "--message-queue", redis.url)
-        processes = [ServerProcess(data_dir, flags=cluster_flags).start() for _ in range(2)]
-        nginx = start_nginx(folder / "nginx", [p.port for p in processes], nginx_port)
-
-        def stop() -> None:
-            for service in (nginx, *processes, redis):
-                service.stop()
-
-        return stop
+        return Cluster(cluster_folder, backends, nginx_port).start().stop
 
     def load() -> float:
         return measure_load(nginx_port, workload)
 
+    def cluster_load() -> float:
+        return measure_load(nginx_port, cluster_workload)
+
     return {"development": _serving(development, load),
             "production": _serving(production, load),
-            "two_processes": _serving(two_processes, load)}
+            "production_postgresql": _serving(production_on_postgresql, cluster_load),
+            "two_processes": _serving(two_processes, cluster_load)}
 
 
 def report(fanout: dict[str, float], load: dict[str, float]) -> list[str]:
     verdict = "meets" if fanout["p99_ms"] < FANOUT_TARGET_MS else "misses"
     production_ratio = load["production"] / load["development"]
-    scale_ratio = load["two_processes"] / load["production"]
+    scale_ratio = load["two_processes"] / load["production_postgresql"]
     return [
         f"fan-out, {fanout['sockets']} sockets on 2 processes through Redis: "
         f"{fanout['delivered']}/{fanout['expected']} delivered, p50 {fanout['p50_ms']:.1f} ms, "
         f"p99 {fanout['p99_ms']:.1f} ms, max {fanout['max_ms']:.1f} ms "
         f"(target p99 < {FANOUT_TARGET_MS:.0f} ms: {verdict})",
-        f"mixed load, {CLIENTS} clients, 3 reads : 1 write: development server "
+        f"mixed load, {CLIENTS} clients, 3 reads : 1 write, on SQLite: development server "
         f"{load['development']:.0f} req/s, production server {load['production']:.0f} req/s "
-        f"({production_ratio:.2f}x: {'meets' if production_ratio >= 1 else 'misses'} >= 1x), "
-        f"two processes behind nginx {load['two_processes']:.0f} req/s "
+        f"({production_ratio:.2f}x: {'meets' if production_ratio >= 1 else 'misses'} >= 1x)",
+        f"mixed load, {CLIENTS} clients, on PostgreSQL + SeaweedFS + Redis: one process "
+        f"{load['production_postgresql']:.0f} req/s, two processes behind nginx "
+        f"{load['two_processes']:.0f} req/s "
         f"({scale_ratio:.2f}x one: {'meets' if scale_ratio > 1 else 'misses'} > 1x)",
     ]
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="paravent-bench-serving-") as folder:
-        fanout = measure_fanout(Path(folder) / "fanout")
-        load = measure_servers(Path(folder) / "load")
+    with (tempfile.TemporaryDirectory(prefix="paravent-bench-serving-") as folder,
+          running_backends(Path(folder) / "services", lasting=False) as backends):
+        fanout = measure_fanout(Path(folder) / "fanout", backends)
+        load = measure_servers(Path(folder) / "load", backends)
     print("\n".join(report(fanout, load)))
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser
 
 from bench.served import BenchServer, bench_server
 from bench.transfer_throughput import encrypted_round, random_file, sha256, signed_in_workspace
-from tests.services import SEAWEED_ACCESS, seaweedfs
+from e2e.harness.services.seaweedfs import SEAWEED_ACCESS, seaweedfs
 
 SIZE = 64 * 1024 * 1024
 ROUNDS = 3

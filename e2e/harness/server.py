@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -43,12 +44,13 @@ def serving_in_thread(app: Flask, port: int = 0) -> Iterator[int]:
 
 @dataclass
 class ServerProcess:
-    """`python app.py` (the production server) serving from `data_dir` with `flags` added;
-    `url` ends with a slash."""
+    """`python app.py` (the production server) serving from `data_dir` with `flags` added and
+    `environment` added to this process's; `url` ends with a slash."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
     flags: tuple[str, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[str] | None = None
 
     @property
@@ -66,17 +68,20 @@ class ServerProcess:
             [sys.executable, "app.py", "--port", str(self.port), "--data", str(self.data_dir),
              *self.flags, "bootstrap-link", "--org", organization],
             cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=30,
+            env={**os.environ, **self.environment},
         )
         return completed.stdout.strip()
 
     def start(self, command: list[str] | None = None) -> ServerProcess:
         """Start `python app.py …` (or `python <command>`) and wait until it is healthy."""
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, *(command or [
                 "app.py", "--host", "127.0.0.1", "--port", str(self.port),
                 "--data", str(self.data_dir), *self.flags])],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **self.environment},
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -6,7 +6,6 @@ asks for every block store)."""
 from __future__ import annotations
 
 import contextlib
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +18,8 @@ from redis import Redis
 from api import create_app
 from api.config import REPO_ROOT, Config
 from api.storage.engine import Connection, connect
-from e2e.harness.services import Redis as RedisService
-from e2e.harness.services import running_redis
-from tests.services import SEAWEED_ACCESS, postgresql, seaweedfs
+from e2e.harness.services.postgresql import create_database, drop_database
+from e2e.harness.services.redis_server import Redis as RedisService
 
 FAKE_ASSETS = {
     "vendor/pyodide/pyodide.mjs": b"export const loadPyodide = () => null;\n",
@@ -44,21 +42,6 @@ def make_static(folder: Path, files: dict[str, bytes]) -> Path:
 ON_EVERY_BLOCK_STORE = pytest.mark.parametrize("blocks", ["folder", "s3"], indirect=True)
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """One SeaweedFS for the whole run, started by the first test that needs it."""
-    os.environ.update(SEAWEED_ACCESS)
-    with seaweedfs() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """One PostgreSQL cluster for the whole run; yields the URL of its maintenance database."""
-    with postgresql() as url:
-        yield url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The test's metadata database: None for SQLite in the data folder, or the URL of a fresh
@@ -68,11 +51,8 @@ def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
         return
     server = request.getfixturevalue("postgres_server")
     name = f"t_{uuid.uuid4().hex}"
-    with contextlib.closing(connect(server)) as maintenance:
-        maintenance.execute(f"create database {name}")
-    yield f"{server.rsplit('/', 1)[0]}/{name}"
-    with contextlib.closing(connect(server)) as maintenance:
-        maintenance.execute(f"drop database {name} with (force)")
+    yield create_database(server, name)
+    drop_database(server, name)
 
 
 @contextlib.contextmanager
@@ -123,13 +103,6 @@ def same_origin_client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return same_origin_client(app)
-
-
-@pytest.fixture(scope="session")
-def redis_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisService]:
-    """One Debian redis-server on a free loopback port for the whole test run."""
-    with running_redis(tmp_path_factory.mktemp("redis")) as service:
-        yield service
 
 
 @pytest.fixture

@@ -1,76 +1,16 @@
-"""Debian's Redis and nginx on free loopback ports, for tests, benchmarks and `make cluster`.
-
-Each runs in the foreground as a child of this process, with its files in a given folder, and
-stops with it (`stop()`, or the context managers).
-"""
+"""Debian's nginx on a free loopback port, spreading HTTP and WebSocket connections round-robin
+over Paravent processes as a production reverse proxy does."""
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from e2e.harness.server import free_port
-
-START_TIMEOUT_S = 20
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited at start (code {process.returncode})")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{name} did not listen on port {port} in {START_TIMEOUT_S}s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@dataclass
-class Redis:
-    process: subprocess.Popen[bytes]
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        _stop(self.process)
-
-
-def start_redis(folder: Path) -> Redis:
-    """A Redis on loopback that keeps nothing on disk."""
-    if shutil.which("redis-server") is None:
-        raise RuntimeError("redis-server is missing: apt-get install redis-server")
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    _wait_for_port(port, process, "redis-server")
-    return Redis(process, port)
-
+from e2e.harness.services.process import stop, wait_for_port
 
 NGINX_CONF = """\
 daemon off;
@@ -116,7 +56,7 @@ class Nginx:
     port: int
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop(self.process)
 
 
 def nginx_binary() -> str:
@@ -152,14 +92,5 @@ def start_nginx(folder: Path, upstream_ports: Sequence[int], port: int | None = 
     process = subprocess.Popen([nginx_binary(), "-c", str(conf), "-p", str(folder), "-e",
                                 str(folder / "error.log")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for_port(port, process, "nginx")
+    wait_for_port(port, "nginx", process)
     return Nginx(process, port)
-
-
-@contextmanager
-def running_redis(folder: Path) -> Iterator[Redis]:
-    redis = start_redis(folder)
-    try:
-        yield redis
-    finally:
-        redis.stop()

@@ -1,0 +1,48 @@
+"""Waiting for a service child process to be ready, and stopping it."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+
+READY_SECONDS = 60
+STOP_SECONDS = 10
+
+
+def wait_until_ready(ready: Callable[[], bool], what: str,
+                     process: subprocess.Popen[bytes]) -> None:
+    """Poll `ready` until it answers True; fail if `process` exits or time runs out."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited at start (code {process.returncode})")
+        with contextlib.suppress(Exception):
+            if ready():
+                return
+        time.sleep(0.1)
+    stop(process, signal.SIGKILL)
+    raise RuntimeError(f"{what} was not ready within {READY_SECONDS} s")
+
+
+def wait_for_port(port: int, what: str, process: subprocess.Popen[bytes]) -> None:
+    def listening() -> bool:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+
+    wait_until_ready(listening, what, process)
+
+
+def stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> None:
+    """Send `how`, then SIGKILL if the process has not exited within STOP_SECONDS."""
+    if process.poll() is not None:
+        return
+    process.send_signal(how)
+    try:
+        process.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
