@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +118,9 @@ class Workload:
     cookies: tuple[str, ...]  # one session per load client
     origin: str
     workspace_id: str
+    # Each client is its own user with its own state: the next version each one writes, kept
+    # across the servers measured on the same data.
+    versions: dict[str, Iterator[int]]
 
 
 def prepare_workload(data_dir: Path, port: int, database: str | None = None) -> Workload:
@@ -130,7 +133,8 @@ def prepare_workload(data_dir: Path, port: int, database: str | None = None) -> 
     members = [workspace.owner, *(workspace.add("contributor") for _ in range(CLIENTS - 1))]
     cookies = tuple(member.person.client.get_cookie("paravent_session").value
                     for member in members)
-    return Workload(cookies, config.public_origin, workspace.workspace_id)
+    return Workload(cookies, config.public_origin, workspace.workspace_id,
+                    {cookie: itertools.count(1) for cookie in cookies})
 
 
 def _client(port: int, workload: Workload, cookie: str, stop_at: float,
@@ -140,11 +144,10 @@ def _client(port: int, workload: Workload, cookie: str, stop_at: float,
     base = f"/api/workspaces/{workload.workspace_id}"
     requests = [("GET", f"{base}/log"), ("GET", "/api/directory"), ("GET", f"{base}/log"),
                 ("PUT", f"{base}/my-state")]
-    versions = itertools.count(1)  # each client is its own user, with its own state
     done = 0
     while time.monotonic() < stop_at:
         method, path = requests[done % len(requests)]
-        body = json.dumps({"version": next(versions), "state": OWN_STATE}) \
+        body = json.dumps({"version": next(workload.versions[cookie]), "state": OWN_STATE}) \
             if method == "PUT" else None
         connection.request(method, path, body=body, headers={
             **headers, **({"Content-Type": "application/json"} if body else {})})
