@@ -11,12 +11,12 @@ import { attempt, errorBox, noticeBox, showNotice } from './feedback.js';
 
 const ROLES = ['contributor', 'manager', 'owner'];
 
-/** Returns {element, update(workflow)}; `onSaved()` after a change. */
-export function workflowSettings(workspaceId, isOwner, onSaved) {
+/** Returns {element, update(workflow, isOwner)}; `onSaved()` after a change. */
+export function workflowSettings(workspaceId, onSaved) {
   const box = errorBox();
   const saved = noticeBox('workflow-saved');
   const body = h('div', {});
-  const update = (workflow) => {
+  const update = (workflow, isOwner) => {
     const selects = Object.entries(workflow.policy).map(([kind, role]) => h('select', {
       id: `policy-${kind}`, dataset: { kind }, disabled: !isOwner },
     ...ROLES.map((value) => h('option', { value, selected: value === role }, t(`role.${value}`)))));
