@@ -95,7 +95,6 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   controls.set('urgency', urgency);
   const submit = h('button', { type: 'submit', class: 'primary', id: 'dossier-save' }, t('dossier.save'));
   let writes = canWrite;
-  submit.hidden = !writes;
   const title = h('h2', { id: 'dossier-form-title', tabindex: -1 },
     t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view'));
   let reviewers = reviewersField(people, fields.reviewers ?? []);
@@ -129,7 +128,7 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   withNote('urgency', h('label', { for: 'dossier-urgency' }, t('dossier.urgency')), urgency),
   reviewers,
   withNote('summary', h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
-  submit, saved);
+  writes ? submit : null, saved);
   const showLatest = (latest) => {
     if (!current || !latest || latest.problem || latest.version <= current.version) {
       return;
@@ -155,7 +154,11 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
     reviewers = next;
     writes = nowWrites;
     form.inert = !writes;
-    submit.hidden = !writes;
+    if (writes) {
+      saved.before(submit);
+    } else {
+      submit.remove();
+    }
     if (current) {
       title.textContent = t(nowWrites ? 'dossier.edit' : 'dossier.view');
     }
