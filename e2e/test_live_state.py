@@ -4,7 +4,8 @@ workspace with them; both pages, without reloading, offer the newcomer in the @m
 decision's participants and the dossier's reviewers, list them as a member and name them (not
 by id) when they view the dossier; the member's comment in progress is kept. When the
 administrator removes the newcomer, every open page drops them and the newcomer's page says
-they were removed."""
+they were removed. A member whose role is lowered to reader sees their new role and loses what
+it does not allow (saving, deciding, uploading) at once."""
 
 from __future__ import annotations
 
@@ -42,6 +43,18 @@ def _wait_offered(user: UserBrowser, name: str, offered: bool) -> None:
     user.page.locator(f"#comment-mention option:has-text('{name}')").wait_for(
         state="attached" if offered else "detached", timeout=TIMEOUT_MS)
     assert _offered(user, name) == dict.fromkeys(PLACES, offered)
+
+
+def _change_role(admin: UserBrowser, user_id: str, role: str) -> None:
+    """The admin changes a member's role through the page's own workspace client (a new signed
+    member entry in the history; the page has no control for this yet)."""
+    workspace_id = admin.page.url.rsplit("/", 1)[1]
+    admin.page.evaluate(
+        """async ([workspaceId, userId, role]) => {
+          const workspaces = await import(`${document.body.dataset.assetBase}web/workspaces.js`);
+          await workspaces.shareWorkspace(workspaceId, userId, role);
+        }""",
+        [workspace_id, user_id, role])
 
 
 def test_shared_and_removed_member_shows_live_on_every_open_page(organization, new_user):
@@ -85,3 +98,13 @@ def test_shared_and_removed_member_shows_live_on_every_open_page(organization, n
     removed = newcomer.page.locator("#workspace-removed")
     removed.wait_for(timeout=TIMEOUT_MS)
     assert "You were removed from this workspace" in removed.inner_text()
+
+    writing = "#dossier-save, #dossier-new, #decision-form, #file-input"
+    assert member.page.locator(writing).count() == 4
+    _change_role(admin, flows.user_id(member), "reader")
+    member.page.locator("#read-only-notice").wait_for(timeout=TIMEOUT_MS)
+    assert member.page.inner_text("#workspace-role") == "Your role: Reader"
+    member.page.locator("#decision-not-allowed").wait_for(timeout=TIMEOUT_MS)
+    assert member.page.locator(writing).count() == 0
+    admin.page.locator(f"#member-list li:has-text('{MEMBER.name}'):has-text('Reader')").wait_for(
+        timeout=TIMEOUT_MS)

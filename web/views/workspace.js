@@ -172,8 +172,10 @@ export async function renderWorkspace(root, workspaceId) {
     const parts = [form.element];
     const committee = dossier ? committeeSection(dossier, {
       workspaceId, people, everyone, files: [] }) : null;
-    openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite(),
-      (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
+    const filesPanel = () => dossierFilesSection(workspaceId, dossier.document_id, canWrite(),
+      (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem)));
+    openFiles = dossier ? filesPanel() : null;
+    let filesWrite = canWrite();
     if (dossier) {
       committee.update(log);
       await openFiles.refresh();
@@ -188,8 +190,16 @@ export async function renderWorkspace(root, workspaceId) {
     closeOpen = state.subscribe((next, changed) => {
       const open = next.dossiers.find((d) => d.document_id === dossier?.document_id);
       if (changed.has('people') || changed.has('workspace')) {
-        form.setPeople(next.people, next.workspace.role !== 'reader');
+        form.setPeople(next.people, canWrite());
         committee?.setPeople(next.people, next.everyone);
+      }
+      if (dossier && canWrite() !== filesWrite) {
+        // My role changed: the documents panel offers (or stops offering) uploads and deletes.
+        filesWrite = canWrite();
+        const replaced = filesPanel();
+        openFiles.element.replaceWith(replaced.element);
+        openFiles = replaced;
+        openFiles.refresh().catch((error) => showError(box, error));
       }
       if (changed.has('dossiers')) {
         form.showLatest(open);
