@@ -167,7 +167,8 @@ export async function renderWorkspace(root, workspaceId) {
         await edit(state.get().dossiers.find((d) => d.document_id === result.saved.document_id), created);
       }
     };
-    const { people, everyone, log } = state.get();
+    const seen = state.get();
+    const { people, everyone, log } = seen;
     const form = dossierForm(workspaceId, dossier, onSaved, canWrite(), people, confirmation);
     const parts = [form.element];
     const committee = dossier ? committeeSection(dossier, {
@@ -187,7 +188,7 @@ export async function renderWorkspace(root, workspaceId) {
       return;
     }
     closeOpen();
-    closeOpen = state.subscribe((next, changed) => {
+    const follow = (next, changed) => {
       const open = next.dossiers.find((d) => d.document_id === dossier?.document_id);
       if (changed.has('people') || changed.has('workspace')) {
         form.setPeople(next.people, canWrite());
@@ -208,7 +209,14 @@ export async function renderWorkspace(root, workspaceId) {
       if (changed.has('log') || changed.has('people')) {
         committee?.update(next.log);
       }
-    });
+    };
+    closeOpen = state.subscribe(follow);
+    // What changed while the panels were being drawn.
+    const now = state.get();
+    const missed = new Set(Object.keys(now).filter((key) => now[key] !== seen[key]));
+    if (missed.size) {
+      follow(now, missed);
+    }
     editor.replaceChildren(...parts);
     editor.querySelector(confirmation ? '#dossier-saved' : 'h2')?.focus();
   };
