@@ -58,7 +58,7 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
         state="detached", timeout=TIMEOUT_MS)
     alert = member.page.locator("[role=alert]:not([hidden])")
     alert.wait_for(timeout=TIMEOUT_MS)
-    assert "not a member" in alert.inner_text() or "no such workspace" in alert.inner_text()
+    assert "You were removed from this workspace" in alert.inner_text()
 
 
 def _server_status(user, method, path, body):

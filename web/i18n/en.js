@@ -167,6 +167,7 @@ export default {
   'files.undelete': "Restore",
   'files.deletedTitle': "Deleted documents",
   'workspace.readOnly': "You are a reader in this workspace: you can read everything, but not change anything.",
+  'workspace.removedYou': "You were removed from this workspace: you can no longer open it or read what is added to it.",
   'workspace.rename': "Rename",
   'workspace.newName': "New name of the workspace",
   'workspace.renameSave': "Save the name",

@@ -46,3 +46,8 @@ export function todayIso() {
   const pad = (value) => String(value).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** A person as lists name them: "Name (Site)", or the name alone when the site is unknown. */
+export function formatPerson(person) {
+  return person.site ? `${person.display_name} (${person.site})` : person.display_name;
+}

@@ -167,6 +167,7 @@ export default {
   'files.undelete': "Restaurer",
   'files.deletedTitle': "Documents supprimés",
   'workspace.readOnly': "Vous êtes lecteur dans cet espace : vous pouvez tout lire, mais rien modifier.",
+  'workspace.removedYou': "Vous avez été retiré de cet espace : vous ne pouvez plus l’ouvrir ni lire ce qui y est ajouté.",
   'workspace.rename': "Renommer",
   'workspace.newName': "Nouveau nom de l'espace",
   'workspace.renameSave': "Enregistrer le nom",

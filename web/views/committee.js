@@ -8,9 +8,8 @@
  */
 
 import { confirmAction } from '../confirm.js';
-import { verifiedDirectory } from '../directory.js';
 import { fill, h } from '../dom.js';
-import { formatDate, formatDateTime, todayIso } from '../i18n/format.js';
+import { formatDate, formatDateTime, formatPerson, todayIso } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { appendEntry, markRead } from '../log.js';
 import { typing, viewing } from '../presence.js';
@@ -54,7 +53,7 @@ function withMentions(text) {
 }
 
 /** Who else views or types here. `known(id)` is the verified person of that id (a member of
- * the workspace, or from the verified directory for one who joined since this view opened). */
+ * the workspace, or someone the verified directory certifies). */
 function presenceLine(summary, dossierId, known) {
   const me = session.user.user_id;
   const name = (id) => known(id)?.display_name ?? id;
@@ -62,8 +61,7 @@ function presenceLine(summary, dossierId, known) {
   const typers = (summary?.typing?.[dossierId] ?? []).filter((id) => id !== me);
   return [
     others.length ? h('span', { class: 'viewers' }, t('committee.viewing', {
-      names: others.map((id) => (known(id)?.site ? `${name(id)} (${known(id).site})` : name(id)))
-        .join(', ') })) : null,
+      names: others.map((id) => (known(id) ? formatPerson(known(id)) : id)).join(', ') })) : null,
     typers.length ? h('span', { class: 'typing' }, ' ', t('committee.typing', {
       names: typers.map(name).join(', ') })) : null,
   ];
@@ -267,7 +265,8 @@ function decisionForm(state, may, people, record) {
   const conditions = h('textarea', { id: 'decision-conditions', rows: 2 });
   const participants = [...people.values()].map((person) => h('label', { class: 'participant' },
     h('input', { type: 'checkbox', name: 'participants', value: person.user_id,
-      checked: person.user_id === session.user.user_id }), ` ${person.display_name} (${person.site})`));
+      id: `decision-participant-${person.user_id}`, checked: person.user_id === session.user.user_id }),
+    ` ${formatPerson(person)}`));
   const submit = h('button', { type: 'submit', class: 'primary', id: 'decision-record' }, t('committee.decide'));
   const form = h('form', { id: 'decision-form', class: 'no-print', onsubmit: (event) => {
     event.preventDefault();
@@ -295,13 +294,15 @@ function timelinePart(state, people) {
  * The committee panel of `dossier`. `context`: {workspaceId, people (Map of verified members
  * by id, who may be mentioned or take part), everyone (Map of every certified user by id, to name
  * past authors), files (the dossier's files)}. What I may record comes from the log as the worker
- * read it (my verified role). Returns {element, update(log), setFiles(files), setDossier(latest)}:
- * `setDossier` with the dossier's newest version, so the decision summary shows its fields.
+ * read it (my verified role). Returns {element, update(log), setFiles(files), setDossier(latest),
+ * setPeople(people, everyone)}: `setDossier` with the dossier's newest version, so the decision
+ * summary shows its fields; `setPeople` when the members change (then `update` redraws).
  */
 export function committeeSection(opened, context) {
   let dossier = opened;
-  const { workspaceId, people } = context;
-  const named = new Map([...context.everyone, ...people]);
+  const { workspaceId } = context;
+  let { people } = context;
+  let named = new Map([...context.everyone, ...people]);
   const box = errorBox();
   const presence = h('p', { id: 'presence', class: 'muted', 'aria-live': 'polite' });
   const body = h('div', {});
@@ -310,17 +311,8 @@ export function committeeSection(opened, context) {
   const record = (button, kind, content) => attempt(button, box, () =>
     appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
   const refuse = (text) => showError(box, uiError(text), { focus: true });
-  let lookingUp = null;
-  const known = (id) => named.get(id);
   const drawPresence = () => {
-    fill(presence, ...presenceLine(summary, dossier.document_id, known));
-    const ids = [...Object.values(summary?.viewers ?? {}), ...Object.values(summary?.typing ?? {})].flat();
-    if (!lookingUp && ids.some((id) => !known(id))) {
-      lookingUp = verifiedDirectory().then((users) => {
-        users.filter((user) => user.valid).forEach((user) => named.set(user.user_id, user));
-        fill(presence, ...presenceLine(summary, dossier.document_id, known));
-      }, () => {}).finally(() => { lookingUp = null; });
-    }
+    fill(presence, ...presenceLine(summary, dossier.document_id, (id) => named.get(id)));
   };
   const update = (log) => {
     current = log;
@@ -378,5 +370,10 @@ export function committeeSection(opened, context) {
       }
     }
   };
-  return { element, update, setFiles, setDossier };
+  const setPeople = (nextPeople, everyone) => {
+    people = nextPeople;
+    named = new Map([...everyone, ...people]);
+    drawPresence();
+  };
+  return { element, update, setFiles, setDossier, setPeople };
 }

@@ -5,7 +5,7 @@
  * takes it where nothing was typed), so the edit in progress is kept. */
 
 import { h } from '../dom.js';
-import { formatDate, formatDateTime } from '../i18n/format.js';
+import { formatDate, formatDateTime, formatPerson } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { dossierHistory, saveDossier } from '../workspaces.js';
 import { dateField } from './date-field.js';
@@ -20,7 +20,7 @@ function reviewersField(people, chosen) {
     h('legend', {}, t('dossier.reviewers')),
     ...[...people.values()].map((person) => h('label', { class: 'participant' },
       h('input', { type: 'checkbox', name: 'reviewers', value: person.user_id,
-        checked: chosen.includes(person.user_id) }), ` ${person.display_name} (${person.site})`)));
+        checked: chosen.includes(person.user_id) }), ` ${formatPerson(person)}`)));
 }
 
 function select(name, values, current) {
@@ -29,7 +29,7 @@ function select(name, values, current) {
       t(`dossier.${name}.${value}`))));
 }
 
-function historyPanel(workspaceId, base, canWrite, onSaved, box) {
+function historyPanel(workspaceId, base, mayWrite, onSaved, box) {
   const list = h('ol', { id: 'dossier-history', class: 'history' });
   const show = async () => {
     const versions = await dossierHistory(workspaceId, base.document_id);
@@ -38,7 +38,7 @@ function historyPanel(workspaceId, base, canWrite, onSaved, box) {
         h('span', {}, t('dossier.historyEntry', {
           version: version.version, name: version.author_name, when: formatDateTime(version.written_at),
         })),
-        canWrite && version.version !== base.version
+        mayWrite() && version.version !== base.version
           ? h('button', { type: 'button', class: 'restore', dataset: { version: version.version },
             onclick: async () => {
               try {
@@ -64,7 +64,9 @@ function shownValue(name, value) {
 /** `people`: Map of the workspace's verified members (who may be assigned as reviewers). The
  * status is not edited here: it moves through the committee's log. `onSaved(result, created)`
  * after each save. `confirmation`: a saved message to show at once. Returns {element,
- * showLatest(dossier)}: `showLatest` with the newest version of this dossier, when it changes. */
+ * showLatest(dossier), setPeople(people, canWrite)}: `showLatest` with the newest version of
+ * this dossier, when it changes; `setPeople` when the members or my role change (the reviewers
+ * ticked so far stay ticked, unless they left). */
 export function dossierForm(workspaceId, base, onSaved, canWrite, people, confirmation = '') {
   const box = errorBox();
   const notice = h('div', { id: 'dossier-notice' });
@@ -92,8 +94,10 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   controls.set('summary', summary);
   controls.set('urgency', urgency);
   const submit = h('button', { type: 'submit', class: 'primary', id: 'dossier-save' }, t('dossier.save'));
+  let writes = canWrite;
   const title = h('h2', { id: 'dossier-form-title', tabindex: -1 },
     t(!base ? 'dossier.new' : canWrite ? 'dossier.edit' : 'dossier.view'));
+  let reviewers = reviewersField(people, fields.reviewers ?? []);
   const form = h('form', { id: 'dossier-form', dataset: { version: base?.version ?? 0 },
     inert: !canWrite, onsubmit: async (event) => {
     event.preventDefault();
@@ -122,9 +126,9 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   } },
   ...inputs.slice(0, 1), withNote('birth_date', birth.element), ...inputs.slice(1),
   withNote('urgency', h('label', { for: 'dossier-urgency' }, t('dossier.urgency')), urgency),
-  reviewersField(people, fields.reviewers ?? []),
+  reviewers,
   withNote('summary', h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
-  canWrite ? submit : null, saved);
+  writes ? submit : null, saved);
   const showLatest = (latest) => {
     if (!current || !latest || latest.problem || latest.version <= current.version) {
       return;
@@ -143,7 +147,23 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
         ? t('dossier.theirValue', { value: shownValue(name, theirs) }) : t('dossier.theirValueEmpty');
     }
   };
+  const setPeople = (nextPeople, nowWrites) => {
+    const ticked = [...reviewers.querySelectorAll('input:checked')].map((box) => box.value);
+    const next = reviewersField(nextPeople, ticked);
+    reviewers.replaceWith(next);
+    reviewers = next;
+    writes = nowWrites;
+    form.inert = !writes;
+    if (writes) {
+      saved.before(submit);
+    } else {
+      submit.remove();
+    }
+    if (current) {
+      title.textContent = t(nowWrites ? 'dossier.edit' : 'dossier.view');
+    }
+  };
   const element = h('section', { class: 'panel dossier-form', 'aria-labelledby': 'dossier-form-title' },
-    title, form, notice, box, base ? historyPanel(workspaceId, base, canWrite, onSaved, box) : null);
-  return { element, showLatest };
+    title, form, notice, box, base ? historyPanel(workspaceId, base, () => writes, onSaved, box) : null);
+  return { element, showLatest, setPeople };
 }

@@ -1,7 +1,7 @@
 /**
  * The workspace's dossiers as a table: decrypted and verified fields, the status, open requests
  * and unread comments replayed from the verified log; searched, sorted and filtered here (by
- * site, status, assignee, urgency and overdue requests). `update(dossiers, log)` redraws it.
+ * site, status, assignee, urgency and overdue requests). `update(dossiers, log, people)` redraws it.
  */
 
 import { h } from '../dom.js';
@@ -51,8 +51,9 @@ function row(dossier, state, unread, onOpen) {
     h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
 }
 
-/** `people`: Map of the workspace's verified members. Returns {element, update(dossiers, log)}. */
-export function dossierList(people, onOpen) {
+/** Returns {element, update(dossiers, log, people)}; `people`: Map of the workspace's verified
+ * members (the assignees to filter by). */
+export function dossierList(onOpen) {
   const search = h('input', { id: 'dossier-search', type: 'search', placeholder: t('dossier.search') });
   const empty = h('p', { id: 'dossier-empty', class: 'empty', role: 'status' });
   const sort = h('select', { id: 'dossier-sort' },
@@ -86,7 +87,7 @@ export function dossierList(people, onOpen) {
     table.hidden = rows.length === 0;
     empty.textContent = rows.length ? '' : t(dossiers.length ? 'dossier.noneMatch' : 'dossier.none');
   };
-  const update = (nextDossiers, nextLog) => {
+  const update = (nextDossiers, nextLog, people) => {
     dossiers = nextDossiers;
     log = nextLog;
     const sites = [...new Set(dossiers.map((d) => d.fields?.referring_site).filter(Boolean))].sort();

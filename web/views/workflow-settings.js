@@ -11,12 +11,19 @@ import { attempt, errorBox, noticeBox, showNotice } from './feedback.js';
 
 const ROLES = ['contributor', 'manager', 'owner'];
 
-/** Returns {element, update(workflow)}; `onSaved()` after a change. */
-export function workflowSettings(workspaceId, isOwner, onSaved) {
+/** Returns {element, update(workflow, isOwner)}, which redraws only when either changed;
+ * `onSaved()` after a change. */
+export function workflowSettings(workspaceId, onSaved) {
   const box = errorBox();
   const saved = noticeBox('workflow-saved');
   const body = h('div', {});
-  const update = (workflow) => {
+  // Other changes to the workspace (members, its name) leave settings being edited alone.
+  let drawn = '';
+  const update = (workflow, isOwner) => {
+    if (JSON.stringify([workflow, isOwner]) === drawn) {
+      return;
+    }
+    drawn = JSON.stringify([workflow, isOwner]);
     const selects = Object.entries(workflow.policy).map(([kind, role]) => h('select', {
       id: `policy-${kind}`, dataset: { kind }, disabled: !isOwner },
     ...ROLES.map((value) => h('option', { value, selected: value === role }, t(`role.${value}`)))));

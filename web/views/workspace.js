@@ -3,20 +3,19 @@
  * committee panel and documents, the workspace's activity from its verified log, and its
  * members with their roles as the workspace's history proves them, sharing and unsharing (and
  * the removal of revoked users, done by the first owner or manager who opens it). Whatever the
- * history refuses (forged entries, a rollback, a break) is shown first, loudly. Changes by other
- * members arrive live and update the open views in place.
+ * history refuses (forged entries, a rollback, a break) is shown first, loudly. Every panel
+ * renders from the workspace's one client-side state (web/state.js), which realtime changes
+ * reload: what one panel learns (a new member, a role, a version, a decision) all show at once,
+ * open forms keeping what is being typed.
  */
 
-import { verifiedDirectory } from '../directory.js';
 import { fill, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
-import { loadLog } from '../log.js';
 import { viewing } from '../presence.js';
-import {
-  loadDossiers, loadWorkspace, saveWorkspaceSettings, shareWorkspace, unshareWorkspace,
-} from '../workspaces.js';
+import { openWorkspaceState } from '../state.js';
+import { saveWorkspaceSettings, shareWorkspace, unshareWorkspace } from '../workspaces.js';
 import { activitySection } from './activity.js';
 import { committeeSection } from './committee.js';
 import { dossierFilesSection } from './dossier-files.js';
@@ -27,73 +26,97 @@ import { workspaceNav } from './workspace-list.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
+// What the server answers a page whose user is no longer a member.
+const LOST_ACCESS = new Set(['forbidden', 'not_found']);
+const mayManage = (workspace) => ['owner', 'manager'].includes(workspace.role);
 
-function membersSection(workspace, directory, reload) {
+/** The members with their verified roles, and the sharing form for owners and managers;
+ * redrawn from `state` whenever the workspace or the directory changes. */
+function membersSection(state) {
   const box = errorBox();
-  const canManage = ['owner', 'manager'].includes(workspace.role);
-  const memberIds = new Set(workspace.members.map((member) => member.user_id));
-  const removeButton = (member) => {
-    const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
-    button.addEventListener('click', () => attempt(button, box, async () => {
-      await unshareWorkspace(workspace.workspace_id, member.user_id);
-      await reload();
-    }));
-    return button;
+  const holder = h('div', { id: 'members-holder' });
+  const draw = ({ workspace, directory }) => {
+    const memberIds = new Set(workspace.members.map((member) => member.user_id));
+    const removeButton = (member) => {
+      const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
+      button.addEventListener('click', () => attempt(button, box, async () => {
+        await unshareWorkspace(workspace.workspace_id, member.user_id);
+        await state.reloadWorkspace();
+      }));
+      return button;
+    };
+    const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
+      h('span', {}, member.display_name),
+      member.revoked ? h('span', { class: 'badge badge-muted' }, t('workspace.revokedMember'))
+        : h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)),
+      mayManage(workspace) && member.user_id !== session.user.user_id ? removeButton(member) : null));
+    const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
+    const person = h('select', { id: 'share-user' },
+      ...candidates.map((user) => h('option', { value: user.user_id }, `${user.display_name} — ${user.site}`)));
+    const role = h('select', { id: 'share-role' },
+      ...ROLES.map((value) => h('option', { value, selected: value === 'contributor' }, t(`role.${value}`))));
+    const submit = h('button', { type: 'submit', id: 'share-submit' }, t('workspace.share'));
+    const form = mayManage(workspace) && candidates.length ? h('form', { class: 'inline-form', onsubmit: async (event) => {
+      event.preventDefault();
+      await attempt(submit, box, async () => {
+        await shareWorkspace(workspace.workspace_id, person.value, role.value);
+        await state.reloadWorkspace();
+      });
+    } }, h('label', { for: 'share-user' }, t('workspace.shareWith')), person,
+    h('label', { for: 'share-role' }, t('workspace.role')), role, submit) : null;
+    fill(holder, h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
+      h('h2', { id: 'members-title' }, t('workspace.members')),
+      h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box));
   };
-  const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
-    h('span', {}, member.display_name),
-    member.revoked ? h('span', { class: 'badge badge-muted' }, t('workspace.revokedMember'))
-      : h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)),
-    canManage && member.user_id !== session.user.user_id ? removeButton(member) : null));
-  const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
-  const person = h('select', { id: 'share-user' },
-    ...candidates.map((user) => h('option', { value: user.user_id }, `${user.display_name} — ${user.site}`)));
-  const role = h('select', { id: 'share-role' },
-    ...ROLES.map((value) => h('option', { value, selected: value === 'contributor' }, t(`role.${value}`))));
-  const submit = h('button', { type: 'submit', id: 'share-submit' }, t('workspace.share'));
-  const form = canManage && candidates.length ? h('form', { class: 'inline-form', onsubmit: async (event) => {
-    event.preventDefault();
-    await attempt(submit, box, async () => {
-      await shareWorkspace(workspace.workspace_id, person.value, role.value);
-      await reload();
-    });
-  } }, h('label', { for: 'share-user' }, t('workspace.shareWith')), person,
-  h('label', { for: 'share-role' }, t('workspace.role')), role, submit) : null;
-  return h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
-    h('h2', { id: 'members-title' }, t('workspace.members')),
-    h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box);
+  draw(state.get());
+  state.subscribe((next, changed) => {
+    if (changed.has('workspace') || changed.has('directory')) {
+      draw(next);
+    }
+  });
+  return holder;
 }
 
-/** The workspace's name, which managers and owners may rename; `refresh` after a rename. */
-function workspaceTitle(workspace, box) {
-  const element = h('div', { class: 'title-row' });
-  let { name, version, workflow } = workspace;
+/** The workspace's name, which managers and owners may rename, and my role with what it lets
+ * me do; redrawn from `state` when the workspace changes (unless a rename is being typed). */
+function workspaceHeading(state, box, onNewDossier) {
+  const title = h('div', { class: 'title-row' });
+  const role = h('div', {});
+  let renaming = false;
   const draw = () => {
+    const { workspace } = state.get();
+    renaming = false;
     const rename = h('button', { type: 'button', id: 'workspace-rename', onclick: () => {
-      const input = h('input', { id: 'workspace-new-name', value: name, required: true,
+      renaming = true;
+      const input = h('input', { id: 'workspace-new-name', value: state.get().workspace.name, required: true,
         'aria-label': t('workspace.newName') });
       const save = h('button', { type: 'submit', class: 'primary', id: 'workspace-rename-save' },
         t('workspace.renameSave'));
-      element.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
+      title.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
         event.preventDefault();
         await attempt(save, box, async () => {
-          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(), workflow);
-          await refresh();
+          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(), state.get().workspace.workflow);
+          await state.reloadWorkspace();
+          draw();
         });
       } }, input, save, h('button', { type: 'button', onclick: draw }, t('files.cancel'))));
       input.focus();
     } }, t('workspace.rename'));
-    fill(element, h('h1', { id: 'workspace-title' }, name),
-      ['owner', 'manager'].includes(workspace.role) ? rename : null);
-  };
-  const refresh = async () => {
-    const latest = await loadWorkspace(workspace.workspace_id);
-    ({ name, version, workflow } = latest);
-    draw();
-    return latest;
+    fill(title, h('h1', { id: 'workspace-title' }, workspace.name), mayManage(workspace) ? rename : null);
+    const canWrite = workspace.role !== 'reader';
+    fill(role,
+      h('p', { class: 'muted', id: 'workspace-role' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+      canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' }, t('workspace.readOnly')),
+      canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
+        onclick: onNewDossier }, t('dossier.new'))) : null);
   };
   draw();
-  return { element, refresh };
+  state.subscribe((next, changed) => {
+    if (changed.has('workspace') && !renaming) {
+      draw();
+    }
+  });
+  return [title, role];
 }
 
 /**
@@ -113,82 +136,47 @@ function historyAlerts(workspace) {
     h('ul', {}, ...alerts.map((alert) => h('li', {}, alert)))) : null;
 }
 
-/** Owners and managers remove the revoked users the history still lists, which moves everyone
- * who stays to a new key (the revoked user never gets it). */
-async function removeRevoked(workspace) {
-  if (!['owner', 'manager'].includes(workspace.role) || !workspace.chain.verified) {
-    return false;
-  }
-  for (const userId of workspace.pending_removals) {
-    await unshareWorkspace(workspace.workspace_id, userId);
-  }
-  return workspace.pending_removals.length > 0;
-}
-
-/** Everyone the verified directory certifies, by id: past authors (removed or revoked members)
- * keep their names in comments, signatures and the timeline. */
-function everyoneIn(directory) {
-  return new Map(directory.filter((user) => user.valid).map((user) => [user.user_id, {
-    user_id: user.user_id, display_name: user.display_name, site: user.site }]));
-}
-
-function peopleOf(workspace, directory) {
-  const byId = new Map(directory.map((user) => [user.user_id, user]));
-  return new Map(workspace.members.filter((member) => !member.revoked).map((member) => [
-    member.user_id, { user_id: member.user_id, display_name: member.display_name ?? member.user_id,
-      site: byId.get(member.user_id)?.site ?? '?', role: member.role }]));
+/** In place of the whole view, for a member who was just removed from the workspace. */
+function showRemoved(root) {
+  show(root, h('section', { class: 'panel' }, h('h1', {}, t('workspace.title')),
+    h('p', { id: 'workspace-removed', class: 'notice', role: 'alert' }, t('workspace.removedYou')),
+    h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
 }
 
 export async function renderWorkspace(root, workspaceId) {
-  const load = async () => {
-    const directory = await verifiedDirectory();
-    let workspace = await loadWorkspace(workspaceId);
-    if (await removeRevoked(workspace)) {
-      workspace = await loadWorkspace(workspaceId);
-    }
-    const [dossiers, log] = await Promise.all([loadDossiers(workspaceId), loadLog(workspaceId)]);
-    return { directory, workspace, dossiers, log };
-  };
-  const data = await loadOrExplain(root, t('workspace.title'), load);
-  if (data === null) {
+  const state = await loadOrExplain(root, t('workspace.title'), () => openWorkspaceState(workspaceId));
+  if (state === null) {
     return;
   }
-  const { workspace, directory } = data;
-  let { dossiers, log } = data;
-  const people = peopleOf(workspace, directory);
   const box = errorBox();
   const editor = h('div', { id: 'dossier-editor', class: 'dossier-editor' });
-  const canWrite = workspace.role !== 'reader';
+  const canWrite = () => state.get().workspace.role !== 'reader';
   let openFiles = null;
-  let committee = null;
-  let openForm = null;
+  // The open dossier's panels stop following the state once another dossier replaces them.
+  let closeOpen = () => {};
   let opening = 0;
-  const dossierName = (id) => dossiers.find((d) => d.document_id === id)?.fields?.patient_name ?? id;
+  const dossierName = (id) => state.get().dossiers.find((d) => d.document_id === id)?.fields?.patient_name ?? id;
   const activity = activitySection(workspaceId, dossierName);
-  const showDossiers = (next) => {
-    dossiers = next;
-    list.update(dossiers, log);
-    const open = dossiers.find((d) => d.document_id === openForm?.documentId);
-    openForm?.showLatest(open);
-    committee?.setDossier(open);
-  };
   const edit = async (dossier, confirmation = '') => {
     // Only the dossier opened last is shown, however long an earlier one took to load.
     opening += 1;
     const mine = opening;
     const onSaved = async (result, created) => {
-      showDossiers(await loadDossiers(workspaceId));
+      await state.reloadDossiers();
       if (created) {
-        await edit(dossiers.find((d) => d.document_id === result.saved.document_id), created);
+        await edit(state.get().dossiers.find((d) => d.document_id === result.saved.document_id), created);
       }
     };
-    const form = dossierForm(workspaceId, dossier, onSaved, canWrite, people, confirmation);
-    openForm = { ...form, documentId: dossier?.document_id };
+    const seen = state.get();
+    const { people, everyone, log } = seen;
+    const form = dossierForm(workspaceId, dossier, onSaved, canWrite(), people, confirmation);
     const parts = [form.element];
-    committee = dossier ? committeeSection(dossier, {
-      workspaceId, people, everyone: everyoneIn(directory), files: [] }) : null;
-    openFiles = dossier ? dossierFilesSection(workspaceId, dossier.document_id, canWrite,
-      (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem))) : null;
+    const committee = dossier ? committeeSection(dossier, {
+      workspaceId, people, everyone, files: [] }) : null;
+    const filesPanel = () => dossierFilesSection(workspaceId, dossier.document_id, canWrite(),
+      (files) => committee.setFiles(files.filter((file) => !file.deleted && !file.problem)));
+    openFiles = dossier ? filesPanel() : null;
+    let filesWrite = canWrite();
     if (dossier) {
       committee.update(log);
       await openFiles.refresh();
@@ -199,78 +187,86 @@ export async function renderWorkspace(root, workspaceId) {
     if (mine !== opening) {
       return;
     }
+    closeOpen();
+    const follow = (next, changed) => {
+      const open = next.dossiers.find((d) => d.document_id === dossier?.document_id);
+      if (changed.has('people') || changed.has('workspace')) {
+        form.setPeople(next.people, canWrite());
+        committee?.setPeople(next.people, next.everyone);
+      }
+      if (dossier && canWrite() !== filesWrite) {
+        // My role changed: the documents panel offers (or stops offering) uploads and deletes.
+        filesWrite = canWrite();
+        const replaced = filesPanel();
+        openFiles.element.replaceWith(replaced.element);
+        openFiles = replaced;
+        openFiles.refresh().catch((error) => showError(box, error));
+      }
+      if (changed.has('dossiers')) {
+        form.showLatest(open);
+        committee?.setDossier(open);
+      }
+      if (changed.has('log') || changed.has('people')) {
+        committee?.update(next.log);
+      }
+    };
+    closeOpen = state.subscribe(follow);
+    // What changed while the panels were being drawn.
+    const now = state.get();
+    const missed = new Set(Object.keys(now).filter((key) => now[key] !== seen[key]));
+    if (missed.size) {
+      follow(now, missed);
+    }
     editor.replaceChildren(...parts);
     editor.querySelector(confirmation ? '#dossier-saved' : 'h2')?.focus();
   };
-  const list = dossierList(people, (dossier) => edit(dossier));
-  const settings = workflowSettings(workspaceId, workspace.role === 'owner', async () => {
-    await onSettingsChanged();
-  });
-  const refreshLog = async () => {
-    log = await loadLog(workspaceId);
-    committee?.update(log);
-    list.update(dossiers, log);
-    activity.update(log);
-  };
-  const membersHolder = h('div', { id: 'members-holder' });
-  // Membership changes refresh the members panel only, so an open dossier form keeps its input;
-  // a member who was removed gets the refusal in place of the whole view.
-  const reload = async () => {
-    try {
-      const current = await loadWorkspace(workspaceId);
-      membersHolder.replaceChildren(membersSection(current, await verifiedDirectory(), reload));
-    } catch {
-      await renderWorkspace(root, workspaceId);
+  const list = dossierList((dossier) => edit(dossier));
+  const settings = workflowSettings(workspaceId, () => state.reloadWorkspace());
+  const drawAll = ({ workspace, dossiers, log, people }, changed) => {
+    if (changed.has('dossiers') || changed.has('log') || changed.has('people')) {
+      list.update(dossiers, log, people);
+    }
+    if (changed.has('log')) {
+      activity.update(log);
+    }
+    if (changed.has('workspace')) {
+      settings.update(workspace.workflow, workspace.role === 'owner');
     }
   };
-  membersHolder.append(membersSection(workspace, directory, reload));
+  state.subscribe(drawAll);
   onWorkspaceChanged(async (change) => {
     if (change.workspace_id !== workspaceId || !root.isConnected) {
       return;
     }
     try {
-      if (change.what === 'members') {
-        await reload();
-      } else if (change.what === 'log') {
-        await refreshLog();
-      } else if (change.kind === 'file') {
+      if (change.kind === 'file') {
         await openFiles?.refresh();
-      } else if (change.kind === 'workspace') {
-        await onSettingsChanged();
       } else {
-        showDossiers(await loadDossiers(workspaceId));
+        await state.follow(change);
       }
     } catch (error) {
-      showError(box, error);
+      if (change.what === 'members' && LOST_ACCESS.has(error.code)) {
+        showRemoved(root);
+      } else {
+        showError(box, error);
+      }
     }
   });
-  const renameHolder = workspaceTitle(workspace, box);
-  const onSettingsChanged = async () => {
-    settings.update((await renameHolder.refresh()).workflow);
-    await refreshLog();
-  };
-  settings.update(workspace.workflow);
-  list.update(dossiers, log);
-  activity.update(log);
+  drawAll(state.get(), new Set(['dossiers', 'log', 'workspace']));
   viewing(workspaceId, null, () => {});
   editor.append(h('p', { class: 'panel empty', id: 'dossier-none-open' }, t('dossier.noneOpen')));
   // The committee's day on one screen: workspaces, the dossier list and the open dossier side
   // by side (web/styles.css), the workspace's activity and settings below.
   show(root,
-    historyAlerts(workspace),
+    historyAlerts(state.get().workspace),
     h('div', { class: 'workspace-layout' },
       workspaceNav(workspaceId),
       h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },
-        renameHolder.element,
-        h('p', { class: 'muted' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
-        canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' },
-          t('workspace.readOnly')),
-        canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
-          onclick: () => edit(null) }, t('dossier.new'))) : null,
+        ...workspaceHeading(state, box, () => edit(null)),
         list.element,
         box),
       editor),
     activity.element,
     settings.element,
-    h('div', { class: 'no-print' }, membersHolder, h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
+    h('div', { class: 'no-print' }, membersSection(state), h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
 }
