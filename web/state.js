@@ -61,17 +61,36 @@ export async function openWorkspaceState(workspaceId) {
   let state = { ...members, dossiers, log };
   const listeners = new Set();
   const set = (patch) => {
-    state = { ...state, ...patch };
     const changed = new Set(Object.keys(patch));
+    if (changed.size === 0) {
+      return;
+    }
+    state = { ...state, ...patch };
     [...listeners].forEach((listener) => listener(state, changed));
   };
-  const reloadLog = async () => set({ log: await loadLog(workspaceId) });
-  const reloadDossiers = async () => set({ dossiers: await loadDossiers(workspaceId) });
+  // Reloads of one part may overlap (my own write and the realtime event it caused) and finish
+  // in either order: only the one started last is applied, so older data never replaces newer.
+  const started = new Map();
+  const ticket = (part) => {
+    started.set(part, (started.get(part) ?? 0) + 1);
+    return started.get(part);
+  };
+  const newest = (part, number, patch) => (started.get(part) === number ? patch : {});
+  const reloadLog = async () => {
+    const number = ticket('log');
+    set(newest('log', number, { log: await loadLog(workspaceId) }));
+  };
+  const reloadDossiers = async () => {
+    const number = ticket('dossiers');
+    set(newest('dossiers', number, { dossiers: await loadDossiers(workspaceId) }));
+  };
   // The workspace's name, settings, members and roles; they also move the permissions and
   // people the log carries.
   const reloadWorkspace = async () => {
+    const [number, logNumber] = [ticket('workspace'), ticket('log')];
     const next = await membership(workspaceId);
-    set({ ...next, log: await loadLog(workspaceId) });
+    const log = await loadLog(workspaceId);
+    set({ ...newest('workspace', number, next), ...newest('log', logNumber, { log }) });
   };
   const follow = async (change) => {
     if (change.what === 'members' || change.kind === 'workspace') {
