@@ -8,6 +8,7 @@ through a room per invitation.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,6 @@ from api.socket_events import AnsweringSocketIO, PacketJson
 from api.version import server_version
 
 DISCONNECT_CHANNEL = f"{KEY_PREFIX}disconnect-user"
-SESSION_ENDED_GRACE_SECONDS = 0.5
 
 
 def user_room(user_id: str) -> str:
@@ -40,32 +40,34 @@ def socketio_of(app: Flask) -> SocketIO:
 
 def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
     """Tell every open page of `user_id` that its session ended (they wipe their keys at once),
-    then close their sockets: here, or, with a message queue, in every process (each closes the
-    sockets it holds when it hears of it on `DISCONNECT_CHANNEL`)."""
-    socketio = socketio_of(app)
-    socketio.emit("session:ended", {"reason": reason}, to=user_room(user_id))
+    then close their sockets: here, or, with a message queue, in every process (each one does
+    both, in that order, for the sockets it holds when it hears of it on `DISCONNECT_CHANNEL`)."""
     redis = redis_of(app)
     if redis is None:
-        _disconnect_local(socketio, user_id)
+        _end_local(socketio_of(app), user_id, reason)
     else:
-        redis.publish(DISCONNECT_CHANNEL, user_id)
+        redis.publish(DISCONNECT_CHANNEL, json.dumps({"user_id": user_id, "reason": reason}))
 
 
-def _disconnect_local(socketio: SocketIO, user_id: str) -> None:
-    for sid, _ in list(socketio.server.manager.get_participants("/", user_room(user_id))):
+def _end_local(socketio: SocketIO, user_id: str, reason: str) -> None:
+    """`session:ended`, then the disconnection, on this process's sockets of `user_id`: one
+    after the other on each socket, so the page always hears why before it is cut off."""
+    room = user_room(user_id)
+    socketio.server.emit("session:ended", {"reason": reason}, to=room, namespace="/",
+                         ignore_queue=True)
+    for sid, _ in list(socketio.server.manager.get_participants("/", room)):
         socketio.server.disconnect(sid, namespace="/", ignore_queue=True)
 
 
 def _disconnect_when_told(socketio: SocketIO, redis: Redis) -> None:
-    """Close this process's sockets of each user named on `DISCONNECT_CHANNEL`, once the
-    `session:ended` sent just before (on the message queue's own channel) had time to arrive."""
+    """End this process's sessions of each user named on `DISCONNECT_CHANNEL`."""
     while True:
         try:
             pubsub = redis.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(DISCONNECT_CHANNEL)
             for message in pubsub.listen():
-                socketio.sleep(SESSION_ENDED_GRACE_SECONDS)
-                _disconnect_local(socketio, message["data"].decode())
+                told = json.loads(message["data"])
+                _end_local(socketio, told["user_id"], told["reason"])
         except RedisError:
             logging.getLogger(__name__).warning("disconnect channel: Redis unreachable")
             socketio.sleep(1)
