@@ -81,7 +81,6 @@ PLAIN_DOWNLOAD = """
   link.href = `/bench/plain/file?chunks=${Math.ceil(file.size / chunk)}&size=${file.size}`;
   link.download = 'plain.bin';
   link.click();
-  window.benchDownload = null;
 }
 """
 
@@ -100,9 +99,11 @@ DOWNLOAD = """
 async ([workspaceId, documentId]) => {
   const base = document.body.dataset.assetBase;
   const { saveDownload } = await import(`${base}web/downloads.js`);
+  const { loadLog } = await import(`${base}web/log.js`);
+  await loadLog(workspaceId);
   const listing = await (await fetch(`/api/workspaces/${workspaceId}/documents?kind=file`)).json();
   const uploaded = listing.documents.find((item) => item.document_id === documentId);
-  window.benchDownload = saveDownload(workspaceId, uploaded, () => {});
+  await saveDownload(workspaceId, uploaded, () => {});
 }
 """
 
@@ -166,14 +167,13 @@ def sha256(path: Path) -> str:
 
 
 def _timed_download(page: Page, script: str, argument: object) -> tuple[str, float]:
-    """Runs `script`, which starts a download: the saved file's SHA-256 and the seconds until
-    it was complete. The saved copy is deleted."""
+    """Runs `script`, which starts a download (and fails if the download does): the saved
+    file's SHA-256 and the seconds until it was complete. The saved copy is deleted."""
     started = time.perf_counter()
     with page.expect_download(timeout=600_000) as download:
         page.evaluate(script, argument)
     saved = Path(download.value.path())
     seconds = time.perf_counter() - started
-    page.evaluate("() => window.benchDownload")
     digest = sha256(saved)
     download.value.delete()
     return digest, seconds
