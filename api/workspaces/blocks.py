@@ -74,10 +74,18 @@ def _read_ahead(blocks: BlockStore, workspace_id: str,
         yield block, future.result()
 
 
+# How each block format names a block: its first byte is the format.
+_BLOCK_DIGESTS: dict[int, Callable[[memoryview], str]] = {
+    1: lambda data: hashlib.blake2b(data, digest_size=32).hexdigest(),
+    2: lambda data: hashlib.sha256(data).hexdigest(),
+}
+
+
 def _named_by_content(block_id: str, data: memoryview) -> bool:
-    """Whether `block_id` is the SHA-256 (format 2) or BLAKE2b-256 (format 1) of `data`."""
-    return (hashlib.sha256(data).hexdigest() == block_id
-            or hashlib.blake2b(data, digest_size=32).hexdigest() == block_id)
+    """Whether `block_id` is the digest of `data` its format names (SHA-256 for format 2,
+    BLAKE2b-256 for format 1); a block of no known format never is."""
+    digest = _BLOCK_DIGESTS.get(data[0]) if len(data) else None
+    return digest is not None and digest(data) == block_id
 
 
 def _store_blocks(workspace_id: str, organization: str,
