@@ -7,43 +7,22 @@
  * file manifest by whoever decrypts it.
  */
 
+import { ByteReader } from './byte-reader.js';
 import { SERVER_RETRIES, TransferError, pause, request } from './requests.js';
 
 const BLOCKS_PER_REQUEST = 64; // 32 MiB: also how much a lost connection may have to re-read
 const MAX_FRAME = 1024 * 1024; // larger than any block's ciphertext
 
-/** Fills `target` from `source` ({reader, chunk, offset}); false if the stream ended first. */
-async function fill(source, target) {
-  let filled = 0;
-  while (filled < target.length) {
-    if (source.offset === source.chunk.length) {
-      const { done, value } = await source.reader.read();
-      if (done) {
-        return false;
-      }
-      source.chunk = value;
-      source.offset = 0;
-    }
-    const count = Math.min(target.length - filled, source.chunk.length - source.offset);
-    target.set(source.chunk.subarray(source.offset, source.offset + count), filled);
-    filled += count;
-    source.offset += count;
-  }
-  return true;
-}
-
 /** The blocks framed in a response body, as Uint8Arrays, until the body ends. */
-async function* framedBlocks(reader) {
-  const source = { reader, chunk: new Uint8Array(0), offset: 0 };
-  const header = new Uint8Array(4);
-  while (await fill(source, header)) {
-    const length = new DataView(header.buffer).getUint32(0);
+async function* framedBlocks(body) {
+  for (let header = await body.read(4); header.length === 4; header = await body.read(4)) {
+    const length = new DataView(header.buffer, header.byteOffset, 4).getUint32(0);
     if (length > MAX_FRAME) {
       throw new TransferError({ code: 'malformed_stream',
         message: `the server sent a block of ${length} bytes, larger than any block` });
     }
-    const block = new Uint8Array(length);
-    if (!(await fill(source, block))) {
+    const block = await body.read(length);
+    if (block.length < length) {
       return;
     }
     yield block;
@@ -65,11 +44,11 @@ export async function* storedBlocks(workspaceId, blockIds, onWaiting) {
     if (failures > 0) {
       onWaiting(false);
     }
-    const reader = response.body.getReader();
+    const body = new ByteReader(response.body);
     const first = next;
     let broken = 'the response ended early';
     try {
-      for await (const block of framedBlocks(reader)) {
+      for await (const block of framedBlocks(body)) {
         next += 1;
         failures = 0;
         yield block;
@@ -80,7 +59,7 @@ export async function* storedBlocks(workspaceId, blockIds, onWaiting) {
       }
       broken = String(error.message ?? error);
     } finally {
-      reader.cancel().catch(() => {});
+      body.cancel();
     }
     if (next - first < asked.length) {
       if (failures >= SERVER_RETRIES) {

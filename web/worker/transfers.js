@@ -1,6 +1,6 @@
 /**
  * File transfers inside the crypto worker, so file bytes never cross back to the page unasked:
- * upload reads slices of the File a few blocks ahead, encrypts each block with WebCrypto (format
+ * upload reads the File's stream a few blocks ahead, encrypts each block with WebCrypto (format
  * 2, web/worker/block-cipher.js) and records its key and digest with pycrypto_wasm for the file
  * manifest, and sends them several blocks per request, a few requests at once; download reads the
  * blocks in streamed responses of many blocks each, behind a ReadableStream that has several
@@ -12,6 +12,7 @@
 import { allPages } from '../api.js';
 import { BLOCK_FORMAT, openBlock, sealBlock } from './block-cipher.js';
 import { storedBlocks } from './block-stream.js';
+import { blocksOf } from './byte-reader.js';
 import { TransferError, request } from './requests.js';
 
 // Blocks per upload request: Chromium's cost per request is larger than the cost of encrypting a
@@ -75,9 +76,9 @@ export async function upload({ call, file, workspaceId, dossierId, onProgress, i
   };
   const count = begun.block_count;
   const layout = ok(call('file.upload_layout', { file_id: begun.file_id }));
+  const plaintexts = blocksOf(file, begun.block_size);
   const encrypted = readAhead(count, IN_FLIGHT * BLOCKS_PER_REQUEST + AHEAD, async (index) => {
-    const start = index * begun.block_size;
-    const data = new Uint8Array(await file.slice(start, start + begun.block_size).arrayBuffer());
+    const { value: data = new Uint8Array(0) } = await plaintexts.next();
     const paddedSize = index === count - 1 ? layout.last_padded_size : data.length;
     const { stored, key, digest } = await sealBlock(data,
       { prefix: layout.prefix, index, paddedSize });
@@ -109,6 +110,7 @@ export async function upload({ call, file, workspaceId, dossierId, onProgress, i
   try {
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, requests) }, sender));
   } catch (error) {
+    plaintexts.return();
     call('file.end_transfer', { file_id: begun.file_id });
     throw error;
   }
