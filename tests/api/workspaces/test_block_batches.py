@@ -65,6 +65,19 @@ def test_a_batch_with_one_bad_block_stores_nothing_and_names_it(workspace, confi
     assert _block_files(config) == set()
 
 
+def test_a_block_named_by_the_other_formats_digest_or_of_no_format_is_refused(workspace, config):
+    """Each format names its blocks by one digest (its first byte says which): a format-1 block
+    named by SHA-256, or a block of an unknown format, does not match its name."""
+    [(_, ciphertext)] = _encrypted(workspace, [b"format 1"])
+    unknown = b"\x07" + ciphertext[1:]
+    for block in ((hashlib.sha256(ciphertext).hexdigest(), ciphertext),
+                  (hashlib.sha256(unknown).hexdigest(), unknown)):
+        response = upload_blocks(workspace.owner, workspace.workspace_id, [block])
+
+        assert (response.status_code, response.json["error"]["code"]) == (400, "block_mismatch")
+    assert _block_files(config) == set()
+
+
 def test_malformed_batches_are_refused_clearly(workspace, config):
     whole = batch(_encrypted(workspace, [b"a block"]))
     for body, status, words in ((b"", 400, "no block"), (whole[:20], 400, "no header"),
