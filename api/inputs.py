@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import ApiError
 from api.strict_json import MAX_INTEGER, MalformedJson
@@ -35,6 +36,21 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the request body must be a JSON object")
     return body
+
+
+def binary_body() -> bytes:
+    """The raw request body, read whole in one call from the server's input (`get_data` reads
+    64 KiB at a time into a growing buffer and copies it: a fifth of the server's time for a
+    batch upload of blocks). Over the request limit: 413; shorter than announced: 400."""
+    length = request.content_length
+    if length is None:
+        return request.get_data(cache=False)
+    if request.max_content_length is not None and length > request.max_content_length:
+        raise RequestEntityTooLarge()
+    data = request.environ["wsgi.input"].read(length)
+    if len(data) < length:
+        raise ApiError(400, "bad_request", "the request body was cut short")
+    return data
 
 
 def text(body: dict[str, Any], name: str, *, max_length: int = MAX_TEXT) -> str:

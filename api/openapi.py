@@ -3,7 +3,7 @@
 Paths and methods come from the app's url_map; each operation's summary and description from its
 view's docstring (else its name), its tag and the tag's description from its blueprint's module
 docstring. What the view's source shows is described too: a JSON body (`json_body()`), a raw body
-(`request.get_data`), query parameters (`query_whole_number`, `request.args.get`, paging),
+(`binary_body`), query parameters (`query_whole_number`, `request.args.get`, paging),
 whether a session is needed (`@login_required`, `@admin_required`), a rate limit, and the log
 entry a workspace write carries (`log_row`: a `log_entry` field, or the body itself for the
 committee's entries; 409 `stale_log`) or the other conflicts it raises (409, by code). Every
@@ -109,7 +109,7 @@ def _operation(rule: Rule, method: str, view: Callable[..., Any]) -> dict[str, A
     if method in BODY_METHODS and "json_body()" in source:
         operation["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": _body_schema(source)}}}
-    elif method in BODY_METHODS and "request.get_data" in source:
+    elif method in BODY_METHODS and "binary_body()" in source:
         operation["requestBody"] = {"required": True, "content": {
             "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     if "@login_required" in source or "@admin_required" in source:

@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, Response, request, send_from_directory
 from api import create_app
 from api.assets import AssetManifest
 from api.config import Config
+from api.inputs import binary_body
 from api.serving import production_server, serve_until_stopped
 from e2e.harness.server import ServerProcess
 
@@ -67,7 +68,7 @@ def _with_bench_pages(app: Flask) -> Flask:
     @pages.put("/bench/plain/<int:index>")
     def plain_upload(index: int) -> Response:
         """The baseline: the same bytes, unencrypted, stored the same way as a block."""
-        app.extensions["paravent_blocks"].put("plain", f"{index:064x}", request.get_data())
+        app.extensions["paravent_blocks"].put("plain", f"{index:064x}", binary_body())
         return Response(status=201)
 
     @pages.get("/bench/plain/<int:index>")

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
 from api.errors import ApiError
 from api.identity.sessions import login_required
-from api.inputs import json_body
+from api.inputs import binary_body, json_body
 from api.storage.blockstore import BlockStore
 from api.store import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
@@ -155,7 +155,7 @@ def upload_blocks(workspace_id: str) -> tuple[Response, int]:
     """Several blocks in one request, as an upload sends them: one request per block costs
     Chromium more than encrypting the block."""
     user, _ = membership(workspace_id, "contributor")
-    _store_blocks(workspace_id, user["organization_id"], _batch(request.get_data(cache=False)))
+    _store_blocks(workspace_id, user["organization_id"], _batch(binary_body()))
     return Response(status=201)
 
 

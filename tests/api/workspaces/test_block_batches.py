@@ -6,6 +6,7 @@ Malformed or missing input gets a clear error."""
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import replace
 
 from api import create_app
@@ -86,6 +87,21 @@ def test_malformed_batches_are_refused_clearly(workspace, config):
         response = send_batch(workspace.owner, workspace.workspace_id, body)
         assert response.status_code == status, words
         assert words in response.json["error"]["message"]
+    assert _block_files(config) == set()
+
+
+def test_a_batch_shorter_or_longer_than_announced_is_refused(workspace, config):
+    """What the body's Content-Length announces is checked before anything is read: a body cut
+    short on the way is refused, and one announcing more than a request may hold is refused
+    without being read."""
+    whole = batch(_encrypted(workspace, [b"a block"]))
+    for sent, announced, status in ((whole[:-5], len(whole), 400), (whole, 2**40, 413)):
+        response = workspace.owner.person.client.post(
+            f"/api/workspaces/{workspace.workspace_id}/blocks", input_stream=io.BytesIO(sent),
+            environ_overrides={"CONTENT_LENGTH": str(announced)},
+            content_type="application/octet-stream")
+
+        assert response.status_code == status, response.json
     assert _block_files(config) == set()
 
 
