@@ -13,10 +13,16 @@ export const PREVIEW_LIMIT = 64 * 1024 * 1024;
 
 let registration = null;
 
+/**
+ * The downloads service worker of this release, activated. The first time in a page, the
+ * registration is checked for a newer script (a worker left by an older release may not speak
+ * the crypto worker's protocol) and the newest worker is the one used.
+ */
 async function downloadsWorker() {
-  registration ??= navigator.serviceWorker.register(`${SCOPE}service-worker.js`, { scope: SCOPE });
+  registration ??= navigator.serviceWorker.register(`${SCOPE}service-worker.js`, { scope: SCOPE })
+    .then((registered) => registered.update().then(() => registered, () => registered));
   const { active, waiting, installing } = await registration;
-  const worker = active ?? waiting ?? installing;
+  const worker = installing ?? waiting ?? active;
   while (worker.state !== 'activated') {
     if (worker.state === 'redundant') {
       throw Object.assign(new Error('the download helper could not start; reload the page'),

@@ -1,26 +1,54 @@
 /**
  * The downloads service worker (scope /downloads/): serves a file's checked plaintext as it is
  * decrypted. The page announces a download under a random id with a MessagePort, over which the
- * crypto worker sends the file's ReadableStream, name, type and size; the page then opens
- * /downloads/<id>, and the response streams straight into the browser's download manager, so a
- * large file never sits whole in memory (at most AHEAD blocks wait here). Each id is served once;
- * nothing is cached.
+ * crypto worker sends the file's name, type and size, then its blocks as this worker asks for
+ * them (web/worker/download-port.js); the page then opens /downloads/<id>, and the response
+ * streams straight into the browser's download manager, so a large file never sits whole in
+ * memory. A few blocks are asked for ahead of the one being written, so that decrypting and
+ * saving overlap. Each id is served once; nothing is cached.
  */
 
-// Blocks taken from the crypto worker ahead of those the download manager has written, so that
-// decrypting and saving overlap (with none ahead, each waited for the other: 10-30% slower).
-const AHEAD = 16;
+const AHEAD = 16; // blocks asked for beyond those the download manager has taken
 
 const waiting = new Map();
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
+/** The blocks the crypto worker sends over `port`, as a stream that asks for them as it is read. */
+function blocksFrom(port) {
+  let asked = 0;
+  return new ReadableStream({
+    start(controller) {
+      port.onmessage = ({ data }) => {
+        if (data.block) {
+          asked -= 1;
+          controller.enqueue(data.block);
+        } else if (data.done) {
+          controller.close();
+        } else {
+          controller.error(new Error(data.error));
+        }
+      };
+    },
+    pull(controller) {
+      const more = controller.desiredSize - asked;
+      if (more > 0) {
+        asked += more;
+        port.postMessage({ pull: more });
+      }
+    },
+    cancel() {
+      port.postMessage({ cancel: true });
+    },
+  }, { highWaterMark: AHEAD });
+}
+
 self.addEventListener('message', (event) => {
   const { id } = event.data;
   const [fromCryptoWorker, acknowledgement] = event.ports;
   waiting.set(id, new Promise((resolve) => {
-    fromCryptoWorker.onmessage = ({ data }) => resolve(data);
+    fromCryptoWorker.onmessage = ({ data }) => resolve({ ...data, stream: blocksFrom(fromCryptoWorker) });
   }));
   acknowledgement.postMessage({ id });
 });
@@ -37,8 +65,7 @@ self.addEventListener('fetch', (event) => {
   }
   const announced = waiting.get(match[1]);
   waiting.delete(match[1]);
-  const buffered = (stream) => stream.pipeThrough(new TransformStream({}, { highWaterMark: AHEAD }));
-  event.respondWith(announced ? announced.then((file) => new Response(buffered(file.stream), { headers: {
+  event.respondWith(announced ? announced.then((file) => new Response(file.stream, { headers: {
       'Content-Type': file.mime || 'application/octet-stream',
       'Content-Disposition': attachment(file.name),
       'Content-Length': String(file.size),

@@ -9,9 +9,9 @@
  *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
  *                    workspaceId, document, port?} | {type: 'cancel', id}
  *   worker -> page  {type: 'progress', id, done, total, waiting}, then the reply. A download's
- *                    ReadableStream of plaintext goes to `port` (the downloads service worker)
- *                    or, without one, in the reply; {type: 'finished', id, ok, error} follows
- *                    once it has all been read.
+ *                    plaintext goes to `port` (the downloads service worker, block by block:
+ *                    download-port.js) or, without one, as a ReadableStream in the reply;
+ *                    {type: 'finished', id, ok, error} follows once it has all been read.
  * Replies carry only what the UI displays; keys never leave this worker: the methods that hand
  * block keys to the worker's own WebCrypto (pycrypto_wasm.service.file_blocks.WORKER_ONLY) are
  * refused to the page.
@@ -20,6 +20,7 @@
 import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
 import sodium from '../../vendor/libsodium/libsodium-wrappers.mjs';
 import { enforceAssetIntegrity } from './asset-integrity.js';
+import { sendDownload } from './download-port.js';
 import { startPythonRuntime } from './python-runtime.js';
 import { download, upload } from './transfers.js';
 
@@ -124,7 +125,7 @@ async function transfer(data) {
       const { stream, ...about } = download({ call, workspaceId: data.workspaceId,
         document: data.document, onProgress, onEnd });
       if (data.port) {
-        data.port.postMessage({ stream, ...about }, [stream]);
+        sendDownload(stream, about, data.port);
         self.postMessage({ type: 'reply', id: data.id, ok: true, result: about });
       } else {
         self.postMessage({ type: 'reply', id: data.id, ok: true, result: { stream, ...about } },
