@@ -32,43 +32,59 @@ async function* framedBlocks(body) {
 /**
  * The ciphertext of the blocks `blockIds` of a workspace, in order. `onWaiting(true)` while the
  * connection is lost, `onWaiting(false)` when it is back. Rejects with a TransferError when the
- * server refuses, or keeps sending fewer blocks than asked.
+ * server refuses, or keeps sending fewer blocks than asked. The next request is sent as soon
+ * as one begins to be read, so that the server is never left idle between two.
  */
 export async function* storedBlocks(workspaceId, blockIds, onWaiting) {
+  const ask = (from) => {
+    const asking = request('POST', `/api/workspaces/${workspaceId}/blocks/stream`,
+      JSON.stringify({ block_ids: blockIds.slice(from, from + BLOCKS_PER_REQUEST) }),
+      { json: true, onWaiting });
+    asking.catch(() => {});
+    return asking;
+  };
+  const drop = (asking) => asking?.then((response) => response.body.cancel(), () => {});
   let next = 0;
   let failures = 0;
-  while (next < blockIds.length) {
-    const asked = blockIds.slice(next, next + BLOCKS_PER_REQUEST);
-    const response = await request('POST', `/api/workspaces/${workspaceId}/blocks/stream`,
-      JSON.stringify({ block_ids: asked }), { json: true, onWaiting });
-    if (failures > 0) {
-      onWaiting(false);
-    }
-    const body = new ByteReader(response.body);
-    const first = next;
-    let broken = 'the response ended early';
-    try {
-      for await (const block of framedBlocks(body)) {
-        next += 1;
-        failures = 0;
-        yield block;
+  let asked = ask(0);
+  try {
+    while (next < blockIds.length) {
+      const response = await asked;
+      if (failures > 0) {
+        onWaiting(false);
       }
-    } catch (error) {
-      if (error instanceof TransferError) {
-        throw error;
+      const first = next;
+      const last = Math.min(blockIds.length, first + BLOCKS_PER_REQUEST);
+      asked = last < blockIds.length ? ask(last) : null;
+      const body = new ByteReader(response.body);
+      let broken = 'the response ended early';
+      try {
+        for await (const block of framedBlocks(body)) {
+          next += 1;
+          failures = 0;
+          yield block;
+        }
+      } catch (error) {
+        if (error instanceof TransferError) {
+          throw error;
+        }
+        broken = String(error.message ?? error);
+      } finally {
+        body.cancel();
       }
-      broken = String(error.message ?? error);
-    } finally {
-      body.cancel();
-    }
-    if (next - first < asked.length) {
-      if (failures >= SERVER_RETRIES) {
-        throw new TransferError({ code: 'network', message:
-          `reading the file's blocks failed ${failures + 1} times in a row: ${broken}` });
+      if (next < last) {
+        if (failures >= SERVER_RETRIES) {
+          throw new TransferError({ code: 'network', message:
+            `reading the file's blocks failed ${failures + 1} times in a row: ${broken}` });
+        }
+        failures += 1;
+        onWaiting(true);
+        drop(asked);
+        await pause(250 * 2 ** failures);
+        asked = ask(next);
       }
-      failures += 1;
-      onWaiting(true);
-      await pause(250 * 2 ** failures);
     }
+  } finally {
+    drop(asked);
   }
 }
