@@ -5,6 +5,7 @@ A block is written to a temporary `.incoming-*` file in its final folder, flushe
 renamed into place, then the folder itself is flushed so the rename survives a power cut: a
 crash never leaves a half-written block visible. What a crash can leave (an `.incoming-*` file,
 a block file whose row was never recorded) is listed by `entries` for the collector to remove.
+Writes run off the gevent hub (`api.storage.blocking`): an fsync holds up one request, not all.
 The S3-compatible store (`api.storage.s3blocks`) is the scale-out equivalent (DESIGN.md §6).
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from api.config import Config
+from api.storage.blocking import off_hub
 from api.storage.faults import fault_of_os_error
 
 WHAT = "block storage"
@@ -71,25 +73,7 @@ class FolderBlockStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
-        path = self._path(workspace_id, block_id)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        except OSError as error:
-            raise fault_of_os_error(error, WHAT) from error
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-            _sync_folder(path.parent)
-        except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
-            raise fault_of_os_error(error, WHAT) from error
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        off_hub(_write_durably, self._path(workspace_id, block_id), data)
 
     def get(self, workspace_id: str, block_id: str) -> bytes | None:
         try:
@@ -131,6 +115,29 @@ class FolderBlockStore:
         except OSError as error:
             return "full" if fault_of_os_error(error, WHAT).status == 507 else "unavailable"
         return "ok" if free >= self._block_bytes else "full"
+
+
+def _write_durably(path: Path, data: bytes | memoryview) -> None:
+    """`data` as the file `path`: written to a temporary file, flushed, renamed into place, and
+    the rename flushed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    except OSError as error:
+        raise fault_of_os_error(error, WHAT) from error
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+        _sync_folder(path.parent)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise fault_of_os_error(error, WHAT) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _sync_folder(folder: Path) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import signal
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +73,33 @@ def test_serving_stops_gracefully_on_sigterm(server):
     log = server.log_text(whole=True)
     assert "Paravent stopped" in log
     assert "development server" not in log
+
+
+BLOCKING_WHILE_OTHERS_RUN = """
+from gevent import monkey; monkey.patch_all()
+import ctypes, os, gevent
+from api.storage.blocking import off_hub
+
+ticks = []
+def other_request():
+    for _ in range(50):
+        ticks.append(1)
+        gevent.sleep(0.01)
+gevent.spawn(other_request)
+gevent.sleep(0)
+off_hub(ctypes.CDLL(None).usleep, 300_000)  # a native call that blocks, as an fsync does
+try:
+    off_hub(os.fsync, 987_654)  # no such descriptor
+except OSError:
+    print(len(ticks), "raised")
+"""
+
+
+def test_serving_keeps_other_requests_moving_while_one_waits_on_the_disk():
+    """Under gevent, a blocking disk call (an fsync) runs in a native thread: the other
+    greenlets (requests) go on meanwhile, and its errors reach the caller."""
+    result = subprocess.run([sys.executable, "-c", BLOCKING_WHILE_OTHERS_RUN],
+                            capture_output=True, text=True, timeout=60, check=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    ticks, raised = result.stdout.split()
+    assert int(ticks) >= 10 and raised == "raised"
