@@ -35,3 +35,52 @@ def test_integrity_unaltered_page_still_boots_with_routing(server, user):
     _serve_altered(user, "**/web/app.js", lambda body: body)
     user.page.goto(server.url)
     wait_for_crypto_ready(user.page)
+
+
+CACHED_SNAPSHOT = """async () => {
+  const cache = await caches.open('paravent-assets');
+  for (;;) {
+    const request = (await cache.keys()).find((cached) => cached.url.endsWith('.bin'));
+    if (request) { return request.url; }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}"""
+
+ALTER_CACHED = """async (url) => {
+  const cache = await caches.open('paravent-assets');
+  const cached = await cache.match(url);
+  const bytes = new Uint8Array(await cached.arrayBuffer());
+  bytes[bytes.length - 1] ^= 1;
+  await cache.put(url, new Response(bytes, { headers: cached.headers }));
+}"""
+
+
+def _count_requests(user, pattern) -> list[str]:
+    seen = []
+
+    def count(route):
+        seen.append(route.request.url)
+        route.continue_()
+
+    user.context.route(pattern, count)
+    return seen
+
+
+def test_integrity_reload_restores_python_from_the_cached_snapshot(server, user):
+    fetched = _count_requests(user, "**/snapshots/*.bin")
+    user.page.goto(server.url)
+    wait_for_crypto_ready(user.page)
+    user.page.evaluate(CACHED_SNAPSHOT)
+    user.page.reload()
+    wait_for_crypto_ready(user.page)
+    assert len(fetched) == 1
+
+
+def test_integrity_altered_cached_snapshot_is_fetched_anew_and_checked(server, user):
+    fetched = _count_requests(user, "**/snapshots/*.bin")
+    user.page.goto(server.url)
+    wait_for_crypto_ready(user.page)
+    user.page.evaluate(ALTER_CACHED, user.page.evaluate(CACHED_SNAPSHOT))
+    user.page.reload()
+    wait_for_crypto_ready(user.page)
+    assert len(fetched) == 2
