@@ -5,9 +5,10 @@ picked in a file input. The plain baseline moves it as a server without encrypti
 PUT of the whole file (stored in 512 KiB chunks, as blocks are stored), then one streamed
 response saved by the browser's download manager. The encrypted transfers are the app's own:
 uploaded through the crypto worker (encrypted 512 KiB blocks, several per request, a few
-requests at once) and downloaded the way a user does (blocks read in streamed responses of many
-blocks, checked and decrypted in the worker, streamed through the downloads service worker to
-the download manager). Each saved file must match the original. For reference, the plain bytes
+requests at once) and downloaded the way a user does (after the page has read the history that
+records the upload: blocks read in streamed responses of many blocks, checked and decrypted in
+the worker, handed block by block to the downloads service worker, which streams them to the
+download manager). Each saved file must match the original. For reference, the plain bytes
 are also sent and fetched (into memory) in 512 KiB requests, eight at once: how the app sent
 and fetched blocks before it put many blocks in each request.
 

@@ -39,11 +39,12 @@ def test_integrity_unaltered_page_still_boots_with_routing(server, user):
 
 CACHED_SNAPSHOT = """async () => {
   const cache = await caches.open('paravent-assets');
-  for (;;) {
+  for (let tries = 0; tries < 300; tries += 1) {
     const request = (await cache.keys()).find((cached) => cached.url.endsWith('.bin'));
     if (request) { return request.url; }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error('the snapshot was not kept in Cache Storage within 30 s');
 }"""
 
 ALTER_CACHED = """async (url) => {
