@@ -17,8 +17,8 @@
 PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA, PARAVENT_ORIGIN... are environment equivalents (see
 `python app.py --help` and the README).
 
-The server is gevent's (`api/serving.py`): the first import below patches the standard library
-so that every module imported after it cooperates with gevent's greenlets.
+The server is gevent's (`api/serving/server.py`): the first import below patches the standard
+library so that every module imported after it cooperates with gevent's greenlets.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from pathlib import Path
 
 from api import create_app
 from api.config import Config, add_server_arguments, config_from
+from api.http.log_redaction import redact_access_logs
 from api.identity.bootstrap import new_bootstrap_link
-from api.log_redaction import redact_access_logs
-from api.serving import production_server, serve_until_stopped
+from api.serving.server import production_server, serve_until_stopped
 from api.storage import transfer
 from api.storage.faults import folder_problem
 from api.storage.sqlstore import open_store, prepare

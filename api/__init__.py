@@ -12,24 +12,24 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import FileSystemLoader
 
-from api import openapi
-from api.assets import init_assets
 from api.config import Config
-from api.errors import init_errors
-from api.health import init_health
+from api.http.errors import init_errors
+from api.http.proxies import init_trusted_proxies
+from api.http.security_headers import init_security_headers
 from api.identity import bootstrap, directory, invitations, login, passkeys
 from api.identity.invitation_channel import init_invitation_channel
-from api.identity.ratelimit import init_rate_limits
 from api.identity.sessions import init_origin_check
-from api.proxies import init_trusted_proxies
-from api.ratelimit_redis import shared_rate_limits
-from api.realtime import init_realtime, socketio_of
-from api.security_headers import init_security_headers
-from api.shared_state import init_shared_state
-from api.storage.blockstore import open_block_store
+from api.limits.identity_limits import init_rate_limits
+from api.limits.redis_store import shared_rate_limits
+from api.limits.user_limits import init_user_limits
+from api.realtime.channel import init_realtime, socketio_of
+from api.realtime.shared_state import init_shared_state
+from api.serving import openapi
+from api.serving.assets import init_assets
+from api.serving.health import init_health
+from api.storage.blocks.configured import open_block_store
 from api.storage.faults import init_storage_faults
-from api.store import init_store
-from api.user_limits import init_user_limits
+from api.storage.pool import init_store
 from api.workspaces import blocks, documents, log, own_state
 from api.workspaces import routes as workspaces
 from api.workspaces.presence import init_presence

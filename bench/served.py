@@ -24,10 +24,10 @@ from typing import IO
 from flask import Blueprint, Flask, Response, request, send_from_directory
 
 from api import create_app
-from api.assets import AssetManifest
 from api.config import Config
-from api.inputs import binary_body
-from api.serving import production_server, serve_until_stopped
+from api.http.inputs import binary_body
+from api.serving.assets import AssetManifest
+from api.serving.server import production_server, serve_until_stopped
 from e2e.harness.server import ServerProcess
 
 PAGES = Path(__file__).resolve().parent / "pages"

@@ -14,15 +14,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import blob, json_body, optional_blob, text
 from api.identity import ceremonies
 from api.identity.certificate_checks import checked_certificate
-from api.identity.ratelimit import rate_limited
 from api.identity.sessions import start_session
 from api.identity.views import organization_view, settings_view, user_view
-from api.inputs import blob, json_body, optional_blob, text
+from api.limits.identity_limits import rate_limited
 from api.storage.identity import IdentityStore
-from api.store import get_store
+from api.storage.pool import get_store
 
 BOOTSTRAP_SECONDS = 24 * 3600
 blueprint = Blueprint("bootstrap", __name__)

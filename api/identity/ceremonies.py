@@ -29,10 +29,10 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import mapping
 from api.identity.passkey_ids import credential_id_of
-from api.inputs import mapping
-from api.store import get_store
+from api.storage.pool import get_store
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ filing a certificate that does not say what the request claims.
 
 from __future__ import annotations
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import (
     RevocationCertificate,

@@ -6,14 +6,14 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, json_body
+from api.http.paging import paged
 from api.identity.certificate_checks import checked_revocation
 from api.identity.sessions import admin_required, current_user, login_required
 from api.identity.views import organization_view, user_view
-from api.inputs import b64_encode, blob, json_body
-from api.paging import paged
-from api.realtime import disconnect_user
-from api.store import get_store
+from api.realtime.channel import disconnect_user
+from api.storage.pool import get_store
 from pycrypto_wasm.identity.certificates import UserCertificate
 
 blueprint = Blueprint("directory", __name__)

@@ -24,11 +24,11 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, emit, join_room
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from api.identity.invitations import open_invitation
 from api.identity.sessions import COOKIE, session_user
-from api.realtime import invitation_room, on_disconnect
-from api.store import get_store
+from api.realtime.channel import invitation_room, on_disconnect
+from api.storage.pool import get_store
 
 MAX_PAYLOAD_BYTES = 16384
 ROLES = ("greeter", "claimer")

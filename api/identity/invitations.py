@@ -15,16 +15,16 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, choice, json_body, optional_blob, text
+from api.http.paging import paged
 from api.identity import ceremonies
 from api.identity.certificate_checks import checked_certificate
-from api.identity.ratelimit import rate_limited
 from api.identity.sessions import admin_required, current_user, start_session
 from api.identity.views import organization_view, settings_view, user_view
-from api.inputs import b64_encode, blob, choice, json_body, optional_blob, text
-from api.paging import paged
-from api.realtime import notify_invitation
-from api.store import get_store
+from api.limits.identity_limits import rate_limited
+from api.realtime.channel import notify_invitation
+from api.storage.pool import get_store
 from pycrypto_wasm.identity.certificates import PROFILES, UserCertificate
 
 blueprint = Blueprint("invitations", __name__)

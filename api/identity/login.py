@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, json_body
 from api.identity import ceremonies
-from api.identity.ratelimit import rate_limited
 from api.identity.sessions import COOKIE, end_session, session_user, start_session
 from api.identity.views import organization_view, settings_view, user_view
-from api.inputs import b64_encode, blob, json_body
-from api.store import get_store
+from api.limits.identity_limits import rate_limited
+from api.storage.pool import get_store
 
 blueprint = Blueprint("login", __name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import binascii
 from typing import Any
 
-from api.errors import ApiError
-from api.inputs import b64_decode
+from api.http.errors import ApiError
+from api.http.inputs import b64_decode
 
 
 def credential_id_of(credential: Any) -> bytes:

@@ -6,13 +6,13 @@ import time
 
 from flask import Blueprint, Response, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_decode, blob, json_body, optional_blob, text
 from api.identity import ceremonies
-from api.identity.ratelimit import rate_limited
 from api.identity.sessions import current_user, login_required
 from api.identity.views import passkey_view
-from api.inputs import b64_decode, blob, json_body, optional_blob, text
-from api.store import get_store
+from api.limits.identity_limits import rate_limited
+from api.storage.pool import get_store
 
 blueprint = Blueprint("passkeys", __name__)
 

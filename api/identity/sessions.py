@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 
-from api.errors import ApiError
-from api.store import get_store
+from api.http.errors import ApiError
+from api.storage.pool import get_store
 
 COOKIE = "paravent_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from api.inputs import b64_encode
+from api.http.inputs import b64_encode
 
 
 def settings_view() -> dict[str, Any]:

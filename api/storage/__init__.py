@@ -1,8 +1,8 @@
 """Storage: the one interface the routes use, whatever engine is behind it.
 
 Metadata live in SQLite (the default) or PostgreSQL, behind one SQL store (`sqlstore.py` on
-`engine.py`); block bytes in the data folder or an S3-compatible bucket (`blockstore.py`,
-`s3blocks.py`). The configuration chooses (`--database`, `--blocks`).
+`engine.py`); block bytes in the data folder or an S3-compatible bucket (`blocks/`). The
+configuration chooses (`--database`, `--blocks`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, Response
 
-from api.errors import ApiError, error_response
+from api.http.errors import ApiError, error_response
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The store on a SQL database, SQLite or PostgreSQL (see engine.py): the identity and
 workspace stores on one connection, used by one thread at a time.
 
-The server keeps a few of them open and hands one to each request in turn (`api.store`), so a
+The server keeps a few of them open and hands one to each request in turn (`api.storage.pool`), so a
 request pays no connect, no pragmas and no checkpoint-on-close.
 """
 

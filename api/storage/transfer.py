@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from api.config import SECRET_KEY_FILE, Config
-from api.storage.blockstore import BlockStore, FolderBlockStore, open_block_store
+from api.storage.blocks import BlockStore
+from api.storage.blocks.configured import open_block_store
+from api.storage.blocks.folder import FolderBlockStore
 from api.storage.engine import Connection, connect
 from api.storage.migrations import MIGRATIONS, schema_version
 from api.storage.sqlstore import prepare

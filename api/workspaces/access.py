@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from api.identity.sessions import current_user
-from api.store import get_store
+from api.storage.pool import get_store
 
 ROLES = ("reader", "contributor", "manager", "owner")
 WORKSPACE_ID = re.compile(r"^w-[0-9a-f]{24}$")

@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from flask import Blueprint, Response, current_app
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import binary_body, json_body
 from api.identity.sessions import login_required
-from api.inputs import binary_body, json_body
-from api.storage.blockstore import BlockStore
-from api.store import get_store
+from api.storage.blocks import BlockStore
+from api.storage.pool import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
 from api.workspaces.quota import charged_bytes
 

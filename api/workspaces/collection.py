@@ -22,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from api.config import Config
-from api.storage.blockstore import BlockStore, StoredEntry, open_block_store
+from api.storage.blocks import BlockStore, StoredEntry
+from api.storage.blocks.configured import open_block_store
 from api.storage.sqlstore import open_store
 from api.storage.workspaces import WorkspaceStore
 from api.workspaces.access import BLOCK_ID

@@ -15,12 +15,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, choice, json_body, whole_number
+from api.http.paging import paged
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, choice, json_body, whole_number
-from api.paging import paged
-from api.realtime import notify_users
-from api.store import get_store
+from api.realtime.channel import notify_users
+from api.storage.pool import get_store
 from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
 from api.workspaces.log import appending, log_row
 from api.workspaces.quota import check_file_bytes

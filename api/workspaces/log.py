@@ -19,14 +19,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
+from api.http.paging import paged
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
-from api.paging import paged
-from api.realtime import notify_users
+from api.realtime.channel import notify_users
+from api.storage.pool import get_store
 from api.storage.queries import Row
 from api.storage.workspaces import StaleLogError
-from api.store import get_store
 from api.workspaces.access import membership
 from api.workspaces.settings import workflow_of
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY, may_append

@@ -13,10 +13,10 @@ import time
 
 from flask import Blueprint, Response, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, json_body, whole_number
 from api.identity.sessions import login_required
-from api.inputs import b64_encode, blob, json_body, whole_number
-from api.store import get_store
+from api.storage.pool import get_store
 from api.workspaces.access import membership
 
 blueprint = Blueprint("own_state", __name__)

@@ -18,9 +18,9 @@ from flask import Flask, request
 from flask_socketio import SocketIO
 
 from api.identity.sessions import COOKIE, session_user
-from api.realtime import notify_users, on_disconnect
-from api.shared_state import redis_of
-from api.store import get_store
+from api.realtime.channel import notify_users, on_disconnect
+from api.realtime.shared_state import redis_of
+from api.storage.pool import get_store
 from api.workspaces.access import DOCUMENT_ID, WORKSPACE_ID
 from api.workspaces.presence_store import MemoryPresence, PresenceStore, RedisPresence, Viewing
 

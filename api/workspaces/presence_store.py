@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from redis import Redis, RedisError
 
-from api.shared_state import KEY_PREFIX
+from api.realtime.shared_state import KEY_PREFIX
 
 TYPING_SECONDS = 6
 HEARTBEAT_SECONDS = 10

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from api.errors import ApiError
-from api.store import get_store
+from api.http.errors import ApiError
+from api.storage.pool import get_store
 
 MIN_CHARGED_BLOCK_BYTES = 4096
 

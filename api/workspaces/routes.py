@@ -16,11 +16,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.http.inputs import b64_encode, blob, choice, json_body, text, whole_number
 from api.identity.sessions import current_user, login_required
-from api.inputs import b64_encode, blob, choice, json_body, text, whole_number
-from api.realtime import notify_users
-from api.store import get_store
+from api.realtime.channel import notify_users
+from api.storage.pool import get_store
 from api.workspaces.access import ROLES, WORKSPACE_ID, check_id, membership, rank
 from api.workspaces.log import appending, log_row
 from api.workspaces.presence import announce_presence

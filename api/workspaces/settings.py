@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from api.store import get_store
+from api.storage.pool import get_store
 from pycrypto_wasm.workspace.workflow import DEFAULT_WORKFLOW, check_workflow
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from api import create_app
-from api.assets import sri
+from api.serving.assets import sri
 from tests.api.conftest import make_static
 from tests.api.test_security_headers import parse_policy
 

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from api.config import Config, add_server_arguments, config_from
-from api.log_redaction import RedactTokens
+from api.http.log_redaction import RedactTokens
 
 
 def parse_config(argv, environ):

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from api.health import register_health_check
-from api.storage.s3blocks import S3BlockStore
+from api.serving.health import register_health_check
+from api.storage.blocks.s3 import S3BlockStore
 from api.storage.sqlstore import SqlStore
 from tests.api.conftest import database_of
 

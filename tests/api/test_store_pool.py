@@ -4,8 +4,8 @@ transaction is closed (releasing its lock) rather than handed out again."""
 from __future__ import annotations
 
 from api import create_app
+from api.storage.pool import StorePool, get_store
 from api.storage.sqlstore import prepare
-from api.store import StorePool, get_store
 
 
 def test_store_pool_hands_back_the_same_open_store(config):

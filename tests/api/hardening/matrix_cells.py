@@ -15,9 +15,9 @@ from typing import Any
 
 from werkzeug.test import TestResponse
 
-from api.openapi import openapi_path
-from api.realtime import socketio_of
-from api.socket_events import event_table
+from api.realtime.channel import socketio_of
+from api.realtime.socket_events import event_table
+from api.serving.openapi import openapi_path
 from tests.api.hardening.world import World
 from tests.api.workspaces.conftest import Member, creation, new_document_id
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from api import create_app
-from api.realtime import socketio_of
+from api.realtime.channel import socketio_of
 from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES
 from pycrypto_wasm.workspace.blocks import encrypt_block
 from tests.api.conftest import database_of

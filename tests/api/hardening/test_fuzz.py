@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.config import REPO_ROOT
-from api.realtime import socketio_of
-from api.socket_events import event_table
+from api.realtime.channel import socketio_of
+from api.realtime.socket_events import event_table
 from tests.api.hardening.world import World, build_world
 
 EXAMPLES = 20

@@ -4,7 +4,7 @@ errors in the API's one error shape."""
 
 from __future__ import annotations
 
-from api.openapi import openapi_path
+from api.serving.openapi import openapi_path
 
 
 def test_openapi_lists_every_api_route_and_method(app, client):

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from api.realtime import socketio_of
-from api.socket_events import event_table
+from api.realtime.channel import socketio_of
+from api.realtime.socket_events import event_table
 
 DOSSIER_ID = "d-" + "2" * 24
 DEEP = 100_000

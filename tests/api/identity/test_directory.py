@@ -9,7 +9,7 @@ import time
 
 import simple_websocket
 
-from api.realtime import socketio_of
+from api.realtime.channel import socketio_of
 from e2e.harness.server import ServerProcess
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import verify_directory

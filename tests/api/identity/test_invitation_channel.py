@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.realtime import socketio_of
+from api.realtime.channel import socketio_of
 from pycrypto_wasm.identity.sas import (
     ClaimerExchange,
     GreeterExchange,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-import api.paging
+import api.http.paging
 from tests.api.identity.conftest import config, organization  # noqa: F401
 from tests.member_browser import MemberBrowser
 
@@ -16,7 +16,7 @@ DOCUMENTS = 5
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api.paging, "DEFAULT_LIMIT", PAGE_SIZE)
+    monkeypatch.setattr(api.http.paging, "DEFAULT_LIMIT", PAGE_SIZE)
 
 
 def test_dossiers_and_files_past_the_first_page_are_shown_not_withheld(

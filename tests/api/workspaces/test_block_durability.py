@@ -15,7 +15,8 @@ import pytest
 
 from api import create_app
 from api.identity.sessions import COOKIE
-from api.storage.blockstore import BlockStore, open_block_store
+from api.storage.blocks import BlockStore
+from api.storage.blocks.configured import open_block_store
 from api.workspaces.collection import UNRECORDED_GRACE_SECONDS, collect_garbage
 from api.workspaces.quota import charged_bytes
 from e2e.harness.server import serving_in_thread

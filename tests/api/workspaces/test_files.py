@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from api import create_app
 from api.identity.sessions import COOKIE
-from api.storage.blockstore import open_block_store
+from api.storage.blocks.configured import open_block_store
 from api.storage.sqlstore import open_store
 from api.workspaces.collection import UPLOAD_GRACE_SECONDS, collect_garbage
 from api.workspaces.quota import MIN_CHARGED_BLOCK_BYTES, charged_bytes

@@ -5,7 +5,7 @@ over Socket.IO, and no plaintext at rest."""
 
 from __future__ import annotations
 
-from api.realtime import socketio_of
+from api.realtime.channel import socketio_of
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY
 
 DOSSIER_ID = "d-" + "1" * 24

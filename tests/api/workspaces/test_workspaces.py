@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from api import create_app
-from api.realtime import socketio_of
+from api.realtime.channel import socketio_of
 from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace import keys
 from pycrypto_wasm.workspace.blocks import decrypt_block, encrypt_block

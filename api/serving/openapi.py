@@ -21,9 +21,9 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from werkzeug.routing import Rule
 
-from api.paging import MAX_LIMIT
-from api.strict_json import MAX_INTEGER
-from api.version import server_version
+from api.http.paging import MAX_LIMIT
+from api.http.strict_json import MAX_INTEGER
+from api.serving.version import server_version
 
 blueprint = Blueprint("openapi", __name__)
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")

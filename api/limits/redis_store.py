@@ -1,4 +1,4 @@
-"""The Redis implementation of `api.ratelimit_store.RateLimitStore`, used when server processes
+"""The Redis implementation of `api.limits.memory_store.RateLimitStore`, used when server processes
 share a message queue (`--message-queue redis://…`), so that a limit holds across all of them.
 
 Each key is a sorted set of hit times; the check and the hit run as one script, on Redis's own
@@ -13,8 +13,8 @@ import secrets
 from flask import Flask
 from redis import Redis
 
-from api.ratelimit_store import WINDOW_SECONDS
-from api.shared_state import KEY_PREFIX, redis_of
+from api.limits.memory_store import WINDOW_SECONDS
+from api.realtime.shared_state import KEY_PREFIX, redis_of
 
 _SLIDING_WINDOW = """
 local clock = redis.call('TIME')

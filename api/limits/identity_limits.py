@@ -1,6 +1,6 @@
 """Rate limits on the ceremony and invitation endpoints: a sliding window per client address
-(the client behind a trusted proxy, see api/proxies.py), counted in the app's rate-limit store
-(api/ratelimit_store.py)."""
+(the client behind a trusted proxy, see api/http/proxies.py), counted in the app's rate-limit store
+(api/limits/)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 
-from api.errors import ApiError
-from api.ratelimit_store import InMemoryRateLimitStore, RateLimitStore
+from api.http.errors import ApiError
+from api.limits.memory_store import InMemoryRateLimitStore, RateLimitStore
 
 View = TypeVar("View", bound=Callable[..., Any])
 

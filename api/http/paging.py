@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import request
 
-from api.errors import ApiError
-from api.inputs import query_whole_number
-from api.strict_json import dumps_compact, loads
+from api.http.errors import ApiError
+from api.http.inputs import query_whole_number
+from api.http.strict_json import dumps_compact, loads
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000

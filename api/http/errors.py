@@ -2,9 +2,9 @@
 
 Routes raise `ApiError` with a machine-readable code; HTTP errors raised by Flask itself
 (404, 405, 413, malformed JSON) get the same shape. Input that slips past the checks of
-api/inputs.py and would fail deep inside (too deep to parse, text no database can store, a number
-past 64 bits) is still the client's fault: 400 `bad_request`, never a 500. Internals never reach
-the client. URL integers (`<int:...>`) stop at 2^63 - 1, so an over-large version is a 404.
+api/http/inputs.py and would fail deep inside (too deep to parse, text no database can store, a
+number past 64 bits) is still the client's fault: 400 `bad_request`, never a 500. Internals never
+reach the client. URL integers (`<int:...>`) stop at 2^63 - 1, so an over-large version is a 404.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from api.strict_json import MAX_INTEGER
+from api.http.strict_json import MAX_INTEGER
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ creating workspaces, writing documents and log entries, uploading blocks, and pr
 Socket.IO acknowledgement, both `rate_limited`.
 
 Which endpoint or event counts in which group is this module's table; the limits per minute are
-settings (api/config.py). Hits are counted in the app's rate-limit store (api/ratelimit_store.py).
+settings (api/config.py). Hits are counted in the app's rate-limit store (api/limits/).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import time
 from flask import Flask, current_app, request
 
 from api.config import Config
-from api.identity.ratelimit import rate_limit_store, too_many
 from api.identity.sessions import COOKIE, current_user, session_user
+from api.limits.identity_limits import rate_limit_store, too_many
 
 # Flask endpoint -> group of per-user limits.
 ENDPOINT_GROUPS = {

@@ -31,7 +31,7 @@ from gevent.pool import Pool
 from gevent.pywsgi import WSGIHandler, WSGIServer
 
 from api.config import Config
-from api.log_redaction import ACCESS_LOGGER
+from api.http.log_redaction import ACCESS_LOGGER
 
 GRACEFUL_STOP_SECONDS = 10.0
 LISTEN_BACKLOG = 1024

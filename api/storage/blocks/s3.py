@@ -18,8 +18,8 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from api.errors import ApiError
-from api.storage.blockstore import WHAT, StoredEntry
+from api.http.errors import ApiError
+from api.storage.blocks import WHAT, StoredEntry
 from api.storage.faults import StorageFull, StorageUnavailable
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
+from api.serving.version import server_version
 from api.storage.faults import database_error_types, fault_of_database_error
-from api.store import get_store
-from api.version import server_version
+from api.storage.pool import get_store
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("health", __name__)

@@ -19,9 +19,9 @@ from gevent import monkey
 from redis import Redis, RedisError
 
 from api.identity.sessions import COOKIE, session_user
-from api.shared_state import KEY_PREFIX, redis_of
-from api.socket_events import AnsweringSocketIO, PacketJson
-from api.version import server_version
+from api.realtime.shared_state import KEY_PREFIX, redis_of
+from api.realtime.socket_events import AnsweringSocketIO, PacketJson
+from api.serving.version import server_version
 
 DISCONNECT_CHANNEL = f"{KEY_PREFIX}disconnect-user"
 

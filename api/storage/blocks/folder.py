@@ -1,12 +1,10 @@
-"""Where block bytes live: the interface every block store offers, and the default one, a local
-folder with one file per block, written atomically.
+"""Block bytes in a local folder (the default), one file per block, written atomically.
 
 A block is written to a temporary `.incoming-*` file in its final folder, flushed to disk,
 renamed into place, then the folder itself is flushed so the rename survives a power cut: a
 crash never leaves a half-written block visible. What a crash can leave (an `.incoming-*` file,
 a block file whose row was never recorded) is listed by `entries` for the collector to remove.
 Writes run off the gevent hub (`api.storage.blocking`): an fsync holds up one request, not all.
-The S3-compatible store (`api.storage.s3blocks`) is the scale-out equivalent (DESIGN.md §6).
 """
 
 from __future__ import annotations
@@ -15,50 +13,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from api.config import Config
 from api.storage.blocking import off_hub
+from api.storage.blocks import WHAT, StoredEntry
 from api.storage.faults import fault_of_os_error
-
-WHAT = "block storage"
-
-
-@dataclass(frozen=True)
-class StoredEntry:
-    """Something the block store holds: a block (`name` is its id) or a crash's leftover."""
-
-    workspace_id: str
-    name: str
-    modified: float
-    location: str
-
-
-class BlockStore(Protocol):
-    def prepare(self) -> None:
-        """Create what the store needs (its folder, its bucket) unless it exists."""
-
-    def put(self, workspace_id: str, block_id: str, data: bytes | memoryview) -> None:
-        """Store the block durably (raises StorageFull or StorageUnavailable)."""
-
-    def get(self, workspace_id: str, block_id: str) -> bytes | None:
-        """The block's bytes, or None if the store does not hold it."""
-
-    def exists(self, workspace_id: str, block_id: str) -> bool: ...
-
-    def delete(self, workspace_id: str, block_id: str) -> None:
-        """Remove the block; nothing if it is already gone."""
-
-    def entries(self) -> Iterator[StoredEntry]:
-        """Everything the store holds, blocks and leftovers."""
-
-    def remove(self, entry: StoredEntry) -> None:
-        """Remove what `entries` listed; nothing if it is already gone."""
-
-    def health(self) -> str:
-        """"ok", "full" (a block would not fit) or "unavailable" (cannot be written)."""
 
 
 class FolderBlockStore:
@@ -147,13 +106,3 @@ def _sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def open_block_store(config: Config) -> BlockStore:
-    """The block store the configuration names: the data folder's `blocks/` by default, or an
-    S3-compatible bucket (`s3://bucket[/prefix]`)."""
-    if config.blocks is None:
-        return FolderBlockStore(config.blocks_dir, block_bytes=config.max_block_bytes)
-    from api.storage.s3blocks import S3BlockStore
-
-    return S3BlockStore(config.blocks, endpoint=config.s3_endpoint)

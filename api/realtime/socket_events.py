@@ -2,9 +2,9 @@
 one, `{"ok": false, "error": {"code", "message"}}` when it was refused, whatever went wrong.
 
 `AnsweringSocketIO.on` wraps each handler in one place: a payload that is not strict JSON (too
-deep, lone surrogates, numbers past 64 bits; see api/strict_json.py) or the wrong number of
+deep, lone surrogates, numbers past 64 bits; see api/http/strict_json.py) or the wrong number of
 arguments is a `bad_request`, an `ApiError` keeps its code, per-user rate limits apply
-(api/user_limits.py), and anything unexpected is logged
+(api/limits/user_limits.py), and anything unexpected is logged
 and answered as `internal_error`.
 `PacketJson` is the JSON codec given to python-socketio: a packet whose arguments are not strict
 JSON still reaches its event's handler (as a `MalformedPayload`), so that it is answered too.
@@ -23,10 +23,10 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
-from api.errors import INPUT_ERRORS, ApiError
-from api.strict_json import MalformedJson
-from api.strict_json import loads as strict_loads
-from api.user_limits import check_event_limit
+from api.http.errors import INPUT_ERRORS, ApiError
+from api.http.strict_json import MalformedJson
+from api.http.strict_json import loads as strict_loads
+from api.limits.user_limits import check_event_limit
 
 logger = logging.getLogger(__name__)
 LIFECYCLE_EVENTS = ("connect", "disconnect")

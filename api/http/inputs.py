@@ -1,5 +1,5 @@
 """Reading requests: every body field and query parameter checked for presence, type, size
-and form, or a clear 400. Bodies are strict JSON (api/strict_json.py); whole numbers are never
+and form, or a clear 400. Bodies are strict JSON (api/http/strict_json.py); whole numbers are never
 booleans and fit in 64 bits; base64url is canonical; names hold no control or bidi-override
 characters."""
 
@@ -13,9 +13,9 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.errors import ApiError
-from api.strict_json import MAX_INTEGER, MalformedJson
-from api.strict_json import loads as strict_loads
+from api.http.errors import ApiError
+from api.http.strict_json import MAX_INTEGER, MalformedJson
+from api.http.strict_json import loads as strict_loads
 
 MAX_TEXT = 200
 # C0 and C1 controls (NUL included) and the characters that reorder text (bidi overrides,

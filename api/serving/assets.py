@@ -19,8 +19,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from api.errors import ApiError
-from api.security_headers import allow_script_hash
+from api.http.errors import ApiError
+from api.http.security_headers import allow_script_hash
 
 MANIFEST_NAME = "asset-manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
