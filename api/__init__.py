@@ -14,6 +14,7 @@ from jinja2 import FileSystemLoader
 
 from api.config import Config
 from api.http.errors import init_errors
+from api.http.inputs import init_input_checks
 from api.http.proxies import init_trusted_proxies
 from api.http.security_headers import init_security_headers
 from api.identity import bootstrap, directory, invitations, login, passkeys
@@ -48,6 +49,7 @@ def create_app(config: Config) -> Flask:
     init_store(app)
     init_shared_state(app)
     init_errors(app)
+    init_input_checks(app)
     init_storage_faults(app)
     init_security_headers(app)
     init_origin_check(app)

@@ -1,7 +1,9 @@
 """Reading requests: every body field and query parameter checked for presence, type, size
 and form, or a clear 400. Bodies are strict JSON (api/http/strict_json.py); whole numbers are never
 booleans and fit in 64 bits; base64url is canonical; names hold no control or bidi-override
-characters."""
+characters. The URL's path and query never hold text no engine stores alike (NUL: PostgreSQL
+refuses it), checked once for every route (`init_input_checks`), signed in or not. A body cut
+short or stalled by its client is a 400, never an error of the server."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ import binascii
 import re
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.http.errors import ApiError
-from api.http.strict_json import MAX_INTEGER, MalformedJson
+from api.http.strict_json import MAX_INTEGER, MalformedJson, unstorable_text
 from api.http.strict_json import loads as strict_loads
 
 MAX_TEXT = 200
@@ -26,11 +28,28 @@ B64URL = re.compile(r"[A-Za-z0-9_-]*")
 QUERY_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
+def _cut_short() -> ApiError:
+    return ApiError(400, "bad_request", "the request body was cut short")
+
+
+def init_input_checks(app: Flask) -> None:
+    @app.before_request
+    def _storable_url() -> None:
+        for value in (request.path, *request.args.keys(), *request.args.values()):
+            problem = unstorable_text(value)
+            if problem is not None:
+                raise ApiError(400, "bad_request", f"the URL is refused: {problem}")
+
+
 def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError(400, "bad_request", "the request body must be a JSON object")
     try:
-        body = strict_loads(request.get_data(cache=True))
+        text = request.get_data(cache=True)
+    except OSError as error:  # the client closed or stalled mid-body (gevent raises)
+        raise _cut_short() from error
+    try:
+        body = strict_loads(text)
     except MalformedJson as error:
         raise ApiError(400, "bad_request", str(error)) from error
     if not isinstance(body, dict):
@@ -41,15 +60,19 @@ def json_body() -> dict[str, Any]:
 def binary_body() -> bytes:
     """The raw request body, read whole in one call from the server's input (`get_data` reads
     64 KiB at a time into a growing buffer and copies it: a fifth of the server's time for a
-    batch upload of blocks). Over the request limit: 413; shorter than announced: 400."""
+    batch upload of blocks). Over the request limit: 413; shorter than announced, or stalled
+    past the request timeout: 400 (gevent raises OSError where a short read was expected)."""
     length = request.content_length
-    if length is None:
-        return request.get_data(cache=False)
-    if request.max_content_length is not None and length > request.max_content_length:
-        raise RequestEntityTooLarge()
-    data = request.environ["wsgi.input"].read(length)
+    try:
+        if length is None:
+            return request.get_data(cache=False)
+        if request.max_content_length is not None and length > request.max_content_length:
+            raise RequestEntityTooLarge()
+        data = request.environ["wsgi.input"].read(length)
+    except OSError as error:
+        raise _cut_short() from error
     if len(data) < length:
-        raise ApiError(400, "bad_request", "the request body was cut short")
+        raise _cut_short()
     return data
 
 

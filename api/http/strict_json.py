@@ -3,7 +3,9 @@ the server must not.
 
 Refused, as `MalformedJson` (a `ValueError`): nesting deeper than `MAX_DEPTH` (a body nested
 100,000 deep otherwise ends in a RecursionError), integers outside SQLite's 64 bits, NaN and
-infinities, and strings or keys holding lone UTF-16 surrogates (which no database can store).
+infinities, and strings or keys no database engine stores alike (`storable_text`): lone UTF-16
+surrogates (no engine can encode them) and NUL (PostgreSQL refuses it in text, SQLite cuts C
+strings at it). Refusing them here makes every engine answer the same 400.
 """
 
 from __future__ import annotations
@@ -38,23 +40,27 @@ def _no_constant(literal: str) -> float:
     raise MalformedJson(f"{literal} is not JSON")
 
 
-def _has_lone_surrogate(value: str) -> bool:
+def unstorable_text(value: str) -> str | None:
+    """Why no database engine stores `value` alike (lone surrogates, NUL), or None."""
+    if "\x00" in value:
+        return "strings must not hold NUL characters"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return "strings must be valid Unicode (no lone surrogates)"
+    return None
 
 
 def check_value(value: Any) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and strings with lone surrogates, without
-    recursion (the value may come from a parser with looser limits)."""
+    """Refuse nesting deeper than MAX_DEPTH and strings no engine stores (`unstorable_text`),
+    without recursion (the value may come from a parser with looser limits)."""
     pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, str):
-            if _has_lone_surrogate(item):
-                raise MalformedJson("strings must be valid Unicode (no lone surrogates)")
+            problem = unstorable_text(item)
+            if problem is not None:
+                raise MalformedJson(problem)
             continue
         if not isinstance(item, (dict, list)):
             continue
