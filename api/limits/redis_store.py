@@ -1,5 +1,6 @@
 """The Redis implementation of `api.limits.memory_store.RateLimitStore`, used when server processes
-share a message queue (`--message-queue redis://…`), so that a limit holds across all of them.
+share a message queue (`--message-queue redis://…`), so that a limit holds across all of them
+(and in each process alone while Redis is away: api/limits/fallback_store.py).
 
 Each key is a sorted set of hit times; the check and the hit run as one script, on Redis's own
 clock: the caller's `now` comes from its process's monotonic clock, which other processes do not
@@ -13,6 +14,7 @@ import secrets
 from flask import Flask
 from redis import Redis
 
+from api.limits.fallback_store import FallingBackRateLimitStore
 from api.limits.memory_store import WINDOW_SECONDS
 from api.realtime.shared_state import KEY_PREFIX, redis_of
 
@@ -42,7 +44,8 @@ class RedisRateLimitStore:
                             args=[limit, window, hit]) == 1
 
 
-def shared_rate_limits(app: Flask) -> RedisRateLimitStore | None:
-    """The Redis store when the app has a message queue; None leaves the in-memory default."""
+def shared_rate_limits(app: Flask) -> FallingBackRateLimitStore | None:
+    """The Redis store (counting in memory while Redis is away) when the app has a message
+    queue; None leaves the in-memory default."""
     redis = redis_of(app)
-    return RedisRateLimitStore(redis) if redis is not None else None
+    return FallingBackRateLimitStore(RedisRateLimitStore(redis)) if redis is not None else None

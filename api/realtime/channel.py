@@ -19,7 +19,8 @@ from gevent import monkey
 from redis import Redis, RedisError
 
 from api.identity.sessions import COOKIE, session_user
-from api.realtime.shared_state import KEY_PREFIX, redis_of
+from api.realtime.message_queue import ResumingRedisManager
+from api.realtime.shared_state import KEY_PREFIX, open_subscriber, redis_of
 from api.realtime.socket_events import AnsweringSocketIO, PacketJson
 from api.serving.version import server_version
 
@@ -45,8 +46,13 @@ def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
     redis = redis_of(app)
     if redis is None:
         _end_local(socketio_of(app), user_id, reason)
-    else:
+        return
+    try:
         redis.publish(DISCONNECT_CHANNEL, json.dumps({"user_id": user_id, "reason": reason}))
+    except RedisError as error:  # the other processes cannot be told: end this one's at least
+        logging.getLogger(__name__).error("message queue unreachable (%s): only this process's "
+                                          "sockets of a user were closed", error)
+        _end_local(socketio_of(app), user_id, reason)
 
 
 def _end_local(socketio: SocketIO, user_id: str, reason: str) -> None:
@@ -98,13 +104,13 @@ def init_realtime(app: Flask) -> SocketIO:
     """Socket.IO on WebSockets only (see the README's cluster section); with a message queue,
     events emitted by any process reach the sockets of every process."""
     # cors_allowed_origins=None keeps python-socketio's default: same origin only.
+    url = app.config["PARAVENT"].message_queue
+    queue = {"client_manager": ResumingRedisManager(url)} if url else {}
     socketio = AnsweringSocketIO(app, async_mode=_async_mode(), cors_allowed_origins=None,
-                                 message_queue=app.config["PARAVENT"].message_queue,
-                                 transports=["websocket"], json=PacketJson)
+                                 transports=["websocket"], json=PacketJson, **queue)
     app.extensions["paravent_socketio"] = socketio
-    redis = redis_of(app)
-    if redis is not None:
-        socketio.start_background_task(_disconnect_when_told, socketio, redis)
+    if url:
+        socketio.start_background_task(_disconnect_when_told, socketio, open_subscriber(url))
     hooks: list[Callable[[str], None]] = []
     app.extensions["paravent_disconnect_hooks"] = hooks
 

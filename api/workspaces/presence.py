@@ -5,7 +5,9 @@ Events (acknowledged with {"ok": ...}):
   presence:view    {workspace_id, dossier_id | null}   I am looking at this dossier (or none)
   presence:typing  {workspace_id, dossier_id}          I am typing a comment (lasts a few seconds)
 Members receive presence:changed {workspace_id, viewers: {dossier: [users]}, typing: {...}}.
-Who views what lives in `presence_store`: this process's memory, or Redis with a message queue.
+Who views what lives in `presence_store`: this process's memory, or Redis with a message queue
+(each process keeps its own sockets' presence through a Redis outage, and when Redis is back
+writes it back and tells the members again, without the pages having to do anything).
 Each event re-checks that the socket's user is still a member, and only current members are
 listed: a member removed while viewing drops out at once (the removal announces presence).
 """
@@ -44,9 +46,18 @@ def announce_presence(app: Flask, workspace_id: str) -> dict[str, Any]:
     return summary
 
 
+def _announce_restored(app: Flask, workspace_ids: set[str]) -> None:
+    """After Redis came back (or lost what it held), tell each workspace's members again who
+    views what, so "Also viewing" returns by itself on every open page."""
+    with app.app_context():
+        for workspace_id in sorted(workspace_ids):
+            announce_presence(app, workspace_id)
+
+
 def init_presence(app: Flask, socketio: SocketIO) -> None:
     redis = redis_of(app)
-    presence: PresenceStore = RedisPresence(redis) if redis is not None else MemoryPresence()
+    presence: PresenceStore = MemoryPresence() if redis is None else RedisPresence(
+        redis, lambda workspace_ids: _announce_restored(app, workspace_ids))
     app.extensions["paravent_presence"] = presence
     refused = {"ok": False, "error": {"code": "not_found", "message": "not a member"}}
 

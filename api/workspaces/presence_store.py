@@ -6,7 +6,8 @@ workspace it left; `typing(sid, dossier_id)` marks it typing for a few seconds; 
 a workspace's viewers and typists among the members it is given (a member removed meanwhile may
 still have a socket open). In Redis, each socket's entry names the process holding the socket;
 a process that dies stops refreshing its heartbeat and its sockets drop out of the summaries
-within `HEARTBEAT_TTL_SECONDS`.
+within `HEARTBEAT_TTL_SECONDS`. A Redis outage fails no event: each process keeps its own
+sockets' presence and writes it back when Redis returns (`RedisPresence`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from redis import Redis, RedisError
@@ -25,8 +26,10 @@ from redis import Redis, RedisError
 from api.realtime.shared_state import KEY_PREFIX
 
 TYPING_SECONDS = 6
-HEARTBEAT_SECONDS = 10
-HEARTBEAT_TTL_SECONDS = 3 * HEARTBEAT_SECONDS
+# A beat every two seconds: it is also how a process finds that Redis is back, or lost its
+# entries (a restart), and writes its sockets back.
+HEARTBEAT_SECONDS = 2
+HEARTBEAT_TTL_SECONDS = 30
 logger = logging.getLogger(__name__)
 
 
@@ -85,64 +88,131 @@ class MemoryPresence:
             return viewing
 
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
+        return summarize(workspace_id, self.viewings().values(), members)
+
+    def viewings(self) -> dict[str, Viewing]:
+        """What each socket views, as of now (copies)."""
         with self._lock:
-            viewings = list(self._by_socket.values())
-        return summarize(workspace_id, viewings, members)
+            return {sid: replace(viewing) for sid, viewing in self._by_socket.items()}
 
 
 class RedisPresence:
     """Every process's sockets: a hash per workspace (socket -> what it views, and which
-    process holds it) and a key per socket naming its workspace."""
+    process holds it), written from this process's own copy of its sockets (`MemoryPresence`).
 
-    def __init__(self, redis: Redis) -> None:
+    That copy is the truth about the sockets this process holds, so Redis can be rebuilt from
+    it: while Redis is away, changes are kept here (and summaries list this process's sockets
+    only); when it answers again, or when it lost this process's entries (it restarted, or the
+    heartbeat lapsed), they are written back and `on_restored(workspaces)` is called with the
+    workspaces whose presence changed, for their members to be told within a few seconds.
+    """
+
+    def __init__(self, redis: Redis,
+                 on_restored: Callable[[set[str]], None] = lambda _workspaces: None) -> None:
         self._redis = redis
         self._process = secrets.token_hex(8)
-        self._beat()
+        self._local = MemoryPresence()
+        self._on_restored = on_restored
+        self._lock = threading.Lock()
+        # Sockets whose change did not reach Redis -> the workspaces they may still be listed in.
+        self._unsaved: dict[str, set[str]] = {}
+        self._reachable = True
+        self._beat_or_note()
         threading.Thread(target=self._keep_beating, name="presence-heartbeat",
                          daemon=True).start()
-
-    def _beat(self) -> None:
-        self._redis.set(_process_key(self._process), 1, ex=HEARTBEAT_TTL_SECONDS)
 
     def _keep_beating(self) -> None:
         while True:
             time.sleep(HEARTBEAT_SECONDS)
-            try:
-                self._beat()
-            except RedisError:  # Redis is away for a while: beat again when it is back
-                logger.warning("presence heartbeat: Redis unreachable")
+            self._beat_or_note()
+
+    def _beat_or_note(self) -> None:
+        try:
+            self.beat()
+        except RedisError as error:  # Redis is away for a while: beat again when it is back
+            self._lost(error)
+
+    def beat(self) -> None:
+        """Say this process is alive; write its sockets back if Redis lost them or was away."""
+        was_known = self._redis.set(_process_key(self._process), 1, ex=HEARTBEAT_TTL_SECONDS,
+                                    get=True)
+        if was_known is None or not self._reachable or self._unsaved:
+            self._restore()
+
+    def _restore(self) -> None:
+        with self._lock:
+            unsaved, self._unsaved = self._unsaved, {}
+        viewings = self._local.viewings()
+        pipeline = self._redis.pipeline()
+        for sid, workspaces in unsaved.items():
+            for workspace_id in workspaces:
+                pipeline.hdel(_workspace_key(workspace_id), sid)
+        for sid, viewing in viewings.items():
+            self._store(pipeline, sid, viewing)
+        try:
+            pipeline.execute()
+        except RedisError:
+            with self._lock:
+                for sid, workspaces in unsaved.items():
+                    self._unsaved.setdefault(sid, set()).update(workspaces)
+            raise
+        if not self._reachable:
+            logger.warning("presence: Redis is back; this process's sockets written back")
+        self._reachable = True
+        changed = {workspace for workspaces in unsaved.values() for workspace in workspaces}
+        try:
+            self._on_restored(changed | {viewing.workspace_id for viewing in viewings.values()})
+        except Exception:  # telling members failed (the database?): the beat must go on
+            logger.exception("presence: telling members of the restored presence failed")
+
+    def _lost(self, error: RedisError) -> None:
+        if self._reachable:
+            logger.warning("presence: Redis unreachable (%s); this process's sockets only, "
+                           "until it is back", error)
+        self._reachable = False
+
+    def _unsaved_change(self, sid: str, workspaces: Iterable[str | None],
+                        error: RedisError) -> None:
+        self._lost(error)
+        with self._lock:
+            self._unsaved.setdefault(sid, set()).update(w for w in workspaces if w)
 
     def set(self, sid: str, viewing: Viewing | None) -> str | None:
-        before = self._redis.get(_socket_key(sid))
+        left = self._local.set(sid, viewing)
         pipeline = self._redis.pipeline()
-        if before is not None:
-            pipeline.hdel(_workspace_key(before.decode()), sid)
-        if viewing is None:
-            pipeline.delete(_socket_key(sid))
-        else:
+        if left is not None:
+            pipeline.hdel(_workspace_key(left), sid)
+        if viewing is not None:
             self._store(pipeline, sid, viewing)
-        pipeline.execute()
-        return before.decode() if before is not None else None
+        try:
+            pipeline.execute()
+        except RedisError as error:
+            self._unsaved_change(sid, [left, viewing and viewing.workspace_id], error)
+        return left
 
     def _store(self, pipeline: Any, sid: str, viewing: Viewing) -> None:
         entry = json.dumps({**asdict(viewing), "process": self._process})
         pipeline.hset(_workspace_key(viewing.workspace_id), sid, entry)
-        pipeline.set(_socket_key(sid), viewing.workspace_id)
 
     def typing(self, sid: str, dossier_id: str) -> Viewing | None:
-        workspace_id = self._redis.get(_socket_key(sid))
-        raw = workspace_id and self._redis.hget(_workspace_key(workspace_id.decode()), sid)
-        if not raw:
-            return None
-        viewing = _viewing(json.loads(raw))
-        if viewing.dossier_id == dossier_id:
-            viewing.typing_until = time.time() + TYPING_SECONDS
+        viewing = self._local.typing(sid, dossier_id)
+        if viewing is not None and viewing.dossier_id == dossier_id:
             pipeline = self._redis.pipeline()
             self._store(pipeline, sid, viewing)
-            pipeline.execute()
+            try:
+                pipeline.execute()
+            except RedisError as error:
+                self._unsaved_change(sid, [viewing.workspace_id], error)
         return viewing
 
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
+        try:
+            return self._shared_summary(workspace_id, members)
+        except RedisError as error:
+            self._lost(error)
+            return self._local.summary(workspace_id, members)
+
+    def _shared_summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         entries = {sid.decode(): json.loads(raw) for sid, raw
                    in self._redis.hgetall(_workspace_key(workspace_id)).items()}
         processes = sorted({entry["process"] for entry in entries.values()})
@@ -163,10 +233,6 @@ def _viewing(entry: dict[str, Any]) -> Viewing:
 
 def _workspace_key(workspace_id: str) -> str:
     return f"{KEY_PREFIX}presence:workspace:{workspace_id}"
-
-
-def _socket_key(sid: str) -> str:
-    return f"{KEY_PREFIX}presence:socket:{sid}"
 
 
 def _process_key(process: str) -> str:

@@ -29,12 +29,12 @@ class Redis:
         stop(self.process)
 
 
-def start_redis(folder: Path) -> Redis:
-    """A Redis on loopback with its log in `folder`."""
+def start_redis(folder: Path, port: int | None = None) -> Redis:
+    """A Redis on loopback (on `port`, or a free one) with its log in `folder`."""
     if shutil.which("redis-server") is None:
         raise RuntimeError("redis-server is missing: apt-get install redis-server")
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "redis.log")],
