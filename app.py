@@ -1,6 +1,6 @@
 """Paravent's command line.
 
-    python app.py [--host 127.0.0.1] [--port 8000] [--data ./var] [--origin URL]
+    python app.py [--config FILE] [--host 127.0.0.1] [--port 8000] [--data ./var] [--origin URL]
         serves the app; while no organization exists it prints a one-time bootstrap link.
     python app.py bootstrap-link --org NAME [--data ./var] [--origin URL]
         prints a one-time link that lets its holder create the organization NAME.
@@ -13,9 +13,14 @@
         brings a backup into an empty deployment (--data, --database, --blocks).
     python app.py migrate --to postgresql://… --to s3://bucket
         copies this deployment into another, empty one, e.g. SQLite + folder to PostgreSQL + S3.
+    python app.py verify DIR
+        checks a backup folder on its own: its tables, their row counts, every block's name.
 
-PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA, PARAVENT_ORIGIN... are environment equivalents (see
-`python app.py --help` and the README).
+PARAVENT_HOST, PARAVENT_PORT, PARAVENT_DATA, PARAVENT_ORIGIN... are environment equivalents, and
+a configuration file (`--config FILE`) holds the same names: flags win over the environment,
+which wins over the file (see `python app.py --help` and the README). The admin commands refuse a
+deployment that does not exist rather than create one; only the server (on its first start) and
+`restore` make a new one.
 
 The server is gevent's (`api/serving/server.py`): the first import below patches the standard
 library so that every module imported after it cooperates with gevent's greenlets.
@@ -38,17 +43,22 @@ from dataclasses import replace
 from pathlib import Path
 
 from api import create_app
-from api.config import Config, add_server_arguments, config_from
+from api.config import Config, ConfigError, add_server_arguments, config_from
 from api.http.log_redaction import redact_access_logs
 from api.identity.bootstrap import new_bootstrap_link
 from api.serving.server import production_server, serve_until_stopped
-from api.storage import transfer
+from api.storage import backup_folder, transfer
+from api.storage.deployment import deployment_problem
 from api.storage.faults import folder_problem
 from api.storage.sqlstore import open_store, prepare
 from api.workspaces.collection import collect_garbage
 
 DEFAULT_ORGANIZATION = "Commission d'admission"
 COLLECT_EVERY_SECONDS = 6 * 3600
+# What each admin command needs of the deployment it is pointed at: to exist (a migrated
+# database), and to hold an organization. `restore` fills an empty one; `verify` needs none.
+NEEDS_ORGANIZATION = {"bootstrap-link": False, "collect-garbage": True, "backup": True,
+                      "migrate": True}
 
 
 def bootstrap_link(config: Config, organization: str) -> str:
@@ -115,8 +125,23 @@ def main(argv: Sequence[str]) -> int:
         "--to", action="append", required=True,
         help="the target's database (postgresql://…, sqlite:///…) or blocks (s3://bucket)")
     add_server_arguments(migrate_parser, in_subcommand=True)
+    verify_parser = commands.add_parser("verify", help="check a backup folder on its own")
+    verify_parser.add_argument("folder", type=Path, help="the backup folder")
+    add_server_arguments(verify_parser, in_subcommand=True)
     arguments = parser.parse_args(list(argv))
-    config = config_from(arguments, os.environ)
+    try:
+        config = config_from(arguments, os.environ)
+    except ConfigError as error:
+        print(f"Paravent: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == "verify":
+        return verify(arguments.folder.resolve(), config)
+    if arguments.command in NEEDS_ORGANIZATION:
+        problem = deployment_problem(
+            config, needs_organization=NEEDS_ORGANIZATION[arguments.command])
+        if problem is not None:
+            print(f"Paravent {arguments.command}: {problem}", file=sys.stderr)
+            return 1
     problem = folder_problem(config.data_dir)
     if problem is not None:
         print(f"Paravent cannot start: {problem}", file=sys.stderr)
@@ -146,6 +171,13 @@ def _transfer(arguments: argparse.Namespace, config: Config) -> int:
         return 1
     print(f"{arguments.command}: {copied.rows} row(s), {copied.blocks} block(s) copied")
     return 0
+
+
+def verify(folder: Path, config: Config) -> int:
+    """Check the backup in `folder`; exit code 0 if it is good, 1 if not."""
+    verified = backup_folder.verify(folder, block_bytes=config.max_block_bytes)
+    print(verified.report(folder), file=sys.stdout if verified.good else sys.stderr)
+    return 0 if verified.good else 1
 
 
 def migration_target(config: Config, targets: list[str]) -> Config:

@@ -1,4 +1,11 @@
-"""Server configuration: one frozen object built from flags, then environment, then defaults.
+"""Server configuration: one frozen object built from flags, then the environment, then a
+configuration file, then defaults.
+
+The configuration file (`--config FILE`, or `PARAVENT_CONFIG`) names a deployment once for the
+server and every admin command: `NAME=value` lines with the environment's names (`PARAVENT_*`,
+and the S3 credentials `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`), `#`
+comments, so the same file serves as a systemd `EnvironmentFile=`. A name it does not know is
+refused, so a typo does not silently fall back to a default.
 
 No other module reads the environment. The server's secret key (for signing session cookies) is
 kept in the data folder, created on first start with owner-only permissions.
@@ -10,7 +17,7 @@ import argparse
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +32,19 @@ SECRET_KEY_FILE = "secret_key"
 DEFAULT_MAX_CONNECTIONS = 1000
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 DEFAULT_IDLE_TIMEOUT_SECONDS = 15
+S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+# The names a configuration file may set: those the environment may.
+FILE_NAMES = frozenset({
+    *(f"PARAVENT_{name}" for name in (
+        "HOST", "PORT", "DATA", "ORIGIN", "IDLE_LOCK_MINUTES", "MAX_FILE_MIB", "TRUSTED_PROXIES",
+        "DATABASE", "BLOCKS", "S3_ENDPOINT", "MESSAGE_QUEUE", "MAX_CONNECTIONS",
+        "REQUEST_TIMEOUT", "IDLE_TIMEOUT")),
+    *S3_CREDENTIALS,
+})
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be read or names something unknown."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +78,9 @@ class Config:
     database: str | None = None
     blocks: str | None = None
     s3_endpoint: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    s3_region: str | None = None
     message_queue: str | None = None
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
@@ -105,6 +128,9 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     not reset flags already given before the subcommand's name."""
     if in_subcommand:
         parser.argument_default = argparse.SUPPRESS
+    parser.add_argument(
+        "--config", help="configuration file naming the deployment (NAME=value lines, the "
+        "environment's names); flags and the environment override it (or PARAVENT_CONFIG)")
     parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--data", help=f"data folder (default ./{DEFAULT_DATA})")
@@ -151,8 +177,36 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     )
 
 
+def read_config_file(path: Path) -> dict[str, str]:
+    """The `NAME=value` settings of a configuration file (blank lines and `#` comments skipped,
+    values optionally quoted)."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ConfigError(f"cannot read the configuration file {path}: {error.strerror}"
+                          ) from error
+    settings = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or name not in FILE_NAMES:
+            raise ConfigError(f"{path}, line {number}: expected NAME=value with NAME one of "
+                              f"{', '.join(sorted(FILE_NAMES))}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        settings[name] = value
+    return settings
+
+
 def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Config:
-    """Flags win over `PARAVENT_*` environment variables, which win over defaults."""
+    """Flags win over environment variables, which win over the configuration file's settings
+    (`--config` or `PARAVENT_CONFIG`), which win over defaults."""
+    config_file = getattr(arguments, "config", None) or environ.get("PARAVENT_CONFIG")
+    if config_file:
+        environ = {**read_config_file(Path(config_file)), **environ}
     port = arguments.port if arguments.port is not None else environ.get("PARAVENT_PORT")
     idle_lock = arguments.idle_lock_minutes or environ.get("PARAVENT_IDLE_LOCK_MINUTES")
     max_file = arguments.max_file_mib or environ.get("PARAVENT_MAX_FILE_MIB")
@@ -173,6 +227,9 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
         database=arguments.database or environ.get("PARAVENT_DATABASE"),
         blocks=arguments.blocks or environ.get("PARAVENT_BLOCKS"),
         s3_endpoint=environ.get("PARAVENT_S3_ENDPOINT"),
+        s3_access_key_id=environ.get("AWS_ACCESS_KEY_ID"),
+        s3_secret_access_key=environ.get("AWS_SECRET_ACCESS_KEY"),
+        s3_region=environ.get("AWS_DEFAULT_REGION"),
         message_queue=arguments.message_queue or environ.get("PARAVENT_MESSAGE_QUEUE"),
         max_connections=number(arguments.max_connections, "PARAVENT_MAX_CONNECTIONS",
                                DEFAULT_MAX_CONNECTIONS),

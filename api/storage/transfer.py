@@ -3,17 +3,15 @@ into a folder, `restore` brings one into an empty deployment, `migrate` copies a
 another (SQLite + folder to PostgreSQL + S3, say). The three share one engine-neutral copy.
 
 Consistency: the database is read in one snapshot (a read transaction; writers go on), then the
-blocks that snapshot records are copied. Blocks are named by the BLAKE2b-256 of their content and
-never change, so the copy is the state at the snapshot; each one is checked against its name on
-the way. A backup folder holds `backup.json` (schema version, tables, row and block counts),
-`tables/<table>.jsonl` (one JSON list per row, bytes as {"b64": …}) and `blocks/` laid out like
-the block folder. The secret key that signs session cookies is copied too (mode 0600).
+blocks that snapshot records are copied. Blocks are named by the digest of their content that
+their format names (SHA-256 for format 2, BLAKE2b-256 for format 1) and never change, so the copy
+is the state at the snapshot; each one is checked against its name on the way. The backup
+folder's layout, and checking one on its own, are `backup_folder.py`'s. A restore checks the
+whole backup before it writes anything.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -22,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from api.config import SECRET_KEY_FILE, Config
-from api.storage.blocks import BlockStore
+from api.storage import backup_folder
+from api.storage.backup_folder import block_store, encode, read_table, table_path
+from api.storage.blocks import BlockStore, named_by_content
 from api.storage.blocks.configured import open_block_store
-from api.storage.blocks.folder import FolderBlockStore
 from api.storage.engine import Connection, connect
-from api.storage.migrations import MIGRATIONS, schema_version
+from api.storage.migrations import schema_version
 from api.storage.sqlstore import prepare
 
-FORMAT = 1
 # Each engine keeps its own record of migrations; the copy checks they match instead.
 NOT_COPIED = {"schema_migrations"}
 BATCH_ROWS = 500
@@ -58,19 +56,11 @@ def _ordered_tables(db: Connection) -> list[str]:
     return ordered
 
 
-def _encode(value: Any) -> Any:
-    return {"b64": base64.b64encode(value).decode()} if isinstance(value, bytes | memoryview) \
-        else value
-
-
-def _decode(value: Any) -> Any:
-    return base64.b64decode(value["b64"]) if isinstance(value, dict) else value
-
-
 def _check_block(block_id: str, data: bytes | None) -> bytes:
+    """The block's bytes, once checked against its name by its own format's digest."""
     if data is None:
         raise TransferError(f"block {block_id} is recorded but missing from the block store")
-    if hashlib.blake2b(data, digest_size=32).hexdigest() != block_id:
+    if not named_by_content(block_id, data):
         raise TransferError(f"block {block_id} does not match its name")
     return data
 
@@ -141,9 +131,9 @@ def backup(config: Config, folder: Path) -> Copied:
     """A consistent snapshot of the deployment `config` names, into the new folder `folder`."""
     if folder.exists() and any(folder.iterdir()):
         raise TransferError(f"{folder} is not empty")
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    (folder / backup_folder.TABLES).mkdir(parents=True, exist_ok=True)
     source_blocks = open_block_store(config)
-    copies = FolderBlockStore(folder / "blocks", block_bytes=config.max_block_bytes)
+    copies = block_store(folder, config.max_block_bytes)
     db = connect(config.database_url)
     try:
         with db.snapshot():
@@ -151,11 +141,11 @@ def backup(config: Config, folder: Path) -> Copied:
             counts = {}
             for table in tables:
                 columns, values = _rows(db, table)
-                with (folder / "tables" / f"{table}.jsonl").open("w") as file:
+                with table_path(folder, table).open("w") as file:
                     file.write(json.dumps(columns) + "\n")
                     counts[table] = 0
                     for row in values:
-                        file.write(json.dumps([_encode(value) for value in row]) + "\n")
+                        file.write(json.dumps([encode(value) for value in row]) + "\n")
                         counts[table] += 1
             version = schema_version(db)
             recorded = _recorded_blocks(db)
@@ -165,33 +155,23 @@ def backup(config: Config, folder: Path) -> Copied:
         copies.put(workspace_id, block_id,
                    _check_block(block_id, source_blocks.get(workspace_id, block_id)))
     _copy_secret_key(config.data_dir, folder)
-    (folder / "backup.json").write_text(json.dumps({
-        "format": FORMAT, "schema": version, "tables": tables, "rows": counts,
+    (folder / backup_folder.SUMMARY).write_text(json.dumps({
+        "format": backup_folder.FORMAT, "schema": version, "tables": tables, "rows": counts,
         "blocks": len(recorded)}, indent=2))
     return Copied(sum(counts.values()), len(recorded))
 
 
-def _read_table(folder: Path, table: str) -> tuple[str, list[str], Iterator[list[Any]]]:
-    file = (folder / "tables" / f"{table}.jsonl").open()
-    columns = json.loads(file.readline())
-
-    def rows() -> Iterator[list[Any]]:
-        with file:
-            for line in file:
-                yield [_decode(value) for value in json.loads(line)]
-    return table, columns, rows()
-
-
 def restore(folder: Path, config: Config) -> Copied:
-    """Bring the backup in `folder` into the empty deployment `config` names."""
-    summary = json.loads((folder / "backup.json").read_text())
-    if summary["format"] != FORMAT or summary["schema"] != MIGRATIONS[-1][0]:
-        raise TransferError(f"this backup has schema {summary['schema']}; this server restores "
-                            f"schema {MIGRATIONS[-1][0]}")
+    """Bring the backup in `folder` into the empty deployment `config` names, once the whole
+    backup is checked (nothing is written from a damaged one)."""
+    checked = backup_folder.verify(folder, block_bytes=config.max_block_bytes)
+    if not checked.good:
+        raise TransferError(checked.report(folder))
+    summary = backup_folder.read_summary(folder)
     target = _Target(config)
     try:
-        rows = target.load(_read_table(folder, table) for table in summary["tables"])
-        copies = FolderBlockStore(folder / "blocks", block_bytes=config.max_block_bytes)
+        rows = target.load(read_table(folder, table) for table in summary["tables"])
+        copies = block_store(folder, config.max_block_bytes)
         recorded = _recorded_blocks(target.db)
         _copy_blocks(copies, target.blocks, recorded)
     finally:

@@ -5,7 +5,6 @@ them: one request per block costs Chromium more than encrypting or decrypting th
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import deque
@@ -18,7 +17,7 @@ from flask import Blueprint, Response, current_app
 from api.http.errors import ApiError
 from api.http.inputs import binary_body, json_body
 from api.identity.sessions import login_required
-from api.storage.blocks import BlockStore
+from api.storage.blocks import BlockStore, named_by_content
 from api.storage.pool import get_store
 from api.workspaces.access import BLOCK_ID, check_id, membership
 from api.workspaces.quota import charged_bytes
@@ -74,20 +73,6 @@ def _read_ahead(blocks: BlockStore, workspace_id: str,
         yield block, future.result()
 
 
-# How each block format names a block: its first byte is the format.
-_BLOCK_DIGESTS: dict[int, Callable[[memoryview], str]] = {
-    1: lambda data: hashlib.blake2b(data, digest_size=32).hexdigest(),
-    2: lambda data: hashlib.sha256(data).hexdigest(),
-}
-
-
-def _named_by_content(block_id: str, data: memoryview) -> bool:
-    """Whether `block_id` is the digest of `data` its format names (SHA-256 for format 2,
-    BLAKE2b-256 for format 1); a block of no known format never is."""
-    digest = _BLOCK_DIGESTS.get(data[0]) if len(data) else None
-    return digest is not None and digest(data) == block_id
-
-
 def _store_blocks(workspace_id: str, organization: str,
                   blocks: list[tuple[str, memoryview]]) -> None:
     """Stores (block id, ciphertext) pairs, each checked against its name, within the
@@ -99,7 +84,7 @@ def _store_blocks(workspace_id: str, organization: str,
         if len(data) > config.max_block_bytes:
             raise ApiError(413, "too_large",
                            f"{where} is over the {config.max_block_bytes} bytes of a block")
-        if not _named_by_content(block_id, data):
+        if not named_by_content(block_id, data):
             raise ApiError(400, "block_mismatch",
                            f"the content of {where} does not match its name")
     store = get_store().workspaces

@@ -15,4 +15,6 @@ def open_block_store(config: Config) -> BlockStore:
     S3-compatible bucket (`s3://bucket[/prefix]`)."""
     if config.blocks is None:
         return FolderBlockStore(config.blocks_dir, block_bytes=config.max_block_bytes)
-    return S3BlockStore(config.blocks, endpoint=config.s3_endpoint)
+    return S3BlockStore(config.blocks, endpoint=config.s3_endpoint,
+                        access_key_id=config.s3_access_key_id,
+                        secret_access_key=config.s3_secret_access_key, region=config.s3_region)

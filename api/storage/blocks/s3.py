@@ -2,10 +2,10 @@
 block under `<prefix>/<workspace id>/<block id>`, through boto3.
 
 `--blocks s3://bucket[/prefix]` chooses it. The endpoint comes from PARAVENT_S3_ENDPOINT (see
-config.py); credentials and region from boto3's usual sources (AWS_ACCESS_KEY_ID,
-AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION, ~/.aws). An object appears whole or not at all, so
-a crash leaves no partial block; blocks written but never recorded are listed by `entries` for
-the collector, like the folder store's.
+config.py); credentials and region from the configuration (its file or the environment:
+AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION), else boto3's usual sources. An
+object appears whole or not at all, so a crash leaves no partial block; blocks written but never
+recorded are listed by `entries` for the collector, like the folder store's.
 """
 
 from __future__ import annotations
@@ -48,10 +48,14 @@ def _fault(error: Exception) -> ApiError:
 
 
 class S3BlockStore:
-    def __init__(self, url: str, *, endpoint: str | None) -> None:
+    def __init__(self, url: str, *, endpoint: str | None, access_key_id: str | None = None,
+                 secret_access_key: str | None = None, region: str | None = None) -> None:
+        """Credentials and region not given come from boto3's usual sources."""
         self.bucket, self.prefix = parse_s3_url(url)
-        self._client = boto3.session.Session().client("s3", endpoint_url=endpoint,
-                                                      config=_CLIENT)
+        session = boto3.session.Session(aws_access_key_id=access_key_id,
+                                        aws_secret_access_key=secret_access_key,
+                                        region_name=region)
+        self._client = session.client("s3", endpoint_url=endpoint, config=_CLIENT)
 
     def _key(self, workspace_id: str, block_id: str) -> str:
         return "/".join(part for part in (self.prefix, workspace_id, block_id) if part)
