@@ -1,8 +1,10 @@
 """`python -m pycrypto_wasm.audit verify FILE [--root-key FINGERPRINT]`: checks a workspace log
 exported from Paravent, offline, against the organization's root verify key.
 
-Exit status: 0 when the whole chain verifies, 1 when it is broken (the entry where it breaks is
-named), 2 when the file cannot be read as an exported log.
+Exit status, as for any checking command: 0 when the whole log verifies; 1 when it does not
+(the chain breaks, and where; an entry is forged; the file's root key is not the pinned one; a
+signature or certificate does not verify under it); 2 when it cannot be checked at all (a
+usage error, a file that cannot be read or is not an exported log).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pycrypto_wasm.audit.export import verify_export
-from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.exceptions import CryptoError, KeyFormatError, MalformedError
+
+VERIFIED, NOT_VERIFIED, CANNOT_CHECK = 0, 1, 2
+
+
+def _cannot_check(path: Path, error: Exception) -> int:
+    print(f"cannot verify {path}: {error}", file=sys.stderr)
+    return CANNOT_CHECK
 
 
 def main(argv: Sequence[str]) -> int:
@@ -28,9 +37,13 @@ def main(argv: Sequence[str]) -> int:
     try:
         document = json.loads(arguments.file.read_text(encoding="utf-8"))
         result = verify_export(document, arguments.root_key)
-    except (OSError, ValueError, CryptoError) as error:
-        print(f"cannot verify {arguments.file}: {error}", file=sys.stderr)
-        return 2
+    except (OSError, MalformedError, KeyFormatError) as error:
+        return _cannot_check(arguments.file, error)
+    except CryptoError as error:
+        print(f"NOT VERIFIED: {error}")
+        return NOT_VERIFIED
+    except ValueError as error:
+        return _cannot_check(arguments.file, error)
     print(f"Paravent log of workspace {result.workspace} (organization {result.organization})")
     print(f"root verify key: {result.root_fingerprint}"
           + ("" if arguments.root_key else " (compare it with your organization's)"))
@@ -38,13 +51,13 @@ def main(argv: Sequence[str]) -> int:
         print(f"author: {name} ({user_id}), certificate valid")
     if result.verified:
         print(f"CHAIN VERIFIED: {result.entries} entries, head {result.head}")
-        return 0
+        return VERIFIED
     for forgery in result.forgeries:
         print(f"FORGED: {forgery}")
     if result.problem is not None:
         print(f"CHAIN BROKEN at entry {result.broken_at} of {result.entries}: {result.problem}")
         print(f"entries 1 to {result.verified_entries} verify; nothing after them can be trusted")
-    return 1
+    return NOT_VERIFIED
 
 
 if __name__ == "__main__":

@@ -62,11 +62,22 @@ def test_verifier_reports_an_entry_whose_author_lacked_the_role(tmp_path):
     assert "CHAIN VERIFIED" not in result.stdout and "CHAIN BROKEN" not in result.stdout
 
 
-def test_verifier_refuses_another_root_and_unreadable_files(tmp_path):
+def test_verifier_fails_on_another_root_and_cannot_check_unreadable_files(tmp_path):
+    """Another root key is a failed verification (1, as the README says); a file that is no
+    exported log, or a misused command, cannot be checked at all (2)."""
     team = committee()
     other = committee()
     pinned = _verify(_export(tmp_path, team), "--root-key", other.root.verify_key.fingerprint())
-    assert pinned.returncode == 2 and "not the one expected" in pinned.stderr
+    assert pinned.returncode == 1
+    assert "NOT VERIFIED" in pinned.stdout and "not the one expected" in pinned.stdout
+    assert "CHAIN VERIFIED" not in pinned.stdout
     junk = tmp_path / "junk.json"
     junk.write_text("{}")
     assert _verify(junk).returncode == 2
+    not_json = tmp_path / "notes.txt"
+    not_json.write_text("not json")
+    assert _verify(not_json).returncode == 2
+    assert _verify(tmp_path / "missing.json").returncode == 2
+    misused = subprocess.run([sys.executable, "-m", "pycrypto_wasm.audit"], capture_output=True,
+                             text=True, check=False)
+    assert misused.returncode == 2
