@@ -145,7 +145,10 @@ def describe_files(state: WorkerState, request: Params) -> Reply:
                       "name": content["name"], "mime": content["mime"], "size": content["size"],
                       "dossier_id": content.get("dossier_id"),
                       "deleted": bool(content.get("deleted")), "written_at": opened.written_at,
-                      "author_name": state.display_name(opened.author)})
+                      "author_name": state.display_name(opened.author),
+                      "unconfirmed": history_service.unconfirmed_version(
+                          state, params.text(request, "workspace_id"), file_id,
+                          opened.version)})
     return {"files": files, "stale": stale}
 
 

@@ -2,12 +2,20 @@
 signatures, every author's authority), compare it with the head this browser remembers, accept
 only key grants the history announced, and seal the next entry after the verified head.
 
+What the page remembers with a head (`remembered`, kept in IndexedDB): `{seq, hash}`, `revoked`
+(for each revocation this browser knew then, the entry after which that user's entries are
+refused) and `own_state` (the version of my own state then). Every entry this worker seals
+carries its anchors (log.py, format 3): my own state's version, and the signed revocations of
+members the history does not anchor yet. Revocations a history carries are believed everywhere
+in this worker (the directory, every grant) and handed to the page to remember.
+
 A workspace whose log is broken, rolled back or truncated stays readable up to the break, but
 this worker writes nothing more to it: extending a history it cannot trust would bless it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from pycrypto_wasm import hashing
@@ -45,7 +53,17 @@ def stored_entries(request: Params) -> list[bytes]:
     return [params.b64(dict(entry), "entry") for entry in entries]
 
 
-def _remembered(request: Params) -> tuple[int, bytes] | None:
+@dataclass(frozen=True)
+class Remembered:
+    """What this browser remembered with the last head it verified."""
+
+    seq: int
+    hash: bytes
+    cutoffs: dict[str, int] = field(default_factory=dict)
+    own_state: int = 0
+
+
+def _remembered(request: Params) -> Remembered | None:
     remembered = request.get("remembered")
     if not remembered:
         return None
@@ -54,14 +72,25 @@ def _remembered(request: Params) -> tuple[int, bytes] | None:
     if not isinstance(seq, int) or seq < 0:
         raise RequestError("parameter 'remembered' needs the seq of the head")
     try:
-        return seq, bytes.fromhex(str(remembered.get("hash") or ""))
+        head_hash = bytes.fromhex(str(remembered.get("hash") or ""))
     except ValueError as error:
         raise RequestError("parameter 'remembered' needs the hash of the head, in hex") from error
+    cutoffs = {str(user): cutoff for user, cutoff in dict(remembered.get("revoked") or {}).items()
+               if isinstance(cutoff, int) and not isinstance(cutoff, bool) and 0 <= cutoff <= seq}
+    own_state = remembered.get("own_state")
+    return Remembered(seq, head_hash, cutoffs,
+                      own_state if isinstance(own_state, int) and own_state > 0 else 0)
+
+
+def _learn_revocations(state: WorkerState, history: History) -> None:
+    for user_id, signed in history.signed_revocations.items():
+        state.learn_revocation(user_id, history.revocations[user_id], signed)
 
 
 def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     """Verify and replay the log in `request['entries']`; keep it as this workspace's history."""
-    organization = state.identity().organization
+    bundle = state.identity()
+    organization = bundle.organization
     stored = stored_entries(request)
     held = HeldHistory(History(organization, workspace_id), length=len(stored))
     try:
@@ -71,12 +100,16 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
         held.problem, held.broken_at = str(error), error.position
         entries = verify_chain(stored[:error.position - 1], organization=organization,
                                workspace=workspace_id, author_key=state.verify_key_of)
-    held.history = replay(entries, organization=organization, workspace=workspace_id,
-                          directory=state.directory)
     remembered = _remembered(request)
+    held.history = replay(entries, organization=organization, workspace=workspace_id,
+                          directory=state.directory,
+                          remembered_cutoffs=remembered.cutoffs if remembered else None)
+    _learn_revocations(state, held.history)
+    held.own_state_floor = max(remembered.own_state if remembered else 0,
+                               held.history.own_state_of(bundle.user_id))
     if remembered is not None and held.problem is None:
         try:
-            held.history.check_remembered(*remembered)
+            held.history.check_remembered(remembered.seq, remembered.hash)
         except RolledBackHistoryError as error:
             held.problem, held.broken_at = str(error), len(entries) + 1
     keyring = state.keyrings.get(workspace_id)
@@ -105,6 +138,30 @@ def writable(state: WorkerState, workspace_id: str) -> History:
 
 def my_role(state: WorkerState, history: History) -> str | None:
     return history.active_members().get(state.identity().user_id)
+
+
+def own_state_version(state: WorkerState, workspace_id: str) -> int:
+    """The version of my own state in the workspace as far as this worker knows it."""
+    own = state.own_states.get(workspace_id)
+    found = state.histories.get(workspace_id)
+    return max(own.version if own else 0, found.own_state_floor if found else 0)
+
+
+def _anchors(state: WorkerState, workspace_id: str, history: History) -> dict[str, Any]:
+    """What my next entry anchors: my own state's version, and the revocation of every member
+    the history does not anchor yet (from the last entry I verified while knowing it)."""
+    cutoffs = history.known_cutoffs()
+    head = len(history.entries)
+    revocations = []
+    for user_id in sorted(history.members):
+        signed = state.signed_revocations.get(user_id) or history.signed_revocations.get(user_id)
+        if user_id in history.anchored or signed is None:
+            continue
+        revocations.append({"revocation": signed, "known_at": cutoffs.get(user_id, head)})
+    anchors: dict[str, Any] = {"own_state": own_state_version(state, workspace_id)}
+    if revocations:
+        anchors["revocations"] = revocations
+    return anchors
 
 
 def accept_grants(state: WorkerState, keyring: Keyring, history: History,
@@ -137,7 +194,8 @@ def next_entry(state: WorkerState, workspace_id: str, kind: str, *,
     bundle = state.identity()
     seq, prev = history.head
     entry = seal_entry(state.keyring(workspace_id), bundle.signing_key, author=bundle.user_id,
-                       seq=seq + 1, prev=prev, kind=kind, content=content, public=public)
+                       seq=seq + 1, prev=prev, kind=kind, content=content, public=public,
+                       anchors=_anchors(state, workspace_id, history))
     return {"seq": seq + 1, "kind": kind, "entry": params.to_b64(entry)}
 
 
@@ -163,14 +221,44 @@ def document_entry(state: WorkerState, workspace_id: str, kind: str, document_id
 
 
 def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
-    """What the UI shows of the history's state: verified or where it breaks, forgeries."""
+    """What the UI shows of the history's state: verified or where it breaks, forgeries,
+    entries whose order before their author's revocation nothing confirms; the head to remember
+    (with the revocations known at it and my own state's version), and the signed revocations
+    the history carries, for the page to remember too."""
     history = found.history
+    workspace_id = history.workspace
     return {
         "verified": found.problem is None, "length": found.length, "problem": found.problem,
         "broken_at": found.broken_at,
-        "head": {"seq": history.head[0], "hash": history.head[1].hex()},
+        "head": {"seq": history.head[0], "hash": history.head[1].hex(),
+                 "revoked": history.known_cutoffs(),
+                 "own_state": own_state_version(state, workspace_id)},
         "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
                        "author_name": state.display_name(forgery.author),
                        "reason": forgery.reason, "message": forgery.describe()}
                       for forgery in history.forgeries.values()],
+        "unconfirmed": [unconfirmed_view(state, history, seq) for seq in history.unconfirmed],
+        "revocations": {user_id: params.to_b64(signed)
+                        for user_id, signed in history.signed_revocations.items()},
     }
+
+
+def unconfirmed_version(state: WorkerState, workspace_id: str, document_id: str,
+                        version: int) -> str | None:
+    """Why a document version's order cannot be confirmed (its recording entry is by a user
+    revoked since, with nothing confirming it came first), or None."""
+    history = held(state, workspace_id).history
+    record = history.versions.get((document_id, version))
+    view = unconfirmed_view(state, history, record.seq) if record else None
+    return view["message"] if view else None
+
+
+def unconfirmed_view(state: WorkerState, history: History, seq: int) -> Reply | None:
+    """An entry by a user revoked since whose order nothing confirms (None for any other)."""
+    unconfirmed = history.unconfirmed.get(seq)
+    if unconfirmed is None:
+        return None
+    name = state.display_name(unconfirmed.author)
+    return {"seq": seq, "kind": unconfirmed.kind, "author": unconfirmed.author,
+            "author_name": name, "revoked_at": unconfirmed.revoked_at,
+            "message": unconfirmed.describe(name)}

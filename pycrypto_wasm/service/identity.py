@@ -167,8 +167,9 @@ def _entry_view(entry: DirectoryEntry, claims: dict[str, Any]) -> Reply:
 def verify_users(state: WorkerState, request: Params) -> Reply:
     """The directory as this user may believe it: every certificate checked against the root
     key from the user's own bundle, never the server's copy. Revocations this browser verified
-    before (`remembered_revocations`) still count when the server stops listing them; the
-    verified ones come back as `revocations`, for the page to remember."""
+    before (`remembered_revocations`), and those this worker found in any history it verified,
+    still count when the server stops listing them; the verified ones come back as
+    `revocations`, for the page to remember."""
     bundle = state.identity()
     users = request.get("users")
     if not isinstance(users, list):
@@ -184,6 +185,8 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
                                                            "profile")}
     for user_id, signed in dict(request.get("remembered_revocations") or {}).items():
         revocations.setdefault(str(user_id), params.from_b64(signed, "a remembered revocation"))
+    for user_id, signed in state.learned_revocations.items():
+        revocations.setdefault(user_id, signed)
     entries = verify_directory(bundle.root, bundle.organization, certificates, revocations)
     state.directory = dict(entries)
     state.signed_certificates = certificates

@@ -59,7 +59,9 @@ def read_log(state: WorkerState, request: Params) -> Reply:
                         "person": _person(state, entry.author),
                         "content": {**open_entry(entry, keyring),
                                     "written_at": entry.written_at},
-                        "forged": forgery.reason if forgery else None})
+                        "forged": forgery.reason if forgery else None,
+                        "unconfirmed": (history_service.unconfirmed_view(state, history, entry.seq)
+                                        or {}).get("message")})
     states = workflow.dossier_states([entry for entry in entries if entry["forged"] is None],
                                      _today(request), history.workflow["quorum"])
     my_role = history_service.my_role(state, history)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pycrypto_wasm.exceptions import CryptoError
-from pycrypto_wasm.identity.certificates import UserCertificate
+from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
 from pycrypto_wasm.identity.keybundle import KeyBundle
 from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange
 from pycrypto_wasm.identity.trust import DirectoryEntry
@@ -57,6 +57,9 @@ class HeldHistory:
     problem: str | None = None
     broken_at: int | None = None
     length: int = 0
+    # The lowest version my own state may have: what this browser remembered with the head, or
+    # what my own signed entries carry.
+    own_state_floor: int = 0
 
 
 @dataclass
@@ -72,6 +75,9 @@ class WorkerState:
     # The directory's signed certificates and revocations as verified (for audit exports).
     signed_certificates: dict[str, bytes] = field(default_factory=dict, repr=False)
     signed_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
+    # Revocations found in the histories this worker verified (whatever the server lists): the
+    # directory and every grant believe them too.
+    learned_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
     # Per workspace: its verified history (members, keys, settings, documents, the log's head).
     histories: dict[str, HeldHistory] = field(default_factory=dict, repr=False)
     # Per workspace: my own state (read markers) as far as I know it, at the highest version
@@ -105,6 +111,23 @@ class WorkerState:
         entry = self.directory.get(user_id)
         return entry.certificate.display_name if entry and entry.certificate else user_id
 
+    def revocation_of(self, user_id: str) -> RevocationCertificate | None:
+        """The user's revocation, if this worker verified one from any signed source."""
+        entry = self.directory.get(user_id)
+        return entry.revocation if entry else None
+
+    def learn_revocation(self, user_id: str, revocation: RevocationCertificate,
+                         signed: bytes) -> bool:
+        """Believe a verified revocation found in a history; whether it was news."""
+        entry = self.directory.get(user_id)
+        self.learned_revocations.setdefault(user_id, signed)
+        if entry is None or entry.revocation is not None:
+            return False
+        self.directory[user_id] = DirectoryEntry(user_id, entry.certificate, entry.problem,
+                                                 revocation)
+        self.signed_revocations[user_id] = signed
+        return True
+
     def verify_key_of(self, user_id: str) -> VerifyKey:
         return VerifyKey(self.certificate_of(user_id).verify_key)
 
@@ -120,6 +143,7 @@ class WorkerState:
         self.transfers.clear()
         self.signed_certificates.clear()
         self.signed_revocations.clear()
+        self.learned_revocations.clear()
         self.histories.clear()
         self.own_states.clear()
         self.signing_key = None

@@ -48,6 +48,18 @@ class NotAllowedError(CryptoError):
 
     code = "forbidden"
 
+
+class RevokedUserError(CryptoError):
+    """The user was revoked (as any signed source this worker verified says): no key for them."""
+
+    code = "revoked_user"
+
+
+class WithheldVersionError(CryptoError):
+    """The server does not serve a version the workspace's history records."""
+
+    code = "withheld_version"
+
 DOSSIER_FIELDS = (
     "patient_name", "birth_date", "referring_site", "requested_unit", "urgency", "status",
     "reviewers", "summary", "documents",
@@ -101,13 +113,18 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
                     "chain": history_service.chain_view(state, found), "problems": problems,
                     "role": history_service.my_role(state, history),
                     "members": _members(state, history),
-                    "pending_removals": history.pending_removals(),
+                    "pending_removals": sorted(user for user in history.members
+                                               if _revoked(state, history, user)),
                     "workflow": history.workflow}
     if history.settings is None:
         raise UnrecordedVersionError("this workspace's history records no manifest")
     version = history.settings.version
     if request.get("manifest_version") != version:
         return {**reply, "wants_manifest": version}
+    if request.get("manifest") is None:
+        raise WithheldVersionError(
+            f"the workspace's manifest (its name and settings), version {version}, recorded at "
+            f"entry {history.settings.seq} of its history, is withheld by the server")
     sealed = params.b64(request, "manifest")
     history.recorded("workspace", workspace_id, version, sealed)
     try:
@@ -120,10 +137,16 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
     return {**reply, "name": opened.content.get("name", ""), "version": version}
 
 
+def _revoked(state: WorkerState, history: History, user_id: str) -> bool:
+    """Whether the user's revocation is known: to the history, or to this worker from any
+    history or directory it verified since."""
+    return user_id in history.revocations or state.revocation_of(user_id) is not None
+
+
 def _members(state: WorkerState, history: History) -> list[Reply]:
     """The members the history proves, with their verified names, roles, and revocation."""
     return [{"user_id": user_id, "display_name": state.display_name(user_id), "role": role,
-             "revoked": user_id in history.revocations}
+             "revoked": _revoked(state, history, user_id)}
             for user_id, role in sorted(history.members.items(),
                                         key=lambda item: state.display_name(item[0]).lower())]
 
@@ -168,6 +191,9 @@ def share(state: WorkerState, request: Params) -> Reply:
     present = history.members.get(user_id)
     if not may_grant(role, new_role) or (present is not None and not may_grant(role, present)):
         raise NotAllowedError(f"a {role} may not make a {present or 'user'} a {new_role}")
+    if _revoked(state, history, user_id):
+        raise RevokedUserError(f"{state.display_name(user_id)} was revoked: no key is sealed to "
+                               "them")
     keyring = state.keyring(workspace_id)
     entry = history_service.next_entry(state, workspace_id, MEMBER_SET,
                                        public={"user_id": user_id, "role": new_role})
@@ -191,7 +217,8 @@ def unshare(state: WorkerState, request: Params) -> Reply:
     if revocation is not None:
         public["revocation"] = revocation
     entry = history_service.next_entry(state, workspace_id, MEMBER_REMOVED, public=public)
-    remaining = sorted(set(history.active_members()) - {user_id})
+    remaining = sorted(member for member in history.active_members()
+                       if member != user_id and not _revoked(state, history, member))
     return {"key_index": index, "log_entry": entry, "remaining": remaining,
             "grants": [_grant(state, keyring, member, index) for member in remaining]}
 
@@ -312,7 +339,10 @@ def read_dossiers(state: WorkerState, request: Params) -> Reply:
         dossiers.append({"document_id": document_id, "version": opened.version,
                          "author": opened.author,
                          "author_name": state.display_name(opened.author),
-                         "written_at": opened.written_at, "fields": opened.content})
+                         "written_at": opened.written_at, "fields": opened.content,
+                         "unconfirmed": history_service.unconfirmed_version(
+                             state, params.text(request, "workspace_id"), document_id,
+                             opened.version)})
     return {"dossiers": dossiers, "stale": stale}
 
 

@@ -20,12 +20,19 @@ model):
   after the other, written by a contributor or above under the current key;
 - the committee's kinds need the role the workflow in force at that point gives them.
 Every entry must be sealed under the key current at its place, and an author revoked before
-writing it (by the revocation's date, or after any entry dated past it) is refused. Refused
-entries are kept as forgeries, named with author, kind and reason, and never applied.
+writing it is refused: by the revocation's date, after any entry dated past it, or, whatever
+the dates, after the place where a revocation was anchored. A revocation is anchored at entry K
+when an entry carries it (a removal, or any writer's `anchors`, format 3 of log.py) with
+`known_at` K, or when this browser remembered head K while it knew the revocation already
+(`remembered_cutoffs`). A revoked author's entry before any such place whose order no later
+entry by someone else, dated before the revocation, confirms is applied but listed as
+unconfirmed: written by X, revoked on D, its order cannot be confirmed. Refused entries are kept
+as forgeries, named with author, kind and reason, and never applied.
 """
 
 from __future__ import annotations
 
+import datetime
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,6 +82,26 @@ class Forgery:
 
 
 @dataclass(frozen=True)
+class Unconfirmed:
+    """An applied entry by a user revoked since, whose place before the revocation nothing
+    proves (the author and the server may have backdated it)."""
+
+    seq: int
+    author: str
+    kind: str
+    revoked_at: int
+
+    def describe(self, author_name: str) -> str:
+        return (f"entry {self.seq} ({self.kind}) was written by {author_name}, revoked on "
+                f"{_date(self.revoked_at)}; its order cannot be confirmed")
+
+
+def _date(timestamp: int) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime(
+        "%Y-%m-%d %H:%M:%S UTC")
+
+
+@dataclass(frozen=True)
 class RecordedVersion:
     """A document version as the log records it."""
 
@@ -103,8 +130,15 @@ class History:
     latest: dict[str, RecordedVersion] = field(default_factory=dict)
     forgeries: dict[int, Forgery] = field(default_factory=dict)
     revocations: dict[str, RevocationCertificate] = field(default_factory=dict)
+    # The signed revocations the history's entries carry (verified), to pass on.
+    signed_revocations: dict[str, bytes] = field(default_factory=dict)
     # The latest date an applied entry carries: a revoked author's entries after it are refused.
     clock: int = 0
+    # Per revoked user, the entry after which theirs are refused whatever their date: where the
+    # history anchors the revocation, and where this browser remembered knowing it.
+    anchored: dict[str, int] = field(default_factory=dict)
+    cutoffs: dict[str, int] = field(default_factory=dict)
+    unconfirmed: dict[int, Unconfirmed] = field(default_factory=dict)
 
     @property
     def head(self) -> tuple[int, bytes]:
@@ -115,20 +149,34 @@ class History:
         return revocation.revoked_at if revocation else None
 
     def revoked_before(self, user_id: str, entry: LogEntry) -> bool:
-        """Whether `user_id` was revoked before `entry`: by the entry's own date, or by the
-        latest date of the entries before it (so a backdated entry does not help). Dates are
-        whole seconds: an entry of the revocation's own second still counts."""
+        """Whether `user_id` was revoked before `entry`: after the place the revocation is
+        anchored at (whatever the dates), by the entry's own date, or by the latest date of the
+        entries before it (so a backdated entry does not help). Dates are whole seconds: an
+        entry of the revocation's own second still counts."""
         revoked_at = self.revoked_at(user_id)
-        return revoked_at is not None and max(entry.written_at, self.clock) > revoked_at
+        if revoked_at is None:
+            return False
+        cutoff = self.cutoffs.get(user_id)
+        return (cutoff is not None and entry.seq > cutoff) or (
+            max(entry.written_at, self.clock) > revoked_at)
+
+    def known_cutoffs(self) -> dict[str, int]:
+        """For each revocation this history knows, the entry after which the revoked user's
+        entries are refused: where it is anchored or remembered, else the head (a browser
+        remembers this with the head it verified)."""
+        head = len(self.entries)
+        return {user: min(self.cutoffs.get(user, head), head) for user in self.revocations}
+
+    def own_state_of(self, user_id: str) -> int:
+        """The highest version of `user_id`'s own state that their signed entries carry."""
+        versions = [entry.anchors.get("own_state") for entry in self.entries
+                    if entry.author == user_id]
+        return max([version for version in versions
+                    if isinstance(version, int) and not isinstance(version, bool)] or [0])
 
     def active_members(self) -> dict[str, str]:
         """Members who are not revoked: those new keys are sealed to."""
         return {user: role for user, role in self.members.items() if user not in self.revocations}
-
-    def pending_removals(self) -> list[str]:
-        """Revoked users the log still lists as members (the next owner or manager removes
-        them, which rotates the key)."""
-        return sorted(user for user in self.members if user in self.revocations)
 
     def recorded(self, kind: str, document_id: str, version: int,
                  sealed: bytes) -> RecordedVersion:
@@ -158,16 +206,22 @@ class History:
 
 
 def replay(entries: list[LogEntry], *, organization: str, workspace: str,
-           directory: Mapping[str, DirectoryEntry]) -> History:
+           directory: Mapping[str, DirectoryEntry],
+           remembered_cutoffs: Mapping[str, int] | None = None) -> History:
     """The workspace's state after `entries` (a verified chain), each checked in order. The
-    revocations that removals carry count from their own date, wherever the removal is."""
+    revocations that removals and anchors carry count from their own date and from their
+    anchor, wherever the entry carrying them is; `remembered_cutoffs` are the places where this
+    browser knew a revocation when it remembered a head."""
     history = History(organization, workspace)
     for entry in directory.values():
         if entry.revocation is not None:
             history.revocations[entry.user_id] = entry.revocation
     for entry in entries:
-        if entry.kind == MEMBER_REMOVED:
-            _learn_revocation(history, entry, directory)
+        _learn_anchors(history, entry, directory)
+    history.cutoffs = dict(history.anchored)
+    for user, seq in (remembered_cutoffs or {}).items():
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:
+            history.cutoffs[user] = min(seq, history.cutoffs.get(user, seq))
     for entry in entries:
         history.entries.append(entry)
         try:
@@ -175,6 +229,7 @@ def replay(entries: list[LogEntry], *, organization: str, workspace: str,
         except _Refused as refused:
             history.forgeries[entry.seq] = Forgery(entry.seq, entry.author, entry.kind,
                                                    str(refused))
+    _find_unconfirmed(history)
     return history
 
 
@@ -213,14 +268,58 @@ def _apply(history: History, entry: LogEntry, directory: Mapping[str, DirectoryE
     history.clock = max(history.clock, entry.written_at)
 
 
-def _learn_revocation(history: History, entry: LogEntry,
-                      directory: Mapping[str, DirectoryEntry]) -> None:
-    signed = entry.public.get("revocation")
-    user_id = entry.public.get("user_id")
-    if isinstance(signed, bytes) and isinstance(user_id, str):
-        revocation = verify_revocation(signed, history.organization, user_id, directory)
-        if revocation is not None:
-            history.revocations.setdefault(user_id, revocation)
+def _learn_revocation(history: History, signed: Any, known_at: Any,
+                      directory: Mapping[str, DirectoryEntry], entry: LogEntry) -> None:
+    """Learn a signed revocation an entry carries, anchored after entry `known_at` (never
+    later than the entry before the one carrying it)."""
+    if not isinstance(signed, bytes) or not isinstance(known_at, int) or isinstance(
+            known_at, bool) or known_at < 0:
+        return
+    try:
+        user_id = RevocationCertificate.peek(signed).user_id
+    except CryptoError:
+        return
+    revocation = verify_revocation(signed, history.organization, user_id, directory)
+    if revocation is None or user_id == entry.author:
+        return
+    history.revocations.setdefault(user_id, revocation)
+    history.signed_revocations.setdefault(user_id, signed)
+    anchor = min(known_at, entry.seq - 1)
+    history.anchored[user_id] = min(anchor, history.anchored.get(user_id, anchor))
+
+
+def _learn_anchors(history: History, entry: LogEntry,
+                   directory: Mapping[str, DirectoryEntry]) -> None:
+    """The revocations an entry carries: a removal's, and those of its writer's anchors."""
+    if entry.kind == MEMBER_REMOVED and isinstance(entry.public.get("revocation"), bytes):
+        user_id = entry.public.get("user_id")
+        signed = entry.public["revocation"]
+        try:
+            names_removed = RevocationCertificate.peek(signed).user_id == user_id
+        except CryptoError:
+            names_removed = False
+        if names_removed:
+            _learn_revocation(history, signed, entry.seq - 1, directory, entry)
+    anchored = entry.anchors.get("revocations")
+    for anchor in anchored if isinstance(anchored, list) else []:
+        if isinstance(anchor, dict):
+            _learn_revocation(history, anchor.get("revocation"), anchor.get("known_at"),
+                              directory, entry)
+
+
+def _find_unconfirmed(history: History) -> None:
+    """Applied entries by revoked users that no later entry by someone else, dated before the
+    revocation, places before it (that entry named them in its chain, so they existed)."""
+    for user, revocation in history.revocations.items():
+        confirmed_before = False
+        for entry in reversed(history.entries):
+            if entry.seq in history.forgeries:
+                continue
+            if entry.author != user:
+                confirmed_before = confirmed_before or entry.written_at < revocation.revoked_at
+            elif not confirmed_before:
+                history.unconfirmed[entry.seq] = Unconfirmed(entry.seq, user, entry.kind,
+                                                             revocation.revoked_at)
 
 
 def _key_check(entry: LogEntry) -> bytes:

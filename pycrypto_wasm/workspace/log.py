@@ -13,6 +13,12 @@ BLAKE2b-256 of the previous stored entry (32 zero bytes before the first), `publ
 facts every client must check in clear (membership, key announcements, document versions; the
 server sees which users share a workspace anyway), and `sealed` is the envelope of the canonical
 content (context "log-entry-content" ... version seq) under workspace key `key_index`.
+Entry, format version 3 (what this client writes; version 2 stays readable): the same signed
+object with one more field, `anchors`, the writer's view of what the server must not undo:
+`{"own_state": N}` (the version of the writer's own state in this workspace when writing) and
+`{"revocations": [{"revocation": signed revocation, "known_at": seq}]}` (each revocation of a
+member the writer knew, and the last entry it had verified when it first knew it: that
+member's entries after `known_at` are refused by every reader, whatever their date).
 Anyone holding the organization's root verify key and the members' certificates can check the
 chain, every signature and every author's authority without reading a single entry
 (`python -m pycrypto_wasm.audit verify`); members also decrypt.
@@ -32,7 +38,8 @@ from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 from pycrypto_wasm.workspace.keys import Keyring
 
-VERSION = 2
+VERSION = 3
+READABLE_VERSIONS = (2, 3)
 GENESIS = bytes(32)
 
 
@@ -60,6 +67,7 @@ class LogEntry:
     sealed: bytes
     hash: bytes
     public: dict[str, Any] = field(default_factory=dict)
+    anchors: dict[str, Any] = field(default_factory=dict)
 
 
 def entry_context(organization: str, workspace: str) -> Context:
@@ -77,9 +85,10 @@ def entry_hash(stored: bytes) -> bytes:
 
 def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: int, prev: bytes,
                kind: str, content: dict[str, Any] | None = None,
-               public: dict[str, Any] | None = None, written_at: int | None = None) -> bytes:
+               public: dict[str, Any] | None = None, written_at: int | None = None,
+               anchors: dict[str, Any] | None = None) -> bytes:
     """Entry `seq` of the log, following the entry whose hash is `prev`, sealed under the key
-    the history says is current."""
+    the history says is current, carrying the writer's `anchors` (format version 3)."""
     index = keyring.current
     sealed = envelope.seal(keyring.key(index),
                            content_context(keyring.organization, keyring.workspace, seq),
@@ -87,7 +96,7 @@ def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: in
     signed = author_key.sign_object(entry_context(keyring.organization, keyring.workspace), {
         "seq": seq, "prev": prev, "author": author, "kind": kind, "key_index": index,
         "written_at": int(time.time()) if written_at is None else written_at,
-        "public": public or {}, "sealed": sealed,
+        "public": public or {}, "sealed": sealed, "anchors": anchors or {},
     })
     return frame(VERSION, signed)
 
@@ -98,7 +107,9 @@ _FIELDS = (("seq", int), ("prev", bytes), ("kind", str), ("key_index", int),
 
 def _verified(stored: bytes, position: int, context: Context,
               author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
-    signed = unframe(stored, version=VERSION, min_body=1, what=f"log entry {position}")
+    version = stored[0] if isinstance(stored, bytes | bytearray) and stored else VERSION
+    signed = unframe(stored, version=version if version in READABLE_VERSIONS else VERSION,
+                     min_body=1, what=f"log entry {position}")
     claims = unverified_payload(signed)
     if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
         raise CryptoError("it names no author")
@@ -106,6 +117,11 @@ def _verified(stored: bytes, position: int, context: Context,
     for name, kind in _FIELDS:
         if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
             raise CryptoError(f"its field {name!r} is missing or malformed")
+    # The anchors count wherever the signature covers them, whatever the (unsigned) version byte
+    # says: changing it cannot strip them.
+    anchors = value.setdefault("anchors", {}) if version < 3 else value.get("anchors")
+    if not isinstance(anchors, dict):
+        raise CryptoError("its field 'anchors' is missing or malformed")
     return value
 
 
@@ -134,7 +150,7 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
         prev = entry_hash(stored)
         entries.append(LogEntry(position, value["prev"], value["author"], value["kind"],
                                 value["key_index"], value["written_at"], value["sealed"], prev,
-                                value["public"]))
+                                value["public"], value["anchors"]))
     return entries
 
 
