@@ -118,16 +118,40 @@ class MemberBrowser:
                    "remembered": self.remembered.get(workspace_id)}
         opened = self.call("workspace.open", **request)
         if "wants_manifest" in opened:
-            version = self.api("GET", f"/api/workspaces/{workspace_id}/documents/{workspace_id}"
-                               f"/versions/{opened['wants_manifest']}")
+            wanted = opened["wants_manifest"]
+            try:
+                version = self.api("GET", f"/api/workspaces/{workspace_id}/documents/"
+                                   f"{workspace_id}/versions/{wanted}")
+            except ServerError as error:
+                if error.status != 404:
+                    raise
+                version = {"manifest": None, "version": wanted}
             opened = self.call("workspace.open", **{**request, "manifest": version["manifest"],
                                                     "manifest_version": version["version"]})
         self._remember(workspace_id, opened["chain"])
         return opened
 
     def _remember(self, workspace_id: str, chain: dict[str, Any]) -> None:
+        """As web/log.js does: the verified head (with the revocations known at it and my own
+        state's version), and the revocations the history carries."""
+        self.remembered_revocations.update(chain["revocations"])
         if chain["verified"]:
             self.remembered[workspace_id] = chain["head"]
+
+    def own_state(self, workspace_id: str) -> dict[str, Any]:
+        """My own state (read markers) as the server serves it, opened by the worker after the
+        history, as web/log.js does."""
+        stored = self.api("GET", f"/api/workspaces/{workspace_id}/my-state")
+        return self.call("own_state.open", workspace_id=workspace_id, **stored)
+
+    def mark_read(self, workspace_id: str, dossier_id: str, seq: int) -> dict[str, Any]:
+        sealed = self.call("own_state.mark_read", workspace_id=workspace_id,
+                           dossier_id=dossier_id, seq=seq)
+        self.api("PUT", f"/api/workspaces/{workspace_id}/my-state", sealed)
+        if workspace_id in self.remembered:
+            head = self.remembered[workspace_id]
+            head["own_state"] = max(head.get("own_state", 0), sealed["version"])
+        return self.call("own_state.open", workspace_id=workspace_id, **sealed)
 
     def read_log(self, workspace_id: str) -> dict[str, Any]:
         self.verify_directory()
