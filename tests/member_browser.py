@@ -7,6 +7,8 @@ verified, as the page does in IndexedDB, unless told to forget (a wiped workstat
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +19,9 @@ from pycrypto_wasm.service import CryptoService
 from pycrypto_wasm.signing import SigningKey
 from pycrypto_wasm.workspace.blocks import BLOCK_SIZE
 from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.webcrypto_blocks import associated_data
 from tests.api.identity.conftest import Person
+from tests.crossruntime.vectors import seal_webcrypto_block
 
 
 class WorkerError(Exception):
@@ -241,17 +245,18 @@ class MemberBrowser:
 
     # files ------------------------------------------------------------------------------------
     def upload(self, workspace_id: str, name: str, data: bytes,
-               dossier_id: str | None = None) -> str:
+               dossier_id: str | None = None, *, block_format: int = 1) -> str:
+        """Upload a file in block format 1 (libsodium, sealed by the worker's Python) or 2
+        (AES-GCM, sealed as the worker's WebCrypto does, here by CPython's `cryptography`)."""
         begun = self.call("file.begin_upload", workspace_id=workspace_id, name=name,
                           mime="application/pdf", size=len(data), dossier_id=dossier_id)
         file_id = begun["file_id"]
+        seal = self._seal_format_2(file_id, begun["block_count"]) if block_format == 2 \
+            else self._seal_format_1(file_id)
         frames = b""
         for index in range(begun["block_count"]):
-            block = self.call("file.encrypt_block", file_id=file_id, index=index,
-                              data=data[index * BLOCK_SIZE:(index + 1) * BLOCK_SIZE])
-            ciphertext = bytes(block["ciphertext"])
-            frames += (bytes.fromhex(block["block_id"]) + len(ciphertext).to_bytes(4, "big")
-                       + ciphertext)
+            block_id, ciphertext = seal(index, data[index * BLOCK_SIZE:(index + 1) * BLOCK_SIZE])
+            frames += block_id + len(ciphertext).to_bytes(4, "big") + ciphertext
         response = self.client.post(f"/api/workspaces/{workspace_id}/blocks", data=frames,
                                     content_type="application/octet-stream")
         assert response.status_code < 300, response.json
@@ -265,6 +270,58 @@ class MemberBrowser:
         self.call("file.end_transfer", file_id=file_id)
         self.read_log(workspace_id)
         return file_id
+
+    def _seal_format_1(self, file_id: str) -> Any:
+        def seal(index: int, plaintext: bytes) -> tuple[bytes, bytes]:
+            block = self.call("file.encrypt_block", file_id=file_id, index=index,
+                              data=plaintext)
+            return bytes.fromhex(block["block_id"]), bytes(block["ciphertext"])
+        return seal
+
+    def _seal_format_2(self, file_id: str, count: int) -> Any:
+        layout = self.call("file.upload_layout", file_id=file_id)
+
+        def seal(index: int, plaintext: bytes) -> tuple[bytes, bytes]:
+            key = os.urandom(32)
+            ciphertext = seal_webcrypto_block(
+                plaintext, key=key, nonce=os.urandom(12), prefix=layout["prefix"], index=index,
+                padded_size=layout["last_padded_size"] if index == count - 1
+                else len(plaintext))
+            digest = hashlib.sha256(ciphertext).digest()
+            self.call("file.record_block", file_id=file_id, index=index, key=key,
+                      digest=digest)
+            return digest, ciphertext
+        return seal
+
+    def download(self, workspace_id: str, file_id: str) -> bytes:
+        """The file's bytes as the page saves them: its latest verified version's blocks read
+        from the server in one streamed request, each checked and decrypted (format 1 by the
+        worker's Python, format 2 as its WebCrypto does)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # CPython only
+
+        document = next(row for row in self.all_pages(
+            f"/api/workspaces/{workspace_id}/documents?kind=file", "documents")
+            if row["document_id"] == file_id)
+        begun = self.call("file.begin_download", **{**document, "workspace_id": workspace_id})
+        keys = self.call("file.download_keys", file_id=begun["file_id"])
+        streamed = self.client.post(f"/api/workspaces/{workspace_id}/blocks/stream",
+                                    json={"block_ids": begun["block_ids"]})
+        assert streamed.status_code == 200, streamed.json
+        body, parts = streamed.data, []
+        for index, block in enumerate(keys["blocks"]):
+            length = int.from_bytes(body[:4], "big")
+            ciphertext, body = body[4:4 + length], body[4 + length:]
+            if block["format"] == 1:
+                parts.append(bytes(self.call("file.decrypt_block", file_id=begun["file_id"],
+                                             index=index, ciphertext=ciphertext)["data"]))
+                continue
+            assert hashlib.sha256(ciphertext).digest() == bytes(block["digest"])
+            padded = AESGCM(bytes(block["key"])).decrypt(
+                ciphertext[1:13], ciphertext[13:],
+                associated_data(bytes(keys["prefix"]), index))
+            parts.append(padded[:block["size"]])
+        self.call("file.end_transfer", file_id=begun["file_id"])
+        return b"".join(parts)
 
     def files(self, workspace_id: str) -> dict[str, dict[str, Any]]:
         documents = self.all_pages(f"/api/workspaces/{workspace_id}/documents?kind=file",
