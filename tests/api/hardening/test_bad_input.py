@@ -56,6 +56,34 @@ def test_bad_input_nul_and_bidi_override_in_names_are_400(organization, name):
     _refused(response)
 
 
+SIGNED_IN_OR_NOT = ["signed in", "anonymous"]
+
+
+@pytest.mark.parametrize("who", SIGNED_IN_OR_NOT)
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/api/login", {"credential": {"id": "a\x00b", "response": {}}}),
+    ("POST", "/api/login/recovery", {"login_token_digest": "AAAA\x00"}),
+    ("POST", "/api/users/u-\x00/revoke", {"revocation": "AAAA"}),
+    ("GET", "/api/directory?cursor=\x00", None),
+    ("GET", "/api/invitations?\x00=1", None),
+])
+def test_bad_input_nul_is_400_on_every_engine_signed_in_or_not(organization, who, method, path,
+                                                               body):
+    """PostgreSQL refuses NUL in text: refused at the input layer, before anything else."""
+    client = organization.admin.client if who == "signed in" else organization.person().client
+    _refused(client.open(path, method=method, json=body))
+
+
+@pytest.mark.parametrize("body", [
+    {"workspace_id": "w-\x00", "manifest": "eA"},
+    {"workspace_id": "w-" + "a" * 24, "key_grant": "eA", "manifest": "eA",
+     "log_entry": {"seq": 1, "kind": "workspace_created", "entry": "eA", "\x00": "x"}},
+])
+def test_bad_input_nul_in_any_string_or_key_of_a_body_is_400(organization, body):
+    _refused(organization.admin.client.post("/api/workspaces", json=body))
+    assert organization.admin.client.get("/api/workspaces").json["workspaces"] == []
+
+
 @pytest.mark.parametrize("credential", [None, 7, [], "text"])
 def test_bad_input_credential_of_the_wrong_type_is_400(organization, credential):
     options = organization.admin.client.post("/api/passkeys/options").json

@@ -45,6 +45,8 @@ def test_socket_server_info_with_an_argument_is_answered(socket):
     "[" * DEEP + "]" * DEEP,
     '{"a":' * DEEP + "1" + "}" * DEEP,
     '"\\udc00"',
+    '{"role": "claimer", "token": "a\\u0000b"}',
+    '{"workspace_id": "w-\\u0000", "dossier_id": null}',
     str(2**64),
 ])
 def test_socket_every_event_answers_a_malformed_payload(app, socket, payload):

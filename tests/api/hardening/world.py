@@ -44,18 +44,18 @@ class World:
         return self.organization.invite(email=f"{secrets.token_hex(4)}@chu.example")
 
 
-def matrix_config(folder: Path) -> Config:
-    """Limits high enough that the matrix meets none."""
+def matrix_config(folder: Path, database: str | None = None) -> Config:
+    """Limits high enough that the matrix meets none; SQLite in `folder` unless `database`."""
     return replace(
         Config(data_dir=folder / "data", web_dir=REPO_ROOT / "web",
-               static_dir=make_static(folder / "static", FAKE_ASSETS)),
+               static_dir=make_static(folder / "static", FAKE_ASSETS), database=database),
         ceremony_requests_per_minute=GENEROUS, workspace_creations_per_minute=GENEROUS,
         document_writes_per_minute=GENEROUS, log_writes_per_minute=GENEROUS,
         block_uploads_per_minute=GENEROUS, presence_events_per_minute=GENEROUS)
 
 
-def build_world(folder: Path) -> World:
-    app = create_app(matrix_config(folder))
+def build_world(folder: Path, database: str | None = None) -> World:
+    app = create_app(matrix_config(folder, database))
     organization = bootstrap(app)
     workspace = create_workspace(organization)
     members = {role: workspace.add(role) for role in ("reader", "contributor", "manager")}
