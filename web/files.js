@@ -8,8 +8,10 @@ import { cryptoClient } from './crypto-client.js';
 import { followingHistory } from './log.js';
 import { loadFileListing } from './workspaces.js';
 
-function describe(workspaceId, documents) {
-  return cryptoClient().call('file.describe', { workspace_id: workspaceId, documents });
+function describe(workspaceId, documents, versionsOf = null) {
+  return cryptoClient().call('file.describe', {
+    workspace_id: workspaceId, documents, versions_of: versionsOf,
+  });
 }
 
 export async function loadFiles(workspaceId) {
@@ -18,11 +20,12 @@ export async function loadFiles(workspaceId) {
   return files.map((file) => ({ ...file, document: byId.get(file.document_id) }));
 }
 
-/** Every version of a file, oldest first, each verified (or with the problem found). */
+/** Every version of a file, oldest first, each verified (or with the problem found; a recorded
+ * version the server does not list is named withheld). */
 export async function fileHistory(workspaceId, documentId) {
   const { versions } = await allPages(
     `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
-  const { files } = await describe(workspaceId, versions);
+  const { files } = await describe(workspaceId, versions, documentId);
   return files.map((file, index) => ({ ...file, document: versions[index] }));
 }
 

@@ -1,8 +1,11 @@
 /**
  * Integrity data this browser keeps per user in IndexedDB, so that a reload still catches a
  * server that goes back on what this browser verified: the last verified head of each
- * workspace's history ({seq, hash}), and the revocations it verified (admin-signed, so a server
- * that stops listing one is not believed). No key, no content: positions, hashes, signatures.
+ * workspace's history ({seq, hash, revoked, own_state}: with, for each revocation it knew then,
+ * the entry after which that user's entries are refused whatever their date, and the version of
+ * my own state, so that a rollback of it across sign-ins is caught), and the revocations it
+ * verified (admin-signed, so a server that stops listing one is not believed). No key, no
+ * content: positions, hashes, signatures.
  */
 
 const DATABASE = 'paravent-integrity';
@@ -39,11 +42,27 @@ export async function rememberedHead(userId, workspaceId) {
   return (await run(HEADS, 'readonly', (store) => store.get(`${userId}/${workspaceId}`))) ?? null;
 }
 
-/** Remembers a verified head; never moves back to a shorter one. */
+/** Remembers a verified head; never moves back to a shorter one, nor a revocation's place
+ * later, nor my own state's version lower. */
 export async function rememberHead(userId, workspaceId, head) {
   const known = await rememberedHead(userId, workspaceId);
   if (!known || head.seq >= known.seq) {
-    await run(HEADS, 'readwrite', (store) => store.put(head, `${userId}/${workspaceId}`));
+    const revoked = { ...(known?.revoked ?? {}) };
+    for (const [user, seq] of Object.entries(head.revoked ?? {})) {
+      revoked[user] = Math.min(seq, revoked[user] ?? seq);
+    }
+    const ownState = Math.max(head.own_state ?? 0, known?.own_state ?? 0);
+    await run(HEADS, 'readwrite', (store) => store.put({ ...head, revoked, own_state: ownState },
+      `${userId}/${workspaceId}`));
+  }
+}
+
+/** Raises the version of my own state remembered with the workspace's head. */
+export async function rememberOwnState(userId, workspaceId, version) {
+  const known = await rememberedHead(userId, workspaceId);
+  if (known && version > (known.own_state ?? 0)) {
+    await run(HEADS, 'readwrite', (store) => store.put({ ...known, own_state: version },
+      `${userId}/${workspaceId}`));
   }
 }
 

@@ -8,7 +8,8 @@
 
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
-import { rememberHead, rememberedHead } from './history-memory.js';
+import { learnRevocations } from './directory.js';
+import { rememberHead, rememberOwnState, rememberedHead } from './history-memory.js';
 import { session } from './session.js';
 
 function today() {
@@ -19,8 +20,8 @@ function today() {
 
 /**
  * Has the worker verify a workspace's history as the server serves it (`entries`), against the
- * head this browser remembers; remembers the new head when the history verifies. Returns what
- * the worker replied to `method`.
+ * head this browser remembers; remembers the new head when the history verifies, and the
+ * revocations the history carries. Returns what the worker replied to `method`.
  */
 export async function verifyHistory(method, workspaceId, entries, request = {}) {
   const userId = session.user.user_id;
@@ -28,6 +29,7 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
   const reply = await cryptoClient().call(method, {
     ...request, workspace_id: workspaceId, entries, remembered,
   });
+  await learnRevocations(userId, reply.chain.revocations);
   if (reply.chain.verified) {
     await rememberHead(userId, workspaceId, reply.chain.head).catch(() => null);
   }
@@ -64,21 +66,27 @@ function inTurn(workspaceId, task) {
  * it holds (markers only move forward; an older version than it saw is refused as a rollback).
  * Returns {version, read_markers}.
  */
-function openOwnState(workspaceId, stored) {
-  return cryptoClient().call('own_state.open', {
+async function openOwnState(workspaceId, stored) {
+  const opened = await cryptoClient().call('own_state.open', {
     workspace_id: workspaceId, version: stored.version, state: stored.state,
   });
+  await rememberOwnState(session.user.user_id, workspaceId, opened.version).catch(() => null);
+  return opened;
 }
 
 async function readOwnState(workspaceId) {
   return openOwnState(workspaceId, await api('GET', ownStatePath(workspaceId)));
 }
 
-/** {chain, entries, dossiers, readMarkers}: the verified log of a workspace. */
+/**
+ * {chain, entries, dossiers, readMarkers}: the verified log of a workspace. My own state is
+ * opened after the history, which tells the worker the version my signed entries (and this
+ * browser) recorded: an older one is refused as a rollback.
+ */
 export async function loadLog(workspaceId) {
-  const [listing, own] = await Promise.all([
-    readLog(workspaceId), inTurn(workspaceId, () => readOwnState(workspaceId))]);
+  const listing = await readLog(workspaceId);
   const read = await verifyHistory('log.read', workspaceId, listing.entries, { today: today() });
+  const own = await inTurn(workspaceId, () => readOwnState(workspaceId));
   return { ...read, readMarkers: own.read_markers };
 }
 

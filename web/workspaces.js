@@ -31,8 +31,15 @@ export async function openWorkspace(entry) {
   if (opened.wants_manifest === undefined) {
     return opened;
   }
+  // A version the history records that the server does not serve is named withheld by the worker.
   const recorded = await api('GET',
-    `/api/workspaces/${workspaceId}/documents/${workspaceId}/versions/${opened.wants_manifest}`);
+    `/api/workspaces/${workspaceId}/documents/${workspaceId}/versions/${opened.wants_manifest}`)
+    .catch((error) => {
+      if (error.status !== 404) {
+        throw error;
+      }
+      return { manifest: null, version: opened.wants_manifest };
+    });
   return verifyHistory('workspace.open', workspaceId, entries,
     { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
@@ -77,12 +84,13 @@ export async function loadFileListing(workspaceId) {
   return { documents, files: reply.files };
 }
 
-/** Every version of a dossier, oldest first, each decrypted and verified. */
+/** Every version of a dossier, oldest first, each decrypted and verified; a recorded version
+ * the server does not list is named withheld. */
 export async function dossierHistory(workspaceId, documentId) {
   const { versions } = await allPages(
     `/api/workspaces/${workspaceId}/documents/${documentId}/versions`, 'versions');
   const { dossiers } = await cryptoClient().call('dossier.read', {
-    workspace_id: workspaceId, documents: versions,
+    workspace_id: workspaceId, documents: versions, versions_of: documentId,
   });
   return dossiers;
 }

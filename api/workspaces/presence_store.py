@@ -117,6 +117,7 @@ class RedisPresence:
         # Sockets whose change did not reach Redis -> the workspaces they may still be listed in.
         self._unsaved: dict[str, set[str]] = {}
         self._reachable = True
+        self._tell_again: set[str] = set()
         self._beat_or_note()
         threading.Thread(target=self._keep_beating, name="presence-heartbeat",
                          daemon=True).start()
@@ -133,13 +134,20 @@ class RedisPresence:
             self._lost(error)
 
     def beat(self) -> None:
-        """Say this process is alive; write its sockets back if Redis lost them or was away."""
+        """Say this process is alive; write its sockets back if Redis lost them or was away.
+        Members are told after the write-back, and once more at the next beat: by then every
+        process wrote its own sockets back, so the last summary they get lists them all."""
         was_known = self._redis.set(_process_key(self._process), 1, ex=HEARTBEAT_TTL_SECONDS,
                                     get=True)
+        told_again, self._tell_again = self._tell_again, set()
         if was_known is None or not self._reachable or self._unsaved:
-            self._restore()
+            self._tell_again = self._restore()
+            self._tell(self._tell_again)
+        elif told_again:
+            self._tell(told_again)
 
-    def _restore(self) -> None:
+    def _restore(self) -> set[str]:
+        """Write this process's sockets back; the workspaces whose presence may have changed."""
         with self._lock:
             unsaved, self._unsaved = self._unsaved, {}
         viewings = self._local.viewings()
@@ -160,8 +168,13 @@ class RedisPresence:
             logger.warning("presence: Redis is back; this process's sockets written back")
         self._reachable = True
         changed = {workspace for workspaces in unsaved.values() for workspace in workspaces}
+        return changed | {viewing.workspace_id for viewing in viewings.values()}
+
+    def _tell(self, workspace_ids: set[str]) -> None:
+        if not workspace_ids:
+            return
         try:
-            self._on_restored(changed | {viewing.workspace_id for viewing in viewings.values()})
+            self._on_restored(workspace_ids)
         except Exception:  # telling members failed (the database?): the beat must go on
             logger.exception("presence: telling members of the restored presence failed")
 
