@@ -294,17 +294,21 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
 
     With `latest`, the listing claims to be each document's latest version: a version older
     than the history's is a rollback, and a recorded document missing from it is withheld
-    (unless its latest version deletes it: the server forgets deleted files after a while)."""
+    (unless its latest version deletes it: the server forgets deleted files after a while).
+    With `versions_of` (a document id), it claims to be every version of that document: a
+    recorded version missing from it is withheld."""
     workspace_id = params.text(request, "workspace_id")
     history = history_service.held(state, workspace_id).history
     latest = bool(request.get("latest"))
     results: list[tuple[str, ManifestVersion | None, str | None]] = []
     stale = False
     listed = set()
+    listed_versions = set()
     for document in request.get("documents") or []:
         document = dict(document)
         document_id = params.text(document, "document_id")
         listed.add(document_id)
+        listed_versions.add((document_id, document.get("version")))
         record = history.latest.get(document_id)
         version = document.get("version")
         if latest and isinstance(version, int) and (record is None or version > record.version):
@@ -325,6 +329,14 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
              f"entry {record.seq}) is withheld by the server")
             for document_id, record in history.latest.items()
             if record.kind == kind and not record.deleted and document_id not in listed)
+    if request.get("versions_of") is not None:
+        every = params.text(request, "versions_of")
+        results.extend(
+            (every, None, f"{kind} {every} version {version} (recorded at entry {record.seq}) "
+             "is withheld by the server")
+            for (document_id, version), record in sorted(history.versions.items())
+            if document_id == every and record.kind == kind
+            and (document_id, version) not in listed_versions)
     return results, stale
 
 

@@ -15,9 +15,11 @@ const KINDS = ['review', 'comment', 'comment_edit', 'comment_delete', 'request',
   'decision', 'endorse', 'close', 'reopen'];
 
 export function chainState(chain) {
+  const unconfirmed = chain.unconfirmed?.length ?? 0;
   return chain.verified
-    ? h('p', { id: 'chain-state', class: 'badge badge-verified', dataset: { verified: 'true' } },
-      t('activity.chainVerified', { count: chain.length }))
+    ? h('p', { id: 'chain-state', class: 'badge badge-verified', dataset: { verified: 'true', unconfirmed } },
+      t('activity.chainVerified', { count: chain.length }),
+      unconfirmed ? ` — ${t('activity.chainUnconfirmed', { count: unconfirmed })}` : null)
     : h('p', { id: 'chain-state', class: 'chain-broken', role: 'alert', dataset: { verified: 'false' } },
       t('activity.chainBroken', { position: chain.broken_at, problem: chain.problem }));
 }
@@ -49,7 +51,9 @@ export function activitySection(workspaceId, dossierName) {
         h('span', { class: 'muted' }, `#${entry.seq} ${formatDateTime(entry.content.written_at)} — `),
         h('strong', {}, entry.person.name), ` (${entry.person.site ?? '?'}) — `,
         t(`activity.kind.${entry.kind}`), ' — ', dossierName(entry.content.dossier_id),
-        entry.forged ? h('span', { class: 'badge badge-invalid', title: entry.forged }, t('activity.roleProblem')) : null)));
+        entry.forged ? h('span', { class: 'badge badge-invalid', title: entry.forged }, t('activity.roleProblem')) : null,
+        entry.unconfirmed ? h('span', { class: 'badge badge-muted unconfirmed', title: entry.unconfirmed },
+          t('activity.unconfirmed')) : null)));
   };
   const update = (log) => {
     current = log;

@@ -11,7 +11,7 @@ import { hasMessage, t } from '../i18n/i18n.js';
 /** Codes whose English message names what was affected (which file, which entry). */
 const NAMING_ITEM = new Set([
   'tampered_block', 'broken_chain', 'replayed_version', 'bad_signature', 'wrong_context',
-  'malformed_stream', 'download_failed', 'unverified_user',
+  'malformed_stream', 'download_failed', 'unverified_user', 'withheld_version', 'revoked_user',
 ]);
 
 export function errorBox() {

@@ -9,7 +9,7 @@ import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { verifiedDirectory } from '../directory.js';
+import { REVOCATIONS_LEARNED, verifiedDirectory } from '../directory.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
 import { workspaceListSection } from './workspace-list.js';
@@ -106,4 +106,13 @@ export function renderHome(root) {
       h('h2', { id: 'directory-title' }, t('directory.title')), table, box),
     session.user.profile === 'admin' ? inviteSection() : null);
   loadDirectory(table, box).catch((error) => showError(box, error));
+  // A revocation found in a workspace's history (the list above opens each): shown at once.
+  const revocationsLearned = () => {
+    if (!table.isConnected) {
+      window.removeEventListener(REVOCATIONS_LEARNED, revocationsLearned);
+      return;
+    }
+    loadDirectory(table, box).catch((error) => showError(box, error));
+  };
+  window.addEventListener(REVOCATIONS_LEARNED, revocationsLearned);
 }

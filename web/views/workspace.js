@@ -15,6 +15,8 @@ import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
 import { viewing } from '../presence.js';
 import { openWorkspaceState } from '../state.js';
+import { REVOCATIONS_LEARNED } from '../directory.js';
+import { formatDateTime } from '../i18n/format.js';
 import { saveWorkspaceSettings, shareWorkspace, unshareWorkspace } from '../workspaces.js';
 import { activitySection } from './activity.js';
 import { committeeSection } from './committee.js';
@@ -136,6 +138,19 @@ function historyAlerts(workspace) {
     h('ul', {}, ...alerts.map((alert) => h('li', {}, alert)))) : null;
 }
 
+/**
+ * Entries by users revoked since, applied, whose place before the revocation nothing confirms
+ * (a fresh browser, before any honest write after the revocation): flagged, never silent.
+ */
+function unconfirmedNotice(workspace) {
+  const { unconfirmed } = workspace.chain;
+  return unconfirmed.length ? h('section', { id: 'history-unconfirmed', class: 'notice', role: 'alert' },
+    h('h2', {}, t('workspace.unconfirmedAlert')),
+    h('ul', {}, ...unconfirmed.map((entry) => h('li', { dataset: { seq: entry.seq } },
+      t('workspace.unconfirmedEntry', { seq: entry.seq, kind: entry.kind, author: entry.author_name,
+        date: formatDateTime(entry.revoked_at) }))))) : null;
+}
+
 /** In place of the whole view, for a member who was just removed from the workspace. */
 function showRemoved(root) {
   show(root, h('section', { class: 'panel' }, h('h1', {}, t('workspace.title')),
@@ -234,6 +249,15 @@ export async function renderWorkspace(root, workspaceId) {
     }
   };
   state.subscribe(drawAll);
+  // A revocation found in another workspace's history: the members and share list redraw.
+  const revocationsLearned = () => {
+    if (!root.isConnected) {
+      window.removeEventListener(REVOCATIONS_LEARNED, revocationsLearned);
+      return;
+    }
+    state.reloadWorkspace().catch((error) => showError(box, error));
+  };
+  window.addEventListener(REVOCATIONS_LEARNED, revocationsLearned);
   onWorkspaceChanged(async (change) => {
     if (change.workspace_id !== workspaceId || !root.isConnected) {
       return;
@@ -259,6 +283,7 @@ export async function renderWorkspace(root, workspaceId) {
   // by side (web/styles.css), the workspace's activity and settings below.
   show(root,
     historyAlerts(state.get().workspace),
+    unconfirmedNotice(state.get().workspace),
     h('div', { class: 'workspace-layout' },
       workspaceNav(workspaceId),
       h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },

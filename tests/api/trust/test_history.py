@@ -91,7 +91,7 @@ def test_history_rolled_back_dossier_and_deleted_file_are_caught(committee):
         assert "was rolled back" in file["problem"]
 
 
-def test_history_rolled_back_settings_keep_the_recorded_quorum(committee):
+def test_history_withheld_workspace_manifest_is_named_and_keeps_the_recorded_quorum(committee):
     server = MaliciousServer(committee.organization.app)
     strict = {**workflow.DEFAULT_WORKFLOW, "quorum": 2}
     committee.owner.save_settings(committee.workspace_id, "Commission SSR — Nord-Sud", strict)
@@ -99,9 +99,12 @@ def test_history_rolled_back_settings_keep_the_recorded_quorum(committee):
     server.sql("update workspaces set workflow = null where id = ?", [committee.workspace_id])
 
     committee.reader.forget()
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(WorkerError) as refused:
         committee.reader.open(committee.workspace_id)
-    assert "404" in str(refused.value)
+    assert refused.value.code == "withheld_version"
+    assert ("the workspace's manifest (its name and settings), version 2, recorded at entry "
+            in refused.value.message)
+    assert refused.value.message.endswith("is withheld by the server")
     assert committee.reader.read_log(committee.workspace_id)["chain"]["verified"]
     assert committee.reader.worker._state.histories[committee.workspace_id].history.workflow[
         "quorum"] == 2
