@@ -1,14 +1,37 @@
-/** JSON calls to our server, with its errors as ApiError {status, code, message}. */
+/**
+ * JSON calls to our server, with its errors as ApiError {status, code, message}.
+ *
+ * A request the server refused because its storage is unavailable or full (503
+ * `storage_unavailable`, 507 `storage_full`: nothing was done) is sent again with backoff until
+ * the storage is back (up to `STORAGE_WAIT_MS`), so a save keeps the user's edit and succeeds by
+ * itself; meanwhile `whileStorageWaits` listeners hear the code, then null when it is over.
+ * Any other server failure (5xx) is an ApiError of code `server_error`, the server's own
+ * `internal_error` included: the page never mistakes it for one of its own (the crypto worker's).
+ */
+
+import { backoffMs, STORAGE_CODES, STORAGE_WAIT_MS } from './retry.js';
 
 export class ApiError extends Error {
   constructor(status, { code, message }) {
     super(message);
     this.status = status;
-    this.code = code;
+    this.code = status >= 500 && !STORAGE_CODES.has(code) ? 'server_error' : code;
   }
 }
 
-export async function api(method, path, body) {
+const storageListeners = new Set();
+
+/** Calls `listener(code)` while a request waits for the server's storage, `listener(null)`
+ * once it no longer waits; returns the function that stops listening. */
+export function whileStorageWaits(listener) {
+  storageListeners.add(listener);
+  return () => storageListeners.delete(listener);
+}
+
+const tellStorage = (code) => storageListeners.forEach((listener) => listener(code));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function send(method, path, body) {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
@@ -20,6 +43,29 @@ export async function api(method, path, body) {
     throw new ApiError(response.status, data.error ?? { code: 'http_error', message: response.statusText });
   }
   return data;
+}
+
+export async function api(method, path, body) {
+  const since = Date.now();
+  let waited = false;
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await send(method, path, body);
+      } catch (error) {
+        if (!STORAGE_CODES.has(error.code) || Date.now() - since > STORAGE_WAIT_MS) {
+          throw error;
+        }
+        waited = true;
+        tellStorage(error.code);
+        await sleep(backoffMs(attempt));
+      }
+    }
+  } finally {
+    if (waited) {
+      tellStorage(null);
+    }
+  }
 }
 
 /**

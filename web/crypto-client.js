@@ -68,7 +68,9 @@ export class CryptoClient {
   }
 
   /** Encrypts and uploads `file` in the worker; `onProgress(done, total, waiting)` as blocks
-   * land (`waiting` while the connection is lost: the upload resumes when it is back).
+   * land (`waiting` says why it is paused: 'connection' while the connection is lost,
+   * 'storage_unavailable' or 'storage_full' while the server's storage is; the upload resumes
+   * when it is back).
    * Returns {promise, cancel}. */
   upload(file, workspaceId, dossierId, onProgress) {
     const { id, promise, cancel } = this.#transfer(

@@ -17,6 +17,12 @@ import { attempt, errorBox, showError, uiError } from './feedback.js';
 
 const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
 
+/** Why a transfer is paused, in the user's language: the connection, or the server's storage. */
+function waitingText(why) {
+  return why === 'storage_unavailable' || why === 'storage_full'
+    ? t(`wait.${why}`) : t('files.waiting');
+}
+
 function progressRow(name, kind) {
   const bar = h('progress', { max: 1, value: 0 });
   const detail = h('span', { class: 'muted', role: 'status' }, '');
@@ -28,8 +34,9 @@ function progressRow(name, kind) {
     bar.max = total || 1;
     bar.value = done;
     row.classList.toggle('waiting', Boolean(waiting));
+    row.dataset.waiting = waiting || '';
     if (waiting) {
-      detail.textContent = t('files.waiting');
+      detail.textContent = waitingText(waiting);
       return;
     }
     const speed = done / Math.max((performance.now() - started) / 1000, 0.001);

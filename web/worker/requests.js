@@ -1,8 +1,11 @@
 /**
- * Requests of file transfers: each retried, server errors a few times and a lost connection
- * until it comes back (up to ten minutes), reporting while it waits. Failures are
+ * Requests of file transfers: each retried, server errors a few times, a lost connection until
+ * it comes back (up to ten minutes) and a server whose storage is unavailable or full (503, 507:
+ * nothing was stored) until it is back (up to half an hour), reporting why it waits. Failures are
  * TransferErrors carrying the server's error code.
  */
+
+import { backoffMs, STORAGE_CODES, STORAGE_WAIT_MS } from '../retry.js';
 
 export const SERVER_RETRIES = 5;
 const OFFLINE_LIMIT_MS = 10 * 60_000;
@@ -30,11 +33,20 @@ export function pause(ms) {
 }
 
 /**
- * One request, retried: server errors a few times, a lost connection until it comes back (up to
- * ten minutes), calling `onWaiting(true)` while it is lost and `onWaiting(false)` when it is back.
+ * One request, retried: server errors a few times, a lost connection and unavailable or full
+ * storage until they are back, calling `onWaiting(why)` while it waits ('connection', or the
+ * server's code: 'storage_unavailable', 'storage_full') and `onWaiting(false)` when it no longer
+ * does.
  */
 export async function request(method, url, body, { json = false, onWaiting = () => {} } = {}) {
-  let lostSince = null;
+  let waitingSince = null;
+  const wait = (why, limitMs, failure) => {
+    waitingSince ??= Date.now();
+    if (Date.now() - waitingSince > limitMs) {
+      throw new TransferError(failure);
+    }
+    onWaiting(why);
+  };
   for (let attempt = 0; ; attempt += 1) {
     let response;
     try {
@@ -43,22 +55,25 @@ export async function request(method, url, body, { json = false, onWaiting = () 
         headers: { 'Content-Type': json ? 'application/json' : 'application/octet-stream' },
       });
     } catch (error) {
-      lostSince ??= Date.now();
-      if (Date.now() - lostSince > OFFLINE_LIMIT_MS) {
-        throw new TransferError({ code: 'network', message: `the connection was lost: ${error}` });
-      }
-      onWaiting(true);
+      wait('connection', OFFLINE_LIMIT_MS,
+        { code: 'network', message: `the connection was lost: ${error}` });
       await pause(Math.min(5000, 250 * 2 ** Math.min(attempt, 5)));
       continue;
     }
-    if (lostSince !== null) {
-      lostSince = null;
+    const failure = response.ok ? null
+      : await response.json().then((data) => data.error).catch(() => null);
+    if (STORAGE_CODES.has(failure?.code)) {
+      wait(failure.code, STORAGE_WAIT_MS, failure);
+      await pause(backoffMs(attempt));
+      continue;
+    }
+    if (waitingSince !== null) {
+      waitingSince = null;
       onWaiting(false);
     }
     if (response.status < 500) {
       if (!response.ok) {
-        const data = await response.json().catch(() => ({}));
-        throw new TransferError(data.error ?? { code: 'http_error', message: response.statusText });
+        throw new TransferError(failure ?? { code: 'http_error', message: response.statusText });
       }
       return response;
     }
@@ -68,4 +83,3 @@ export async function request(method, url, body, { json = false, onWaiting = () 
     await sleep(250 * 2 ** attempt);
   }
 }
-
