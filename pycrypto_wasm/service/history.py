@@ -4,10 +4,13 @@ only key grants the history announced, and seal the next entry after the verifie
 
 What the page remembers with a head (`remembered`, kept in IndexedDB): `{seq, hash}`, `revoked`
 (for each revocation this browser knew then, the entry after which that user's entries are
-refused) and `own_state` (the version of my own state then). Every entry this worker seals
-carries its anchors (log.py, format 3): my own state's version, and the signed revocations of
-members the history does not anchor yet. Revocations a history carries are believed everywhere
-in this worker (the directory, every grant) and handed to the page to remember.
+refused), `own_state` (the version of my own state then) and `verified_at` (when this browser
+first verified that head, by its own clock: every entry up to it existed then, so a revoked
+author's entries up to it are confirmed if that was before the revocation). Every entry this
+worker seals carries its anchors (log.py, format 3): my own state's version, and the signed
+revocations of members the history does not anchor yet. Revocations a history carries are
+believed everywhere in this worker (the directory, every grant) and handed to the page to
+remember.
 
 A workspace whose log is broken, rolled back or truncated stays readable up to the break, but
 this worker writes nothing more to it: extending a history it cannot trust would bless it.
@@ -15,6 +18,7 @@ this worker writes nothing more to it: extending a history it cannot trust would
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +65,7 @@ class Remembered:
     hash: bytes
     cutoffs: dict[str, int] = field(default_factory=dict)
     own_state: int = 0
+    verified_at: int = 0
 
 
 def _remembered(request: Params) -> Remembered | None:
@@ -77,9 +82,10 @@ def _remembered(request: Params) -> Remembered | None:
         raise RequestError("parameter 'remembered' needs the hash of the head, in hex") from error
     cutoffs = {str(user): cutoff for user, cutoff in dict(remembered.get("revoked") or {}).items()
                if isinstance(cutoff, int) and not isinstance(cutoff, bool) and 0 <= cutoff <= seq}
-    own_state = remembered.get("own_state")
+    own_state, verified_at = remembered.get("own_state"), remembered.get("verified_at")
     return Remembered(seq, head_hash, cutoffs,
-                      own_state if isinstance(own_state, int) and own_state > 0 else 0)
+                      own_state if isinstance(own_state, int) and own_state > 0 else 0,
+                      verified_at if isinstance(verified_at, int) and verified_at > 0 else 0)
 
 
 def _learn_revocations(state: WorkerState, history: History) -> None:
@@ -101,9 +107,12 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
         entries = verify_chain(stored[:error.position - 1], organization=organization,
                                workspace=workspace_id, author_key=state.verify_key_of)
     remembered = _remembered(request)
+    seen = (remembered.seq, remembered.verified_at) if remembered and remembered.verified_at \
+        else None
     held.history = replay(entries, organization=organization, workspace=workspace_id,
                           directory=state.directory,
-                          remembered_cutoffs=remembered.cutoffs if remembered else None)
+                          remembered_cutoffs=remembered.cutoffs if remembered else None,
+                          seen=seen)
     _learn_revocations(state, held.history)
     held.own_state_floor = max(remembered.own_state if remembered else 0,
                                held.history.own_state_of(bundle.user_id))
@@ -112,6 +121,9 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
             held.history.check_remembered(remembered.seq, remembered.hash)
         except RolledBackHistoryError as error:
             held.problem, held.broken_at = str(error), len(entries) + 1
+    same_head = remembered is not None and remembered.verified_at and (
+        remembered.seq, remembered.hash) == held.history.head
+    held.verified_at = remembered.verified_at if remembered and same_head else int(time.time())
     keyring = state.keyrings.get(workspace_id)
     if keyring is not None:
         keyring.current = held.history.key_index
@@ -232,7 +244,8 @@ def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
         "broken_at": found.broken_at,
         "head": {"seq": history.head[0], "hash": history.head[1].hex(),
                  "revoked": history.known_cutoffs(),
-                 "own_state": own_state_version(state, workspace_id)},
+                 "own_state": own_state_version(state, workspace_id),
+                 "verified_at": found.verified_at},
         "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
                        "author_name": state.display_name(forgery.author),
                        "reason": forgery.reason, "message": forgery.describe()}

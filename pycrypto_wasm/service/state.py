@@ -60,6 +60,8 @@ class HeldHistory:
     # The lowest version my own state may have: what this browser remembered with the head, or
     # what my own signed entries carry.
     own_state_floor: int = 0
+    # When this browser first verified the present head (its own clock).
+    verified_at: int = 0
 
 
 @dataclass

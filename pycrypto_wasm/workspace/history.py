@@ -24,9 +24,10 @@ writing it is refused: by the revocation's date, after any entry dated past it, 
 the dates, after the place where a revocation was anchored. A revocation is anchored at entry K
 when an entry carries it (a removal, or any writer's `anchors`, format 3 of log.py) with
 `known_at` K, or when this browser remembered head K while it knew the revocation already
-(`remembered_cutoffs`). A revoked author's entry before any such place whose order no later
-entry by someone else, dated before the revocation, confirms is applied but listed as
-unconfirmed: written by X, revoked on D, its order cannot be confirmed. Refused entries are kept
+(`remembered_cutoffs`). A revoked author's entry before any such place whose order nothing
+confirms (no later entry by someone else dated before the revocation, nor a head this browser
+verified before the revocation, `seen`) is applied but listed as unconfirmed: written by X,
+revoked on D, its order cannot be confirmed. Refused entries are kept
 as forgeries, named with author, kind and reason, and never applied.
 """
 
@@ -207,11 +208,13 @@ class History:
 
 def replay(entries: list[LogEntry], *, organization: str, workspace: str,
            directory: Mapping[str, DirectoryEntry],
-           remembered_cutoffs: Mapping[str, int] | None = None) -> History:
+           remembered_cutoffs: Mapping[str, int] | None = None,
+           seen: tuple[int, int] | None = None) -> History:
     """The workspace's state after `entries` (a verified chain), each checked in order. The
     revocations that removals and anchors carry count from their own date and from their
     anchor, wherever the entry carrying them is; `remembered_cutoffs` are the places where this
-    browser knew a revocation when it remembered a head."""
+    browser knew a revocation when it remembered a head; `seen` is (head, when this browser
+    verified it), so every entry up to that head existed then."""
     history = History(organization, workspace)
     for entry in directory.values():
         if entry.revocation is not None:
@@ -229,7 +232,7 @@ def replay(entries: list[LogEntry], *, organization: str, workspace: str,
         except _Refused as refused:
             history.forgeries[entry.seq] = Forgery(entry.seq, entry.author, entry.kind,
                                                    str(refused))
-    _find_unconfirmed(history)
+    _find_unconfirmed(history, seen or (0, 0))
     return history
 
 
@@ -307,13 +310,16 @@ def _learn_anchors(history: History, entry: LogEntry,
                               directory, entry)
 
 
-def _find_unconfirmed(history: History) -> None:
+def _find_unconfirmed(history: History, seen: tuple[int, int]) -> None:
     """Applied entries by revoked users that no later entry by someone else, dated before the
-    revocation, places before it (that entry named them in its chain, so they existed)."""
+    revocation, places before it (that entry named them in its chain, so they existed), nor a
+    head this browser verified before the revocation."""
+    seen_head, seen_at = seen
     for user, revocation in history.revocations.items():
         confirmed_before = False
         for entry in reversed(history.entries):
-            if entry.seq in history.forgeries:
+            if entry.seq in history.forgeries or (
+                    entry.seq <= seen_head and seen_at < revocation.revoked_at):
                 continue
             if entry.author != user:
                 confirmed_before = confirmed_before or entry.written_at < revocation.revoked_at

@@ -64,6 +64,11 @@ def _prepare(committee) -> tuple[str, MemberBrowser]:
 
 def test_backdated_writes_refused_by_a_browser_that_knew_the_revocation(committee):
     dossier, revoked = _prepare(committee)
+    # A comment the member wrote before the revocation, which the owner's browser saw then.
+    honest = revoked.append(committee.workspace_id, "comment",
+                            {"dossier_id": dossier, "text": "Avis favorable"})
+    committee.owner.read_log(committee.workspace_id)
+    time.sleep(1.1)
     revoked_at = _revoke(committee, revoked, hide=True)
     # The owner's browser opens the workspace once, knowing the revocation, then the server
     # and the revoked member write "before" it.
@@ -75,6 +80,8 @@ def test_backdated_writes_refused_by_a_browser_that_knew_the_revocation(committe
     assert {version, comment} <= set(forged)
     assert "was revoked before writing it" in forged[comment]["reason"]
     assert comment not in {entry["seq"] for entry in log["entries"] if not entry["forged"]}
+    seen = next(entry for entry in log["entries"] if entry["seq"] == honest)
+    assert not seen["forged"] and not seen["unconfirmed"]
     shown = committee.owner.dossiers(committee.workspace_id)[dossier]
     assert "fields" not in shown
     assert "is not in the workspace's history" in shown["problem"]
