@@ -237,6 +237,7 @@ def _log_verify(inputs: Case) -> Case:
             "kinds": [entry.kind for entry in entries],
             "written_at": [entry.written_at for entry in entries],
             "publics": [canonical.encode(entry.public).decode("utf-8") for entry in entries],
+            "anchors": [canonical.encode(entry.anchors).decode("utf-8") for entry in entries],
             "contents": [canonical.encode(open_entry(entry, keyring)).decode("utf-8")
                          for entry in entries],
             "key_checks": [keyring.check(index).hex() for index in sorted(keyring.keys)]}
