@@ -4,7 +4,9 @@ exported from Paravent, offline, against the organization's root verify key.
 Exit status, as for any checking command: 0 when the whole log verifies; 1 when it does not
 (the chain breaks, and where; an entry is forged; the file's root key is not the pinned one; a
 signature or certificate does not verify under it); 2 when it cannot be checked at all (a
-usage error, a file that cannot be read or is not an exported log).
+usage error, a file that cannot be read or is not an exported log). Entries by a user revoked
+since, whose order before the revocation nothing in the log confirms, are listed as ORDER NOT
+CONFIRMED (they may have been backdated); they do not change the exit status.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def main(argv: Sequence[str]) -> int:
           + ("" if arguments.root_key else " (compare it with your organization's)"))
     for user_id, name in sorted(result.authors.items()):
         print(f"author: {name} ({user_id}), certificate valid")
+    for unconfirmed in result.unconfirmed:
+        print(f"ORDER NOT CONFIRMED: {unconfirmed}")
     if result.verified:
         print(f"CHAIN VERIFIED: {result.entries} entries, head {result.head}")
         return VERIFIED

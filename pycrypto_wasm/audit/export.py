@@ -67,6 +67,8 @@ class Verification:
     problem: str | None
     broken_at: int | None
     forgeries: tuple[str, ...] = ()
+    # Entries by users revoked since whose order before the revocation nothing confirms.
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
@@ -121,4 +123,7 @@ def verify_export(document: Any, pinned_root: str | None = None) -> Verification
     return Verification(organization, workspace, root.fingerprint(), len(entries), len(verified),
                         verified[-1].hash.hex() if verified else None, authors, problem,
                         broken_at,
-                        tuple(forgery.describe() for forgery in history.forgeries.values()))
+                        tuple(forgery.describe() for forgery in history.forgeries.values()),
+                        tuple(unconfirmed.describe(authors.get(unconfirmed.author,
+                                                               unconfirmed.author))
+                              for unconfirmed in history.unconfirmed.values()))

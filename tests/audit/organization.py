@@ -27,12 +27,12 @@ class Committee:
     keyring: Keyring = field(default_factory=lambda: Keyring.new(ORGANIZATION, WORKSPACE))
     log: list[bytes] = field(default_factory=list)
 
-    def certify(self, user_id: str, name: str, site: str) -> None:
+    def certify(self, user_id: str, name: str, site: str, profile: str = "member") -> None:
         key = SigningKey.generate()
         self.keys[user_id] = key
         self.certificates[user_id] = UserCertificate(
             organization=ORGANIZATION, user_id=user_id, display_name=name,
-            email=f"{user_id}@chu.example", site=site, profile="member",
+            email=f"{user_id}@chu.example", site=site, profile=profile,
             verify_key=key.verify_key.key, public_key=PrivateKey.generate().public_key.key,
             signed_by=ROOT_SIGNER, issued_at=1).sign(self.root)
 
@@ -40,10 +40,12 @@ class Committee:
         return self.keys[user_id].verify_key
 
     def append(self, author: str, kind: str, content: dict[str, Any] | None = None,
-               public: dict[str, Any] | None = None) -> bytes:
+               public: dict[str, Any] | None = None,
+               anchors: dict[str, Any] | None = None) -> bytes:
         prev = entry_hash(self.log[-1]) if self.log else GENESIS
         entry = seal_entry(self.keyring, self.keys[author], author=author, seq=len(self.log) + 1,
-                           prev=prev, kind=kind, content=content, public=public)
+                           prev=prev, kind=kind, content=content, public=public,
+                           anchors=anchors)
         self.log.append(entry)
         return entry
 

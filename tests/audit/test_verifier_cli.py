@@ -1,24 +1,27 @@
 """`python -m pycrypto_wasm.audit verify FILE` under CPython: a good export verifies against the
-root key; a dropped, reordered or altered entry is reported where the chain breaks, and an entry
-whose author lacked the role for it is reported as forged."""
+root key; a dropped, reordered or altered entry is reported where the chain breaks, an entry
+whose author lacked the role for it is reported as forged, and so is a revoked author's entry
+after the place an entry anchors the revocation; one nothing places before it is flagged."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
 from pycrypto_wasm.audit.export import export_document
+from pycrypto_wasm.identity.certificates import RevocationCertificate
 from tests.audit.organization import ORGANIZATION, WORKSPACE, committee
 from tests.crypto.tampering import flip_byte
 
 
-def _export(tmp_path, team, entries=None):
+def _export(tmp_path, team, entries=None, revocations=None):
     document = export_document(
         organization=ORGANIZATION, workspace=WORKSPACE, root_verify_key=team.root.verify_key,
-        certificates=team.certificates, revocations={},
+        certificates=team.certificates, revocations=revocations or {},
         entries=team.log if entries is None else entries)
     path = tmp_path / "log.json"
     path.write_text(json.dumps(document))
@@ -81,3 +84,36 @@ def test_verifier_fails_on_another_root_and_cannot_check_unreadable_files(tmp_pa
     misused = subprocess.run([sys.executable, "-m", "pycrypto_wasm.audit"], capture_output=True,
                              text=True, check=False)
     assert misused.returncode == 2
+
+
+def _revoked_contributor(team) -> bytes:
+    """u-sud revoked by an admin, dated a minute from now: their entries dated now come
+    before it by their own date."""
+    team.certify("u-admin", "M. Paul Admin", "CHU Nord", profile="admin")
+    return RevocationCertificate(organization=ORGANIZATION, user_id="u-sud",
+                                 revoked_by="u-admin",
+                                 revoked_at=int(time.time()) + 60).sign(team.keys["u-admin"])
+
+
+def test_verifier_refuses_a_revoked_author_after_the_anchored_revocation(tmp_path):
+    team = committee()
+    revocation = _revoked_contributor(team)
+    team.append("u-nord", "comment", {"dossier_id": "d-1", "text": "Révocation notée"},
+                anchors={"revocations": [{"revocation": revocation, "known_at": 5}]})
+    team.append("u-sud", "comment", {"dossier_id": "d-1", "text": "Antidaté"})
+    result = _verify(_export(tmp_path, team))
+    assert result.returncode == 1
+    assert "FORGED: entry 7 (comment) by u-sud is forged: u-sud was revoked before writing it" \
+        in result.stdout
+    assert "ORDER NOT CONFIRMED" not in result.stdout
+
+
+def test_verifier_flags_a_revoked_authors_entry_whose_order_nothing_confirms(tmp_path):
+    team = committee()
+    revocation = _revoked_contributor(team)
+    team.append("u-sud", "comment", {"dossier_id": "d-1", "text": "Dernier avis"})
+    result = _verify(_export(tmp_path, team, revocations={"u-sud": revocation}))
+    assert result.returncode == 0, result.stdout
+    assert ("ORDER NOT CONFIRMED: entry 6 (comment) was written by Mme Inès Sud, revoked on "
+            in result.stdout)
+    assert "entry 4 (comment)" not in result.stdout
