@@ -1,18 +1,18 @@
 /**
- * Dates, times and sizes as the UI's language writes them (Intl with the chosen language, not
- * the browser's): "12 févr. 2026, 17:29" and "50 Mio" in French, "Feb 12, 2026, 5:29 PM" and
- * "50 MiB" in English. Calendar dates (birth dates, due dates) are ISO `YYYY-MM-DD` strings
+ * Dates, times and sizes as the UI's language writes them, in the browser's regional variant of
+ * it (`currentLocale`): "12 févr. 2026, 17:29" and "50 Mio" in French, "Feb 12, 2026, 5:29 PM"
+ * in US English and "12 Feb 2026, 17:29" in British English, "50 MiB" in English. Calendar dates (birth dates, due dates) are ISO `YYYY-MM-DD` strings
  * with no time zone, so they are formatted as UTC to keep the same day everywhere.
  */
 
-import { currentLanguage, t } from './i18n.js';
+import { currentLocale, t } from './i18n.js';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
 
 /** A moment given in Unix seconds, as a date and time. */
 export function formatDateTime(seconds) {
-  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short' })
+  return new Intl.DateTimeFormat(currentLocale(), { dateStyle: 'medium', timeStyle: 'short' })
     .format(new Date(seconds * 1000));
 }
 
@@ -23,7 +23,7 @@ export function formatDate(isoDate) {
     return isoDate ?? '';
   }
   const [, year, month, day] = match.map(Number);
-  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(currentLocale(), { dateStyle: 'medium', timeZone: 'UTC' })
     .format(new Date(Date.UTC(year, month - 1, day)));
 }
 
@@ -35,7 +35,7 @@ export function formatSize(bytes) {
     value /= 1024;
     unit += 1;
   }
-  const number = new Intl.NumberFormat(currentLanguage(), { maximumFractionDigits: unit ? 1 : 0 })
+  const number = new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: unit ? 1 : 0 })
     .format(value);
   return t(`size.${SIZE_UNITS[unit]}`, { size: number });
 }

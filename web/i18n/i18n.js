@@ -21,9 +21,20 @@ function preferredLanguage() {
   return browser.find((tag) => tag in CATALOGS) ?? 'en';
 }
 
-/** The UI's language ('en' or 'fr'), which every Intl formatter uses, never the browser's. */
+/** The UI's language ('en' or 'fr'): which catalog the messages come from. */
 export function currentLanguage() {
   return language;
+}
+
+/**
+ * The locale every Intl formatter uses: the browser's own locale when it is in the UI's
+ * language (an en-GB browser writes "12 May 1941" and day/month/year, en-US "May 12, 1941"),
+ * else the UI's language alone (a French UI in an English browser writes French dates).
+ */
+export function currentLocale() {
+  const browser = globalThis.navigator?.languages ?? [];
+  const regional = browser.find((tag) => tag.split('-')[0].toLowerCase() === language);
+  return regional && Intl.DateTimeFormat.supportedLocalesOf(regional).length ? regional : language;
 }
 
 function lookup(key) {
@@ -44,7 +55,8 @@ function template(key, count) {
 }
 
 function shown(value) {
-  return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : String(value ?? '');
+  return typeof value === 'number' ? new Intl.NumberFormat(currentLocale()).format(value)
+    : String(value ?? '');
 }
 
 /** The message `key` in the current language, with `{name}` placeholders filled (numbers in

@@ -1,17 +1,17 @@
 /**
  * A calendar date typed as day, month and year in three labelled boxes, in the order the UI's
- * language writes dates (day, month, year in French), because <input type=date> follows the
- * browser's locale instead of the chosen one. Its value is an ISO `YYYY-MM-DD` string.
+ * locale writes dates (`currentLocale`: day, month, year in French and British English; month,
+ * day, year in US English), because <input type=date> ignores the language chosen in the page. Its value is an ISO `YYYY-MM-DD` string.
  */
 
 import { h } from '../dom.js';
-import { currentLanguage, t } from '../i18n/i18n.js';
+import { currentLocale, t } from '../i18n/i18n.js';
 
 const WIDTHS = { day: 2, month: 2, year: 4 };
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function partsOrder() {
-  return new Intl.DateTimeFormat(currentLanguage()).formatToParts(new Date(2000, 10, 22))
+  return new Intl.DateTimeFormat(currentLocale()).formatToParts(new Date(2000, 10, 22))
     .map((part) => part.type).filter((type) => type in WIDTHS);
 }
 
