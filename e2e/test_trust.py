@@ -308,3 +308,65 @@ def test_revocation_the_removed_member_still_signs_their_past_words_by_name(comm
     _open_dossier(admin, SECOND_PATIENT)
     signatures = admin.page.locator("#decision .signatures").inner_text(timeout=TIMEOUT_MS)
     assert MEMBER.name in comment and MEMBER.name in signatures, (comment, signatures)
+
+
+REVOKED = Person("M. Luc Révoqué", "luc@chu-est.example", "CHU Est")
+COLLEAGUE = Person("Mme Awa Collègue", "awa@chu-ouest.example", "CHU Ouest")
+
+
+def _wiped_profile(browser: Browser, server: ServerProcess, recovery: str) -> UserBrowser:
+    """The same person on a workstation whose profile was wiped: a fresh context (no
+    IndexedDB, no cookie, no passkey), signed in with the recovery code."""
+    fresh = open_user_browser(browser)
+    fresh.page.goto(server.url)
+    wait_for_crypto_ready(fresh.page)
+    fresh.page.click("#go-recovery")
+    fresh.page.fill("#recovery-code-input", recovery)
+    fresh.page.click("form button[type=submit]")
+    fresh.page.wait_for_selector("#add-passkey", timeout=TIMEOUT_MS)
+    flows.go_home(fresh)
+    return fresh
+
+
+def test_revocation_withheld_is_known_from_another_history_in_a_wiped_profile(server, browser):
+    """The server withholds a revocation and the admin's profile is wiped; the removal that
+    carries it in another workspace's history is enough: the directory says revoked, and the
+    share list never offers them."""
+    admin, revoked, colleague = (open_user_browser(browser) for _ in range(3))
+    users = [admin, revoked, colleague]
+    try:
+        recovery = flows.bootstrap(admin, server.bootstrap_link("CHU Sources"), ADMIN)
+        flows.certified_member(admin, revoked, REVOKED)
+        flows.certified_member(admin, colleague, COLLEAGUE)
+        revoked_id = flows.user_id(revoked)
+        flows.go_home(admin)
+        flows.create_workspace(admin, "Commission Est")
+        flows.share_workspace(admin, REVOKED)
+        flows.go_home(admin)
+        flows.create_workspace(admin, "Commission Ouest")
+        flows.revoke(admin, REVOKED)
+        # Opening the first workspace removes the revoked member; the removal carries the
+        # signed revocation.
+        flows.open_workspace(admin, "Commission Est")
+        admin.page.locator(f"#member-list li:has-text('{REVOKED.name}')").wait_for(
+            state="detached", timeout=TIMEOUT_MS)
+        with closing(sqlite3.connect(server.database_path)) as db, db:
+            db.execute("update users set revoked_at = null, revocation = null where id = ?",
+                       [revoked_id])
+
+        wiped = _wiped_profile(browser, server, recovery)
+        users.append(wiped)
+        row = wiped.page.locator(f"#directory tr:has-text('{REVOKED.name}')")
+        row.locator(".badge-revoked").wait_for(timeout=TIMEOUT_MS)
+        assert row.locator(".badge-verified").count() == 0
+        flows.open_workspace(wiped, "Commission Ouest")
+        options = wiped.page.locator("#share-user option")
+        options.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+        offered = options.all_inner_texts()
+        assert any(COLLEAGUE.name in option for option in offered), offered
+        assert not any(REVOKED.name in option for option in offered), offered
+        violations = [url for user in users for url in user.offline_violations()]
+    finally:
+        for user in users:
+            user.close()
+    assert not violations, f"pages requested non-loopback URLs: {violations}"
