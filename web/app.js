@@ -8,6 +8,7 @@ import { cryptoClient } from './crypto-client.js';
 import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
+import { stopViewing } from './presence.js';
 import { connectRealtime, onSessionEnded, reconnectRealtime } from './realtime.js';
 import { onRouteChange, parseHash } from './router.js';
 import {
@@ -68,6 +69,7 @@ function render(route) {
   // then writes into a detached element and cannot overwrite the current one.
   const container = h('div');
   view.replaceChildren(container);
+  stopViewing();
   waitingForCrypto = root.dataset.cryptoState !== 'ready' && !isPasskeyScreen(route);
   if (!waitingForCrypto) {
     renderRoute(container, route);
@@ -141,5 +143,5 @@ crypto.onStateChange((state, detail) => {
 restore().finally(() => {
   routing = true;
   renderNav();
-  onRouteChange(render);
+  onRouteChange(render, view);
 });

@@ -31,8 +31,13 @@ export function fill(element, ...children) {
   return element;
 }
 
+/** The main heading of what `root` shows: its h1, else its first h2. */
+export function mainHeading(root) {
+  return root.querySelector('h1') ?? root.querySelector('h2');
+}
+
 /**
- * Replaces the content of `root` and moves focus to its first heading, for keyboard users whose
+ * Replaces the content of `root` and moves focus to its main heading, for keyboard users whose
  * focus was in the view being replaced; not on the page's first screen before the user has done
  * anything, where the first Tab must reach the skip link, and never away from the page's own
  * controls (skip link, language) where the user is tabbing while the view loads.
@@ -41,7 +46,7 @@ export function show(root, ...children) {
   const focused = document.activeElement;
   const focusInView = !focused || focused === document.body || root.contains(focused);
   fill(root, ...children);
-  const heading = root.querySelector('h1, h2');
+  const heading = mainHeading(root);
   if (heading && focusInView && navigator.userActivation.hasBeenActive) {
     heading.tabIndex = -1;
     heading.focus();

@@ -105,7 +105,7 @@ export async function followingHistory(workspaceId, write) {
       await loadLog(workspaceId);
     }
   }
-  throw new Error('the log keeps changing; try again');
+  throw Object.assign(new Error('the log keeps changing; try again'), { code: 'stale_log' });
 }
 
 /** Records an entry of `kind`; returns its position in the log. */

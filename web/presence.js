@@ -1,6 +1,7 @@
 /**
  * Presence: tells the server which dossier this page shows (again after a reconnect) and that
- * its user is typing a comment, and hands the workspace's viewers and typers to one listener.
+ * its user is typing a comment, and hands the workspace's viewers and typers to one listener,
+ * the view's, until another view replaces it (`stopViewing`).
  */
 
 import { realtimeSocket } from './realtime.js';
@@ -36,6 +37,13 @@ export function viewing(workspaceId, dossierId, onChange) {
   place = { workspace_id: workspaceId, dossier_id: dossierId };
   listener = onChange;
   announce();
+}
+
+/** The view that was viewing is gone (another route, a sign-out, a revocation): its listener
+ * hears nothing more, and nothing is announced again on a reconnect until a view asks. */
+export function stopViewing() {
+  place = null;
+  listener = null;
 }
 
 /** Says I am typing in the dossier I view (at most every two seconds). */

@@ -141,7 +141,8 @@ export async function saveDossier(workspaceId, base, fields) {
       expected = theirs.version;
     }
   }
-  throw new Error('the dossier keeps changing; reload it and try again');
+  throw Object.assign(new Error('the dossier keeps changing; reload it and try again'),
+    { code: 'stale_version' });
 }
 
 export function shareWorkspace(workspaceId, userId, role) {

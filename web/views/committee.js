@@ -16,6 +16,7 @@ import { typing, viewing } from '../presence.js';
 import { session } from '../session.js';
 import { dateField } from './date-field.js';
 import { attempt, errorBox, showError, uiError } from './feedback.js';
+import { shownStatus, statusText } from './status.js';
 
 const OUTCOMES = ['accepted', 'refused', 'waiting_list'];
 const TYPING_SHOWN_MS = 6000;
@@ -312,7 +313,10 @@ export function committeeSection(opened, context) {
     appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
   const refuse = (text) => showError(box, uiError(text), { focus: true });
   const drawPresence = () => {
-    fill(presence, ...presenceLine(summary, dossier.document_id, (id) => named.get(id)));
+    // A presence change heard as the panel was being replaced (another dossier, a sign-out).
+    if (presence.isConnected) {
+      fill(presence, ...presenceLine(summary, dossier.document_id, (id) => named.get(id)));
+    }
   };
   const update = (log) => {
     current = log;
@@ -320,8 +324,8 @@ export function committeeSection(opened, context) {
     const may = (kind) => Boolean(log.permissions[kind]);
     const decision = state.decisions[state.decisions.length - 1];
     redrawKeepingInput(body, () => fill(body,
-      h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status', dataset: { status: state.status } },
-        t(`dossier.status.${state.status}`))),
+      h('p', {}, t('committee.status'), ' ', h('strong', { id: 'dossier-status',
+        dataset: { status: state.status, shown: shownStatus(state) } }, statusText(state))),
       ...state.problems.map((problem) => h('p', { class: 'error', lang: 'en' }, problem)),
       statusActions(state, may, record, refuse),
       requestsPart(state, may, context.files, record, refuse),

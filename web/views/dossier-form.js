@@ -2,7 +2,8 @@
  * (both values kept) are shown. A save says what was saved; a new dossier, once saved, is
  * edited from then on (a second click saves a new version, never a second dossier). When
  * another member saves a newer version, each changed field shows their value beside it (and
- * takes it where nothing was typed), so the edit in progress is kept. */
+ * takes it where nothing was typed), so the edit in progress is kept; while it is not saved,
+ * reloading or leaving the page asks first. */
 
 import { h } from '../dom.js';
 import { formatDate, formatDateTime, formatPerson } from '../i18n/format.js';
@@ -14,6 +15,20 @@ import { attempt, errorBox, noticeBox, showError, showNotice, uiError } from './
 const TEXT_FIELDS = ['patient_name', 'referring_site', 'requested_unit'];
 const WATCHED = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency', 'summary'];
 const URGENCIES = ['low', 'normal', 'high'];
+// Open dossier forms with edits not saved yet: leaving or reloading the page asks first.
+const unsavedForms = new Set();
+window.addEventListener('beforeunload', (event) => {
+  unsavedForms.forEach((form) => form.isConnected || unsavedForms.delete(form));
+  if (unsavedForms.size) {
+    event.preventDefault();
+  }
+});
+
+/** What the form holds now, every control included (the date boxes, the reviewers ticked). */
+function formContent(form) {
+  return JSON.stringify([...form.elements].map((control) => (
+    control.type === 'checkbox' ? `${control.value}:${control.checked}` : control.value)));
+}
 
 function reviewersField(people, chosen) {
   return h('fieldset', { class: 'field', id: 'dossier-reviewers' },
@@ -121,6 +136,7 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
       const text = t(created ? 'dossier.created' : 'dossier.saved',
         { name: result.saved.fields.patient_name, version: result.saved.version });
       showNotice(saved, text);
+      markSaved();
       onSaved(result, created ? text : '');
     }
   } },
@@ -129,7 +145,29 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   reviewers,
   withNote('summary', h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
   writes ? submit : null, saved);
-  const showLatest = (latest) => {
+  let savedContent = formContent(form);
+  const markSaved = () => {
+    savedContent = formContent(form);
+    unsavedForms.delete(form);
+  };
+  const trackEdits = () => {
+    if (formContent(form) === savedContent) {
+      unsavedForms.delete(form);
+    } else {
+      unsavedForms.add(form);
+    }
+  };
+  form.addEventListener('input', trackEdits);
+  form.addEventListener('change', trackEdits);
+  // What others saved, shown in the form, is no edit of mine to warn about.
+  const keepingMyEdits = (change) => {
+    const hadEdits = unsavedForms.has(form);
+    change();
+    if (!hadEdits) {
+      markSaved();
+    }
+  };
+  const showLatest = (latest) => keepingMyEdits(() => {
     if (!current || !latest || latest.problem || latest.version <= current.version) {
       return;
     }
@@ -146,8 +184,8 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
       notes.get(name).textContent = theirs
         ? t('dossier.theirValue', { value: shownValue(name, theirs) }) : t('dossier.theirValueEmpty');
     }
-  };
-  const setPeople = (nextPeople, nowWrites) => {
+  });
+  const setPeople = (nextPeople, nowWrites) => keepingMyEdits(() => {
     const ticked = [...reviewers.querySelectorAll('input:checked')].map((box) => box.value);
     const next = reviewersField(nextPeople, ticked);
     reviewers.replaceWith(next);
@@ -162,7 +200,7 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
     if (current) {
       title.textContent = t(nowWrites ? 'dossier.edit' : 'dossier.view');
     }
-  };
+  });
   const element = h('section', { class: 'panel dossier-form', 'aria-labelledby': 'dossier-form-title' },
     title, form, notice, box, base ? historyPanel(workspaceId, base, () => writes, onSaved, box) : null);
   return { element, showLatest, setPeople };

@@ -10,9 +10,9 @@ import { t } from '../i18n/i18n.js';
 import { unreadCounts, unreadTotal } from '../log.js';
 import { session } from '../session.js';
 import { fillFilters, filterValue } from './filters.js';
+import { SHOWN_STATUSES, shownStatus, statusText } from './status.js';
 
 const FIELDS = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency'];
-const STATUSES = ['submitted', 'under_review', 'information_requested', 'decided', 'closed'];
 const URGENCIES = ['low', 'normal', 'high'];
 // Columns a narrow screen drops first (web/styles.css): the open dossier shows them.
 const SECONDARY = new Set(['birth_date']);
@@ -43,7 +43,7 @@ function row(dossier, state, unread, onOpen) {
     h('td', {}, h('button', { type: 'button', class: 'open-dossier', onclick: () => onOpen(dossier),
       'aria-label': t('dossier.openLabel', { name: fields.patient_name ?? '' }) }, t('dossier.openButton'))),
     ...FIELDS.map((name) => h('td', { class: columnClass(name) }, cell(fields, name))),
-    h('td', { class: 'status' }, t(`dossier.status.${state.status}`)),
+    h('td', { class: 'status', dataset: { shown: shownStatus(state) } }, statusText(state)),
     h('td', { class: overdue ? 'requests overdue' : 'requests' },
       open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
     h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
@@ -72,12 +72,13 @@ export function dossierList(onOpen) {
     const total = unreadTotal(log, session.user.user_id);
     unreadLine.textContent = total ? t('list.unreadTotal', { count: total }) : '';
     const keyed = dossiers.map((dossier) => ({ dossier, state: stateOf(log, dossier) }));
-    const sortKey = ({ dossier, state }) => String(sort.value === 'status' ? state.status : dossier.fields?.[sort.value] ?? '');
+    const sortKey = ({ dossier, state }) => String(sort.value === 'status'
+      ? SHOWN_STATUSES.indexOf(shownStatus(state)) : dossier.fields?.[sort.value] ?? '');
     const rows = keyed
       .filter(({ dossier, state }) => dossier.problem || (
         (!needle || Object.values(dossier.fields).join(' ').toLowerCase().includes(needle))
         && (!site || dossier.fields.referring_site === site)
-        && (!status || state.status === status)
+        && (!status || shownStatus(state) === status)
         && (!assignee || (dossier.fields.reviewers ?? []).includes(assignee))
         && (!urgency || (dossier.fields.urgency ?? 'normal') === urgency)
         && (!overdueOnly.checked || state.requests.some((r) => r.overdue && !r.fulfilled_by))))
@@ -94,7 +95,7 @@ export function dossierList(onOpen) {
     fillFilters(filters, [
       { id: 'filter-site', label: t('list.site'), options: sites.map((s) => [s, s]) },
       { id: 'filter-status', label: t('dossier.status'),
-        options: STATUSES.map((s) => [s, t(`dossier.status.${s}`)]) },
+        options: SHOWN_STATUSES.map((s) => [s, t(`dossier.status.${s}`)]) },
       { id: 'filter-assignee', label: t('list.assignee'),
         options: [...people.values()].map((p) => [p.user_id, p.display_name]) },
       { id: 'filter-urgency', label: t('dossier.urgency'),

@@ -73,7 +73,9 @@ function inviteSection() {
     if (created) {
       const link = `${location.origin}/#/join/${created.token}/${session.identity.root_verify_key}`;
       form.reset();
+      const heading = h('h3', { id: 'invitation-created', tabindex: -1 }, t('invite.createdTitle'));
       result.replaceChildren(
+        heading,
         h('p', {}, t('invite.created', { name: created.invitation.display_name })),
         h('output', { id: 'invitation-link', class: 'link' }, link),
         h('div', { class: 'actions' },
@@ -81,6 +83,9 @@ function inviteSection() {
             t('invite.copy')),
           h('a', { class: 'button', id: 'greet-link',
             href: `#/greet/${created.invitation.invitation_id}` }, t('invite.greet'))));
+      // The link and the code check are what comes next: bring them into view, focus on them.
+      result.scrollIntoView({ block: 'nearest' });
+      heading.focus({ preventScroll: true });
     }
   } }, nameField, emailField, siteField,
   h('div', { class: 'field' }, h('label', { for: 'field-profile' }, t('person.profile')), profile),

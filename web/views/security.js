@@ -7,7 +7,7 @@ import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { h, show } from '../dom.js';
 import { formatDateTime } from '../i18n/format.js';
-import { t } from '../i18n/i18n.js';
+import { CATALOGS, t } from '../i18n/i18n.js';
 import { createPasskey } from '../passkeys.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
@@ -24,23 +24,36 @@ async function addPasskey(name) {
   return prfOutput !== null;
 }
 
+// The names Paravent gives passkeys itself, in whichever language they were given: the first
+// (at the organization's creation, or the server's "Passkey" for an invitee's) and added ones.
+const GIVEN_NAMES = new Map([['Passkey', 'passkeys.firstName'],
+  ...Object.values(CATALOGS).flatMap((catalog) => ['passkeys.firstName', 'passkeys.newName']
+    .map((key) => [catalog[key], key]))]);
+
+/** A passkey's name in the reader's language when Paravent gave it, as typed when a person did. */
+function passkeyName(passkey) {
+  const given = GIVEN_NAMES.get(passkey.name);
+  return given ? t(given) : passkey.name;
+}
+
 function passkeyRow(passkey, refresh, box) {
+  const shownName = passkeyName(passkey);
   const rename = async () => {
-    const name = window.prompt(t('passkeys.renamePrompt'), passkey.name);
+    const name = window.prompt(t('passkeys.renamePrompt'), shownName);
     if (name) {
       await api('PATCH', `/api/passkeys/${passkey.passkey_id}`, { name }).catch((e) => showError(box, e));
       refresh();
     }
   };
   const remove = async () => {
-    if (await confirmAction(t('passkeys.confirmRemove', { name: passkey.name }))) {
+    if (await confirmAction(t('passkeys.confirmRemove', { name: shownName }))) {
       await api('DELETE', `/api/passkeys/${passkey.passkey_id}`).catch((e) => showError(box, e));
       refresh();
     }
   };
   const used = passkey.last_used_at ? formatDateTime(passkey.last_used_at) : '—';
   return h('li', { class: 'passkey' },
-    h('span', { class: 'passkey-name' }, passkey.name),
+    h('span', { class: 'passkey-name' }, shownName),
     h('span', { class: 'muted' }, t('passkeys.lastUsed', { when: used })),
     h('button', { type: 'button', onclick: rename }, t('passkeys.rename')),
     h('button', { type: 'button', class: 'danger', onclick: remove }, t('passkeys.remove')));

@@ -15,11 +15,12 @@ export function workspaceListSection() {
   const empty = h('p', { class: 'empty', id: 'workspaces-empty', hidden: true }, t('workspaces.none'));
   const unreadBadge = (workspace) => {
     const badge = h('span', { class: 'badge unread', hidden: true });
+    // No count when the log cannot be read, or the session ended while it loaded.
     loadLog(workspace.workspace_id).then((log) => {
       const count = unreadTotal(log, session.user.user_id);
       badge.textContent = t('list.unread', { count });
       badge.hidden = count === 0;
-    }, () => {});
+    }).catch(() => {});
     return badge;
   };
   const refresh = async () => {

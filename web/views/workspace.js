@@ -233,7 +233,9 @@ export async function renderWorkspace(root, workspaceId) {
       follow(now, missed);
     }
     editor.replaceChildren(...parts);
-    editor.querySelector(confirmation ? '#dossier-saved' : 'h2')?.focus();
+    // A new dossier's form takes what is typed at once; an open one starts at its heading.
+    const focusFirst = confirmation ? '#dossier-saved' : dossier ? 'h2' : '#dossier-patient_name';
+    editor.querySelector(focusFirst)?.focus();
   };
   const list = dossierList((dossier) => edit(dossier));
   const settings = workflowSettings(workspaceId, () => state.reloadWorkspace());
