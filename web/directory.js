@@ -11,11 +11,16 @@ import { rememberRevocations, rememberedRevocations } from './history-memory.js'
 import { session } from './session.js';
 
 export const REVOCATIONS_LEARNED = 'paravent:revocations-learned';
+// Announced in this page already (so that an IndexedDB that cannot store them never loops).
+const announced = new Set();
 
 /** Remembers the signed revocations a verified history carries; announces any news. */
 export async function learnRevocations(userId, revocations) {
   const known = await rememberedRevocations(userId).catch(() => ({}));
-  if (Object.keys(revocations ?? {}).some((user) => !(user in known))) {
+  const news = Object.keys(revocations ?? {}).filter((user) => !(user in known)
+    && !announced.has(`${userId}/${user}`));
+  if (news.length) {
+    news.forEach((user) => announced.add(`${userId}/${user}`));
     await rememberRevocations(userId, revocations).catch(() => null);
     window.dispatchEvent(new CustomEvent(REVOCATIONS_LEARNED));
   }

@@ -162,11 +162,15 @@ class History:
             max(entry.written_at, self.clock) > revoked_at)
 
     def known_cutoffs(self) -> dict[str, int]:
-        """For each revocation this history knows, the entry after which the revoked user's
-        entries are refused: where it is anchored or remembered, else the head (a browser
-        remembers this with the head it verified)."""
+        """For each revocation this history knows of someone it concerns (a member, an
+        author), the entry after which the revoked user's entries are refused: where it is
+        anchored or remembered, else the head (a browser remembers this with the head it
+        verified)."""
         head = len(self.entries)
-        return {user: min(self.cutoffs.get(user, head), head) for user in self.revocations}
+        concerned = set(self.members) | set(self.cutoffs) | {entry.author
+                                                             for entry in self.entries}
+        return {user: min(self.cutoffs.get(user, head), head) for user in self.revocations
+                if user in concerned}
 
     def own_state_of(self, user_id: str) -> int:
         """The highest version of `user_id`'s own state that their signed entries carry."""
@@ -315,7 +319,10 @@ def _find_unconfirmed(history: History, seen: tuple[int, int]) -> None:
     revocation, places before it (that entry named them in its chain, so they existed), nor a
     head this browser verified before the revocation."""
     seen_head, seen_at = seen
+    authors = {entry.author for entry in history.entries}
     for user, revocation in history.revocations.items():
+        if user not in authors:
+            continue
         confirmed_before = False
         for entry in reversed(history.entries):
             if entry.seq in history.forgeries or (
