@@ -56,3 +56,19 @@ def test_log_entry_replaced_by_a_valid_one_from_another_chain_is_caught():
     with pytest.raises(BrokenChainError, match="does not follow") as caught:
         _verify(team, [*team.log[:3], other.log[3], team.log[4]])
     assert caught.value.position == 4
+
+
+def test_log_chain_a_changed_version_byte_keeps_the_anchors():
+    """Format-2 logs stay readable (the vectors hold one); turning a format-3 entry's unsigned
+    version byte into 2 does not strip the anchors its signature covers."""
+    team = committee()
+    team.append("u-sud", "comment", {"dossier_id": "d-1", "text": "Lu"},
+                anchors={"own_state": 4})
+    anchored = team.log[-1]
+    assert anchored[0] == 3
+    as_format_2 = [*team.log[:-1], bytes([2]) + anchored[1:]]
+    assert _verify(team, team.log)[-1].anchors == {"own_state": 4}
+    assert _verify(team, as_format_2)[-1].anchors == {"own_state": 4}
+    with pytest.raises(BrokenChainError) as unknown:
+        _verify(team, [bytes([4]) + team.log[0][1:]])
+    assert "unknown format version 4" in str(unknown.value)
