@@ -48,7 +48,9 @@ function row(dossier, state, unread, onOpen) {
       open.length ? t(overdue ? 'list.requestsOverdue' : 'list.requests', { count: open.length }) : ''),
     h('td', {}, unread ? h('span', { class: 'badge unread', title: t('list.unreadTitle') },
       t('list.unread', { count: unread })) : ''),
-    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version })));
+    h('td', { class: 'muted' }, t('dossier.byVersion', { name: dossier.author_name, version: dossier.version }),
+      dossier.unconfirmed ? [' ', h('span', { class: 'badge badge-muted unconfirmed', title: dossier.unconfirmed },
+        t('activity.unconfirmed'))] : null));
 }
 
 /** Returns {element, update(dossiers, log, people)}; `people`: Map of the workspace's verified
