@@ -3,7 +3,11 @@ confirm the SAS codes (see invitation_channel.py), the admin's certificate creat
 
 States: pending -> registered (invitee has a passkey and keys) -> completed (certificate filed)
 -> finished (invitee signed in); or cancelled at any point before completion. Links are one-time
-and expire.
+and expire. While an invitation is open (pending or registered) the admin lists it with where it
+stands (the invitee opened the link or not, codes to check), may send a new link (the old one
+stops working) or cancel it; an invitee who left before the codes were checked restarts from
+their link (registered -> pending: new passkey, new keys, nothing certified yet); a code check
+that fails counts as a try, and only the last of `CODE_TRIES` cancels (invitation_channel.py).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import secrets
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.http.errors import ApiError
 from api.http.inputs import b64_encode, blob, choice, json_body, optional_blob, text
@@ -29,6 +33,13 @@ from pycrypto_wasm.identity.certificates import PROFILES, UserCertificate
 
 blueprint = Blueprint("invitations", __name__)
 
+OPEN = ("pending", "registered")
+# Code checks per invitation: each failed one starts a fresh exchange, the last one cancels.
+CODE_TRIES = 3
+_CLAIMER_KEYS = ("claimer_verify_key", "claimer_public_key", "claimer_credential_id",
+                 "claimer_credential_key", "claimer_sign_count", "claimer_wrapped_bundle",
+                 "claimer_recovery_token_hash", "claimer_recovery_bundle")
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -42,6 +53,9 @@ def invitation_view(invitation: dict[str, Any]) -> dict[str, Any]:
         "site": invitation["site"],
         "profile": invitation["profile"],
         "status": invitation["status"],
+        "created_at": invitation["created_at"],
+        "opened_at": invitation["opened_at"],
+        "tries_left": max(CODE_TRIES - invitation["failed_checks"], 0),
         "expires_at": invitation["expires_at"],
         "invited_by": invitation["invited_by"],
         "claimer_verify_key": b64_encode(invitation["claimer_verify_key"])
@@ -102,8 +116,13 @@ def create_invitation() -> Response:
 @blueprint.get("/api/invitations")
 @admin_required
 def list_invitations() -> Response:
-    page = paged(get_store().identity.invitations_of(current_user()["organization_id"]),
-                 key=lambda row: (-row["created_at"], row["id"]))
+    """Every invitation of the organization, or with `?state=open` those still open."""
+    state = request.args.get("state", "all")
+    if state not in ("all", "open"):
+        raise ApiError(400, "bad_request", "state must be 'all' or 'open'")
+    rows = get_store().identity.invitations_of(current_user()["organization_id"],
+                                               OPEN if state == "open" else ())
+    page = paged(rows, key=lambda row: (-row["created_at"], row["id"]))
     return jsonify({"invitations": [invitation_view(row) for row in page.rows],
                     "next": page.next})
 
@@ -112,6 +131,23 @@ def list_invitations() -> Response:
 @admin_required
 def get_invitation(invitation_id: str) -> Response:
     return jsonify({"invitation": invitation_view(_admins_invitation(invitation_id))})
+
+
+@blueprint.post("/api/invitations/<invitation_id>/resend")
+@admin_required
+@rate_limited("invitations")
+def resend_invitation(invitation_id: str) -> Response:
+    """A new link for an open invitation, valid for a full period again; the old link stops
+    working, and a page still open on it is told so."""
+    _admins_invitation(invitation_id)
+    token = secrets.token_urlsafe(32)
+    expires_at = time.time() + current_app.config["PARAVENT"].invitation_seconds
+    if not get_store().identity.replace_invitation_link(invitation_id, _hash(token), expires_at,
+                                                        OPEN):
+        raise ApiError(409, "invitation_used", "this invitation is no longer open")
+    notify_invitation(current_app, invitation_id, "invitation:resent", {})
+    invitation = get_store().identity.invitation(invitation_id)
+    return jsonify({"invitation": invitation_view(invitation), "token": token})
 
 
 @blueprint.delete("/api/invitations/<invitation_id>")
@@ -176,6 +212,8 @@ def complete_invitation(invitation_id: str) -> Response:
 @rate_limited("join")
 def join_info(token: str) -> Response:
     invitation = open_invitation(token, "pending", "registered", "completed")
+    if get_store().identity.mark_invitation_opened(invitation["id"], time.time()):
+        notify_invitation(current_app, invitation["id"], "invitation:opened", {})
     organization = get_store().identity.organization(invitation["organization_id"])
     return jsonify({"invitation": invitation_view(invitation),
                     "organization": organization_view(organization)})
@@ -217,6 +255,22 @@ def join_register(token: str) -> Response:
     notify_invitation(current_app, invitation["id"], "invitation:registered", {})
     updated = get_store().identity.invitation(invitation["id"])
     return jsonify({"invitation": invitation_view(updated)})
+
+
+@blueprint.post("/api/join/<token>/restart")
+@rate_limited("join")
+def join_restart(token: str) -> Response:
+    """The invitee left before the codes were checked (their new keys left with the page):
+    forget the passkey and keys they registered, nothing having been certified, so that they
+    register again from the same link and the code check starts afresh."""
+    invitation = open_invitation(token, "registered")
+    if not get_store().identity.update_invitation(
+        invitation["id"], "registered", status="pending", **dict.fromkeys(_CLAIMER_KEYS)
+    ):
+        raise ApiError(409, "invitation_used", "this invitation changed meanwhile")
+    notify_invitation(current_app, invitation["id"], "invitation:restarted", {})
+    return jsonify({"invitation": invitation_view(get_store().identity.invitation(
+        invitation["id"]))})
 
 
 @blueprint.post("/api/join/<token>/finish")

@@ -10,6 +10,7 @@ these Python objects so tests can check the server never sees it.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.config import DEFAULT_MAX_REQUEST_BYTES, Config
 from api.identity.bootstrap import new_bootstrap_link
+from api.realtime.channel import socketio_of
 from api.storage.sqlstore import open_store
 from pycrypto_wasm.identity import keybundle
 from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
@@ -319,3 +321,24 @@ def config(config: Config) -> Config:
 @pytest.fixture
 def organization(app: Flask) -> Organization:
     return bootstrap(app)
+
+
+@pytest.fixture
+def channel(organization: Organization, app: Flask) -> Iterator[tuple[Any, Any, str, str]]:
+    """An open invitation with the greeter and the claimer joined."""
+    token, invitation_id = organization.invite()
+    socketio = socketio_of(app)
+    greeter = socketio.test_client(app, flask_test_client=organization.admin.client)
+    claimer = socketio.test_client(app)
+    joined = greeter.emit("invitation:join", {"role": "greeter", "invitation_id": invitation_id},
+                          callback=True)
+    assert joined == {"ok": True, "invitation_id": invitation_id}
+    assert claimer.emit("invitation:join", {"role": "claimer", "token": token},
+                        callback=True)["ok"]
+    assert [e["args"][0] for e in greeter.get_received() if e["name"] == "invitation:peer"] == [
+        {"role": "claimer"}]
+    claimer.get_received()
+    yield greeter, claimer, token, invitation_id
+    for socket in (greeter, claimer):
+        if socket.is_connected():
+            socket.disconnect()

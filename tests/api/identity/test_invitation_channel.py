@@ -30,27 +30,6 @@ def _messages(socket, name="invitation:message"):
     return [event["args"][0] for event in socket.get_received() if event["name"] == name]
 
 
-@pytest.fixture
-def channel(organization, app):
-    """An open invitation with the greeter and the claimer joined."""
-    token, invitation_id = organization.invite()
-    socketio = socketio_of(app)
-    greeter = socketio.test_client(app, flask_test_client=organization.admin.client)
-    claimer = socketio.test_client(app)
-    joined = greeter.emit("invitation:join", {"role": "greeter", "invitation_id": invitation_id},
-                          callback=True)
-    assert joined == {"ok": True, "invitation_id": invitation_id}
-    assert claimer.emit("invitation:join", {"role": "claimer", "token": token},
-                        callback=True)["ok"]
-    assert [e["args"][0] for e in greeter.get_received() if e["name"] == "invitation:peer"] == [
-        {"role": "claimer"}]
-    claimer.get_received()
-    yield greeter, claimer, token, invitation_id
-    for socket in (greeter, claimer):
-        if socket.is_connected():
-            socket.disconnect()
-
-
 def test_channel_relays_to_the_other_side_only(organization, app, channel):
     greeter, claimer, _, _ = channel
     other_token, _ = organization.invite(email="autre@chu.example")
