@@ -157,13 +157,49 @@ class IdentityStore:
     def invitation_by_token(self, token_hash: str) -> Row | None:
         return one(self.db, "select * from invitations where token_hash = ?", [token_hash])
 
-    def invitations_of(self, organization_id: str) -> list[Row]:
+    def invitations_of(self, organization_id: str, statuses: tuple[str, ...] = ()) -> list[Row]:
+        """The organization's invitations, newest first; only those in `statuses` if given."""
+        among = f" and status in ({', '.join('?' * len(statuses))})" if statuses else ""
         return list(
             self.db.query(
-                "select * from invitations where organization_id = ? order by created_at desc",
-                [organization_id],
+                f"select * from invitations where organization_id = ?{among} "
+                "order by created_at desc",
+                [organization_id, *statuses],
             )
         )
+
+    def mark_invitation_opened(self, invitation_id: str, now: float) -> bool:
+        """Remember when the invitee first opened their link; True the first time only."""
+        cursor = self.db.execute(
+            "update invitations set opened_at = ? where id = ? and opened_at is null",
+            [now, invitation_id],
+        )
+        return cursor.rowcount == 1
+
+    def count_failed_check(self, invitation_id: str, open_statuses: tuple[str, ...]) -> int | None:
+        """One more failed code check on an invitation still in `open_statuses`: the count so
+        far, or None if it is no longer open."""
+        with transaction(self.db):
+            cursor = self.db.execute(
+                "update invitations set failed_checks = failed_checks + 1 "
+                f"where id = ? and status in ({', '.join('?' * len(open_statuses))})",
+                [invitation_id, *open_statuses],
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = one(self.db, "select failed_checks from invitations where id = ?",
+                      [invitation_id])
+        return int(row["failed_checks"]) if row else None
+
+    def replace_invitation_link(self, invitation_id: str, token_hash: str, expires_at: float,
+                                open_statuses: tuple[str, ...]) -> bool:
+        """A new link for an invitation still in `open_statuses`; the old one stops working."""
+        cursor = self.db.execute(
+            "update invitations set token_hash = ?, expires_at = ?, opened_at = null "
+            f"where id = ? and status in ({', '.join('?' * len(open_statuses))})",
+            [token_hash, expires_at, invitation_id, *open_statuses],
+        )
+        return cursor.rowcount == 1
 
     def update_invitation(self, invitation_id: str, expected_status: str, **changes: Any) -> bool:
         """Apply `changes` if the invitation is still in `expected_status`."""
