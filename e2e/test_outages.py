@@ -139,3 +139,18 @@ def test_saves_meeting_a_503_keep_the_text_and_succeed_by_themselves(organizatio
     admin.page.locator("#dossier-form[data-version='2']").wait_for(timeout=TIMEOUT_MS)
     assert met == ["503", "503", "server"]
     assert "Something went wrong" not in admin.page.inner_text("body")
+
+
+def test_a_server_failure_names_the_server_not_the_browser_encryption(organization) -> None:
+    admin, _, _ = organization
+    _open_new_dossier(admin, "Commission panne serveur", "M. Jean Erreur")
+    admin.page.route("**/log", lambda route: route.fulfill(
+        status=500, content_type="application/json", body=json.dumps({"error": {
+            "code": "internal_error", "message": "the server failed; try again later"}}))
+        if route.request.method == "POST" else route.continue_())
+    admin.page.fill("#comment-text", "Avis réservé")
+    admin.page.click("#comment-post")
+    box = admin.page.locator("#committee p.error[role='alert']")
+    box.wait_for(timeout=TIMEOUT_MS)
+    assert box.inner_text() == "The server could not do this just now: try again in a moment."
+    assert admin.page.input_value("#comment-text") == "Avis réservé"

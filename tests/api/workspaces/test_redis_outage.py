@@ -31,6 +31,7 @@ CREATIONS_PER_MINUTE = 3
 CEREMONIES_PER_MINUTE = 5
 RECOVERY_SECONDS = 8  # "Also viewing" must be back within this, with nobody doing anything
 DOSSIER_ID = "d-" + "2" * 24
+OTHER_DOSSIER_ID = "d-" + "3" * 24
 
 
 @dataclass
@@ -175,6 +176,10 @@ def test_presence_comes_back_by_itself_after_redis_returns(
                 back_after = time.monotonic() - started
         assert _viewers_of(seen) == {DOSSIER_ID: both}, seen  # and it stays so
         print(f"presence back {back_after:.1f} s after Redis started again")
+        elsewhere = {**place, "dossier_id": OTHER_DOSSIER_ID}
+        alice.emit("presence:view", elsewhere)  # heard on the other process: events flow again
+        assert _viewers_of(watcher.presence_within(2)) == {
+            DOSSIER_ID: [bob.person.user_id], OTHER_DOSSIER_ID: [organization.admin.user_id]}
         assert _message_queue_of(first) == _message_queue_of(second) == "ok"
         assert "Traceback" not in first.log_text(whole=True) + second.log_text(whole=True)
     finally:
