@@ -6,7 +6,10 @@ over the invitation channel), in either order, each replying whether both are in
 (signs the newcomer's certificate, refused until both are in). Claimer (invitee): prepare (new
 keys, wrapped by the new passkey's PRF output) -> hello -> reveal (shows the claimer's code) ->
 confirm (checks the admin's code, returns the signed confirmation to relay) -> finish (checks the
-certificate names its own keys). A code that does not match ends the exchange in this browser.
+certificate names its own keys). A code that does not match ends the exchange in this browser,
+on either side: a retry is a fresh exchange (new nonces, a new commitment, new codes) started
+with a new hello, so that each try gives someone in the middle one new chance of 2**-20 and no
+more, never a second guess at the same codes.
 """
 
 from __future__ import annotations
@@ -135,6 +138,7 @@ def claimer_prepare(state: WorkerState, request: Params) -> Reply:
 
 def claimer_hello(state: WorkerState, request: Params) -> Reply:
     claim = _claim(state)
+    claim.confirmed = False
     claim.exchange = ClaimerExchange(
         claim.bundle.root_verify_key, claim.bundle.signing_key.verify_key.key,
         claim.bundle.encryption_key.public_key.key,
@@ -155,8 +159,12 @@ def claimer_confirm(state: WorkerState, request: Params) -> Reply:
     claim = _claim(state)
     if claim.exchange is None:
         raise RequestError("the administrator has not greeted yet")
-    confirmation = claim.exchange.confirm_code(params.text(request, "typed_code"),
-                                               claim.bundle.signing_key)
+    try:
+        confirmation = claim.exchange.confirm_code(params.text(request, "typed_code"),
+                                                   claim.bundle.signing_key)
+    except SasMismatchError:
+        claim.exchange = None
+        raise
     claim.confirmed = True
     return {"confirmation": _b64_message(confirmation)}
 

@@ -25,10 +25,10 @@ the dates, after the place where a revocation was anchored. A revocation is anch
 when an entry carries it (a removal, or any writer's `anchors`, format 3 of log.py) with
 `known_at` K, or when this browser remembered head K while it knew the revocation already
 (`remembered_cutoffs`). A revoked author's entry before any such place whose order nothing
-confirms (no later entry by someone else dated before the revocation, nor a head this browser
-verified before the revocation, `seen`) is applied but listed as unconfirmed: written by X,
-revoked on D, its order cannot be confirmed. Refused entries are kept
-as forgeries, named with author, kind and reason, and never applied.
+confirms (no later entry by a user never revoked dated before the revocation, nor a head this
+browser verified before the revocation, `seen`) is applied but listed as unconfirmed: written by
+X, revoked on D, its order cannot be confirmed. Refused entries are kept as forgeries, named
+with author, kind and reason, and never applied.
 """
 
 from __future__ import annotations
@@ -315,9 +315,9 @@ def _learn_anchors(history: History, entry: LogEntry,
 
 
 def _find_unconfirmed(history: History, seen: tuple[int, int]) -> None:
-    """Applied entries by revoked users that no later entry by someone else, dated before the
-    revocation, places before it (that entry named them in its chain, so they existed), nor a
-    head this browser verified before the revocation."""
+    """Applied entries by revoked users that no later entry by a user never revoked, dated
+    before the revocation, places before it (that entry named them in its chain, so they
+    existed), nor a head this browser verified before the revocation."""
     seen_head, seen_at = seen
     authors = {entry.author for entry in history.entries}
     for user, revocation in history.revocations.items():
@@ -328,9 +328,9 @@ def _find_unconfirmed(history: History, seen: tuple[int, int]) -> None:
             if entry.seq in history.forgeries or (
                     entry.seq <= seen_head and seen_at < revocation.revoked_at):
                 continue
-            if entry.author != user:
+            if entry.author not in history.revocations:
                 confirmed_before = confirmed_before or entry.written_at < revocation.revoked_at
-            elif not confirmed_before:
+            elif entry.author == user and not confirmed_before:
                 history.unconfirmed[entry.seq] = Unconfirmed(entry.seq, user, entry.kind,
                                                              revocation.revoked_at)
 
