@@ -77,6 +77,29 @@ def test_invitation_wrong_code_typed_by_the_admin_ends_the_exchange(invitation, 
     assert invitation.certify()["error"]["code"] == "bad_request"
 
 
+@pytest.mark.parametrize("wrong_side", ["invitee", "admin"])
+def test_invitation_retry_after_a_mismatch_is_a_fresh_exchange(created, invitation,
+                                                               wrong_side):
+    """A misheard code ends that exchange on the side that typed it: the right code typed
+    afterwards is refused (no second guess at the same codes); a retry runs a new exchange,
+    with new codes, that certifies the same newcomer."""
+    if wrong_side == "invitee":
+        assert invitation.invitee_types(_wrong(invitation.greeter_code))["error"]["code"] == (
+            "sas_mismatch")
+        assert invitation.invitee_types()["error"]["code"] == "bad_request"
+    else:
+        assert invitation.admin_types(_wrong(invitation.claimer_code))["error"]["code"] == (
+            "sas_mismatch")
+        assert invitation.admin_types()["error"]["code"] == "bad_request"
+    retry = start_invitation(*created, again=invitation)
+    assert (retry.greeter_code, retry.claimer_code) != (invitation.greeter_code,
+                                                        invitation.claimer_code)
+    assert ok(retry.invitee_types()) == {"ready": False}
+    assert ok(retry.admin_types()) == {"ready": True}
+    finished = _newcomer_accepts(retry, retry.certify())
+    assert finished["fingerprint"] == invitation.prepared["fingerprint"]
+
+
 def test_invitation_confirmation_signed_by_another_key_is_refused(invitation):
     """What a server would relay if it made up the invitee's confirmation."""
     ok(invitation.admin_types())
