@@ -32,13 +32,14 @@ SECRET_KEY_FILE = "secret_key"
 DEFAULT_MAX_CONNECTIONS = 1000
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 DEFAULT_IDLE_TIMEOUT_SECONDS = 15
+DEFAULT_DATABASE_CONNECTIONS = 16
 S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
 # The names a configuration file may set: those the environment may.
 FILE_NAMES = frozenset({
     *(f"PARAVENT_{name}" for name in (
         "HOST", "PORT", "DATA", "ORIGIN", "IDLE_LOCK_MINUTES", "MAX_FILE_MIB", "TRUSTED_PROXIES",
         "DATABASE", "BLOCKS", "S3_ENDPOINT", "MESSAGE_QUEUE", "MAX_CONNECTIONS",
-        "REQUEST_TIMEOUT", "IDLE_TIMEOUT")),
+        "REQUEST_TIMEOUT", "IDLE_TIMEOUT", "DATABASE_CONNECTIONS")),
     *S3_CREDENTIALS,
 })
 
@@ -85,6 +86,7 @@ class Config:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
     idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
+    database_connections: int = DEFAULT_DATABASE_CONNECTIONS
 
     @property
     def public_origin(self) -> str:
@@ -175,6 +177,11 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
         "--idle-timeout", type=int, help="seconds a kept-alive connection may wait for its next "
         f"request (default {DEFAULT_IDLE_TIMEOUT_SECONDS})"
     )
+    parser.add_argument(
+        "--database-connections", type=int, help="database connections open at most per process;"
+        " past them requests wait, then get 503 server_busy "
+        f"(default {DEFAULT_DATABASE_CONNECTIONS})"
+    )
 
 
 def read_config_file(path: Path) -> dict[str, str]:
@@ -237,4 +244,7 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
                                        DEFAULT_REQUEST_TIMEOUT_SECONDS),
         idle_timeout_seconds=number(arguments.idle_timeout, "PARAVENT_IDLE_TIMEOUT",
                                     DEFAULT_IDLE_TIMEOUT_SECONDS),
+        database_connections=number(arguments.database_connections,
+                                    "PARAVENT_DATABASE_CONNECTIONS",
+                                    DEFAULT_DATABASE_CONNECTIONS),
     )

@@ -96,14 +96,25 @@ export async function lock() {
   changed();
 }
 
+let signingOut = false;
+
 export async function signOut() {
-  await api('POST', '/api/logout');
-  await forget();
+  signingOut = true;
+  try {
+    await api('POST', '/api/logout');
+    await forget();
+  } finally {
+    signingOut = false;
+  }
 }
 
-/** The server ended the session (revocation): wipe the keys and say why. */
+/** The server ended the session (revoked, signed out in another tab, expired): wipe the keys
+ * and say why; this page's own sign-out, which the server announces too, says nothing. */
 export async function sessionEnded(reason) {
-  session.endedBecause = reason;
+  if (signingOut || !session.user) {
+    return;
+  }
+  session.endedBecause = reason === 'revoked' ? 'revoked' : 'unauthenticated';
   await forget();
 }
 

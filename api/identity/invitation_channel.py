@@ -33,8 +33,8 @@ from flask_socketio import SocketIO, emit, join_room
 
 from api.http.errors import ApiError
 from api.identity.invitations import CODE_TRIES, OPEN, open_invitation
-from api.identity.sessions import COOKIE, session_user
 from api.realtime.channel import invitation_room, notify_invitation, on_disconnect
+from api.realtime.socket_sessions import socket_user
 from api.storage.pool import get_store
 
 MAX_PAYLOAD_BYTES = 16384
@@ -60,7 +60,7 @@ def _members() -> dict[str, Membership]:
 def _join(data: dict[str, Any]) -> Membership:
     role = data.get("role")
     if role == "greeter":
-        user = session_user(request.cookies.get(COOKIE))
+        user = socket_user()
         invitation = get_store().identity.invitation(str(data.get("invitation_id")))
         if user is None or user["profile"] != "admin":
             raise ApiError(403, "forbidden", "only a signed-in administrator can greet")

@@ -3,6 +3,10 @@ idle time and after an absolute lifetime. Only a hash of the token is stored.
 
 `current_user()` authenticates a request; state-changing requests must also come from our own
 origin (checked against the Origin header), on top of SameSite=Strict.
+
+A session ends when its user signs out, or when it is found expired (idle or past its absolute
+lifetime); either way the row is deleted and every `when_session_ends` callback hears of it (the
+realtime channel closes that session's sockets on every process: api/realtime/channel.py).
 """
 
 from __future__ import annotations
@@ -11,23 +15,53 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 
+from api.config import Config
 from api.http.errors import ApiError
 from api.storage.pool import get_store
+from api.storage.queries import Row
 
 COOKIE = "paravent_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Recording activity costs a database write: once a minute is enough for idle expiry.
 TOUCH_INTERVAL_SECONDS = 60
 View = TypeVar("View", bound=Callable[..., Any])
+# Called with (token hash, reason) when a session ends: "signed_out" or "expired".
+SessionEndHook = Callable[[str, str], None]
 
 
-def _hash(token: str) -> str:
+@dataclass(frozen=True)
+class ActiveSession:
+    """A session found valid, with its unrevoked user."""
+
+    token_hash: str
+    user: dict[str, Any]
+    last_seen_at: float
+    expires_at: float
+
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def when_session_ends(app: Flask, hook: SessionEndHook) -> None:
+    app.extensions.setdefault("paravent_session_end_hooks", []).append(hook)
+
+
+def _ended(session_hash: str, reason: str) -> None:
+    for hook in current_app.extensions.get("paravent_session_end_hooks", []):
+        hook(session_hash, reason)
+
+
+def is_expired(session: Row, config: Config, now: float) -> bool:
+    """Past its absolute lifetime, or idle for longer than allowed."""
+    return (now > session["expires_at"]
+            or now - session["last_seen_at"] > config.session_idle_seconds)
 
 
 def start_session(response: Response, user_id: str) -> None:
@@ -37,7 +71,7 @@ def start_session(response: Response, user_id: str) -> None:
     now = time.time()
     get_store().identity.add_session(
         {
-            "token_hash": _hash(token),
+            "token_hash": token_hash(token),
             "user_id": user_id,
             "created_at": now,
             "last_seen_at": now,
@@ -51,31 +85,45 @@ def start_session(response: Response, user_id: str) -> None:
 
 
 def end_session(response: Response) -> None:
+    """Sign out: the session is deleted, its sockets closed everywhere, its cookie cleared."""
     token = request.cookies.get(COOKIE)
     if token:
-        get_store().identity.delete_session(_hash(token))
+        get_store().identity.delete_session(token_hash(token))
+        _ended(token_hash(token), "signed_out")
     response.delete_cookie(COOKIE, path="/", samesite="Strict")
 
 
-def session_user(token: str | None) -> dict[str, Any] | None:
-    """The active, unrevoked user of a session token, touching the session; else None."""
-    if not token:
-        return None
+def session_by_hash(session_hash: str) -> ActiveSession | None:
+    """The active session of a token's hash with its unrevoked user, touched (at most once a
+    minute); None otherwise. One found expired is ended here."""
     identity = get_store().identity
-    config = current_app.config["PARAVENT"]
-    session = identity.session(_hash(token))
+    session = identity.session(session_hash)
     now = time.time()
     if session is None:
         return None
-    if now > session["expires_at"] or now - session["last_seen_at"] > config.session_idle_seconds:
-        identity.delete_session(session["token_hash"])
+    if is_expired(session, current_app.config["PARAVENT"], now):
+        identity.delete_session(session_hash)
+        _ended(session_hash, "expired")
         return None
     user = identity.user(session["user_id"])
     if user is None or user["revoked_at"] is not None:
         return None
-    if now - session["last_seen_at"] > TOUCH_INTERVAL_SECONDS:
-        identity.touch_session(session["token_hash"], now)
-    return user
+    last_seen = session["last_seen_at"]
+    if now - last_seen > TOUCH_INTERVAL_SECONDS:
+        identity.touch_session(session_hash, now)
+        last_seen = now
+    return ActiveSession(session_hash, user, last_seen, session["expires_at"])
+
+
+def active_session(token: str | None) -> ActiveSession | None:
+    """The active session of a cookie's token (see `session_by_hash`)."""
+    return session_by_hash(token_hash(token)) if token else None
+
+
+def session_user(token: str | None) -> dict[str, Any] | None:
+    """The active, unrevoked user of a session token, touching the session; else None."""
+    session = active_session(token)
+    return session.user if session is not None else None
 
 
 def current_user() -> dict[str, Any]:

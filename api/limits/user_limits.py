@@ -3,6 +3,10 @@ creating workspaces, writing documents and log entries, uploading blocks, and pr
 (each one is broadcast to every member of the workspace). Over the limit: HTTP 429, or a refused
 Socket.IO acknowledgement, both `rate_limited`.
 
+Every Socket.IO event counts in a group (those not listed in `other_events`), and is counted
+before any database work: the socket's user comes from memory (api/realtime/socket_sessions.py),
+so a flood of events on one socket costs no more than the counting.
+
 Which endpoint or event counts in which group is this module's table; the limits per minute are
 settings (api/config.py). Hits are counted in the app's rate-limit store (api/limits/).
 """
@@ -14,8 +18,9 @@ import time
 from flask import Flask, current_app, request
 
 from api.config import Config
-from api.identity.sessions import COOKIE, current_user, session_user
+from api.identity.sessions import current_user
 from api.limits.identity_limits import rate_limit_store, too_many
+from api.realtime.socket_sessions import socket_user_id
 
 # Flask endpoint -> group of per-user limits.
 ENDPOINT_GROUPS = {
@@ -29,7 +34,11 @@ ENDPOINT_GROUPS = {
 EVENT_GROUPS = {
     "presence:view": "presence_events",
     "presence:typing": "presence_events",
+    "invitation:join": "invitation_events",
+    "invitation:relay": "invitation_events",
+    "invitation:abort": "invitation_events",
 }
+OTHER_EVENTS = "other_events"
 
 
 def limit_of(config: Config, group: str) -> int:
@@ -39,6 +48,8 @@ def limit_of(config: Config, group: str) -> int:
         "log_writes": config.log_writes_per_minute,
         "block_uploads": config.block_uploads_per_minute,
         "presence_events": config.presence_events_per_minute,
+        "invitation_events": config.ceremony_requests_per_minute,
+        OTHER_EVENTS: config.presence_events_per_minute,
     }[group]
 
 
@@ -49,12 +60,11 @@ def _check(group: str, who: str) -> None:
 
 
 def check_event_limit(event: str) -> None:
-    """Raise a 429 ApiError if this socket's user sent `event`'s group too often."""
-    group = EVENT_GROUPS.get(event)
-    if group is None:
-        return
-    user = session_user(request.cookies.get(COOKIE))
-    _check(group, f"user:{user['id']}" if user else f"socket:{request.sid}")
+    """Raise a 429 ApiError if this socket's user (or this socket, if it has none) sent
+    `event`'s group too often. No database work."""
+    user_id = socket_user_id()
+    _check(EVENT_GROUPS.get(event, OTHER_EVENTS),
+           f"user:{user_id}" if user_id else f"socket:{request.sid}")
 
 
 def init_user_limits(app: Flask) -> None:

@@ -147,6 +147,17 @@ class IdentityStore:
     def delete_session(self, token_hash: str) -> None:
         self.db.execute("delete from sessions where token_hash = ?", [token_hash])
 
+    def sessions_with_revocation(self, token_hashes: list[str]) -> dict[str, Row]:
+        """The sessions of `token_hashes` that still exist, each with its user's `revoked_at`."""
+        found: dict[str, Row] = {}
+        for start in range(0, len(token_hashes), 500):
+            chunk = token_hashes[start:start + 500]
+            found.update((row["token_hash"], row) for row in self.db.query(
+                "select s.token_hash, s.last_seen_at, s.expires_at, u.revoked_at "
+                "from sessions s join users u on u.id = s.user_id "
+                f"where s.token_hash in ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
     # invitations ------------------------------------------------------------------------------
     def add_invitation(self, invitation: Row) -> None:
         insert(self.db, "invitations", invitation)

@@ -19,9 +19,9 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import SocketIO
 
-from api.identity.sessions import COOKIE, session_user
 from api.realtime.channel import notify_users, on_disconnect
 from api.realtime.shared_state import redis_of
+from api.realtime.socket_sessions import socket_user
 from api.storage.pool import get_store
 from api.workspaces.access import DOCUMENT_ID, WORKSPACE_ID
 from api.workspaces.presence_store import MemoryPresence, PresenceStore, RedisPresence, Viewing
@@ -31,7 +31,7 @@ def _member(workspace_id: Any) -> str | None:
     """The signed-in user of this socket, if a member of the workspace."""
     if not isinstance(workspace_id, str) or not WORKSPACE_ID.fullmatch(workspace_id):
         return None
-    user = session_user(request.cookies.get(COOKIE))
+    user = socket_user()
     if user is None or get_store().workspaces.membership(workspace_id, user["id"]) is None:
         return None
     return user["id"]
