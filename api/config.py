@@ -33,6 +33,7 @@ DEFAULT_MAX_CONNECTIONS = 1000
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 DEFAULT_IDLE_TIMEOUT_SECONDS = 15
 DEFAULT_DATABASE_CONNECTIONS = 16
+DEFAULT_MAIL_GROUP_MINUTES = 5
 S3_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
 # The names a configuration file may set: those the environment may.
 FILE_NAMES = frozenset({
@@ -41,6 +42,9 @@ FILE_NAMES = frozenset({
         "DATABASE", "BLOCKS", "S3_ENDPOINT", "MESSAGE_QUEUE", "MAX_CONNECTIONS",
         "REQUEST_TIMEOUT", "IDLE_TIMEOUT", "DATABASE_CONNECTIONS")),
     *S3_CREDENTIALS,
+    *(f"PARAVENT_{name}" for name in (
+        "SMTP_URL", "SMTP_FROM", "SMTP_STARTTLS", "SMTP_USER", "SMTP_PASSWORD",
+        "MAIL_GROUP_MINUTES")),
 })
 
 
@@ -86,6 +90,12 @@ class Config:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     request_timeout_seconds: int = DEFAULT_REQUEST_TIMEOUT_SECONDS
     idle_timeout_seconds: int = DEFAULT_IDLE_TIMEOUT_SECONDS
+    smtp_url: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    mail_group_seconds: float = DEFAULT_MAIL_GROUP_MINUTES * 60
     database_connections: int = DEFAULT_DATABASE_CONNECTIONS
 
     @property
@@ -130,6 +140,7 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     not reset flags already given before the subcommand's name."""
     if in_subcommand:
         parser.argument_default = argparse.SUPPRESS
+    add_mail_arguments(parser)
     parser.add_argument(
         "--config", help="configuration file naming the deployment (NAME=value lines, the "
         "environment's names); flags and the environment override it (or PARAVENT_CONFIG)")
@@ -184,6 +195,21 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     )
 
 
+def add_mail_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that name the SMTP server notifications go through."""
+    parser.add_argument(
+        "--smtp-url", help="SMTP server for notification mails: smtp://[user:password@]host:port "
+        "or smtps://… (credentials also from PARAVENT_SMTP_USER/PARAVENT_SMTP_PASSWORD; "
+        "default: none, the console says whom it would have mailed)")
+    parser.add_argument("--smtp-from", help="sender address of notification mails "
+                        "(default paravent@<the origin's host>)")
+    parser.add_argument("--smtp-starttls", action="store_true",
+                        help="upgrade smtp:// connections with STARTTLS")
+    parser.add_argument(
+        "--mail-group-minutes", type=float, help="at most one notification mail per person "
+        f"per this many minutes (default {DEFAULT_MAIL_GROUP_MINUTES})")
+
+
 def read_config_file(path: Path) -> dict[str, str]:
     """The `NAME=value` settings of a configuration file (blank lines and `#` comments skipped,
     values optionally quoted)."""
@@ -220,6 +246,11 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
     proxies = arguments.trusted_proxies or parse_trusted_proxies(
         environ.get("PARAVENT_TRUSTED_PROXIES", ""))
 
+    group_minutes = getattr(arguments, "mail_group_minutes", None) or environ.get(
+        "PARAVENT_MAIL_GROUP_MINUTES") or DEFAULT_MAIL_GROUP_MINUTES
+    starttls = getattr(arguments, "smtp_starttls", None) or environ.get(
+        "PARAVENT_SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
+
     def number(flag: int | None, variable: str, default: int) -> int:
         return int(flag or environ.get(variable) or default)
 
@@ -244,6 +275,12 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
                                        DEFAULT_REQUEST_TIMEOUT_SECONDS),
         idle_timeout_seconds=number(arguments.idle_timeout, "PARAVENT_IDLE_TIMEOUT",
                                     DEFAULT_IDLE_TIMEOUT_SECONDS),
+        smtp_url=getattr(arguments, "smtp_url", None) or environ.get("PARAVENT_SMTP_URL"),
+        smtp_from=getattr(arguments, "smtp_from", None) or environ.get("PARAVENT_SMTP_FROM"),
+        smtp_starttls=bool(starttls),
+        smtp_user=environ.get("PARAVENT_SMTP_USER"),
+        smtp_password=environ.get("PARAVENT_SMTP_PASSWORD"),
+        mail_group_seconds=float(group_minutes) * 60,
         database_connections=number(arguments.database_connections,
                                     "PARAVENT_DATABASE_CONNECTIONS",
                                     DEFAULT_DATABASE_CONNECTIONS),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from api.storage.identity import IdentityStore
+from api.storage.notifications import NotificationStore
 from api.storage.workspaces import WorkspaceStore
 
 
@@ -18,6 +19,7 @@ class Store(Protocol):
 
     identity: IdentityStore
     workspaces: WorkspaceStore
+    notifications: NotificationStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read and written."""

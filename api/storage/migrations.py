@@ -257,6 +257,41 @@ def _0007_own_states(db: Connection) -> None:
     )
 
 
+def _0008_notifications(db: Connection) -> None:
+    """Notifications: one row per recipient (which space, which kind, when, read or not, and
+    where its mail stands), never any content; each user's mail preferences; and when each user
+    was last mailed, so mails are grouped."""
+    _execute_script(
+        db,
+        """
+        create table notifications (
+            id text primary key,
+            user_id text not null references users(id),
+            workspace_id text not null references workspaces(id),
+            item_id text,
+            kind text not null,
+            by_user_id text not null references users(id),
+            created_at real not null,
+            read_at real,
+            mail_state text not null,
+            mail_claim text,
+            claimed_at real,
+            mailed_at real
+        );
+        create index notifications_by_user on notifications(user_id, created_at);
+        create index notifications_by_mail_state on notifications(mail_state, user_id);
+        create table notification_preferences (
+            user_id text primary key references users(id),
+            mail text not null,
+            language text not null
+        );
+        create table notification_mailings (
+            user_id text primary key references users(id),
+            last_mailed_at real not null
+        );
+        """,
+    )
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -265,6 +300,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (5, _0005_workspace_log),
     (6, _0006_workflow_settings),
     (7, _0007_own_states),
+    (8, _0008_notifications),
 ]
 
 

@@ -11,6 +11,7 @@ from api.config import Config
 from api.storage.engine import Connection, SqliteConnection, connect
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
+from api.storage.notifications import NotificationStore
 from api.storage.workspaces import WorkspaceStore
 
 
@@ -36,6 +37,7 @@ class SqlStore:
         self._db = db
         self.identity = IdentityStore(db)
         self.workspaces = WorkspaceStore(db)
+        self.notifications = NotificationStore(db)
 
     @property
     def db(self) -> Connection:

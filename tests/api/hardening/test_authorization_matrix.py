@@ -39,6 +39,10 @@ HTTP_MATRIX = {
         "401 403 403 403 403 200 200 401 403 404 403",
     "GET /api/join/{token}":
         "200 200 200 200 200 200 200 200 200 200 200",
+    "GET /api/notifications":
+        "401 200 200 200 200 200 200 401 200 200 200",
+    "GET /api/notifications/preferences":
+        "401 200 200 200 200 200 200 401 200 200 200",
     "GET /api/openapi.json":
         "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/passkeys":
@@ -87,6 +91,8 @@ HTTP_MATRIX = {
         "400 400 400 400 400 400 400 400 400 400 400",
     "POST /api/logout":
         "200 200 200 200 200 200 200 200 200 200 200",
+    "POST /api/notifications/read":
+        "401 400 400 400 400 400 400 401 400 400 400",
     "POST /api/passkeys":
         "401 400 400 400 400 400 400 401 400 400 400",
     "POST /api/passkeys/options":
@@ -103,7 +109,11 @@ HTTP_MATRIX = {
         "401 404 403 201 201 201 404 401 404 404 404",
     "POST /api/workspaces/{workspace_id}/members":
         "401 404 403 403 200 200 404 401 404 404 404",
+    "POST /api/workspaces/{workspace_id}/notifications":
+        "401 404 400 400 400 400 404 401 404 404 404",
     "PUT /api/recovery":
+        "401 400 400 400 400 400 400 401 400 400 400",
+    "PUT /api/notifications/preferences":
         "401 400 400 400 400 400 400 401 400 400 400",
     "PUT /api/workspaces/{workspace_id}/documents/{document_id}":
         "401 404 403 201 201 201 404 401 404 404 404",
