@@ -1,7 +1,8 @@
 """RPC methods for the workspace log: append a committee entry (checked against the workflow
 and my role as the history proves it), read the log (verify the history, decrypt, replay each
-dossier's state from the entries whose authors had the authority), and export it for the
-offline verifier.
+dossier's state from the entries whose authors had the authority, and describe the workspace's
+own events: membership, settings and document versions), and export it for the offline
+verifier.
 
 The worker appends only after the head it verified itself, so it never extends a chain it has
 not checked, nor one that is broken, rolled back or truncated.
@@ -22,7 +23,15 @@ from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 from pycrypto_wasm.service.workspaces import NotAllowedError
 from pycrypto_wasm.workspace import workflow
-from pycrypto_wasm.workspace.log import open_entry
+from pycrypto_wasm.workspace.history import (
+    CREATED,
+    DOCUMENT,
+    MEMBER_REMOVED,
+    MEMBER_SET,
+    SETTINGS,
+    History,
+)
+from pycrypto_wasm.workspace.log import LogEntry, open_entry
 
 
 def _today(request: Params) -> datetime.date:
@@ -39,6 +48,78 @@ def _person(state: WorkerState, user_id: str) -> dict[str, Any]:
     certificate = entry.certificate if entry else None
     return {"user_id": user_id, "name": state.display_name(user_id),
             "site": certificate.site if certificate else None}
+
+
+def _document_event(public: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind, document_id = public.get("kind"), public.get("document_id")
+    first = public.get("version") == 1
+    if kind == "dossier":
+        event = "dossier_deleted" if public.get("deleted") is True else (
+            "dossier_created" if first else "dossier_edited")
+        return event, {"dossier_id": document_id, "version": public.get("version")}
+    event = "file_deleted" if public.get("deleted") is True else (
+        "file_added" if first else "file_updated")
+    return event, {"file_id": document_id, "version": public.get("version")}
+
+
+def workspace_events(state: WorkerState, history: History) -> list[dict[str, Any]]:
+    """The workspace's own events, from its verified history: created, members added, roles
+    changed, members removed (or removed as revoked, with the revocation's date), settings and
+    workflow changes, dossier and file versions; each with its author and, when refused, why."""
+    roles: dict[str, str] = {}
+    workflow_in_force: Any = None
+    events = []
+    for entry in history.entries:
+        if entry.kind not in (CREATED, MEMBER_SET, MEMBER_REMOVED, SETTINGS, DOCUMENT):
+            continue
+        forgery = history.forgeries.get(entry.seq)
+        event, content = _workspace_event(state, history, entry, roles, workflow_in_force)
+        if forgery is None:
+            _follow(entry, roles)
+            if entry.kind in (CREATED, SETTINGS):
+                workflow_in_force = entry.public.get("workflow")
+        events.append({"seq": entry.seq, "kind": event, "author": entry.author,
+                       "person": _person(state, entry.author),
+                       "content": {**content, "written_at": entry.written_at},
+                       "forged": forgery.reason if forgery else None,
+                       "unconfirmed": (history_service.unconfirmed_view(state, history, entry.seq)
+                                       or {}).get("message")})
+    return events
+
+
+def _follow(entry: LogEntry, roles: dict[str, str]) -> None:
+    """Each member's role after the applied `entry`."""
+    if entry.kind == CREATED:
+        roles[entry.author] = "owner"
+    elif entry.kind == MEMBER_SET:
+        roles[str(entry.public.get("user_id"))] = str(entry.public.get("role"))
+    elif entry.kind == MEMBER_REMOVED:
+        roles.pop(str(entry.public.get("user_id")), None)
+
+
+def _workspace_event(state: WorkerState, history: History, entry: LogEntry,
+                     roles: dict[str, str], workflow_in_force: Any) -> tuple[str, dict[str, Any]]:
+    public = entry.public
+    if entry.kind == CREATED:
+        return "workspace_created", {}
+    if entry.kind == DOCUMENT:
+        return _document_event(public)
+    if entry.kind == SETTINGS:
+        changed = public.get("workflow") != workflow_in_force
+        return ("workflow_changed" if changed else "settings_changed"), {
+            "version": public.get("version")}
+    user_id = str(public.get("user_id"))
+    member = {"member": _person(state, user_id)}
+    if entry.kind == MEMBER_SET:
+        previous = roles.get(user_id)
+        return ("role_changed" if previous else "member_added"), {
+            **member, "role": public.get("role"), "previous_role": previous}
+    revoked_at = history.revoked_at(user_id)
+    if revoked_at is None and (revocation := state.revocation_of(user_id)) is not None:
+        revoked_at = revocation.revoked_at
+    if revoked_at is not None:
+        return "member_revoked", {**member, "revoked_at": revoked_at}
+    return "member_removed", member
 
 
 def read_log(state: WorkerState, request: Params) -> Reply:
@@ -73,6 +154,7 @@ def read_log(state: WorkerState, request: Params) -> Reply:
         "new_dossier": asdict(workflow.DossierState()),
         "chain": history_service.chain_view(state, found),
         "entries": entries,
+        "workspace_events": workspace_events(state, history),
         "dossiers": {dossier_id: asdict(dossier) for dossier_id, dossier in states.items()},
     }
 

@@ -113,6 +113,7 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
                     "chain": history_service.chain_view(state, found), "problems": problems,
                     "role": history_service.my_role(state, history),
                     "members": _members(state, history),
+                    "revoked_members": _revoked_members(state, history),
                     "pending_removals": sorted(user for user in history.members
                                                if _revoked(state, history, user)),
                     "workflow": history.workflow}
@@ -143,12 +144,33 @@ def _revoked(state: WorkerState, history: History, user_id: str) -> bool:
     return user_id in history.revocations or state.revocation_of(user_id) is not None
 
 
+def _revoked_at(state: WorkerState, history: History, user_id: str) -> int | None:
+    """When the user was revoked, if the history or this worker knows their revocation."""
+    known = history.revoked_at(user_id)
+    if known is None and (revocation := state.revocation_of(user_id)) is not None:
+        known = revocation.revoked_at
+    return known
+
+
 def _members(state: WorkerState, history: History) -> list[Reply]:
     """The members the history proves, with their verified names, roles, and revocation."""
     return [{"user_id": user_id, "display_name": state.display_name(user_id), "role": role,
-             "revoked": _revoked(state, history, user_id)}
+             "revoked": _revoked(state, history, user_id),
+             "revoked_at": _revoked_at(state, history, user_id)}
             for user_id, role in sorted(history.members.items(),
                                         key=lambda item: state.display_name(item[0]).lower())]
+
+
+def _revoked_members(state: WorkerState, history: History) -> list[Reply]:
+    """Former members removed from the workspace because they were revoked, with the date of
+    their revocation: shown as revoked rather than simply gone."""
+    removed = {entry.public.get("user_id") for entry in history.entries
+               if entry.kind == MEMBER_REMOVED and entry.seq not in history.forgeries}
+    gone = sorted(user_id for user_id in removed
+                  if isinstance(user_id, str) and user_id not in history.members
+                  and _revoked_at(state, history, user_id) is not None)
+    return [{"user_id": user_id, "display_name": state.display_name(user_id),
+             "revoked_at": _revoked_at(state, history, user_id)} for user_id in gone]
 
 
 def _authority(state: WorkerState, workspace_id: str, minimum: str) -> tuple[History, str]:

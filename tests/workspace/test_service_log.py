@@ -70,3 +70,27 @@ def test_log_service_shows_nothing_past_a_break_and_refuses_to_extend_it(team):
                                           "kind": "comment",
                                           "content": {"dossier_id": DOSSIER, "text": "quatre"}})
     assert refused["error"]["code"] == "untrusted_history"
+
+
+def test_log_service_describes_membership_events(team):
+    """The activity's own events: a member added, their role changed (from what to what),
+    removed; each named with its author and the member concerned."""
+    admin, _, workspace = _ready(team)
+    workspace.share(admin, "u-admin", "u-new", "manager")
+    workspace.store(admin, ok(admin.handle("workspace.unshare", {
+        "workspace_id": workspace.workspace_id, "user_id": "u-new"})), "u-admin")
+    events = workspace.sync(admin)["workspace_events"]
+    described = [(event["kind"], event["person"]["name"],
+                  event["content"].get("member", {}).get("name"),
+                  event["content"].get("previous_role"), event["content"].get("role"))
+                 for event in events]
+    assert described == [
+        ("workspace_created", "Dr Admin", None, None, None),
+        ("member_added", "Dr Admin", "Mme Durand", None, "contributor"),
+        ("role_changed", "Dr Admin", "Mme Durand", "contributor", "manager"),
+        ("member_removed", "Dr Admin", "Mme Durand", None, None),
+    ]
+    assert all(event["forged"] is None and event["content"]["written_at"] > 0
+               for event in events)
+    assert "Mme Durand" not in [m["display_name"] for m in workspace.open(
+        admin, "u-admin")["members"]]
