@@ -8,25 +8,36 @@ from collections.abc import Iterator
 
 import pytest
 
-from e2e.harness.services.postgresql import postgresql
+from e2e.harness.services.postgresql import PostgreSQL, postgresql_service
 from e2e.harness.services.redis_server import Redis, running_redis
-from e2e.harness.services.seaweedfs import SEAWEED_ACCESS, seaweedfs
+from e2e.harness.services.seaweedfs import SEAWEED_ACCESS, SeaweedFS, seaweedfs_service
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """One SeaweedFS for the whole run; the S3 credentials are put in this process's
-    environment (and so in its children's)."""
+def seaweedfs_server() -> Iterator[SeaweedFS]:
+    """One SeaweedFS for the whole run (a test may stop and start it again); the S3
+    credentials are put in this process's environment (and so in its children's)."""
     os.environ.update(SEAWEED_ACCESS)
-    with seaweedfs() as endpoint:
-        yield endpoint
+    with seaweedfs_service() as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """One PostgreSQL cluster for the whole run; yields the URL of its maintenance database."""
-    with postgresql() as url:
-        yield url
+def s3_endpoint(seaweedfs_server: SeaweedFS) -> str:
+    return seaweedfs_server.endpoint
+
+
+@pytest.fixture(scope="session")
+def postgres_service() -> Iterator[PostgreSQL]:
+    """One PostgreSQL cluster for the whole run (a test may stop and start it again)."""
+    with postgresql_service() as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres_service: PostgreSQL) -> str:
+    """The URL of the run's PostgreSQL maintenance database."""
+    return postgres_service.url
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,19 @@ through Redis: members whose pages are held by different processes see each othe
 changes and presence, run the short-code invitation, download a file uploaded through the other
 process, a member removed through one process drops out of the presence the other relays, and a
 revocation made through one process ends the page held by the other; rate limits count every
-process's requests together."""
+process's requests together.
+
+Operations: the deployment's configuration file names it for the admin commands (a backup taken
+while it serves restores into SQLite and reads back in the browser); an app process killed with
+SIGKILL is started again by the supervisor while nginx keeps serving through the other; each
+backend stopped or killed turns health "degraded", and started again, the cluster serves."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -19,6 +27,7 @@ from redis import Redis
 from e2e.harness import flows
 from e2e.harness.cluster import Backends, Cluster
 from e2e.harness.flows import ADMIN, MEMBER
+from e2e.harness.server import REPO_ROOT, ServerProcess
 from e2e.harness.services.nginx import PIN_HEADER
 from e2e.harness.services.postgresql import create_database, drop_database
 
@@ -32,13 +41,16 @@ FILE_BYTES = 3 * 1024 * 1024 + 17  # several blocks
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, postgres_server, s3_endpoint, redis_service):
+def cluster(tmp_path_factory, postgres_service, seaweedfs_server, redis_service):
     """The cluster on the run's PostgreSQL, SeaweedFS and Redis (shared with the API tests):
     a database and a bucket prefix of its own, and a Redis database the API tests' flushes
     leave alone."""
     name = f"cluster_{uuid.uuid4().hex}"
+    postgres_server = postgres_service.url
     backends = Backends(create_database(postgres_server, name), f"s3://paravent-cluster/{name}",
-                        s3_endpoint, redis_service.database_url(1))
+                        seaweedfs_server.endpoint, redis_service.database_url(1),
+                        {"postgresql": postgres_service, "seaweedfs": seaweedfs_server,
+                         "redis": redis_service})
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), backends, pinnable=True).start()
     yield cluster
     cluster.stop()
@@ -115,9 +127,104 @@ def _join_status(cluster, process: int) -> int:
         return error.code
 
 
-def test_cluster_rate_limit_counts_requests_to_every_process(cluster):
+def _forget_rate_limits(cluster) -> None:
     redis = Redis.from_url(cluster.backends.message_queue)
     for key in redis.scan_iter("paravent:ratelimit:*"):
         redis.delete(key)
+
+
+def _each_process_serves(cluster) -> bool:
+    """Both processes answer a request that reads the database (through Redis's limits)."""
+    _forget_rate_limits(cluster)
+    return [_join_status(cluster, process) for process in (0, 1)] == [404, 404]
+
+
+def test_cluster_rate_limit_counts_requests_to_every_process(cluster):
+    _forget_rate_limits(cluster)
     statuses = [_join_status(cluster, attempt % 2) for attempt in range(JOIN_LIMIT + 4)]
     assert statuses == [404] * JOIN_LIMIT + [429] * 4
+
+
+def _app_py(*arguments: str) -> str:
+    """`python app.py …` as the operator runs it; its output (it must succeed)."""
+    done = subprocess.run([sys.executable, "app.py", *arguments], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+BACKUP_WORKSPACE = "Commission sauvegardée"
+BACKUP_FILE = "irm-sauvegarde.bin"
+
+
+def test_cluster_backup_restores_into_sqlite_and_reads_back_in_the_browser(
+        cluster, new_user, tmp_path):
+    settings = str(cluster.config_file)
+    link = _app_py("--config", settings, "bootstrap-link", "--org", "CHU Sauvegarde").strip()
+    assert link.startswith(cluster.url)
+    admin = new_user()
+    flows.bootstrap(admin, link, ADMIN)
+    flows.create_workspace(admin, BACKUP_WORKSPACE)
+    flows.new_dossier(admin, PATIENT)
+    content = os.urandom(FILE_BYTES)  # format-2 blocks, sealed by Chromium's WebCrypto
+    admin.page.set_input_files("#file-input", files=[
+        {"name": BACKUP_FILE, "mimeType": "application/octet-stream", "buffer": content}])
+    admin.page.locator(f"#file-list li[data-name='{BACKUP_FILE}']").wait_for(timeout=TIMEOUT_MS)
+
+    _app_py("--config", settings, "backup", str(tmp_path / "backup"))  # while it serves
+    assert "is good" in _app_py("verify", str(tmp_path / "backup"))
+    _app_py("--data", str(tmp_path / "restored" / "data"), "restore", str(tmp_path / "backup"))
+    restored = ServerProcess(tmp_path / "restored" / "data").start()
+    try:
+        admin.page.goto(restored.url)
+        flows.sign_in(admin)
+        flows.open_workspace(admin, BACKUP_WORKSPACE)
+        admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') button").click()
+        restored_file = admin.page.locator(f"#file-list li[data-name='{BACKUP_FILE}']")
+        with admin.page.expect_download(timeout=TIMEOUT_MS) as download:
+            restored_file.locator("button.download").click()
+        assert Path(download.value.path()).read_bytes() == content
+    finally:
+        restored.stop()
+
+
+def _statuses_through_nginx(cluster, stop: threading.Event, statuses: list[int]) -> None:
+    while not stop.is_set():
+        statuses.append(cluster.health()[0])
+
+
+def test_cluster_starts_again_an_app_process_killed_mid_way(cluster):
+    stop, statuses = threading.Event(), []
+    load = threading.Thread(target=_statuses_through_nginx, args=(cluster, stop, statuses))
+    load.start()
+    try:
+        killed = cluster.kill_process(0)
+        cluster.wait_until_serving(0)
+    finally:
+        stop.set()
+        load.join()
+
+    assert cluster.processes[0].process.pid != killed
+    assert cluster.supervisor.restarts(0) == 1
+    assert statuses and set(statuses) == {200}  # nginx sent every request to a live process
+    assert _each_process_serves(cluster)
+
+
+# Which health entry says that a backend is away, and how each one is interrupted: a clean stop,
+# or a kill as a crash would (PostgreSQL then starts again over its stale postmaster.pid).
+OUTAGES = [("postgresql", "stop", "database"), ("postgresql", "kill", "database"),
+           ("redis", "stop", "message_queue"), ("seaweedfs", "kill", "blocks")]
+
+
+@pytest.mark.parametrize(("service", "how", "entry"), OUTAGES)
+def test_cluster_serves_again_after_a_backend_is_stopped_and_started(
+        cluster, service, how, entry):
+    cluster.wait_for_health("ok")
+    try:
+        getattr(cluster.service(service), how)()
+        degraded = cluster.wait_for_health("degraded")
+        assert degraded[entry] != "ok"
+    finally:
+        cluster.service(service).start()
+    assert cluster.wait_for_health("ok")[entry] == "ok"
+    assert _each_process_serves(cluster)

@@ -72,17 +72,24 @@ class ServerProcess:
         )
         return completed.stdout.strip()
 
+    def launch(self, command: list[str] | None = None) -> ServerProcess:
+        """Start `python app.py …` (or `python <command>`) without waiting; its output is
+        added to its log (a process started again on the same port keeps the earlier lines)."""
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        with (self.data_dir.parent / f"server-{self.port}.log").open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, *(command or [
+                    "app.py", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--data", str(self.data_dir), *self.flags])],
+                cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, **self.environment},
+            )
+        return self
+
     def start(self, command: list[str] | None = None) -> ServerProcess:
         """Start `python app.py …` (or `python <command>`) and wait until it is healthy."""
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        log = (self.data_dir.parent / f"server-{self.port}.log").open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, *(command or [
-                "app.py", "--host", "127.0.0.1", "--port", str(self.port),
-                "--data", str(self.data_dir), *self.flags])],
-            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, **self.environment},
-        )
+        self.launch(command)
+        assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
