@@ -14,8 +14,14 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from api.serving.version import server_version
-from api.storage.faults import database_error_types, fault_of_database_error
-from api.storage.pool import get_store
+from api.storage.faults import (
+    StorageFull,
+    StorageUnavailable,
+    database_error_types,
+    fault_of_database_error,
+)
+from api.storage.pool import ServerBusy, get_store
+from api.storage.sqlstore import MIN_ROOM_BYTES
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("health", __name__)
@@ -28,12 +34,22 @@ def register_health_check(app: Flask, name: str, check: HealthCheck) -> None:
 
 
 def _database() -> str:
+    """A write committed and the room left to grow (see `SqlStore.check`)."""
     try:
         get_store().check()
     except database_error_types() as error:
         logger.error("database health check failed: %s", error)
         fault = fault_of_database_error(error)
         return "full" if fault is not None and fault.status == 507 else "unavailable"
+    except StorageFull:
+        logger.error("database health check: less than %d MiB left to grow",
+                     MIN_ROOM_BYTES // 2**20)
+        return "full"
+    except StorageUnavailable:
+        logger.error("database health check: its files cannot be written")
+        return "unavailable"
+    except ServerBusy:
+        return "busy"
     return "ok"
 
 

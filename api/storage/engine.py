@@ -19,6 +19,7 @@ word in PostgreSQL) for PostgreSQL.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -65,6 +66,15 @@ class Connection(Protocol):
         """A context manager: the block reads one consistent state, while writers go on."""
 
     def in_transaction(self) -> bool: ...
+
+    def room_to_grow(self) -> int | None:
+        """Bytes the database can still grow by, where this process can tell (SQLite: the
+        file's disk and `max_page_count`); None where it cannot (a PostgreSQL server's disk)."""
+
+    def files_writable(self) -> bool:
+        """Whether a new connection could write the database's files (SQLite: each file opened
+        for writing, as a new connection would; an open one keeps writing a file made read-only
+        since). Always true where the files are a server's (PostgreSQL)."""
 
     def ddl(self, sql: str) -> str:
         """A migration's statement (written for SQLite) in this engine's words."""
@@ -134,6 +144,27 @@ class SqliteConnection:
     def in_transaction(self) -> bool:
         return self.raw.in_transaction
 
+    def room_to_grow(self) -> int:
+        def pragma(name: str) -> int:
+            return int(self.raw.execute(f"pragma {name}").fetchone()[0])
+
+        page_size, free_pages = pragma("page_size"), pragma("freelist_count")
+        disk = os.statvfs(self.path.parent)
+        under_limit = pragma("max_page_count") - pragma("page_count") + free_pages
+        return min(disk.f_bavail * disk.f_frsize + free_pages * page_size,
+                   under_limit * page_size)
+
+    def files_writable(self) -> bool:
+        files = [self.path, *(self.path.with_name(self.path.name + suffix)
+                              for suffix in ("-wal", "-shm"))]
+        try:
+            for path in files:
+                if path.exists():
+                    os.close(os.open(path, os.O_WRONLY))
+        except OSError:
+            return False
+        return os.access(self.path.parent, os.W_OK)
+
     def ddl(self, sql: str) -> str:
         return sql
 
@@ -201,6 +232,12 @@ class PostgresConnection:
         from psycopg.pq import TransactionStatus
 
         return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def room_to_grow(self) -> None:
+        return None
+
+    def files_writable(self) -> bool:
+        return True
 
     def ddl(self, sql: str) -> str:
         for pattern, replacement in _POSTGRES_TYPES:

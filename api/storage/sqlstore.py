@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from api.config import Config
 from api.storage.engine import Connection, SqliteConnection, connect
+from api.storage.faults import StorageFull, StorageUnavailable
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
 from api.storage.workspaces import WorkspaceStore
 
-
-class _HealthProbe(Exception):
-    """Rolls the health check's write back."""
+# Below this room to grow, the database is reported full: its next writes would fail.
+MIN_ROOM_BYTES = 8 * 1024 * 1024
 
 
 def prepare(url: str) -> list[int]:
@@ -44,14 +44,18 @@ class SqlStore:
         return self._db
 
     def check(self) -> None:
-        """Raise if the database cannot be read and written (a write rolled back)."""
-        try:
-            with self._db.transaction():
-                self._db.execute(
-                    "update server_meta set value = value where key = 'instance_id'")
-                raise _HealthProbe
-        except _HealthProbe:
-            pass
+        """Raise if the database cannot be written now: a write committed (a rolled-back one
+        never reaches SQLite's file, so a read-only disk would pass; PostgreSQL refuses it when
+        read-only: default_transaction_read_only, a standby); then, where the engine can tell
+        (SQLite), less room to grow than `MIN_ROOM_BYTES` is `StorageFull`, and files a new
+        connection could not write (read-only since this one opened them) `StorageUnavailable`."""
+        with self._db.transaction():
+            self._db.execute("update server_meta set value = value where key = 'instance_id'")
+        room = self._db.room_to_grow()
+        if room is not None and room < MIN_ROOM_BYTES:
+            raise StorageFull("database")
+        if not self._db.files_writable():
+            raise StorageUnavailable("database")
 
     def instance_id(self) -> str:
         row = next(self._db.query("select value from server_meta where key = 'instance_id'"))
