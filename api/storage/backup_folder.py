@@ -56,6 +56,8 @@ def block_store(folder: Path, block_bytes: int) -> FolderBlockStore:
 def read_summary(folder: Path) -> dict[str, Any]:
     """`backup.json`, checked to be one this server restores."""
     path = folder / SUMMARY
+    if not folder.is_dir():
+        raise DamagedBackup(f"{folder} does not exist or is not a folder")
     if not path.is_file():
         raise DamagedBackup(f"{path} is missing: not a backup, or one that did not finish")
     try:

@@ -221,8 +221,8 @@ def main(argv: list[str]) -> int:
     def stop(_signal: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    for stopping in (signal.SIGINT, signal.SIGTERM):  # before starting: a stop during start
-        signal.signal(stopping, stop)                  # cleans up too
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # before starting: a stop
+        signal.signal(stopping, stop)  # during start cleans up too
     folder = Path(arguments.data).resolve()
     try:
         with running_backends(folder, lasting=True) as backends:
