@@ -8,6 +8,7 @@ import { cryptoClient } from './crypto-client.js';
 import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
+import { startNotifications, stopNotifications } from './notifications.js';
 import { stopViewing } from './presence.js';
 import { connectRealtime, onSessionEnded, reconnectRealtime } from './realtime.js';
 import { onRouteChange, parseHash } from './router.js';
@@ -18,6 +19,7 @@ import { renderBootstrap } from './views/bootstrap.js';
 import { renderGreet } from './views/greet.js';
 import { renderHome } from './views/home.js';
 import { renderJoin } from './views/join.js';
+import { renderNotifications } from './views/notifications.js';
 import { renderRecovery } from './views/recovery.js';
 import { renderSecurity } from './views/security.js';
 import { renderWorkspace } from './views/workspace.js';
@@ -92,6 +94,8 @@ function renderRoute(view, { segments, query }) {
     }
   } else if (first === 'security') {
     renderSecurity(view, query);
+  } else if (first === 'notifications') {
+    renderNotifications(view);
   } else if (first === 'w' && rest[0]) {
     renderWorkspace(view, rest[0]);
   } else if (first === 'greet' && session.user.profile === 'admin') {
@@ -123,6 +127,12 @@ onSessionChange(() => {
   const unlocked = Boolean(session.identity);
   if (unlocked !== wasUnlocked) {
     reconnectRealtime();
+    const bellHolder = document.getElementById('notifications-holder');
+    if (unlocked) {
+      startNotifications(bellHolder);
+    } else {
+      stopNotifications(bellHolder);
+    }
     stopIdleLock?.();
     stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => {
       lockedBecause = 'idle';

@@ -25,6 +25,11 @@ export function onWorkspaceChanged(listener) {
   workspaceListener = listener;
 }
 
+/** Calls `listener(data)` on each server event `name` (the socket's own `connect` too). */
+export function onServerEvent(name, listener) {
+  socket.on(name, listener);
+}
+
 /** Calls `listener(reason)` when the server ends this user's session (e.g. revocation). */
 export function onSessionEnded(listener) {
   socket.on('session:ended', ({ reason }) => listener(reason));

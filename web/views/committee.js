@@ -12,6 +12,7 @@ import { fill, h } from '../dom.js';
 import { formatDate, formatDateTime, formatPerson, todayIso } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { appendEntry, markRead } from '../log.js';
+import { notifyMembers } from '../notifications.js';
 import { typing, viewing } from '../presence.js';
 import { session } from '../session.js';
 import { dateField } from './date-field.js';
@@ -29,6 +30,11 @@ const MENTION = /@\[([^\]]{1,200})\]\((u-[0-9a-f]{8,64})\)/g;
 function draftOf(text) {
   const mentioned = [...text.matchAll(MENTION)].map((match) => ({ name: match[1], id: match[2] }));
   return { draft: text.replace(MENTION, (_, name) => `@${name}`), mentioned };
+}
+
+/** The ids of the people `text` mentions. */
+function mentionedIds(text) {
+  return [...text.matchAll(MENTION)].map((match) => match[2]);
 }
 
 /** The text to post for `draft`: each "@Name" of a member (or of someone the text already
@@ -107,7 +113,7 @@ function statusActions(state, may, record, refuse) {
   const move = (button, kind) => {
     const overdue = kind === 'close' ? overdueRequest(state) : null;
     if (overdue) {
-      refuse(t('committee.closeBlocked', { what: overdue.what, date: formatDate(overdue.due) }));
+      refuse(t('committee.closeBlocked', { what: draftOf(overdue.what).draft, date: formatDate(overdue.due) }));
       return;
     }
     record(button, kind, { note: '' });
@@ -121,7 +127,7 @@ function statusActions(state, may, record, refuse) {
   return h('div', { class: 'inline-form no-print', id: 'status-actions' }, ...buttons);
 }
 
-function requestsPart(state, may, files, record, refuse) {
+function requestsPart(state, may, people, files, record, refuse) {
   const canWrite = may('request');
   const items = state.requests.map((request) => {
     const fulfilled = request.fulfilled_by;
@@ -129,8 +135,9 @@ function requestsPart(state, may, files, record, refuse) {
       ...files.map((file) => h('option', { value: file.document_id }, file.name)));
     return h('li', { class: ['request', fulfilled ? 'fulfilled' : 'open', request.overdue ? 'overdue' : '']
       .join(' ').trim(), dataset: { seq: request.seq } },
-    h('input', { type: 'checkbox', disabled: true, checked: Boolean(fulfilled), 'aria-label': request.what }),
-    h('span', { class: 'request-what' }, request.what), ' ',
+    h('input', { type: 'checkbox', disabled: true, checked: Boolean(fulfilled),
+      'aria-label': draftOf(request.what).draft }),
+    h('span', { class: 'request-what' }, withMentions(request.what)), ' ',
     h('span', { class: 'muted' }, t('committee.due', { date: formatDate(request.due) })),
     request.overdue ? h('span', { class: 'badge badge-invalid' }, t('committee.overdue')) : null,
     fulfilled
@@ -142,6 +149,9 @@ function requestsPart(state, may, files, record, refuse) {
   });
   const what = h('input', { id: 'request-what', required: true, placeholder: t('committee.requestWhat') });
   const due = dateField({ id: 'request-due', label: t('committee.requestDue'), required: true });
+  const to = h('select', { id: 'request-to' }, h('option', { value: '' }, t('committee.requestToNobody')),
+    ...[...people.values()].filter((person) => person.user_id !== session.user.user_id)
+      .map((person) => h('option', { value: person.user_id }, person.display_name)));
   const submit = h('button', { type: 'submit', id: 'request-submit' }, t('committee.requestSend'));
   const form = canWrite ? h('form', { class: 'request-form no-print', onsubmit: async (event) => {
     event.preventDefault();
@@ -150,10 +160,16 @@ function requestsPart(state, may, files, record, refuse) {
       refuse(error ?? t('committee.dueInPast', { date: formatDate(iso) }));
       return;
     }
-    if (await record(submit, 'request', { what: what.value.trim(), due: iso })) {
+    const addressee = people.get(to.value);
+    const asked = postedText(what.value.trim(), people);
+    const text = addressee && !mentionedIds(asked).includes(addressee.user_id)
+      ? `${asked} @[${addressee.display_name}](${addressee.user_id})` : asked;
+    if (await record(submit, 'request', { what: text, due: iso })) {
       clearLive(what);
+      clearLive(to);
     }
   } }, h('div', { class: 'field' }, h('label', { for: 'request-what' }, t('committee.requestLabel')), what),
+  h('div', { class: 'field' }, h('label', { for: 'request-to' }, t('committee.requestTo')), to),
   due.element, submit) : null;
   return h('section', { class: 'committee-part', 'aria-labelledby': 'requests-title' },
     h('h3', { id: 'requests-title' }, t('committee.requests')),
@@ -309,8 +325,28 @@ export function committeeSection(opened, context) {
   const body = h('div', {});
   let summary = null;
   let current = null;
-  const record = (button, kind, content) => attempt(button, box, () =>
-    appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
+  // Whom an entry concerns, told once it is in the log: the members a comment (or the part
+  // of an edit that is new) or a request mentions, a decision's other participants.
+  const concerned = (kind, content) => {
+    if (kind === 'decision') {
+      return ['signature_awaited', content.participants];
+    }
+    if (kind === 'request') {
+      return ['document_request', mentionedIds(content.what)];
+    }
+    const before = kind === 'comment_edit' ? current?.dossiers[dossier.document_id]?.comments
+      .find((comment) => comment.seq === content.comment)?.text ?? '' : '';
+    return ['mention', mentionedIds(content.text ?? '').filter((id) => !mentionedIds(before).includes(id))];
+  };
+  const record = async (button, kind, content) => {
+    const seq = await attempt(button, box, () =>
+      appendEntry(workspaceId, kind, { dossier_id: dossier.document_id, ...content }));
+    if (seq && ['comment', 'comment_edit', 'request', 'decision'].includes(kind)) {
+      const [notification, ids] = concerned(kind, content);
+      notifyMembers(workspaceId, notification, ids.filter((id) => people.has(id)), dossier.document_id);
+    }
+    return seq;
+  };
   const refuse = (text) => showError(box, uiError(text), { focus: true });
   const drawPresence = () => {
     // A presence change heard as the panel was being replaced (another dossier, a sign-out).
@@ -328,7 +364,7 @@ export function committeeSection(opened, context) {
         dataset: { status: state.status, shown: shownStatus(state) } }, statusText(state))),
       ...state.problems.map((problem) => h('p', { class: 'error', lang: 'en' }, problem)),
       statusActions(state, may, record, refuse),
-      requestsPart(state, may, context.files, record, refuse),
+      requestsPart(state, may, people, context.files, record, refuse),
       discussionPart(state, may, people, named, record),
       h('section', { class: 'committee-part decision-part', 'aria-labelledby': 'decision-title' },
         h('h3', { id: 'decision-title' }, t('committee.decision')),

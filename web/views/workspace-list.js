@@ -4,6 +4,7 @@
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { loadLog, unreadTotal } from '../log.js';
+import { notificationBadge } from '../notifications.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import { session } from '../session.js';
 import { createWorkspace, listWorkspaces } from '../workspaces.js';
@@ -31,7 +32,8 @@ export function workspaceListSection() {
     workspace.problem
       ? h('span', { class: 'error' }, t('workspaces.unreadable'), ' ',
         h('span', { lang: 'en' }, workspace.problem))
-      : [h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name), ' ', unreadBadge(workspace)],
+      : [h('a', { href: `#/w/${workspace.workspace_id}` }, workspace.name), ' ', unreadBadge(workspace),
+        ' ', notificationBadge(workspace.workspace_id)],
     ' ', h('span', { class: 'muted' }, t(`role.${workspace.role}`)))));
   };
   const name = h('input', { id: 'workspace-name', name: 'name', required: true, maxlength: 200 });
@@ -59,7 +61,8 @@ export function workspaceNav(currentId) {
   listWorkspaces().then((workspaces) => list.replaceChildren(...workspaces
     .filter((workspace) => !workspace.problem)
     .map((workspace) => h('li', {}, h('a', { href: `#/w/${workspace.workspace_id}`,
-      'aria-current': workspace.workspace_id === currentId ? 'page' : null }, workspace.name)))),
+      'aria-current': workspace.workspace_id === currentId ? 'page' : null }, workspace.name),
+    ' ', notificationBadge(workspace.workspace_id)))),
   () => {});
   return h('nav', { class: 'panel workspace-nav no-print', 'aria-labelledby': 'workspace-nav-title' },
     h('h2', { id: 'workspace-nav-title' }, t('nav.workspaces')), list,

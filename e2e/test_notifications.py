@@ -1,0 +1,115 @@
+"""Notifications in the browser: member A mentions member B in a dossier's discussion while B
+is on Home, then while B works in another workspace; B sees, live and without reloading, the
+bell's unread count and list, the workspace's badge in the side list and the count in the tab's
+title, in English and then in French; opening the workspace marks them read. Every state is
+checked with axe-core (WCAG 2.2 AA), the bell's list and the Notifications page included."""
+
+from __future__ import annotations
+
+from e2e.harness import flows
+from e2e.harness.accessibility import assert_accessible
+from e2e.harness.browser import UserBrowser
+from e2e.harness.flows import ADMIN, MEMBER
+
+TIMEOUT_MS = 30_000
+WORKSPACE = "Commission SSR Nord-Sud"
+OTHER_WORKSPACE = "Staff du site Sud"
+PATIENT = "M. Armand Notifié"
+
+
+def _mention(admin: UserBrowser, text: str) -> None:
+    """A types a comment in the open dossier, mentions B from the list, and posts it."""
+    admin.page.fill("#comment-text", text)
+    admin.page.select_option("#comment-mention", label=MEMBER.name)
+    admin.page.click("#comment-post")
+    admin.page.locator("#comment-list li", has_text=text).wait_for(timeout=TIMEOUT_MS)
+
+
+def _wait_for_text(user: UserBrowser, selector: str, text: str) -> None:
+    user.page.locator(selector, has_text=text).wait_for(timeout=TIMEOUT_MS)
+
+
+def _wait_for_title(user: UserBrowser, title: str) -> None:
+    """The tab's title becomes `title` (polled: evaluating a waiting function is blocked by the
+    page's Content-Security-Policy)."""
+    for _ in range(TIMEOUT_MS // 100):
+        if user.page.title() == title:
+            return
+        user.page.wait_for_timeout(100)
+    assert user.page.title() == title
+
+
+def _bell_list(user: UserBrowser) -> str:
+    user.page.click("#notification-bell")
+    user.page.locator("#notification-panel").wait_for(timeout=TIMEOUT_MS)
+    return user.page.inner_text("#notification-list")
+
+
+def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, organization):
+    admin, member, _ = organization
+    flows.certified_member(admin, member, MEMBER)
+    flows.go_home(admin)
+    other_id = flows.create_workspace(admin, OTHER_WORKSPACE)
+    flows.share_workspace(admin, MEMBER)
+    flows.go_home(admin)
+    workspace_id = flows.create_workspace(admin, WORKSPACE)
+    flows.share_workspace(admin, MEMBER)
+    flows.new_dossier(admin, PATIENT)
+    admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}') button").click()
+    admin.page.wait_for_selector("#committee", timeout=TIMEOUT_MS)
+
+    # B is on Home, in English.
+    flows.go_home(member)
+    member.page.locator(f"#workspace-list li[data-workspace-id='{workspace_id}'] a").wait_for(
+        timeout=TIMEOUT_MS)
+    assert member.page.is_hidden("#notification-count")
+    assert member.page.title() == "Paravent"
+
+    _mention(admin, "Pouvez-vous relire cette évaluation ?")
+    _wait_for_text(member, "#notification-count", "1")
+    badge = f"#workspace-list li[data-workspace-id='{workspace_id}'] .notification-count"
+    _wait_for_text(member, badge, "1 notification")
+    assert member.page.is_hidden(
+        f"#workspace-list li[data-workspace-id='{other_id}'] .notification-count")
+    _wait_for_title(member, "(1) Paravent")
+    assert member.page.get_attribute("#notification-bell", "aria-label") == (
+        "Notifications: 1 unread")
+    listed = _bell_list(member)
+    assert f"{ADMIN.name} mentioned you in {WORKSPACE}" in listed
+    assert_accessible(member.page, "home with the notification list open (en)")
+    member.page.keyboard.press("Escape")
+    assert member.page.is_hidden("#notification-panel")
+
+    # B works in the other workspace, in French.
+    member.page.select_option("#language-select", "fr")
+    flows.open_workspace(member, OTHER_WORKSPACE)
+    nav_badge = f".workspace-nav a[href='#/w/{workspace_id}'] + .notification-count"
+    _wait_for_text(member, nav_badge, "1 notification")
+    _mention(admin, "Et le compte rendu du séjour ?")
+    _wait_for_text(member, "#notification-count", "2")
+    _wait_for_text(member, nav_badge, "2 notifications")
+    _wait_for_title(member, "(2) Paravent")
+    assert member.page.get_attribute("#notification-bell", "aria-label") == (
+        "Notifications : 2 non lues")
+    listed = _bell_list(member)
+    assert f"{ADMIN.name} vous a mentionné(e) dans {WORKSPACE}" in listed
+    assert_accessible(member.page, "another workspace with the notification list open (fr)")
+
+    # The Notifications page: the list and the mail preference, then the workspace read.
+    member.page.click("#notification-all")
+    member.page.wait_for_selector("#notification-preferences", timeout=TIMEOUT_MS)
+    assert member.page.locator("#notification-page-list li.unread").count() == 2
+    member.page.check("#notification-mail-daily")
+    member.page.click("#notification-mail-save")
+    _wait_for_text(member, "#notification-mail-saved", "Enregistré.")
+    assert_accessible(member.page, "notifications page (fr)")
+    member.page.locator("#notification-page-list a").first.click()
+    member.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
+    member.page.locator("#notification-count").wait_for(state="hidden", timeout=TIMEOUT_MS)
+    _wait_for_title(member, "Paravent")
+    assert member.page.is_hidden(nav_badge)
+    assert admin.page.is_hidden("#notification-count")
+    preferences = member.page.evaluate(
+        "async () => (await fetch('/api/notifications/preferences')).json()")
+    assert preferences == {"mail": "daily", "language": "fr"}
+    assert member.console_errors == [] and admin.console_errors == []
