@@ -3,7 +3,7 @@ creating workspaces, writing documents and log entries, uploading blocks, and pr
 (each one is broadcast to every member of the workspace). Over the limit: HTTP 429, or a refused
 Socket.IO acknowledgement, both `rate_limited`.
 
-Every Socket.IO event counts in a group (those not listed in `other_events`), and is counted
+Every Socket.IO event counts in a group (those not listed in `OTHER_EVENTS`), and is counted
 before any database work: the socket's user comes from memory (api/realtime/socket_sessions.py),
 so a flood of events on one socket costs no more than the counting.
 
@@ -30,13 +30,11 @@ ENDPOINT_GROUPS = {
     "own_state.write_own_state": "log_writes",
     "blocks.upload_blocks": "block_uploads",
 }
-# Socket.IO event -> group of per-user (or, for a socket with no user, per-socket) limits.
+# Socket.IO event name's prefix -> group of per-user (or, for a socket with no user,
+# per-socket) limits; any other event counts in OTHER_EVENTS.
 EVENT_GROUPS = {
-    "presence:view": "presence_events",
-    "presence:typing": "presence_events",
-    "invitation:join": "invitation_events",
-    "invitation:relay": "invitation_events",
-    "invitation:abort": "invitation_events",
+    "presence:": "presence_events",
+    "invitation:": "invitation_events",
 }
 OTHER_EVENTS = "other_events"
 
@@ -62,9 +60,10 @@ def _check(group: str, who: str) -> None:
 def check_event_limit(event: str) -> None:
     """Raise a 429 ApiError if this socket's user (or this socket, if it has none) sent
     `event`'s group too often. No database work."""
+    group = next((group for prefix, group in EVENT_GROUPS.items() if event.startswith(prefix)),
+                 OTHER_EVENTS)
     user_id = socket_user_id()
-    _check(EVENT_GROUPS.get(event, OTHER_EVENTS),
-           f"user:{user_id}" if user_id else f"socket:{request.sid}")
+    _check(group, f"user:{user_id}" if user_id else f"socket:{request.sid}")
 
 
 def init_user_limits(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Abuse is bounded: per-user rate limits on workspace creation, document and log writes, block
-uploads and presence events; expired sign-in challenges are forgotten; tiny blocks cost at least
-a minimum against the quota; a file's size is the bytes of its blocks."""
+uploads, presence events and every other socket event (per socket without a user); expired
+sign-in challenges are forgotten; tiny blocks cost at least a minimum against the quota; a file's
+size is the bytes of its blocks."""
 
 from __future__ import annotations
 
@@ -69,6 +70,22 @@ def test_abuse_presence_events_are_limited_and_not_broadcast(app, organization, 
     broadcasts = [e for e in watcher.get_received() if e["name"] == "presence:changed"]
     assert len(broadcasts) == LIMIT
     assert watcher.emit("presence:view", place, callback=True)["ok"]
+
+
+@pytest.mark.parametrize(("event", "payload", "limit"), [
+    ("invitation:join", {"role": "claimer", "token": "nope"}, "ceremony_requests_per_minute"),
+    ("server_info", None, "presence_events_per_minute"),
+])
+def test_abuse_every_socket_event_is_limited_even_without_a_user(config, event, payload, limit):
+    app = create_app(replace(config, **{limit: LIMIT}))
+    anonymous = socketio_of(app).test_client(app)
+    arguments = () if payload is None else (payload,)
+    replies = [anonymous.emit(event, *arguments, callback=True) for _ in range(LIMIT + 2)]
+    refused = [reply.get("error", {}).get("code") for reply in replies]
+    assert refused[:LIMIT].count("rate_limited") == 0
+    assert refused[LIMIT:] == ["rate_limited"] * 2
+    assert socketio_of(app).test_client(app).emit(event, *arguments, callback=True).get(
+        "error", {}).get("code") != "rate_limited"
 
 
 def test_abuse_expired_sign_in_challenges_are_forgotten(config):
