@@ -14,7 +14,8 @@ CRYPTO_SOURCES := $(shell find pycrypto_wasm -name '*.py')
 run: $(VENV)/.server assets
 	$(PY) app.py $(ARGS)
 
-# PostgreSQL, SeaweedFS, Redis, two app processes and nginx on loopback, data in ./var-cluster:
+# PostgreSQL, SeaweedFS, Redis, two app processes (supervised) and nginx on loopback, data in
+# ./var-cluster, the deployment named in ./var-cluster/paravent.conf for the admin commands:
 # http://localhost:8080/ (README, "The local cluster").
 cluster: $(VENV)/.test assets postgresql services
 	$(PY) -m e2e.harness.cluster $(ARGS)
