@@ -1,10 +1,13 @@
 """Notifications in the browser: member A mentions member B in a dossier's discussion while B
 is on Home, then while B works in another workspace; B sees, live and without reloading, the
 bell's unread count and list, the workspace's badge in the side list and the count in the tab's
-title, in English and then in French; opening the workspace marks them read. Every state is
+title, in English and then in French; opening the workspace marks them read; a document
+request addressed to B reaches B the same way. Every state is
 checked with axe-core (WCAG 2.2 AA), the bell's list and the Notifications page included."""
 
 from __future__ import annotations
+
+import datetime
 
 from e2e.harness import flows
 from e2e.harness.accessibility import assert_accessible
@@ -15,6 +18,7 @@ TIMEOUT_MS = 30_000
 WORKSPACE = "Commission SSR Nord-Sud"
 OTHER_WORKSPACE = "Staff du site Sud"
 PATIENT = "M. Armand Notifié"
+REQUEST = "Bilan orthophonique"
 
 
 def _mention(admin: UserBrowser, text: str) -> None:
@@ -112,4 +116,16 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, o
     preferences = member.page.evaluate(
         "async () => (await fetch('/api/notifications/preferences')).json()")
     assert preferences == {"mail": "daily", "language": "fr"}
+
+    # A document request addressed to B, while B is back on Home.
+    flows.go_home(member)
+    admin.page.fill("#request-what", REQUEST)
+    flows.fill_date(admin, "request-due", datetime.date.today() + datetime.timedelta(days=7))
+    admin.page.select_option("#request-to", label=MEMBER.name)
+    admin.page.click("#request-submit")
+    asked = admin.page.locator("#request-list li", has_text=REQUEST)
+    assert asked.locator("mark.mention").inner_text(timeout=TIMEOUT_MS) == f"@{MEMBER.name}"
+    _wait_for_text(member, "#notification-count", "1")
+    _wait_for_title(member, "(1) Paravent")
+    assert f"{ADMIN.name} vous demande un document dans {WORKSPACE}" in _bell_list(member)
     assert member.console_errors == [] and admin.console_errors == []
