@@ -248,6 +248,10 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
 
     group_minutes = getattr(arguments, "mail_group_minutes", None) or environ.get(
         "PARAVENT_MAIL_GROUP_MINUTES") or DEFAULT_MAIL_GROUP_MINUTES
+    smtp_url = getattr(arguments, "smtp_url", None) or environ.get("PARAVENT_SMTP_URL")
+    if smtp_url and (urlsplit(smtp_url).scheme not in ("smtp", "smtps")
+                     or not urlsplit(smtp_url).hostname):
+        raise ConfigError("--smtp-url must be smtp://[user:password@]host:port or smtps://…")
     starttls = getattr(arguments, "smtp_starttls", None) or environ.get(
         "PARAVENT_SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
 
@@ -275,7 +279,7 @@ def config_from(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Co
                                        DEFAULT_REQUEST_TIMEOUT_SECONDS),
         idle_timeout_seconds=number(arguments.idle_timeout, "PARAVENT_IDLE_TIMEOUT",
                                     DEFAULT_IDLE_TIMEOUT_SECONDS),
-        smtp_url=getattr(arguments, "smtp_url", None) or environ.get("PARAVENT_SMTP_URL"),
+        smtp_url=smtp_url,
         smtp_from=getattr(arguments, "smtp_from", None) or environ.get("PARAVENT_SMTP_FROM"),
         smtp_starttls=bool(starttls),
         smtp_user=environ.get("PARAVENT_SMTP_USER"),

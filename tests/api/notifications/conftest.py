@@ -42,7 +42,7 @@ class Mailbox:
         return self.to(address)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -52,7 +52,7 @@ def _free_port() -> int:
 def smtp_server() -> Iterator[tuple[str, Mailbox]]:
     """(its smtp:// URL, its mailbox), for the whole run."""
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{controller.port}", mailbox
