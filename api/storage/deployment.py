@@ -5,6 +5,7 @@ of creating an empty deployment (only the server, on its first start, and `resto
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from api.config import Config
@@ -30,9 +31,9 @@ def deployment_problem(config: Config, *, needs_organization: bool) -> str | Non
     `needs_organization`), or None."""
     if not config.data_dir.is_dir():
         return f"the data folder {config.data_dir} does not exist; {HOW_TO_NAME}"
-    if config.database is None and not config.database_path.is_file():
-        return (f"no Paravent database in {config.data_dir} ({config.database_path.name} is "
-                f"missing); {HOW_TO_NAME}")
+    url = config.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite://")).is_file():
+        return f"no Paravent database at {url.removeprefix('sqlite://')}; {HOW_TO_NAME}"
     try:
         db = connect(config.database_url)
         try:

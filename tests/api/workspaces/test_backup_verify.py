@@ -100,7 +100,7 @@ def test_admin_commands_refuse_a_folder_or_database_without_a_deployment(
     empty = tmp_path / "empty"
     empty.mkdir()
     refused = _app_py("--data", str(empty), "bootstrap-link", "--org", "CHU")
-    assert refused.returncode == 1 and "no Paravent database in" in refused.stderr
+    assert refused.returncode == 1 and "no Paravent database at" in refused.stderr
     assert list(empty.iterdir()) == []
 
     server = request.getfixturevalue("postgres_server")
