@@ -1,8 +1,9 @@
 """A deployment filled as browsers fill it today (format-2 blocks sealed as the worker's WebCrypto
 seals them, a format-1 file from before, dossiers, the log), backed up by `app.py backup` while
 it serves writes, checked by `app.py verify`, restored by `app.py restore` into the other engine
-pair (SQLite + folder <-> PostgreSQL + S3), then read back by a member's client: every dossier,
-log entry and file decrypts to what was written, and the history verifies."""
+pair (SQLite + folder <-> PostgreSQL + S3), or moved there by `app.py migrate`, then read back by
+a member's client: every dossier, log entry and file decrypts to what was written, and the
+history verifies."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ def _fill(owner: MemberBrowser) -> tuple[str, dict[str, bytes]]:
     return workspace_id, files
 
 
+def _reader(organization, config: Config) -> MemberBrowser:
+    """The admin's browser, its session cookie kept, on a server of the deployment `config`."""
+    client = same_origin_client(create_app(config))
+    client.set_cookie(COOKIE, organization.admin.client.get_cookie(COOKIE).value)
+    return MemberBrowser(replace(organization.admin, client=client))
+
+
 def _everything(member: MemberBrowser, workspace_id: str) -> dict[str, Any]:
     """What the member's page shows of the workspace, every file downloaded and decrypted."""
     member.open(workspace_id)
@@ -58,7 +66,9 @@ def _config_file(config: Config, path: Path) -> Path:
     if config.database:
         lines.append(f"PARAVENT_DATABASE={config.database}")
     if config.blocks:
-        lines += [f"PARAVENT_BLOCKS={config.blocks}", f"PARAVENT_S3_ENDPOINT={config.s3_endpoint}"]
+        lines.append(f"PARAVENT_BLOCKS={config.blocks}")
+    if config.s3_endpoint:
+        lines.append(f"PARAVENT_S3_ENDPOINT={config.s3_endpoint}")
         lines += [f"{name}={os.environ[name]}" for name in (
             "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")]
     path.write_text("\n".join(lines) + "\n")
@@ -111,10 +121,7 @@ def test_backup_while_serving_restores_into_the_other_engines_and_reads_back(
     target_config = _config_file(other_engines, tmp_path / "target.conf")
     _finished(_app_py("--config", str(target_config), "restore", str(tmp_path / "backup")))
 
-    restored = same_origin_client(create_app(other_engines))
-    restored.set_cookie(COOKIE, organization.admin.client.get_cookie(COOKIE).value)
-    reader = MemberBrowser(replace(organization.admin, client=restored))
-    after = _everything(reader, workspace_id)
+    after = _everything(_reader(organization, other_engines), workspace_id)
 
     assert after["contents"] == contents
     assert after["files"] == before["files"]
@@ -122,3 +129,20 @@ def test_backup_while_serving_restores_into_the_other_engines_and_reads_back(
     during = set(after["dossiers"]) - set(before["dossiers"])
     assert during <= set(written)  # a snapshot: only whole writes made during the backup
     assert {key: after["dossiers"][key] for key in before["dossiers"]} == before["dossiers"]
+
+
+@pytest.mark.parametrize(("database", "blocks"), [("sqlite", "folder")], indirect=True)
+def test_migrate_moves_browser_written_sqlite_and_folder_to_postgresql_and_s3(
+        organization, config, other_engines, tmp_path):
+    owner = MemberBrowser(organization.admin)
+    workspace_id, contents = _fill(owner)
+    before = _everything(owner, workspace_id)
+    source = _config_file(replace(config, s3_endpoint=other_engines.s3_endpoint),
+                          tmp_path / "source.conf")
+
+    _finished(_app_py("--config", str(source), "migrate", "--to", other_engines.database,
+                      "--to", other_engines.blocks))
+
+    after = _everything(_reader(organization, replace(
+        other_engines, data_dir=config.data_dir)), workspace_id)
+    assert after == before and after["contents"] == contents
