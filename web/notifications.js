@@ -85,14 +85,21 @@ async function refresh() {
 }
 
 /** Loads the names the list shows: workspaces as the worker decrypts them, people as the
- * verified directory certifies them. */
-async function loadNames() {
-  const [workspaces, people] = await Promise.all([listWorkspaces(), verifiedDirectory()]);
-  names = {
-    workspaces: new Map(workspaces.filter((w) => !w.problem).map((w) => [w.workspace_id, w.name])),
-    people: new Map(people.map((person) => [person.user_id, person.display_name])),
-  };
-  changed();
+ * verified directory certifies them (only once there is something to name: opening every
+ * workspace costs the worker). */
+let loadingNames = null;
+
+export function loadNames() {
+  loadingNames ??= Promise.all([listWorkspaces(), verifiedDirectory()]).then(([workspaces, people]) => {
+    if (state.running) {
+      names = {
+        workspaces: new Map(workspaces.filter((w) => !w.problem).map((w) => [w.workspace_id, w.name])),
+        people: new Map(people.map((person) => [person.user_id, person.display_name])),
+      };
+      changed();
+    }
+  }).finally(() => { loadingNames = null; });
+  return loadingNames;
 }
 
 function showingWorkspace(workspaceId) {
@@ -240,9 +247,11 @@ export function startNotifications(holder) {
   bell = bellControl(holder);
   refresh().then(() => {
     const [, workspaceId] = location.hash.match(/^#\/w\/([^/?]+)/) ?? [];
+    if (state.notifications.length) {
+      loadNames().catch(() => {});
+    }
     return workspaceId ? markWorkspaceRead(workspaceId) : null;
   }).catch(() => {});
-  loadNames().catch(() => {});
   keepMailLanguage().catch(() => {});
 }
 

@@ -6,7 +6,7 @@ import { fill, h, show } from '../dom.js';
 import { formatDateTime } from '../i18n/format.js';
 import { currentLanguage, t } from '../i18n/i18n.js';
 import {
-  describe, notificationLink, notifications, onNotificationsChange,
+  describe, loadNames, notificationLink, notifications, onNotificationsChange,
 } from '../notifications.js';
 import { attempt, errorBox, loadOrExplain } from './feedback.js';
 
@@ -59,4 +59,5 @@ export async function renderNotifications(root) {
   }
   show(root, h('h1', { id: 'notifications-title' }, t('notifications.title')),
     listSection(), preferencesSection(preferences));
+  loadNames().catch(() => {});
 }
