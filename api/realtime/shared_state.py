@@ -29,14 +29,13 @@ COMMAND_TIMEOUT_SECONDS = 2.0
 # Options of every connection to the message queue, subscriptions included (those wait for
 # messages for as long as it takes, so they get no command timeout).
 CONNECTION_OPTIONS: dict[str, Any] = {"socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
-                                      "socket_keepalive": True}
+                                      "socket_keepalive": True, "retry": Retry(NoBackoff(), 1)}
 logger = logging.getLogger(__name__)
 
 
 def open_redis(url: str) -> Redis:
     """A pool of command connections to the Redis at `url`, failing fast while it is away."""
-    return Redis.from_url(url, **CONNECTION_OPTIONS, socket_timeout=COMMAND_TIMEOUT_SECONDS,
-                          retry=Retry(NoBackoff(), 1))
+    return Redis.from_url(url, **CONNECTION_OPTIONS, socket_timeout=COMMAND_TIMEOUT_SECONDS)
 
 
 def open_subscriber(url: str) -> Redis:
