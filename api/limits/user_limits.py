@@ -1,6 +1,7 @@
 """Per-user rate limits on what a signed-in member can repeat cheaply and others pay for:
-creating workspaces, writing documents and log entries, uploading blocks, and presence events
-(each one is broadcast to every member of the workspace). Over the limit: HTTP 429, or a refused
+creating workspaces, writing documents and log entries (and the notifications that follow
+them), uploading blocks, and presence events (each one is broadcast to every member of the
+workspace). Over the limit: HTTP 429, or a refused
 Socket.IO acknowledgement, both `rate_limited`.
 
 Every Socket.IO event counts in a group (those not listed in `OTHER_EVENTS`), and is counted
@@ -28,6 +29,7 @@ ENDPOINT_GROUPS = {
     "documents.put_document": "document_writes",
     "log.append_entry": "log_writes",
     "own_state.write_own_state": "log_writes",
+    "notifications.notify": "log_writes",
     "blocks.upload_blocks": "block_uploads",
 }
 # Socket.IO event name's prefix -> group of per-user (or, for a socket with no user,

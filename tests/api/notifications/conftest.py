@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
 
 from api.config import DEFAULT_MAX_REQUEST_BYTES, Config
+from api.notifications.sender import STARTED
+from tests.api.conftest import database_of
 from tests.api.workspaces.conftest import organization, workspace  # noqa: F401
 
 GROUP_SECONDS = 1.0
@@ -71,3 +74,16 @@ def mailbox(smtp_server: tuple[str, Mailbox]) -> Mailbox:
 def config(config: Config, smtp_server: tuple[str, Mailbox]) -> Config:
     return replace(config, max_request_bytes=DEFAULT_MAX_REQUEST_BYTES, smtp_url=smtp_server[0],
                    smtp_from="paravent@chu.example", mail_group_seconds=GROUP_SECONDS)
+
+
+@pytest.fixture
+def no_mail_left_behind(app: Flask, config: Config) -> Iterator[None]:
+    """After each test, whatever it left waiting is no longer to be mailed, and the app's sender
+    has stopped, before the database and the SMTP server it used go away."""
+    yield
+    with database_of(config) as db:
+        db.execute("update notifications set mail_state = 'none' "
+                   "where mail_state in ('pending', 'claimed')")
+    deadline = time.monotonic() + 10
+    while app.extensions.get(STARTED) and time.monotonic() < deadline:
+        time.sleep(0.05)

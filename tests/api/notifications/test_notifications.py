@@ -13,12 +13,15 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from api.notifications.sender import send_due
 from api.realtime.channel import socketio_of
 from tests.api.conftest import database_of
 from tests.api.identity.conftest import make_app
 from tests.api.notifications.conftest import GROUP_SECONDS, Mailbox
 
+pytestmark = pytest.mark.usefixtures("no_mail_left_behind")
 DOSSIER_ID = "d-" + "4" * 24
 # What the comment and the request say: the server must never hold any of it.
 PATIENT_MARKERS = ("MARQUEUR-PATIENT", "Lefebvre", "1941-05-12", "ECH-2026-00417", "urgent")
@@ -204,3 +207,12 @@ def test_with_no_smtp_server_the_console_says_whom_it_would_have_mailed(
     while line not in caplog.messages and time.monotonic() < deadline:
         time.sleep(0.1)
     assert line in caplog.messages
+
+
+def test_notifying_counts_against_the_writers_log_write_limit(workspace: Any, app: Any) -> None:
+    bernard, _ = _team(workspace)
+    app.config["PARAVENT"] = replace(app.config["PARAVENT"], log_writes_per_minute=3)
+    answers = [_notify(workspace, workspace.owner, [bernard.person.user_id]).status_code
+               for _ in range(4)]
+    assert answers == [201, 201, 201, 429]
+    assert _listing(bernard)["unread"]["total"] == 3
