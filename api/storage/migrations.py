@@ -292,6 +292,15 @@ def _0008_notifications(db: Connection) -> None:
         """,
     )
 
+
+def _0009_invitation_progress(db: Connection) -> None:
+    """Where each invitation stands for the admin's list: when the invitee first opened their
+    link, and how many code checks failed (a mismatch cancels it only after a few tries)."""
+    db.execute(db.ddl("alter table invitations add column opened_at real"))
+    db.execute(db.ddl(
+        "alter table invitations add column failed_checks integer not null default 0"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -301,6 +310,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (6, _0006_workflow_settings),
     (7, _0007_own_states),
     (8, _0008_notifications),
+    (9, _0009_invitation_progress),
 ]
 
 
