@@ -117,6 +117,13 @@ class RawSocket:
     def emit(self, event: str, data: dict[str, Any]) -> None:
         self.socket.send("42" + json.dumps([event, data]))
 
+    def ask(self, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Emit `event` with an acknowledgement; the server's answer."""
+        self.socket.send("421" + json.dumps([event, data]))
+        while not (message := str(self.socket.receive(timeout=10))).startswith("431"):
+            pass
+        return json.loads(message[3:])[0]
+
     def presence_within(self, seconds: float) -> list[dict[str, Any]]:
         """The presence summaries received within `seconds`."""
         summaries = []
@@ -167,6 +174,9 @@ def test_presence_comes_back_by_itself_after_redis_returns(
         assert _viewers_of(watcher.presence_within(2)) == {DOSSIER_ID: both}
         own_redis.stop()
         assert _message_queue_of(second) == "unavailable"
+        away = alice.ask("presence:view", place)  # answered from this process's sockets
+        assert (away["ok"], away["viewers"]) == (True, {DOSSIER_ID: [organization.admin.user_id]})
+        assert alice.ask("presence:typing", {"dossier_id": DOSSIER_ID}) == {"ok": True}
         time.sleep(3)
         own_redis.start()
         started, seen, back_after = time.monotonic(), [], None
