@@ -1,10 +1,11 @@
 /**
  * JSON calls to our server, with its errors as ApiError {status, code, message}.
  *
- * A request the server refused because its storage is unavailable or full (503
+ * A write the server refused because its storage is unavailable or full (503
  * `storage_unavailable`, 507 `storage_full`: nothing was done) is sent again with backoff until
  * the storage is back (up to `STORAGE_WAIT_MS`), so a save keeps the user's edit and succeeds by
  * itself; meanwhile `whileStorageWaits` listeners hear the code, then null when it is over.
+ * A read (GET) fails at once with the code: the view that loads it says so in its place.
  * Any other server failure (5xx) is an ApiError of code `server_error`, the server's own
  * `internal_error` included: the page never mistakes it for one of its own (the crypto worker's).
  */
@@ -53,7 +54,8 @@ export async function api(method, path, body) {
       try {
         return await send(method, path, body);
       } catch (error) {
-        if (!STORAGE_CODES.has(error.code) || Date.now() - since > STORAGE_WAIT_MS) {
+        if (method === 'GET' || !STORAGE_CODES.has(error.code)
+            || Date.now() - since > STORAGE_WAIT_MS) {
           throw error;
         }
         waited = true;
