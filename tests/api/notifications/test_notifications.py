@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from api.notifications.sender import send_due
+from api.notifications.sender import STARTED, send_due
 from api.realtime.channel import socketio_of
 from tests.api.conftest import database_of
 from tests.api.identity.conftest import make_app
@@ -216,3 +216,33 @@ def test_notifying_counts_against_the_writers_log_write_limit(workspace: Any, ap
                for _ in range(4)]
     assert answers == [201, 201, 201, 429]
     assert _listing(bernard)["unread"]["total"] == 3
+
+
+def test_daily_mails_once_then_waits_a_day(workspace: Any, mailbox: Mailbox) -> None:
+    bernard, _ = _team(workspace)
+    bernard.person.client.put("/api/notifications/preferences",
+                              json={"mail": "daily", "language": "en"})
+    _mention(workspace, bernard)
+    assert len(mailbox.wait_for("bernard@chu.example", 1)) == 1
+    _mention(workspace, bernard)
+    time.sleep(SETTLE_SECONDS)
+    assert len(mailbox.to("bernard@chu.example")) == 1
+    assert _listing(bernard)["unread"]["total"] == 2
+
+
+def test_rows_a_dead_process_claimed_are_mailed_by_another(
+        workspace: Any, app: Any, config: Any, mailbox: Mailbox) -> None:
+    bernard, _ = _team(workspace)
+    _notify(workspace, workspace.owner, [bernard.person.user_id])
+    with database_of(config) as db:  # this app's sender has nothing left to do: it stops
+        db.execute("update notifications set mail_state = 'none'")
+    while app.extensions.get(STARTED):
+        time.sleep(0.05)
+    an_hour_ago = time.time() - 3600
+    with database_of(config) as db:  # a process claimed them an hour ago and died
+        db.execute("update notifications set mail_state = 'claimed', mail_claim = 'dead', "
+                   "claimed_at = ?, created_at = ?", [an_hour_ago, an_hour_ago])
+    make_app(config)  # another process starts: it finds mail waiting
+    assert len(mailbox.wait_for("bernard@chu.example", 1)) == 1
+    time.sleep(SETTLE_SECONDS)
+    assert len(mailbox.to("bernard@chu.example")) == 1
