@@ -38,6 +38,7 @@ from pycrypto_wasm.workspace.manifest import manifest_context
 
 TIMEOUT_MS = 30_000
 WORKSPACE = "Commission confiance"
+RENAMED = "Commission confiance — renommée"
 PATIENT = "Mme Paule Témoin"
 SECOND_PATIENT = "M. Kévin Clef"
 OUTSIDER = Person("M. Omar Extérieur", "omar@chu-ouest.example", "CHU Ouest")
@@ -243,6 +244,34 @@ def test_forgery_a_file_the_history_never_recorded_is_named_and_not_offered(comm
     finally:
         committee.sql("delete from documents where workspace_id = ? and document_id = ?",
                       [committee.workspace_id, file_id])
+
+
+def test_history_a_withheld_workspace_manifest_is_named_withheld_not_missing(committee):
+    """The server withholds the workspace manifest's latest version (its name and settings):
+    the page says the version the history records is withheld, never "not found"."""
+    admin = committee.admin
+    flows.open_workspace(admin, WORKSPACE)
+    admin.page.click("#workspace-rename")
+    admin.page.fill("#workspace-new-name", RENAMED)
+    admin.page.click("#workspace-rename-save")
+    admin.page.locator(f"#workspace-title:has-text('{RENAMED}')").wait_for(timeout=TIMEOUT_MS)
+    row = committee.sql("select * from documents where workspace_id = ? and document_id = ? "
+                        "and version = 2", [committee.workspace_id, committee.workspace_id])
+    committee.sql("delete from documents where workspace_id = ? and document_id = ? and "
+                  "version = 2", [committee.workspace_id, committee.workspace_id])
+    try:
+        admin.page.reload()
+        wait_for_crypto_ready(admin.page)
+        flows.sign_in(admin)
+        admin.page.goto(admin.page.url.split("#")[0] + f"#/w/{committee.workspace_id}")
+        error = admin.page.locator("[role=alert]:not([hidden])").filter(has_text="withholds")
+        text = error.inner_text(timeout=TIMEOUT_MS)
+        assert "version 2" in text and "is withheld by the server" in text, text
+        assert "Not found" not in admin.page.inner_text("main")
+    finally:
+        committee.sql(f"insert into documents values ({', '.join('?' * len(row[0]))})",
+                      list(row[0]))
+    flows.open_workspace(admin, RENAMED)
 
 
 def _record_decision(user: UserBrowser, reasons: str) -> None:
