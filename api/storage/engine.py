@@ -155,15 +155,13 @@ class SqliteConnection:
                    under_limit * page_size)
 
     def files_writable(self) -> bool:
+        # access(2), never open(2): closing any descriptor of the database's files would drop
+        # every POSIX lock this process holds on them, SQLite's own included. access(W_OK)
+        # refuses a read-only file system, an immutable file and missing permissions alike.
         files = [self.path, *(self.path.with_name(self.path.name + suffix)
                               for suffix in ("-wal", "-shm"))]
-        try:
-            for path in files:
-                if path.exists():
-                    os.close(os.open(path, os.O_WRONLY))
-        except OSError:
-            return False
-        return os.access(self.path.parent, os.W_OK)
+        return all(os.access(path, os.W_OK) for path in files if path.exists()) and os.access(
+            self.path.parent, os.W_OK)
 
     def ddl(self, sql: str) -> str:
         return sql
