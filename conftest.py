@@ -1,5 +1,6 @@
 """Services shared by the whole test run (API tests and end-to-end tests alike), each started
-once, by the first test that needs it: PostgreSQL, SeaweedFS (S3) and Redis on loopback."""
+once, by the first test that needs it: PostgreSQL, SeaweedFS (S3), Redis and an SMTP server on
+loopback."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from e2e.harness.services.postgresql import PostgreSQL, postgresql_service
 from e2e.harness.services.redis_server import Redis, running_redis
 from e2e.harness.services.seaweedfs import SEAWEED_ACCESS, SeaweedFS, seaweedfs_service
+from e2e.harness.services.smtp import SmtpServer, smtp_service
 
 
 @pytest.fixture(scope="session")
@@ -44,4 +46,11 @@ def postgres_server(postgres_service: PostgreSQL) -> str:
 def redis_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
     """One Debian redis-server on a free loopback port for the whole test run."""
     with running_redis(tmp_path_factory.mktemp("redis")) as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """One SMTP server (aiosmtpd) for the whole run; each test empties or filters its mailbox."""
+    with smtp_service() as service:
         yield service

@@ -1,5 +1,6 @@
-"""End-to-end fixtures: one real server and one Chromium for the whole session, and a fresh
-browser context (with its own virtual passkey authenticator) per simulated user."""
+"""End-to-end fixtures: one real server (mailing through the run's SMTP server) and one Chromium
+for the whole session, and a fresh browser context (with its own virtual passkey authenticator)
+per simulated user."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from playwright.sync_api import Browser, sync_playwright
 from e2e.harness import flows
 from e2e.harness.browser import UserBrowser, launch_chromium, open_user_browser
 from e2e.harness.server import ServerProcess
+from e2e.harness.services.smtp import SmtpServer
+
+MAIL_GROUP_MINUTES = "0.02"
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
+def server(tmp_path_factory: pytest.TempPathFactory,
+           smtp_server: SmtpServer) -> Iterator[ServerProcess]:
+    """The run's server; it mails notifications to the run's SMTP server, grouped by a second
+    or so rather than minutes."""
+    process = ServerProcess(tmp_path_factory.mktemp("server") / "data", environment={
+        "PARAVENT_SMTP_URL": smtp_server.url, "PARAVENT_MAIL_GROUP_MINUTES": MAIL_GROUP_MINUTES,
+    }).start()
     yield process
     process.stop()
 

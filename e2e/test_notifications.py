@@ -2,7 +2,8 @@
 is on Home, then while B works in another workspace; B sees, live and without reloading, the
 bell's unread count and list, the workspace's badge in the side list and the count in the tab's
 title, in English and then in French; opening the workspace marks them read; a document
-request addressed to B reaches B the same way. Every state is
+request addressed to B reaches B the same way; B's mails (through a real SMTP server) say only
+that something waits, with a link. Every state is
 checked with axe-core (WCAG 2.2 AA), the bell's list and the Notifications page included."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ LIVE_SECONDS = 5
 WORKSPACE = "Commission SSR Nord-Sud"
 OTHER_WORKSPACE = "Staff du site Sud"
 PATIENT = "M. Armand Notifié"
+FIRST_COMMENT = "Pouvez-vous relire cette évaluation ?"
+SECOND_COMMENT = "Et le compte rendu du séjour ?"
 REQUEST = "Bilan orthophonique"
 
 
@@ -46,13 +49,15 @@ def _wait_for_title(user: UserBrowser, title: str) -> None:
     assert user.page.title() == title
 
 
-def _bell_list(user: UserBrowser) -> str:
+def _bell_shows(user: UserBrowser, text: str) -> None:
+    """B opens the bell's list, which says `text` (once the names are verified and decrypted)."""
     user.page.click("#notification-bell")
     user.page.locator("#notification-panel").wait_for(timeout=TIMEOUT_MS)
-    return user.page.inner_text("#notification-list")
+    user.page.locator("#notification-list li", has_text=text).first.wait_for(timeout=TIMEOUT_MS)
 
 
-def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, organization):
+def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(
+        server, organization, smtp_server):
     admin, member, _ = organization
     flows.certified_member(admin, member, MEMBER)
     flows.go_home(admin)
@@ -72,8 +77,9 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, o
     assert member.page.is_hidden("#notification-count")
     assert member.page.title() == "Paravent"
 
+    smtp_server.mailbox.messages.clear()
     posted = time.monotonic()
-    _mention(admin, "Pouvez-vous relire cette évaluation ?")
+    _mention(admin, FIRST_COMMENT)
     _wait_for_text(member, "#notification-count", "1")
     assert time.monotonic() - posted < LIVE_SECONDS, "the bell changes while B looks at it"
     badge = f"#workspace-list li[data-workspace-id='{workspace_id}'] .notification-count"
@@ -83,8 +89,7 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, o
     _wait_for_title(member, "(1) Paravent")
     assert member.page.get_attribute("#notification-bell", "aria-label") == (
         "Notifications: 1 unread")
-    listed = _bell_list(member)
-    assert f"{ADMIN.name} mentioned you in {WORKSPACE}" in listed
+    _bell_shows(member, f"{ADMIN.name} mentioned you in {WORKSPACE}")
     assert_accessible(member.page, "home with the notification list open (en)")
     member.page.keyboard.press("Escape")
     assert member.page.is_hidden("#notification-panel")
@@ -94,14 +99,13 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, o
     flows.open_workspace(member, OTHER_WORKSPACE)
     nav_badge = f".workspace-nav a[href='#/w/{workspace_id}'] + .notification-count"
     _wait_for_text(member, nav_badge, "1 notification")
-    _mention(admin, "Et le compte rendu du séjour ?")
+    _mention(admin, SECOND_COMMENT)
     _wait_for_text(member, "#notification-count", "2")
     _wait_for_text(member, nav_badge, "2 notifications")
     _wait_for_title(member, "(2) Paravent")
     assert member.page.get_attribute("#notification-bell", "aria-label") == (
         "Notifications : 2 non lues")
-    listed = _bell_list(member)
-    assert f"{ADMIN.name} vous a mentionné(e) dans {WORKSPACE}" in listed
+    _bell_shows(member, f"{ADMIN.name} vous a mentionné(e) dans {WORKSPACE}")
     assert_accessible(member.page, "another workspace with the notification list open (fr)")
 
     # The Notifications page: the list and the mail preference, then the workspace read.
@@ -132,5 +136,18 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(server, o
     assert asked.locator("mark.mention").inner_text(timeout=TIMEOUT_MS) == f"@{MEMBER.name}"
     _wait_for_text(member, "#notification-count", "1")
     _wait_for_title(member, "(1) Paravent")
-    assert f"{ADMIN.name} vous demande un document dans {WORKSPACE}" in _bell_list(member)
+    _bell_shows(member, f"{ADMIN.name} vous demande un document dans {WORKSPACE}")
     assert member.console_errors == [] and admin.console_errors == []
+
+    # B was mailed through the real SMTP server, A never; no mail says anything but that
+    # something waits in that workspace.
+    mails = smtp_server.mailbox.wait_for(MEMBER.email, 1)
+    assert mails and smtp_server.mailbox.to(ADMIN.email) == []
+    for mail in mails:
+        assert mail["Subject"] in ("New activity is waiting for you in Paravent",
+                                   "Du nouveau vous attend dans Paravent")
+        text = mail["Subject"] + mail.get_content()
+        assert f"{server.url}#/w/{workspace_id}" in text
+        for revealing in (PATIENT, FIRST_COMMENT, SECOND_COMMENT, REQUEST, ADMIN.name,
+                          MEMBER.name, WORKSPACE, "mention", "document"):
+            assert revealing not in text

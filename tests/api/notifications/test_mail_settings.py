@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from api.config import Config, ConfigError, add_server_arguments, config_from
 from api.notifications.mail_text import notification_mail
 from api.notifications.smtp import send
-from tests.api.notifications.conftest import Mailbox, free_port
+from e2e.harness.services.smtp import SmtpServer, smtp_service
 
 USER, PASSWORD = "paravent", "s3cret-mot-de-passe"
 
@@ -93,26 +92,18 @@ def _authenticate(_server: Any, _session: Any, _envelope: Any, _mechanism: str,
 
 
 @pytest.fixture(scope="module")
-def starttls_server(certificate: tuple[Path, Path]) -> Iterator[tuple[int, Mailbox]]:
+def starttls_server(certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
     """An SMTP server that requires STARTTLS, then a login, before it takes a mail."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(),
-                            tls_context=_server_tls(certificate), require_starttls=True,
-                            authenticator=_authenticate, auth_required=True)
-    controller.start()
-    yield controller.port, mailbox
-    controller.stop()
+    with smtp_service(tls_context=_server_tls(certificate), require_starttls=True,
+                      authenticator=_authenticate, auth_required=True) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def smtps_server(certificate: tuple[Path, Path]) -> Iterator[tuple[int, Mailbox]]:
+def smtps_server(certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
     """An SMTP server spoken to over TLS from the first byte."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(),
-                            ssl_context=_server_tls(certificate))
-    controller.start()
-    yield controller.port, mailbox
-    controller.stop()
+    with smtp_service(implicit_tls=_server_tls(certificate)) as server:
+        yield server
 
 
 def _mail(recipient: str) -> Any:
@@ -125,9 +116,9 @@ def _send(config_fields: dict[str, Any], recipient: str, tmp_path: Path) -> None
 
 
 def test_starttls_with_the_urls_credentials_and_a_checked_certificate(
-        starttls_server: tuple[int, Mailbox], certificate: tuple[Path, Path],
+        starttls_server: SmtpServer, certificate: tuple[Path, Path],
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    port, mailbox = starttls_server
+    port, mailbox = starttls_server.port, starttls_server.mailbox
     url = f"smtp://{USER}:{PASSWORD}@127.0.0.1:{port}"
     with pytest.raises(ssl.SSLCertVerificationError):  # not trusted yet: nothing is sent
         _send({"smtp_url": url, "smtp_starttls": True}, "untrusted@chu.example", tmp_path)
@@ -141,10 +132,10 @@ def test_starttls_with_the_urls_credentials_and_a_checked_certificate(
 
 
 def test_smtps_speaks_tls_from_the_start(
-        smtps_server: tuple[int, Mailbox], certificate: tuple[Path, Path],
+        smtps_server: SmtpServer, certificate: tuple[Path, Path],
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    port, mailbox = smtps_server
+    mailbox = smtps_server.mailbox
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    _send({"smtp_url": f"smtps://127.0.0.1:{port}"}, "durand@chu.example", tmp_path)
+    _send({"smtp_url": smtps_server.url}, "durand@chu.example", tmp_path)
     assert [message["To"] for message in mailbox.wait_for("durand@chu.example", 1)] == [
         "durand@chu.example"]

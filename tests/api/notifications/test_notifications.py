@@ -17,9 +17,10 @@ import pytest
 
 from api.notifications.sender import STARTED, send_due
 from api.realtime.channel import socketio_of
+from e2e.harness.services.smtp import Mailbox
 from tests.api.conftest import database_of
 from tests.api.identity.conftest import make_app
-from tests.api.notifications.conftest import GROUP_SECONDS, Mailbox
+from tests.api.notifications.conftest import GROUP_SECONDS
 
 pytestmark = pytest.mark.usefixtures("no_mail_left_behind")
 DOSSIER_ID = "d-" + "4" * 24
