@@ -25,6 +25,7 @@ from api.limits.redis_store import shared_rate_limits
 from api.limits.user_limits import init_user_limits
 from api.notifications import init_notifications
 from api.realtime.channel import init_realtime, socketio_of
+from api.realtime.freshness_relay import init_freshness_relay
 from api.realtime.shared_state import init_shared_state
 from api.serving import openapi
 from api.serving.assets import init_assets
@@ -66,6 +67,7 @@ def create_app(config: Config) -> Flask:
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)
     init_presence(app, socketio)
+    init_freshness_relay(app, socketio)
     init_notifications(app)
     init_trusted_proxies(app)
     return app

@@ -19,6 +19,7 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import (
     file_blocks,
     files,
+    freshness,
     identity,
     invitations,
     log,
@@ -80,6 +81,7 @@ METHODS: dict[str, Method] = {
     **file_blocks.METHODS,
     **log.METHODS,
     **own_state.METHODS,
+    **freshness.METHODS,
 }
 
 

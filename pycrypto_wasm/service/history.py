@@ -27,6 +27,7 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import HeldHistory, WorkerState
+from pycrypto_wasm.workspace.freshness import contradiction
 from pycrypto_wasm.workspace.history import History, RolledBackHistoryError, replay
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import BrokenChainError, seal_entry, verify_chain
@@ -124,6 +125,12 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     same_head = remembered is not None and remembered.verified_at and (
         remembered.seq, remembered.hash) == held.history.head
     held.verified_at = remembered.verified_at if remembered and same_head else int(time.time())
+    if remembered is not None:
+        state.fresh.add(workspace_id)
+    witnessed = state.witnessed.get(workspace_id)
+    contradicted = witnessed and contradiction([entry.hash for entry in entries], *witnessed)
+    if contradicted and held.problem is None:
+        held.problem, held.broken_at = contradicted
     keyring = state.keyrings.get(workspace_id)
     if keyring is not None:
         keyring.current = held.history.key_index
@@ -145,6 +152,7 @@ def writable(state: WorkerState, workspace_id: str) -> History:
         raise UntrustedHistoryError(
             f"this workspace's history cannot be trusted ({found.problem}); nothing more is "
             "written to it from this browser")
+    state.require_fresh(workspace_id)
     return found.history
 
 

@@ -16,6 +16,7 @@ from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service.params import NoKeysError, RequestError
 from pycrypto_wasm.signing import SigningKey, VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef
+from pycrypto_wasm.workspace.freshness import Answer
 from pycrypto_wasm.workspace.history import History
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.own_state import OwnState
@@ -25,6 +26,13 @@ class UnverifiedUserError(CryptoError):
     """Someone whose certificate this browser has not verified (or could not)."""
 
     code = "unverified_user"
+
+
+class FreshnessUnknownError(CryptoError):
+    """No evidence the server cannot forge says this browser sees the workspace's latest state
+    (service/freshness.py): nothing new is sealed in it until there is, or the user goes on."""
+
+    code = "freshness_unknown"
 
 
 @dataclass
@@ -85,6 +93,14 @@ class WorkerState:
     # Per workspace: my own state (read markers) as far as I know it, at the highest version
     # the server showed or took this session (an older one served later is a rollback).
     own_states: dict[str, OwnState] = field(default_factory=dict, repr=False)
+    # Workspaces whose latest state this worker has evidence of (a remembered head, created
+    # here, a member's signed answer, or the user chose to go on), and questions asked.
+    fresh: set[str] = field(default_factory=set, repr=False)
+    freshness_nonces: dict[str, bytes] = field(default_factory=dict, repr=False)
+    going_on: set[str] = field(default_factory=set, repr=False)
+    # Per workspace: a member's signed head that contradicts what the server serves, and their
+    # name; every later sync of that workspace is checked against it.
+    witnessed: dict[str, tuple[Answer, str]] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -133,6 +149,13 @@ class WorkerState:
     def verify_key_of(self, user_id: str) -> VerifyKey:
         return VerifyKey(self.certificate_of(user_id).verify_key)
 
+    def require_fresh(self, workspace_id: str) -> None:
+        if workspace_id not in self.fresh and workspace_id not in self.going_on:
+            raise FreshnessUnknownError(
+                f"this browser cannot confirm it sees the latest state of workspace "
+                f"{workspace_id}: a member online or your passkey must confirm it first, or "
+                "you go on knowingly")
+
     def keyring(self, workspace_id: str) -> Keyring:
         ring = self.keyrings.get(workspace_id)
         if ring is None:
@@ -148,6 +171,10 @@ class WorkerState:
         self.learned_revocations.clear()
         self.histories.clear()
         self.own_states.clear()
+        self.fresh.clear()
+        self.freshness_nonces.clear()
+        self.going_on.clear()
+        self.witnessed.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None

@@ -94,6 +94,7 @@ def create(state: WorkerState, request: Params) -> Reply:
                        kind=CREATED, public={"key_check": keyring.check(0), "version": 1,
                                              "hash": hashing.blake2b(manifest),
                                              "workflow": settings})
+    state.fresh.add(workspace_id)
     return {"workspace_id": workspace_id, "manifest": params.to_b64(manifest),
             "key_grant": params.to_b64(grant), "log_entry": params.to_b64(entry)}
 
