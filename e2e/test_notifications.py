@@ -107,8 +107,12 @@ def test_a_mention_reaches_the_member_live_in_bell_side_list_and_title(
         "Notifications : 2 non lues")
     _bell_shows(member, f"{ADMIN.name} vous a mentionné(e) dans {WORKSPACE}")
     assert_accessible(member.page, "another workspace with the notification list open (fr)")
+    member.page.mouse.click(5, 400)  # a click elsewhere closes the list
+    assert member.page.is_hidden("#notification-panel")
+    assert member.page.get_attribute("#notification-bell", "aria-expanded") == "false"
 
     # The Notifications page: the list and the mail preference, then the workspace read.
+    member.page.click("#notification-bell")
     member.page.click("#notification-all")
     member.page.wait_for_selector("#notification-preferences", timeout=TIMEOUT_MS)
     assert member.page.locator("#notification-page-list li.unread").count() == 2

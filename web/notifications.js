@@ -205,14 +205,14 @@ function bellControl(holder) {
       close(true);
     }
   });
-  document.addEventListener('click', (event) => {
-    if (!panel.hidden && !holder.contains(event.target)) {
-      close(false);
-    }
-  });
   fill(holder, button, panel);
   draw();
-  return { draw };
+  const closeIfOutside = (target) => {
+    if (!panel.hidden && !holder.contains(target)) {
+      close(false);
+    }
+  };
+  return { draw, closeIfOutside };
 }
 
 let wired = false;
@@ -225,6 +225,7 @@ function wireOnce() {
   onServerEvent('notification:new', heard);
   onServerEvent('notification:read', () => state.running && refresh().catch(() => {}));
   onServerEvent('connect', () => state.running && refresh().catch(() => {}));
+  document.addEventListener('click', (event) => bell?.closeIfOutside(event.target));
   document.addEventListener('languagechange', () => {
     if (state.running) {
       changed();
