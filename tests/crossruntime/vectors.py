@@ -37,7 +37,7 @@ from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
 from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
-from pycrypto_wasm.workspace import webcrypto_blocks
+from pycrypto_wasm.workspace import freshness, webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
@@ -253,6 +253,32 @@ def _own_state(inputs: Case) -> Case:
             "read_markers": canonical.encode(reopened.read_markers).decode("utf-8")}
 
 
+def _freshness_answer(inputs: Case) -> Case:
+    signer = signing.SigningKey(_hex(inputs["signing_seed"]))
+    place = {name: inputs[name] for name in ("organization", "workspace", "asker")}
+    answer = freshness.sign_answer(signer, answerer=inputs["answerer"], nonce=_hex(inputs["nonce"]),
+                                   seq=inputs["seq"], head_hash=_hex(inputs["hash"]), **place)
+    stated = freshness.verify_answer(answer, signer.verify_key, nonce=_hex(inputs["nonce"]),
+                                     **place)
+    return {"answer": answer.hex(), "answerer": stated.answerer, "seq": stated.seq,
+            "hash": stated.hash.hex()}
+
+
+def _heads_record(inputs: Case) -> Case:
+    key = freshness.record_key(_hex(inputs["encryption_seed"]))
+    signer = signing.SigningKey(_hex(inputs["signing_seed"]))
+    place = {name: inputs[name] for name in ("organization", "user_id")}
+    heads = [freshness.Head(head["workspace"], head["seq"], _hex(head["hash"]), head["own_state"],
+                            head["verified_at"]) for head in inputs["heads"]]
+    record = freshness.seal_record(key, signer, heads, written_at=inputs["written_at"],
+                                   nonce=_hex(inputs["nonce"]), **place)
+    written_at, reopened = freshness.open_record(key, signer.verify_key, record, **place)
+    return {"key": key.hex(), "record": record.hex(), "size": len(record),
+            "written_at": written_at,
+            "heads": [[head.workspace, head.seq, head.hash.hex(), head.own_state,
+                       head.verified_at] for head in reopened]}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -277,6 +303,8 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "block_layout": _block_layout,
     "webcrypto_block": _webcrypto_block,
     "own_state": _own_state,
+    "freshness_answer": _freshness_answer,
+    "heads_record": _heads_record,
 }
 WEBCRYPTO_KINDS = frozenset({"webcrypto_block"})
 
@@ -312,6 +340,14 @@ def make_challenges(plaintext: bytes) -> Case:
         "manifest": seal_manifest(_challenge_keyring(), sender, author="u-peer", kind="dossier",
                                   document_id="obj-7", version=3,
                                   content={"text": plaintext.hex()}).hex(),
+        "freshness_answer": freshness.sign_answer(
+            sender, organization="org-cross-runtime", workspace="ws-1", asker="u-asker",
+            answerer=plaintext.hex(), nonce=CHALLENGE_KEY, seq=3,
+            head_hash=hashing.blake2b(plaintext)).hex(),
+        "heads_record": freshness.seal_record(
+            freshness.record_key(CHALLENGE_KEY), sender,
+            [freshness.Head(plaintext.hex(), 3, hashing.blake2b(plaintext), 2, 1)],
+            organization="org-cross-runtime", user_id="u-peer", written_at=5).hex(),
     }
 
 
@@ -331,6 +367,14 @@ def open_challenges(challenges: Case) -> Case:
                                   kind="dossier", document_id="obj-7", version=3,
                                   author_key=lambda _user_id: sender.verify_key,
                                   ).content["text"],
+        "freshness_answer": freshness.verify_answer(
+            _hex(challenges["freshness_answer"]), sender.verify_key,
+            organization="org-cross-runtime", workspace="ws-1", asker="u-asker",
+            nonce=CHALLENGE_KEY).answerer,
+        "heads_record": freshness.open_record(
+            freshness.record_key(CHALLENGE_KEY), sender.verify_key,
+            _hex(challenges["heads_record"]), organization="org-cross-runtime",
+            user_id="u-peer")[1][0].workspace,
     }
 
 
