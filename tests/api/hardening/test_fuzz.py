@@ -29,7 +29,7 @@ from api.realtime.socket_events import event_table
 from e2e.harness.services.postgresql import create_database, drop_database
 from tests.api.hardening.world import World, build_world
 
-EXAMPLES = 170
+EXAMPLES = 140
 ANSWER_SECONDS = 10
 FIELD_READ = re.compile(r"""(?:\w+\(\w+, |\.get\()["'](\w+)["']""")
 WORD_LITERAL = re.compile(r"""["']([a-z][a-z_:]{2,24})["']""")
