@@ -242,8 +242,7 @@ class MemberBrowser:
         def send() -> int:
             entry = self.call("log.append", workspace_id=workspace_id, kind=kind,
                               content=content)
-            self.api("POST", f"/api/workspaces/{workspace_id}/log", entry)
-            return int(entry["seq"])
+            return int(self.api("POST", f"/api/workspaces/{workspace_id}/log", entry)["seq"])
         seq = self._write(workspace_id, send)
         self.read_log(workspace_id)
         return seq

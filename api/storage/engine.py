@@ -5,7 +5,9 @@ Both are reached through a `Connection` that takes SQL with `?` placeholders, re
 dicts, and runs a group of statements in `transaction()`: all of it lands or none of it, and
 write transactions run one at a time (SQLite allows one writer; on PostgreSQL every write
 transaction first takes the same advisory lock), so the stores' read-then-write checks
-(expected versions, quotas) hold on both engines, across processes too.
+(expected versions, quotas) hold on both engines, across processes too. A workspace's writes
+(`transaction(workspace=…)`: its log, members, documents) take that lock shared and the
+workspace's own lock, so on PostgreSQL writes to different workspaces run in parallel.
 
 The stores' SQL is shared. It must run on both engines: `?` placeholders; standard upserts
 (`insert … on conflict (…) do update set col = table.col + excluded.col`, qualifying the
@@ -32,6 +34,8 @@ Row = dict[str, Any]
 _BUSY_TIMEOUT_MS = 5000
 # Any number would do; it names Paravent's write lock among other users of the cluster.
 _WRITE_LOCK = 0x70617261
+# The two-key space of the workspaces' write locks (keyed by hashtext of the workspace id).
+_WORKSPACE_LOCKS = 0x70617277
 
 
 class Cursor(Protocol):
@@ -54,7 +58,7 @@ class Connection(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]: ...
 
-    def transaction(self) -> Any:
+    def transaction(self, *, workspace: str | None = None) -> Any:
         """A context manager: the block's statements land together, or none does."""
 
     def table_names(self) -> list[str]: ...
@@ -114,7 +118,7 @@ class SqliteConnection:
         return _rows(self.raw.execute(sql, params))
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteConnection]:
+    def transaction(self, *, workspace: str | None = None) -> Iterator[SqliteConnection]:
         with self._writer:
             self.raw.execute("begin immediate")
             try:
@@ -206,9 +210,18 @@ class PostgresConnection:
         return _rows(self.raw.execute(self._sql(sql), params))
 
     @contextmanager
-    def transaction(self) -> Iterator[PostgresConnection]:
+    def transaction(self, *, workspace: str | None = None) -> Iterator[PostgresConnection]:
+        """Every write transaction holds the write lock; one scoped to a workspace holds it
+        shared, with that workspace's own lock (taken second, always in that order: no
+        deadlock), so different workspaces' writes run in parallel while any other write
+        transaction still runs alone."""
         with self.raw.transaction():
-            self.raw.execute("select pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+            if workspace is None:
+                self.raw.execute("select pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
+            else:
+                self.raw.execute("select pg_advisory_xact_lock_shared(%s)", [_WRITE_LOCK])
+                self.raw.execute("select pg_advisory_xact_lock(%s::int, hashtext(%s))",
+                                 [_WORKSPACE_LOCKS, workspace])
             yield self
 
     def table_names(self) -> list[str]:

@@ -10,6 +10,13 @@ from typing import Any
 from api.storage.engine import Connection
 from api.storage.queries import Row, insert, one
 from api.storage.transactions import transaction
+from pycrypto_wasm.workspace.log import (
+    GENESIS,
+    ORDERING_KINDS,
+    entry_hash,
+    place_entry,
+    write_claims,
+)
 
 
 class StaleLogError(Exception):
@@ -31,7 +38,7 @@ class WorkspaceStore:
                entry: Row) -> bool:
         """The workspace, its owner, the owner's first key, its first manifest and the log entry
         that creates it, together."""
-        with transaction(self.db):
+        with transaction(self.db, workspace=workspace["id"]):
             if self.workspace(workspace["id"]) is not None:
                 return False
             insert(self.db, "workspaces", workspace)
@@ -66,7 +73,7 @@ class WorkspaceStore:
     def add_member(self, member: Row, grants: list[Row], entry: Row) -> None:
         """Add a member or change their role, with their keys and the log entry recording it;
         raises StaleLogError (nothing stored) if the entry does not follow the log."""
-        with transaction(self.db):
+        with transaction(self.db, workspace=member["workspace_id"]):
             self._append_log(entry)
             self.db.execute(
                 "delete from workspace_members where workspace_id = ? and user_id = ?",
@@ -80,7 +87,7 @@ class WorkspaceStore:
                       now: float, entry: Row) -> bool:
         """Remove `user_id` and move to key `new_index`, granted to everyone who remains, with
         the log entry recording it; False if the key moved meanwhile."""
-        with transaction(self.db):
+        with transaction(self.db, workspace=workspace_id):
             moved = self.db.execute(
                 "update workspaces set key_index = ? where id = ? and key_index = ?",
                 [new_index, workspace_id, new_index - 1],
@@ -121,7 +128,7 @@ class WorkspaceStore:
         manifest with its workflow settings) and the log entry recording it; the latest version
         if someone stored another version meanwhile; StaleLogError if the entry does not follow
         the log."""
-        with transaction(self.db):
+        with transaction(self.db, workspace=document["workspace_id"]):
             latest = self.latest_version(document["workspace_id"], document["document_id"])
             if latest != expected_version:
                 return latest
@@ -214,22 +221,40 @@ class WorkspaceStore:
 
     # log ----------------------------------------------------------------------------------------
     def append_log(self, entry: Row) -> None:
-        """Append `entry`; StaleLogError if its seq does not follow the last one."""
-        with transaction(self.db):
+        """Append `entry`; StaleLogError if it may not follow the log (see _append_log)."""
+        with transaction(self.db, workspace=entry["workspace_id"]):
             self._append_log(entry)
 
     def _append_log(self, entry: Row) -> None:
-        """Append `entry` inside the caller's transaction. Write transactions run one at a
-        time, so the check sees every entry written before; the (workspace_id, seq) key makes
-        a seq taken anyway (by a writer outside that order) stale too, never a second entry."""
-        row = self.db.execute("select coalesce(max(seq), 0) from log_entries where "
-                              "workspace_id = ?", [entry["workspace_id"]]).fetchone()
-        if row[0] + 1 != entry["seq"]:
-            raise StaleLogError(row[0])
+        """Append `entry` inside the caller's transaction, which holds the workspace's write
+        lock, so the checks see every entry written before. A write (format 4, `seq` None) is
+        placed after the last entry unless an entry that changes membership, keys or settings
+        came after the head it names; an older entry must follow the last one exactly. The
+        (workspace_id, seq) key makes a seq taken anyway stale too, never a second entry."""
+        workspace_id = entry["workspace_id"]
+        last = one(self.db, "select seq, entry from log_entries where workspace_id = ? "
+                   "order by seq desc limit 1", [workspace_id])
+        length = last["seq"] if last else 0
+        if entry["seq"] is None:
+            head = write_claims(entry["entry"]).head_seq
+            if head > length or self._reordering_after(workspace_id, head):
+                raise StaleLogError(length)
+            entry["entry"] = place_entry(entry["entry"], seq=length + 1,
+                                         prev=entry_hash(last["entry"]) if last else GENESIS)
+            entry["seq"] = length + 1
+        elif length + 1 != entry["seq"]:
+            raise StaleLogError(length)
         try:
             insert(self.db, "log_entries", entry)
         except self.db.duplicate_key as error:
             raise StaleLogError(entry["seq"]) from error
+
+    def _reordering_after(self, workspace_id: str, head: int) -> bool:
+        """Whether an entry after `head` changes who may write or under which key."""
+        marks = ", ".join("?" for _ in ORDERING_KINDS)
+        return one(self.db, f"select 1 as found from log_entries where workspace_id = ? and "
+                   f"seq > ? and kind in ({marks}) limit 1",
+                   [workspace_id, head, *ORDERING_KINDS]) is not None
 
     def log(self, workspace_id: str, after: int = 0) -> list[Row]:
         return list(self.db.query(

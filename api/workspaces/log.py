@@ -1,9 +1,14 @@
 """A workspace's log on the server: append-only, in order, with the role each kind needs.
 
 Entries are signed, chained and encrypted by clients; the server checks only what it can see:
-the member's role against the kind (the workflow's policy, shared with the clients), that the
-entry follows the last one (409 `stale_log` otherwise: the client re-reads and retries), and the
-size. The committee's entries are appended here; membership, settings and document entries
+the member's role against the kind (the workflow's policy, shared with the clients), where the
+entry goes, and the size. A write (format 4 of pycrypto_wasm/workspace/log.py) names the head
+its writer verified: the server places it after the last entry (its seq and the previous
+entry's hash, which every reader checks), unless an entry that changes membership, keys or
+settings came after that head (409 `stale_log`: the writer must see it). Concurrent writes on
+different things never wait for each other; two versions of one document still conflict on
+the document's expected version. Older clients' entries (formats 2 and 3) must follow the last
+entry exactly. The committee's entries are appended here; membership, settings and document entries
 arrive with the write they record (`log_row`), in the same transaction. The roles come
 from the workspace's workflow settings (api/workspaces/settings.py).
 Members hear of every new entry live. Up to where each member has read each dossier's
@@ -29,6 +34,9 @@ from api.storage.queries import Row
 from api.storage.workspaces import StaleLogError
 from api.workspaces.access import membership
 from api.workspaces.settings import workflow_of
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.workspace.log import VERSION as WRITE_FORMAT
+from pycrypto_wasm.workspace.log import write_claims
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY, may_append
 
 blueprint = Blueprint("log", __name__)
@@ -42,9 +50,20 @@ def log_row(body: dict[str, Any], workspace_id: str, author_id: str, kind: str) 
     if not isinstance(entry, dict) or entry.get("kind") != kind:
         raise ApiError(400, "bad_request", f"this write needs its log entry ('log_entry' of "
                        f"kind {kind})")
-    return {"workspace_id": workspace_id, "seq": whole_number(entry.get("seq"), "seq"),
-            "kind": kind, "author_id": author_id,
-            "entry": blob(entry, "entry", max_bytes=MAX_ENTRY_BYTES), "created_at": time.time()}
+    written = blob(entry, "entry", max_bytes=MAX_ENTRY_BYTES)
+    if written[:1] == bytes([WRITE_FORMAT]):
+        try:
+            claims = write_claims(written)
+        except CryptoError as error:
+            raise ApiError(400, "bad_request", f"the log entry is not a write: {error}") from error
+        if claims.kind != kind:
+            raise ApiError(400, "bad_request", f"the log entry's write is of kind {claims.kind}, "
+                           f"not {kind}")
+        seq = None
+    else:
+        seq = whole_number(entry.get("seq"), "seq")
+    return {"workspace_id": workspace_id, "seq": seq, "kind": kind, "author_id": author_id,
+            "entry": written, "created_at": time.time()}
 
 
 @contextmanager

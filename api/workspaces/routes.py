@@ -65,7 +65,7 @@ def create_workspace() -> tuple[Response, int]:
     workspace_id = check_id(WORKSPACE_ID, text(body, "workspace_id"), "workspace")
     now = time.time()
     entry = log_row(body, workspace_id, user["id"], "workspace_created")
-    if entry["seq"] != 1:
+    if entry["seq"] not in (None, 1):
         raise ApiError(400, "bad_request", "a workspace's log begins with entry 1")
     created = get_store().workspaces.create(
         workspace={"id": workspace_id, "organization_id": user["organization_id"],

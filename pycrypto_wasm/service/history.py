@@ -1,6 +1,6 @@
 """The worker's hold on each open workspace's history: verify the log the server serves (chain,
 signatures, every author's authority), compare it with the head this browser remembers, accept
-only key grants the history announced, and seal the next entry after the verified head.
+only key grants the history announced, and seal the next write naming the verified head.
 
 What the page remembers with a head (`remembered`, kept in IndexedDB): `{seq, hash}`, `revoked`
 (for each revocation this browser knew then, the entry after which that user's entries are
@@ -30,7 +30,7 @@ from pycrypto_wasm.service.state import HeldHistory, WorkerState
 from pycrypto_wasm.workspace.freshness import contradiction
 from pycrypto_wasm.workspace.history import History, RolledBackHistoryError, replay
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.log import BrokenChainError, seal_entry, verify_chain
+from pycrypto_wasm.workspace.log import BrokenChainError, verify_chain, write_entry
 
 
 class UntrustedHistoryError(CryptoError):
@@ -209,14 +209,14 @@ def accept_grants(state: WorkerState, keyring: Keyring, history: History,
 def next_entry(state: WorkerState, workspace_id: str, kind: str, *,
                content: dict[str, Any] | None = None,
                public: dict[str, Any] | None = None) -> Reply:
-    """The entry after the verified head, sealed under the current key and signed by me."""
+    """My write naming the verified head (log.py, format 4), sealed under the current key and
+    signed by me; the server places it after whatever others wrote meanwhile."""
     history = writable(state, workspace_id)
     bundle = state.identity()
-    seq, prev = history.head
-    entry = seal_entry(state.keyring(workspace_id), bundle.signing_key, author=bundle.user_id,
-                       seq=seq + 1, prev=prev, kind=kind, content=content, public=public,
-                       anchors=_anchors(state, workspace_id, history))
-    return {"seq": seq + 1, "kind": kind, "entry": params.to_b64(entry)}
+    entry = write_entry(state.keyring(workspace_id), bundle.signing_key, author=bundle.user_id,
+                        head=history.head, kind=kind, content=content, public=public,
+                        anchors=_anchors(state, workspace_id, history))
+    return {"head": history.head[0], "kind": kind, "entry": params.to_b64(entry)}
 
 
 def document_entry(state: WorkerState, workspace_id: str, kind: str, document_id: str,

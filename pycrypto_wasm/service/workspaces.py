@@ -32,7 +32,7 @@ from pycrypto_wasm.workspace.history import (
     UnrecordedVersionError,
 )
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.log import GENESIS, seal_entry
+from pycrypto_wasm.workspace.log import GENESIS, write_entry
 from pycrypto_wasm.workspace.manifest import (
     ManifestVersion,
     ReplayedVersionError,
@@ -90,10 +90,10 @@ def create(state: WorkerState, request: Params) -> Reply:
     grant = keys.grant(bundle.signing_key, bundle.encryption_key.public_key,
                        organization=bundle.organization, workspace=workspace_id, index=0,
                        key=keyring.key(0))
-    entry = seal_entry(keyring, bundle.signing_key, author=bundle.user_id, seq=1, prev=GENESIS,
-                       kind=CREATED, public={"key_check": keyring.check(0), "version": 1,
-                                             "hash": hashing.blake2b(manifest),
-                                             "workflow": settings})
+    entry = write_entry(keyring, bundle.signing_key, author=bundle.user_id, head=(0, GENESIS),
+                        kind=CREATED, public={"key_check": keyring.check(0), "version": 1,
+                                              "hash": hashing.blake2b(manifest),
+                                              "workflow": settings})
     state.fresh.add(workspace_id)
     return {"workspace_id": workspace_id, "manifest": params.to_b64(manifest),
             "key_grant": params.to_b64(grant), "log_entry": params.to_b64(entry)}

@@ -19,6 +19,23 @@ object with one more field, `anchors`, the writer's view of what the server must
 `{"revocations": [{"revocation": signed revocation, "known_at": seq}]}` (each revocation of a
 member the writer knew, and the last entry it had verified when it first knew it: that
 member's entries after `known_at` are refused by every reader, whatever their date).
+Entry, format version 4 (what this client writes; 2 and 3 stay readable): writers no longer
+wait in line. The writer signs a *write*, `0x04 || signed object` (context "log-write",
+organization, workspace) of `{head_seq, head, author, kind, key_index, written_at, public,
+sealed, anchors}`: the head it verified (its position and hash; 0 and 32 zero bytes for the
+creation), not necessarily the entry its write will follow, and `sealed` under context
+"log-write-content" (object: the author, version: head_seq). The server places it: the stored
+entry is `0x04 || canonical {seq, prev, write}`, `seq` the position the server gave it and
+`prev` the hash of the stored entry before it. The server signs nothing (clients trust no key
+of its own); every reader recomputes the chain from what is stored and checks that the named
+head lies on its own verified chain before the entry (`head_seq < seq` and the entry at
+`head_seq` has hash `head`), and that no write is placed twice. So whatever a writer had seen
+is fixed by its entry (fork consistency as before), while the server is free to order writes
+made concurrently. Whether the author still had the authority, and the key, at the entry's
+position is the history's question (history.py): it is checked at the position, never at the
+named head. The server refuses (409) a write whose named head is before an entry of an
+`ORDERING_KINDS` kind (membership, key rotation, settings): those change who may write and under
+which key, so a writer must have seen them.
 Anyone holding the organization's root verify key and the members' certificates can check the
 chain, every signature and every author's authority without reading a single entry
 (`python -m pycrypto_wasm.audit verify`); members also decrypt.
@@ -38,9 +55,12 @@ from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
 from pycrypto_wasm.workspace.keys import Keyring
 
-VERSION = 3
-READABLE_VERSIONS = (2, 3)
+VERSION = 4
+READABLE_VERSIONS = (2, 3, 4)
 GENESIS = bytes(32)
+# Kinds that change who may write, with which role or under which key: a write must have seen
+# every one of them before its position (history.py names them too).
+ORDERING_KINDS = ("workspace_created", "member_set", "member_removed", "settings")
 
 
 class BrokenChainError(CryptoError, ValueError):
@@ -68,6 +88,13 @@ class LogEntry:
     hash: bytes
     public: dict[str, Any] = field(default_factory=dict)
     anchors: dict[str, Any] = field(default_factory=dict)
+    # The head the writer verified (format 4); the entry before it for older formats.
+    head_seq: int = -1
+    format: int = 3
+
+    @property
+    def named_head(self) -> int:
+        return self.head_seq if self.head_seq >= 0 else self.seq - 1
 
 
 def entry_context(organization: str, workspace: str) -> Context:
@@ -79,8 +106,65 @@ def content_context(organization: str, workspace: str, seq: int) -> Context:
                    version=seq)
 
 
+def write_context(organization: str, workspace: str) -> Context:
+    return Context(purpose="log-write", organization=organization, workspace=workspace)
+
+
+def write_content_context(organization: str, workspace: str, author: str,
+                          head_seq: int) -> Context:
+    return Context(purpose="log-write-content", organization=organization, workspace=workspace,
+                   object_id=author, version=head_seq)
+
+
 def entry_hash(stored: bytes) -> bytes:
     return hashing.blake2b(stored)
+
+
+def write_entry(keyring: Keyring, author_key: SigningKey, *, author: str, head: tuple[int, bytes],
+                kind: str, content: dict[str, Any] | None = None,
+                public: dict[str, Any] | None = None, written_at: int | None = None,
+                anchors: dict[str, Any] | None = None) -> bytes:
+    """A write (format 4) made with `head` (seq, hash) verified, sealed under the key the
+    history says is current, for the server to place after every entry it holds."""
+    head_seq, head_hash = head
+    index = keyring.current
+    sealed = envelope.seal(
+        keyring.key(index),
+        write_content_context(keyring.organization, keyring.workspace, author, head_seq),
+        canonical.encode(content or {}))
+    signed = author_key.sign_object(write_context(keyring.organization, keyring.workspace), {
+        "head_seq": head_seq, "head": head_hash, "author": author, "kind": kind,
+        "key_index": index, "written_at": int(time.time()) if written_at is None else written_at,
+        "public": public or {}, "sealed": sealed, "anchors": anchors or {},
+    })
+    return frame(VERSION, signed)
+
+
+@dataclass(frozen=True)
+class WriteClaims:
+    """What a write says of itself, NOT verified: for the server to place it (its readers
+    verify everything)."""
+
+    head_seq: int
+    kind: str
+
+
+def write_claims(written: bytes) -> WriteClaims:
+    """The named head and kind of a format-4 write; CryptoError if it is not one."""
+    claims = unverified_payload(unframe(written, version=VERSION, min_body=1, what="log write"))
+    if not isinstance(claims, dict):
+        raise CryptoError("the log write is not an object")
+    head_seq, kind = claims.get("head_seq"), claims.get("kind")
+    if not isinstance(head_seq, int) or isinstance(head_seq, bool) or head_seq < 0 \
+            or not isinstance(kind, str):
+        raise CryptoError("the log write names no head or kind")
+    return WriteClaims(head_seq, kind)
+
+
+def place_entry(written: bytes, *, seq: int, prev: bytes) -> bytes:
+    """The stored entry (format 4) of a write the server places at `seq`, after the stored
+    entry whose hash is `prev`."""
+    return frame(VERSION, canonical.encode({"seq": seq, "prev": prev, "write": written}))
 
 
 def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: int, prev: bytes,
@@ -88,7 +172,8 @@ def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: in
                public: dict[str, Any] | None = None, written_at: int | None = None,
                anchors: dict[str, Any] | None = None) -> bytes:
     """Entry `seq` of the log, following the entry whose hash is `prev`, sealed under the key
-    the history says is current, carrying the writer's `anchors` (format version 3)."""
+    the history says is current, carrying the writer's `anchors` (format version 3, still
+    read; this client writes format 4 with `write_entry`)."""
     index = keyring.current
     sealed = envelope.seal(keyring.key(index),
                            content_context(keyring.organization, keyring.workspace, seq),
@@ -98,22 +183,55 @@ def seal_entry(keyring: Keyring, author_key: SigningKey, *, author: str, seq: in
         "written_at": int(time.time()) if written_at is None else written_at,
         "public": public or {}, "sealed": sealed, "anchors": anchors or {},
     })
-    return frame(VERSION, signed)
+    return frame(3, signed)
 
 
 _FIELDS = (("seq", int), ("prev", bytes), ("kind", str), ("key_index", int),
            ("written_at", int), ("public", dict), ("sealed", bytes))
 
 
-def _verified(stored: bytes, position: int, context: Context,
-              author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
-    version = stored[0] if isinstance(stored, bytes | bytearray) and stored else VERSION
-    signed = unframe(stored, version=version if version in READABLE_VERSIONS else VERSION,
-                     min_body=1, what=f"log entry {position}")
+_WRITE_FIELDS = (("head_seq", int), ("head", bytes), ("kind", str), ("key_index", int),
+                 ("written_at", int), ("public", dict), ("sealed", bytes), ("anchors", dict))
+
+
+def _signed_by_author(signed: bytes, context: Context,
+                      author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
     claims = unverified_payload(signed)
     if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
         raise CryptoError("it names no author")
     value = author_key(claims["author"]).verify_object(context, signed)
+    if not isinstance(value, dict):
+        raise CryptoError("it is not an object")
+    return value
+
+
+def _placed(stored: bytes, position: int) -> dict[str, Any]:
+    """The server's placement of a format-4 entry: `{seq, prev, write}`."""
+    placed = canonical.decode(unframe(stored, version=VERSION, min_body=1,
+                                      what=f"log entry {position}"))
+    if not isinstance(placed, dict) or set(placed) != {"seq", "prev", "write"} or not (
+            isinstance(placed["seq"], int) and isinstance(placed["prev"], bytes)
+            and isinstance(placed["write"], bytes)):
+        raise CryptoError("its placement is not {seq, prev, write}")
+    return placed
+
+
+def _verified_write(written: bytes, context: Context,
+                    author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
+    signed = unframe(written, version=VERSION, min_body=1, what="log write")
+    value = _signed_by_author(signed, context, author_key)
+    for name, kind in _WRITE_FIELDS:
+        if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
+            raise CryptoError(f"its field {name!r} is missing or malformed")
+    return value
+
+
+def _verified(stored: bytes, position: int, context: Context,
+              author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
+    version = stored[0] if isinstance(stored, bytes | bytearray) and stored else VERSION
+    signed = unframe(stored, version=version if version in (2, 3) else 3,
+                     min_body=1, what=f"log entry {position}")
+    value = _signed_by_author(signed, context, author_key)
     for name, kind in _FIELDS:
         if not isinstance(value.get(name), kind) or isinstance(value.get(name), bool):
             raise CryptoError(f"its field {name!r} is missing or malformed")
@@ -130,9 +248,17 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
     """Every entry, in order, each signed by its author and following the one before; raises
     BrokenChainError at the first entry that is not (naming it and why)."""
     context = entry_context(organization, workspace)
+    writes = write_context(organization, workspace)
     entries: list[LogEntry] = []
+    placed_writes: dict[bytes, int] = {}
     prev = GENESIS
     for position, stored in enumerate(stored_entries, start=1):
+        if isinstance(stored, bytes | bytearray) and stored[:1] == bytes([VERSION]):
+            entry = _verified_placed(stored, position, writes, author_key, prev, entries,
+                                     placed_writes)
+            prev = entry.hash
+            entries.append(entry)
+            continue
         try:
             value = _verified(stored, position, context, author_key)
         except CryptoError as error:
@@ -150,13 +276,56 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
         prev = entry_hash(stored)
         entries.append(LogEntry(position, value["prev"], value["author"], value["kind"],
                                 value["key_index"], value["written_at"], value["sealed"], prev,
-                                value["public"], value["anchors"]))
+                                value["public"], value["anchors"], format=stored[0]))
     return entries
+
+
+def _verified_placed(stored: bytes, position: int, context: Context,
+                     author_key: Callable[[str], VerifyKey], prev: bytes,
+                     entries: list[LogEntry], placed_writes: dict[bytes, int]) -> LogEntry:
+    """A format-4 entry at `position`: placed there after `prev`, its write signed by its
+    author, naming a head on this chain before it, and not a write placed before."""
+    try:
+        placed = _placed(bytes(stored), position)
+        value = _verified_write(placed["write"], context, author_key)
+    except CryptoError as error:
+        raise BrokenChainError(
+            position, f"log entry {position} was altered or is not signed by a known user: "
+            f"{error}") from error
+    if placed["seq"] != position:
+        raise BrokenChainError(
+            position, f"log entry {position} is missing or out of order: entry "
+            f"{placed['seq']} is in its place")
+    if placed["prev"] != prev:
+        raise BrokenChainError(
+            position, f"log entry {position} does not follow entry {position - 1}: an entry "
+            "before it was replaced or changed")
+    head_seq = value["head_seq"]
+    if not 0 <= head_seq < position:
+        raise BrokenChainError(
+            position, f"log entry {position} names entry {head_seq} as seen by its writer, "
+            "which is not before it: the history was reordered")
+    named = entries[head_seq - 1].hash if head_seq else GENESIS
+    if value["head"] != named:
+        raise BrokenChainError(
+            position, f"log entry {position} was written after an entry {head_seq} other than "
+            "this history's: the history was forked or rewritten")
+    write_hash = entry_hash(placed["write"])
+    if write_hash in placed_writes:
+        raise BrokenChainError(
+            position, f"log entry {position} repeats entry {placed_writes[write_hash]}: a write "
+            "was replayed")
+    placed_writes[write_hash] = position
+    return LogEntry(position, prev, value["author"], value["kind"], value["key_index"],
+                    value["written_at"], value["sealed"], entry_hash(stored), value["public"],
+                    value["anchors"], head_seq=head_seq, format=VERSION)
 
 
 def open_entry(entry: LogEntry, keyring: Keyring) -> dict[str, Any]:
     """The decrypted content of a verified entry."""
-    context = content_context(keyring.organization, keyring.workspace, entry.seq)
+    context = (write_content_context(keyring.organization, keyring.workspace, entry.author,
+                                     entry.head_seq) if entry.format >= VERSION
+               else content_context(keyring.organization, keyring.workspace, entry.seq))
     content = canonical.decode(envelope.open_(keyring.key(entry.key_index), context,
                                               entry.sealed))
     if not isinstance(content, dict):

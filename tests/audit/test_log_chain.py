@@ -70,5 +70,5 @@ def test_log_chain_a_changed_version_byte_keeps_the_anchors():
     assert _verify(team, team.log)[-1].anchors == {"own_state": 4}
     assert _verify(team, as_format_2)[-1].anchors == {"own_state": 4}
     with pytest.raises(BrokenChainError) as unknown:
-        _verify(team, [bytes([4]) + team.log[0][1:]])
-    assert "unknown format version 4" in str(unknown.value)
+        _verify(team, [bytes([5]) + team.log[0][1:]])
+    assert "unknown format version 5" in str(unknown.value)

@@ -1,6 +1,7 @@
 """Two members' worker services (CPython) and a workspace the first one created, with what the
 server would hold of it in between: its log, its latest workspace manifest and each member's
-key grants (a few lists standing in for the server, which stores what the workers hand it)."""
+key grants (a few lists standing in for the server, which stores what the workers hand it and
+places their writes in the log as the server does)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,24 @@ from typing import Any
 import pytest
 
 from pycrypto_wasm.service import CryptoService
+from pycrypto_wasm.service.params import from_b64, to_b64
+from pycrypto_wasm.workspace.log import GENESIS, VERSION, entry_hash, place_entry
 from tests.crypto.browsers import invite_newcomer, ok
 
 TODAY = "2026-11-24"
+
+
+class PlacedLog(list[dict[str, Any]]):
+    """The server's log: a write (format 4) is placed after the last entry, as the server's
+    store does (api/storage/workspaces.py); an older entry is kept as it came."""
+
+    def append(self, entry: dict[str, Any]) -> None:
+        written = from_b64(entry["entry"], "entry")
+        if written[:1] == bytes([VERSION]) and "head" in entry:
+            prev = entry_hash(from_b64(self[-1]["entry"], "entry")) if self else GENESIS
+            entry = {"seq": len(self) + 1, "kind": entry["kind"],
+                     "entry": to_b64(place_entry(written, seq=len(self) + 1, prev=prev))}
+        super().append(entry)
 
 
 @dataclass
@@ -20,14 +36,16 @@ class SharedWorkspace:
     workspace_id: str
     manifest: str
     manifest_version: int = 1
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=PlacedLog)
     grants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def created(cls, owner: CryptoService, owner_id: str, name: str) -> SharedWorkspace:
         created = ok(owner.handle("workspace.create", {"name": name}))
         return cls(created["workspace_id"], created["manifest"],
-                   log=[{"seq": 1, "kind": "workspace_created", "entry": created["log_entry"]}],
+                   log=PlacedLog([{"seq": 1, "kind": "workspace_created",
+                                   "entry": to_b64(place_entry(from_b64(
+                                       created["log_entry"], "entry"), seq=1, prev=GENESIS))}]),
                    grants={owner_id: [{"key_index": 0, "granted_by": owner_id,
                                        "grant": created["key_grant"]}]})
 
