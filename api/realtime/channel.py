@@ -84,16 +84,24 @@ def _end_local(socketio: SocketIO, room: str, reason: str) -> None:
 
 
 def _disconnect_when_told(socketio: SocketIO, redis: Redis) -> None:
-    """End this process's sockets of each room named on `DISCONNECT_CHANNEL`."""
+    """End this process's sockets of each room named on `DISCONNECT_CHANNEL`; while Redis is
+    away, subscribe again every second (said once per outage in the log)."""
+    away = False
     while True:
         try:
             pubsub = redis.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(DISCONNECT_CHANNEL)
+            if away:
+                logging.getLogger(__name__).warning("disconnect channel: Redis is back")
+            away = False
             for message in pubsub.listen():
                 told = json.loads(message["data"])
                 _end_local(socketio, told["room"], told["reason"])
-        except RedisError:
-            logging.getLogger(__name__).warning("disconnect channel: Redis unreachable")
+        except RedisError as error:
+            if not away:
+                logging.getLogger(__name__).warning("disconnect channel: Redis unreachable "
+                                                    "(%s); subscribing again every second", error)
+            away = True
             socketio.sleep(1)
 
 
