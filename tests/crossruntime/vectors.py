@@ -235,6 +235,7 @@ def _log_verify(inputs: Case) -> Case:
                            author_key=lambda _user_id: author)
     return {"heads": [entry.hash.hex() for entry in entries],
             "kinds": [entry.kind for entry in entries],
+            "named_heads": [entry.named_head for entry in entries],
             "written_at": [entry.written_at for entry in entries],
             "publics": [canonical.encode(entry.public).decode("utf-8") for entry in entries],
             "anchors": [canonical.encode(entry.anchors).decode("utf-8") for entry in entries],
