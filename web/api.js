@@ -1,35 +1,35 @@
 /**
  * JSON calls to our server, with its errors as ApiError {status, code, message}.
  *
- * A write the server refused because its storage is unavailable or full (503
- * `storage_unavailable`, 507 `storage_full`: nothing was done) is sent again with backoff until
- * the storage is back (up to `STORAGE_WAIT_MS`), so a save keeps the user's edit and succeeds by
- * itself; meanwhile `whileStorageWaits` listeners hear the code, then null when it is over.
+ * A write the server refused without doing anything because its storage is unavailable or full
+ * (503 `storage_unavailable`, 507 `storage_full`) or it is busy (503 `server_busy`) is sent again
+ * with backoff until it takes it (up to `RETRY_FOR_MS`), so a save keeps the user's edit and
+ * succeeds by itself; meanwhile `whileServerWaits` listeners hear the code, then null.
  * A read (GET) fails at once with the code: the view that loads it says so in its place.
  * Any other server failure (5xx) is an ApiError of code `server_error`, the server's own
  * `internal_error` included: the page never mistakes it for one of its own (the crypto worker's).
  */
 
-import { backoffMs, STORAGE_CODES, STORAGE_WAIT_MS } from './retry.js';
+import { backoffMs, RETRIED_CODES, RETRY_FOR_MS } from './retry.js';
 
 export class ApiError extends Error {
   constructor(status, { code, message }) {
     super(message);
     this.status = status;
-    this.code = status >= 500 && !STORAGE_CODES.has(code) ? 'server_error' : code;
+    this.code = status >= 500 && !RETRIED_CODES.has(code) ? 'server_error' : code;
   }
 }
 
-const storageListeners = new Set();
+const waitListeners = new Set();
 
-/** Calls `listener(code)` while a request waits for the server's storage, `listener(null)`
+/** Calls `listener(code)` while a write waits for the server (see above), `listener(null)`
  * once it no longer waits; returns the function that stops listening. */
-export function whileStorageWaits(listener) {
-  storageListeners.add(listener);
-  return () => storageListeners.delete(listener);
+export function whileServerWaits(listener) {
+  waitListeners.add(listener);
+  return () => waitListeners.delete(listener);
 }
 
-const tellStorage = (code) => storageListeners.forEach((listener) => listener(code));
+const tellWaiting = (code) => waitListeners.forEach((listener) => listener(code));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function send(method, path, body) {
@@ -54,18 +54,18 @@ export async function api(method, path, body) {
       try {
         return await send(method, path, body);
       } catch (error) {
-        if (method === 'GET' || !STORAGE_CODES.has(error.code)
-            || Date.now() - since > STORAGE_WAIT_MS) {
+        if (method === 'GET' || !RETRIED_CODES.has(error.code)
+            || Date.now() - since > RETRY_FOR_MS) {
           throw error;
         }
         waited = true;
-        tellStorage(error.code);
+        tellWaiting(error.code);
         await sleep(backoffMs(attempt));
       }
     }
   } finally {
     if (waited) {
-      tellStorage(null);
+      tellWaiting(null);
     }
   }
 }

@@ -204,6 +204,7 @@ export default {
   'error.invitation_cancelled': 'This invitation was cancelled.',
   'error.invitation_expired': 'This invitation has expired: ask for a new one.',
   'error.invitation_used': 'This invitation was already used.',
+  'wait.server_busy': "The server is busy, retrying…",
   'error.rate_limited': 'Too many attempts: wait a minute and try again.',
   'error.last_passkey': 'Add another passkey before removing your last one.',
   'error.unauthenticated': 'Your session has ended: sign in again.',
@@ -423,3 +424,4 @@ export default {
   'error.challenge_mismatch': "This sign-in attempt does not match: try again.",
   'error.unknown_release': "Paravent was updated: reload the page.",
 };
+  'error.server_busy': "The server is busy: try again in a moment.",

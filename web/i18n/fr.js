@@ -204,6 +204,7 @@ export default {
   'error.invitation_cancelled': 'Cette invitation a été annulée.',
   'error.invitation_expired': 'Cette invitation a expiré : demandez-en une nouvelle.',
   'error.invitation_used': 'Cette invitation a déjà été utilisée.',
+  'wait.server_busy': "Le serveur est occupé, nouvel essai en cours…",
   'error.rate_limited': 'Trop de tentatives : patientez une minute puis réessayez.',
   'error.last_passkey': 'Ajoutez une autre clé d’accès avant de supprimer la dernière.',
   'error.unauthenticated': 'Votre session a pris fin : reconnectez-vous.',
@@ -423,3 +424,4 @@ export default {
   'error.challenge_mismatch': "Cette tentative de connexion ne correspond pas : réessayez.",
   'error.unknown_release': "Paravent a été mis à jour : rechargez la page.",
 };
+  'error.server_busy': "Le serveur est occupé : réessayez dans un instant.",

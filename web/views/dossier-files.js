@@ -17,10 +17,10 @@ import { attempt, errorBox, showError, uiError } from './feedback.js';
 
 const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
 
-/** Why a transfer is paused, in the user's language: the connection, or the server's storage. */
+/** Why a transfer is paused, in the user's language: the connection, or the server (its
+ * storage, or busy: the code it answered). */
 function waitingText(why) {
-  return why === 'storage_unavailable' || why === 'storage_full'
-    ? t(`wait.${why}`) : t('files.waiting');
+  return why === 'connection' ? t('files.waiting') : t(`wait.${why}`);
 }
 
 function progressRow(name, kind) {

@@ -5,7 +5,7 @@
  * log entry), marked as English. Errors are alerts; confirmations are announced politely.
  */
 
-import { whileStorageWaits } from '../api.js';
+import { whileServerWaits } from '../api.js';
 import { fill, h, show } from '../dom.js';
 import { hasMessage, t } from '../i18n/i18n.js';
 
@@ -57,12 +57,12 @@ export function showNotice(box, text) {
 }
 
 /** Runs `action` with `button` disabled, reporting any failure in `box`, and in the meantime
- * that it waits for the server's storage ("Storage unavailable, retrying…": the request is
- * sent again by itself, nothing the person typed is lost). */
+ * that it waits for the server ("Storage unavailable, retrying…": the request is sent again by
+ * itself, nothing the person typed is lost). */
 export async function attempt(button, box, action) {
   box.hidden = true;
   button.disabled = true;
-  const stopListening = whileStorageWaits((code) => {
+  const stopListening = whileServerWaits((code) => {
     box.hidden = !code;
     box.dataset.waiting = code ?? '';
     if (code) {

@@ -1,11 +1,12 @@
 /**
  * Requests of file transfers: each retried, server errors a few times, a lost connection until
- * it comes back (up to ten minutes) and a server whose storage is unavailable or full (503, 507:
- * nothing was stored) until it is back (up to half an hour), reporting why it waits. Failures are
+ * it comes back (up to ten minutes) and a server whose storage is unavailable or full, or that is
+ * busy (503, 507: nothing was done) until it takes it (up to half an hour; web/retry.js),
+ * reporting why it waits. Failures are
  * TransferErrors carrying the server's error code.
  */
 
-import { backoffMs, STORAGE_CODES, STORAGE_WAIT_MS } from '../retry.js';
+import { backoffMs, RETRIED_CODES, RETRY_FOR_MS } from '../retry.js';
 
 export const SERVER_RETRIES = 5;
 const OFFLINE_LIMIT_MS = 10 * 60_000;
@@ -34,8 +35,9 @@ export function pause(ms) {
 
 /**
  * One request, retried: server errors a few times, a lost connection and unavailable or full
- * storage until they are back, calling `onWaiting(why)` while it waits ('connection', or the
- * server's code: 'storage_unavailable', 'storage_full') and `onWaiting(false)` when it no longer
+ * storage or a busy server until they are back, calling `onWaiting(why)` while it waits
+ * ('connection', or the server's code: 'storage_unavailable', 'storage_full', 'server_busy') and
+ * `onWaiting(false)` when it no longer
  * does.
  */
 export async function request(method, url, body, { json = false, onWaiting = () => {} } = {}) {
@@ -62,8 +64,8 @@ export async function request(method, url, body, { json = false, onWaiting = () 
     }
     const failure = response.ok ? null
       : await response.json().then((data) => data.error).catch(() => null);
-    if (STORAGE_CODES.has(failure?.code)) {
-      wait(failure.code, STORAGE_WAIT_MS, failure);
+    if (RETRIED_CODES.has(failure?.code)) {
+      wait(failure.code, RETRY_FOR_MS, failure);
       await pause(backoffMs(attempt));
       continue;
     }
