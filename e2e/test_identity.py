@@ -1,6 +1,6 @@
 """Identity end to end, with two people in two browser contexts (each with their own virtual
-passkey authenticator): bootstrap, invitation with the SAS check (in either order, and a wrong code
-on either side), passkey and recovery sign-in,
+passkey authenticator): bootstrap, invitation with the SAS check (in either order, and wrong codes
+on either side: retried, then cancelled at the last try), passkey and recovery sign-in,
 revocation, and what a tampering server cannot hide."""
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     expect(invitee.page.locator("#passkey-list li")).to_have_count(2, timeout=TIMEOUT_MS)
     assert flows.fingerprint(invitee) == first_fingerprint
 
+    # The admin's page reloads on Home (the finished code check says so, without an error).
+    expect(admin.page.locator("#sas-done")).to_be_visible()
+    flows.go_home(admin)
     admin.page.reload()
     wait_for_crypto_ready(admin.page)
     flows.sign_in(admin)
@@ -122,25 +125,43 @@ def test_identity_codes_in_either_order_land_both_on_working_pages(server, organ
 
 
 @pytest.mark.parametrize("wrong_side", ["invitee", "admin"])
-def test_identity_wrong_code_aborts_the_invitation_on_both_sides(server, organization,
-                                                                 wrong_side):
+def test_identity_wrong_codes_retry_then_abort_the_invitation_on_both_sides(server, organization,
+                                                                            wrong_side):
+    """A code that does not match is a try, worded as a likely mishearing, with new codes each
+    time; the last of three tries cancels the invitation for both, as a possible interception."""
     admin, invitee, _ = organization
     link = flows.invite(admin, MEMBER)
     flows.start_greeting(admin)
     flows.claim(invitee, link)
-    admin_code, invitee_code = flows.codes(admin, invitee)
+    shown: tuple[str, str] | None = None
+    for tries_left in (2, 1, 0):
+        for user in (admin, invitee):
+            if shown is not None:
+                expect(user.page.locator("#my-sas-code")).not_to_have_text(
+                    shown[0 if user is admin else 1], timeout=TIMEOUT_MS)
+        admin_code, invitee_code = shown = flows.codes(admin, invitee)
+        if wrong_side == "invitee":
+            flows.type_code(admin, invitee_code)
+            flows.type_code(invitee, _wrong(admin_code))
+        else:
+            flows.type_code(invitee, admin_code)
+            flows.type_code(admin, _wrong(invitee_code))
+        if tries_left:
+            left = "1 try left" if tries_left == 1 else f"{tries_left} tries left"
+            for user in (admin, invitee):
+                expect(user.page.locator("#sas-retry")).to_contain_text(
+                    f"The codes do not match: check you read them correctly; {left}.",
+                    timeout=TIMEOUT_MS)
+                assert "intercepting" not in user.page.locator("#sas-retry").inner_text()
     if wrong_side == "invitee":
-        flows.type_code(admin, invitee_code)
-        flows.type_code(invitee, _wrong(admin_code))
         told = [(invitee, "The code you typed does not match"),
                 (admin, "The invitee typed a code that does not match yours")]
     else:
-        flows.type_code(invitee, admin_code)
-        flows.type_code(admin, _wrong(invitee_code))
         told = [(admin, "The code you typed does not match"),
                 (invitee, "The administrator typed a code that does not match yours")]
     for user, message in told:
         expect(user.page.locator("#sas-aborted")).to_contain_text(message, timeout=TIMEOUT_MS)
+        expect(user.page.locator("#sas-aborted")).to_contain_text("intercepting")
         expect(user.page.locator("#sas-status")).to_have_text("The invitation was cancelled.")
     invitee.page.goto(link)
     alert = invitee.page.locator("[role=alert]:not([hidden])")

@@ -1,7 +1,9 @@
 /**
  * A workspace's activity, from its verified log: the chain's state (verified, or loudly where
- * it breaks), the feed of every entry filterable by member, site and kind, and the export of
- * the log for the offline verifier. `update(log)` redraws it live.
+ * it breaks), the feed of every entry filterable by member, site and kind (the committee's work,
+ * and the workspace's own events: members added, roles changed, members removed or revoked,
+ * settings, dossier and file versions), and the export of the log for the offline verifier.
+ * `update(log)` redraws it live.
  */
 
 import { h } from '../dom.js';
@@ -12,7 +14,23 @@ import { attempt, errorBox } from './feedback.js';
 import { fillFilters, filterValue } from './filters.js';
 
 const KINDS = ['review', 'comment', 'comment_edit', 'comment_delete', 'request', 'request_fulfilled',
-  'decision', 'endorse', 'close', 'reopen'];
+  'decision', 'endorse', 'close', 'reopen', 'workspace_created', 'member_added', 'role_changed',
+  'member_removed', 'member_revoked', 'settings_changed', 'workflow_changed', 'dossier_created',
+  'dossier_edited', 'dossier_deleted', 'file_added', 'file_updated', 'file_deleted'];
+
+/** What an entry is about, after its kind: the member (and roles), or the dossier. */
+function subject(entry, dossierName) {
+  const { content } = entry;
+  if (content.member) {
+    return t(`activity.about.${entry.kind}`, {
+      member: content.member.name,
+      role: content.role ? t(`role.${content.role}`) : '',
+      previous: content.previous_role ? t(`role.${content.previous_role}`) : '',
+      date: content.revoked_at ? formatDateTime(content.revoked_at) : '',
+    });
+  }
+  return content.dossier_id ? dossierName(content.dossier_id) : null;
+}
 
 export function chainState(chain) {
   const unconfirmed = chain.unconfirmed?.length ?? 0;
@@ -50,15 +68,18 @@ export function activitySection(workspaceId, dossierName) {
       .map((entry) => h('li', { class: 'activity', dataset: { kind: entry.kind, seq: entry.seq } },
         h('span', { class: 'muted' }, `#${entry.seq} ${formatDateTime(entry.content.written_at)} — `),
         h('strong', {}, entry.person.name), ` (${entry.person.site ?? '?'}) — `,
-        t(`activity.kind.${entry.kind}`), ' — ', dossierName(entry.content.dossier_id),
+        t(`activity.kind.${entry.kind}`), ...[subject(entry, dossierName)].filter(Boolean)
+          .map((about) => h('span', { class: 'activity-subject' }, ' — ', about)),
         entry.forged ? h('span', { class: 'badge badge-invalid', title: entry.forged }, t('activity.roleProblem')) : null,
         entry.unconfirmed ? h('span', { class: 'badge badge-muted unconfirmed', title: entry.unconfirmed },
           t('activity.unconfirmed')) : null)));
   };
   const update = (log) => {
-    current = log;
+    // The committee's entries and the workspace's own events, in the history's order.
+    current = { ...log, entries: [...log.entries, ...(log.workspace_events ?? [])]
+      .sort((a, b) => a.seq - b.seq) };
     state.replaceChildren(chainState(log.chain));
-    const people = new Map(log.entries.map((entry) => [entry.author, entry.person]));
+    const people = new Map(current.entries.map((entry) => [entry.author, entry.person]));
     fillFilters(filters, [
       { id: 'activity-member', label: t('activity.member'),
         options: [...people.values()].map((person) => [person.user_id, person.name]) },

@@ -1,7 +1,7 @@
 /**
  * Signed in and unlocked: who I am, the organization's directory as verified by my own worker
- * (a loud badge where a certificate does not verify), and, for admins, invitations and
- * revocation.
+ * (a loud badge where a certificate does not verify), and, for admins, the open invitations
+ * (web/views/invitations.js), the invitation form and revocation.
  */
 
 import { api } from '../api.js';
@@ -12,6 +12,7 @@ import { t } from '../i18n/i18n.js';
 import { REVOCATIONS_LEARNED, verifiedDirectory } from '../directory.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
+import { invitationLinkHolder, invitationList, showInvitationLink } from './invitations.js';
 import { workspaceListSection } from './workspace-list.js';
 
 function badge(user) {
@@ -58,9 +59,9 @@ async function loadDirectory(table, box) {
   table.tBodies[0].replaceChildren(...users.map((user) => directoryRow(user, revoke)));
 }
 
-function inviteSection() {
+function inviteSection(invitations) {
   const box = errorBox();
-  const result = h('div', { id: 'invitation-result' });
+  const result = invitationLinkHolder('invitation-result');
   const [nameField] = field(t('person.name'), { name: 'display_name', required: true });
   const [emailField] = field(t('person.email'), { name: 'email', type: 'email', required: true });
   const [siteField] = field(t('person.site'), { name: 'site', required: true });
@@ -69,29 +70,25 @@ function inviteSection() {
   const submit = h('button', { type: 'submit', id: 'invite-submit' }, t('invite.create'));
   const form = h('form', { onsubmit: async (event) => {
     event.preventDefault();
+    // The link of the invitation before goes: only the new one may be copied from here.
+    result.replaceChildren();
     const created = await attempt(submit, box, () => api('POST', '/api/invitations', formValues(form)));
     if (created) {
-      const link = `${location.origin}/#/join/${created.token}/${session.identity.root_verify_key}`;
       form.reset();
-      const heading = h('h3', { id: 'invitation-created', tabindex: -1 }, t('invite.createdTitle'));
-      result.replaceChildren(
-        heading,
-        h('p', {}, t('invite.created', { name: created.invitation.display_name })),
-        h('output', { id: 'invitation-link', class: 'link' }, link),
-        h('div', { class: 'actions' },
-          h('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(link) },
-            t('invite.copy')),
-          h('a', { class: 'button', id: 'greet-link',
-            href: `#/greet/${created.invitation.invitation_id}` }, t('invite.greet'))));
-      // The link and the code check are what comes next: bring them into view, focus on them.
-      result.scrollIntoView({ block: 'nearest' });
-      heading.focus({ preventScroll: true });
+      showInvitationLink(result, created, 'invite.createdTitle');
+      invitations.refresh().catch((error) => showError(box, error));
     }
   } }, nameField, emailField, siteField,
   h('div', { class: 'field' }, h('label', { for: 'field-profile' }, t('person.profile')), profile),
   submit);
   return h('section', { class: 'panel', 'aria-labelledby': 'invite-title' },
     h('h2', { id: 'invite-title' }, t('invite.title')), form, box, result);
+}
+
+/** The open invitations, then the form that adds one to them. */
+function adminSections() {
+  const invitations = invitationList();
+  return [invitations.element, inviteSection(invitations)];
 }
 
 export function renderHome(root) {
@@ -109,7 +106,7 @@ export function renderHome(root) {
     workspaceListSection(),
     h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
       h('h2', { id: 'directory-title' }, t('directory.title')), table, box),
-    session.user.profile === 'admin' ? inviteSection() : null);
+    ...(session.user.profile === 'admin' ? adminSections() : []));
   loadDirectory(table, box).catch((error) => showError(box, error));
   // A revocation found in a workspace's history (the list above opens each): shown at once.
   const revocationsLearned = () => {

@@ -4,6 +4,11 @@
  * the invitation channel: once the admin's code typed here matches, the worker's signed
  * confirmation goes to the admin's browser, which signs the certificate only with it (and with
  * the admin's own check of this side's code, in either order). Then sign in with it.
+ *
+ * An invitee who left before the codes were checked comes back to the same link: their new keys
+ * left with the page, so they create their passkey again (the server forgets the earlier one,
+ * nothing having been certified) and the check starts afresh. The page says when the admin
+ * leaves the check or comes back, and, when a code did not match, that new codes follow.
  */
 
 import { api } from '../api.js';
@@ -17,7 +22,10 @@ import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { recoveryCodePanel } from './recovery-code.js';
 import { codeForm, invitationChannel } from './sas-channel.js';
 
-async function register(token, rootVerifyKey, info) {
+async function register(token, rootVerifyKey, info, restart) {
+  if (restart) {
+    await api('POST', `/api/join/${token}/restart`);
+  }
   const options = await api('POST', `/api/join/${token}/options`);
   const { credential, prfOutput } = await createPasskey(options.publicKey);
   const prepared = await cryptoClient().call('invite.claimer_prepare', {
@@ -35,10 +43,32 @@ async function register(token, rootVerifyKey, info) {
 
 function exchange(root, token, box) {
   const status = h('p', { id: 'sas-status', role: 'status' }, t('sas.waitingAdmin'));
+  const retry = h('p', { id: 'sas-retry', class: 'notice', role: 'alert', hidden: true });
   const area = h('div', { id: 'sas-area' });
-  show(root, h('section', { class: 'panel' }, h('h1', {}, t('sas.title')), status, area, box));
+  show(root, h('section', { class: 'panel' }, h('h1', {}, t('sas.title')), status, retry, area, box));
+  let certified = false;
+  const startAgain = (text) => {
+    status.textContent = text;
+    area.replaceChildren();
+  };
   const channel = invitationChannel(realtimeSocket(), { role: 'claimer', token }, {
     onPeer: () => channel.send({ type: 'ready' }),
+    onPeerLeft: (role) => {
+      if (role === 'greeter' && !certified) {
+        startAgain(t('sas.adminLeft'));
+      }
+    },
+    onRetry: (message) => {
+      retry.textContent = message;
+      retry.hidden = false;
+      startAgain(t('sas.newCodes'));
+      channel.send({ type: 'ready' });
+    },
+    onResent: () => {
+      channel.close();
+      startAgain(t('sas.aborted'));
+      area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, t('join.resent')));
+    },
     onMessage: async (message) => {
       if (message.type === 'hello') {
         const { hello } = await cryptoClient().call('invite.claimer_hello', { greeter_hello: message.hello });
@@ -57,6 +87,7 @@ function exchange(root, token, box) {
       }
     },
     onCompleted: async () => {
+      certified = true;
       try {
         const reply = await api('POST', `/api/join/${token}/finish`);
         const identity = await cryptoClient().call('invite.claimer_finish', { certificate: reply.certificate });
@@ -68,6 +99,7 @@ function exchange(root, token, box) {
       }
     },
     onAborted: (message) => {
+      retry.hidden = true;
       status.textContent = t('sas.aborted');
       area.replaceChildren(h('p', { class: 'error', role: 'alert', id: 'sas-aborted' }, message));
     },
@@ -83,10 +115,12 @@ export async function renderJoin(root, token, rootVerifyKey) {
   }
   const box = errorBox();
   const { invitation, organization } = info;
+  // Registered already: the invitee left before the codes were checked, and comes back.
+  const restart = invitation.status === 'registered';
   const start = h('button', { type: 'button', class: 'primary', id: 'join-create-passkey' },
-    t('join.createPasskey'));
+    t(restart ? 'join.createPasskeyAgain' : 'join.createPasskey'));
   start.addEventListener('click', async () => {
-    const prepared = await attempt(start, box, () => register(token, rootVerifyKey, info));
+    const prepared = await attempt(start, box, () => register(token, rootVerifyKey, info, restart));
     if (prepared) {
       show(root, recoveryCodePanel(prepared.recovery_code, () => exchange(root, token, box)));
     }
@@ -95,6 +129,8 @@ export async function renderJoin(root, token, rootVerifyKey) {
     h('h1', {}, t('join.title')),
     h('p', {}, t('join.explain', { organization: organization.name, name: invitation.display_name,
       profile: t(`profile.${invitation.profile}`) })),
-    invitation.status === 'pending' ? start : h('p', { class: 'warning' }, t('join.alreadyRegistered')),
+    restart ? h('p', { id: 'join-resume', class: 'notice' }, t('join.resume')) : null,
+    ['pending', 'registered'].includes(invitation.status) ? start
+      : h('p', { class: 'warning' }, t('join.alreadyRegistered')),
     box));
 }

@@ -1,13 +1,15 @@
 /** The invitation channel over Socket.IO (see api/identity/invitation_channel.py), the form
  * where each person types the code the other reads aloud, and what each page says when the
- * exchange is aborted. */
+ * exchange is aborted, or when a code did not match and a fresh exchange starts (a likely
+ * mishearing, with the tries left; only the last try is worded as a possible interception). */
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { attempt, errorBox } from './feedback.js';
 
-/** The worker's refusals that end an exchange: the page aborts the invitation with their code. */
-const ENDS_EXCHANGE = new Set(['sas_mismatch', 'sas_confirmation', 'substituted_key']);
+/** The worker's refusals that end the invitation: the page aborts it with their code. A code
+ * that does not match (`sas_mismatch`) uses one try instead (the server cancels at the last). */
+const ENDS_EXCHANGE = new Set(['sas_confirmation', 'sas_commitment', 'substituted_key']);
 
 /** Why the exchange ended (`reason`, from the side `by`), as `role` (greeter or claimer) should
  * read it: a code mismatch names who typed the wrong code; other worker refusals by their
@@ -23,10 +25,22 @@ function abortMessage(role, reason, by) {
   return t(key) !== key ? t(key) : reason || t('sas.aborted');
 }
 
+/** What `role`'s page says when a code typed by `by` did not match and a new exchange starts. */
+export function retryMessage(role, by, triesLeft) {
+  const who = by === role ? 'sas.retryTyped' : by === 'greeter' ? 'sas.retryByAdmin' : 'sas.retryByInvitee';
+  return `${t(who)} ${t('sas.retry', { count: triesLeft })}`;
+}
+
 export function invitationChannel(socket, joinData, handlers) {
   const listeners = {
     'invitation:message': ({ payload }) => handlers.onMessage?.(payload),
     'invitation:peer': ({ role }) => handlers.onPeer?.(role),
+    'invitation:peer_left': ({ role }) => handlers.onPeerLeft?.(role),
+    'invitation:opened': () => handlers.onOpened?.(),
+    'invitation:restarted': () => handlers.onRestarted?.(),
+    'invitation:resent': () => handlers.onResent?.(),
+    'invitation:retry': ({ by, tries_left: triesLeft }) => handlers.onRetry?.(
+      retryMessage(joinData.role, by, triesLeft)),
     'invitation:registered': () => handlers.onRegistered?.(),
     'invitation:completed': () => handlers.onCompleted?.(),
     'invitation:aborted': ({ reason, by }) => handlers.onAborted?.(abortMessage(joinData.role, reason, by)),
@@ -42,9 +56,11 @@ export function invitationChannel(socket, joinData, handlers) {
     send: (payload) => socket.emit('invitation:relay', { payload }),
     abort: (reason) => socket.emit('invitation:abort', { reason }),
     /** Rethrows `error`; if the worker refused the exchange, first ends the invitation and
-     * tells both pages why. */
+     * tells both pages why; a code that did not match uses a try (both pages are told). */
     failWith: (error) => {
-      if (ENDS_EXCHANGE.has(error?.code)) {
+      if (error?.code === 'sas_mismatch') {
+        socket.emit('invitation:mismatch', {});
+      } else if (ENDS_EXCHANGE.has(error?.code)) {
         socket.emit('invitation:abort', { reason: error.code });
       }
       throw error;

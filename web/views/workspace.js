@@ -23,21 +23,69 @@ import { committeeSection } from './committee.js';
 import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
+import { freshnessNotice } from './freshness-notice.js';
 import { workflowSettings } from './workflow-settings.js';
 import { workspaceNav } from './workspace-list.js';
-import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
+import { attempt, errorBox, loadOrExplain, noticeBox, showError, showNotice } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
 // What the server answers a page whose user is no longer a member.
 const LOST_ACCESS = new Set(['forbidden', 'not_found']);
 const mayManage = (workspace) => ['owner', 'manager'].includes(workspace.role);
+// As pycrypto_wasm/workspace/roles.py: an owner grants any role, a manager any role below owner.
+const mayGrant = (granter, role) => granter === 'owner'
+  || (granter === 'manager' && ROLES.indexOf(role) < ROLES.indexOf('owner'));
+
+/** What each role may do, where a role is chosen (the selects point to it). */
+function roleDescriptions() {
+  return h('dl', { id: 'role-descriptions', class: 'role-descriptions' },
+    ...ROLES.flatMap((role) => [h('dt', {}, t(`role.${role}`)), h('dd', {}, t(`role.about.${role}`))]));
+}
+
+/** The roles `workspace`'s user may give `member` (an external user is never manager or
+ * owner), or none if they may not change theirs. */
+function rolesFor(workspace, member, profile) {
+  const mine = workspace.role;
+  if (!mayManage(workspace) || member.revoked || member.user_id === session.user.user_id
+    || !mayGrant(mine, member.role)) {
+    return [];
+  }
+  return ROLES.filter((role) => mayGrant(mine, role)
+    && (profile !== 'external' || ROLES.indexOf(role) < ROLES.indexOf('manager')));
+}
+
+/** A member's role, with a select and "Change role" where my role lets me change it. */
+function roleControl(member, roles, onChange) {
+  if (!roles.length) {
+    return h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`));
+  }
+  const id = `member-role-${member.user_id}`;
+  const select = h('select', { id, class: 'member-role', 'aria-describedby': 'role-descriptions' },
+    ...roles.map((value) => h('option', { value, selected: value === member.role }, t(`role.${value}`))));
+  const change = h('button', { type: 'button', class: 'member-role-change' }, t('workspace.changeRole'));
+  change.addEventListener('click', () => onChange(select.value, change));
+  return h('span', { class: 'inline-form' },
+    h('label', { for: id, class: 'visually-hidden' }, t('workspace.roleOf', { name: member.display_name })),
+    h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)), select, change);
+}
 
 /** The members with their verified roles, and the sharing form for owners and managers;
  * redrawn from `state` whenever the workspace or the directory changes. */
 function membersSection(state) {
   const box = errorBox();
+  const notice = noticeBox('members-notice');
   const holder = h('div', { id: 'members-holder' });
   const draw = ({ workspace, directory }) => {
+    const profiles = new Map(directory.map((user) => [user.user_id, user.profile]));
+    const changeRole = (member) => (role, button) => attempt(button, box, async () => {
+      if (role === member.role) {
+        return;
+      }
+      await shareWorkspace(workspace.workspace_id, member.user_id, role);
+      await state.reloadWorkspace();
+      showNotice(notice, t('workspace.roleChanged', { name: member.display_name, role: t(`role.${role}`) }));
+      notice.focus();
+    });
     const memberIds = new Set(workspace.members.map((member) => member.user_id));
     const removeButton = (member) => {
       const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
@@ -49,13 +97,20 @@ function membersSection(state) {
     };
     const rows = workspace.members.map((member) => h('li', { class: 'member', dataset: { userId: member.user_id } },
       h('span', {}, member.display_name),
-      member.revoked ? h('span', { class: 'badge badge-muted' }, t('workspace.revokedMember'))
-        : h('span', { class: 'badge badge-verified' }, t(`role.${member.role}`)),
+      member.revoked ? h('span', { class: 'badge badge-muted' }, member.revoked_at
+        ? t('workspace.revokedOn', { date: formatDateTime(member.revoked_at) }) : t('workspace.revokedMember'))
+        : roleControl(member, rolesFor(workspace, member, profiles.get(member.user_id)), changeRole(member)),
       mayManage(workspace) && member.user_id !== session.user.user_id ? removeButton(member) : null));
+    // Members removed because they were revoked stay listed, as revoked, with the date.
+    const revoked = (workspace.revoked_members ?? []).map((member) => h('li',
+      { class: 'member member-revoked', dataset: { userId: member.user_id } },
+      h('span', {}, member.display_name),
+      h('span', { class: 'badge badge-revoked' },
+        t('workspace.revokedOn', { date: formatDateTime(member.revoked_at) }))));
     const candidates = directory.filter((user) => user.active && !memberIds.has(user.user_id));
     const person = h('select', { id: 'share-user' },
       ...candidates.map((user) => h('option', { value: user.user_id }, `${user.display_name} — ${user.site}`)));
-    const role = h('select', { id: 'share-role' },
+    const role = h('select', { id: 'share-role', 'aria-describedby': 'role-descriptions' },
       ...ROLES.map((value) => h('option', { value, selected: value === 'contributor' }, t(`role.${value}`))));
     const submit = h('button', { type: 'submit', id: 'share-submit' }, t('workspace.share'));
     const form = mayManage(workspace) && candidates.length ? h('form', { class: 'inline-form', onsubmit: async (event) => {
@@ -68,7 +123,9 @@ function membersSection(state) {
     h('label', { for: 'share-role' }, t('workspace.role')), role, submit) : null;
     fill(holder, h('section', { class: 'panel', 'aria-labelledby': 'members-title' },
       h('h2', { id: 'members-title' }, t('workspace.members')),
-      h('ul', { id: 'member-list', class: 'plain-list' }, ...rows), form, box));
+      h('ul', { id: 'member-list', class: 'plain-list' }, ...rows, ...revoked), form, notice, box,
+      h('details', { class: 'role-help', open: mayManage(workspace) },
+        h('summary', {}, t('workspace.rolesExplained')), roleDescriptions())));
   };
   draw(state.get());
   state.subscribe((next, changed) => {
@@ -281,11 +338,14 @@ export async function renderWorkspace(root, workspaceId) {
   drawAll(state.get(), new Set(['dossiers', 'log', 'workspace']));
   viewing(workspaceId, null, () => {});
   editor.append(h('p', { class: 'panel empty', id: 'dossier-none-open' }, t('dossier.noneOpen')));
+  // Said before the first write: whether this browser can confirm it sees the latest state.
+  const freshness = await freshnessNotice(state);
   // The committee's day on one screen: workspaces, the dossier list and the open dossier side
   // by side (web/styles.css), the workspace's activity and settings below.
   show(root,
     historyAlerts(state.get().workspace),
     unconfirmedNotice(state.get().workspace),
+    freshness,
     h('div', { class: 'workspace-layout' },
       workspaceNav(workspaceId),
       h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },
