@@ -190,7 +190,7 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, in_subcommand: bool
     )
     parser.add_argument(
         "--database-connections", type=int, help="database connections open at most per process;"
-        " past them requests wait, then get 503 storage_unavailable "
+        " past them requests wait, then get 503 server_busy "
         f"(default {DEFAULT_DATABASE_CONNECTIONS})"
     )
 

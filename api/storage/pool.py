@@ -8,9 +8,8 @@ store goes back to the pool only if it is not inside a transaction.
 At most `database_connections` stores are open at once (`--database-connections`, default 16
 per process: PostgreSQL allows 100 clients by default, shared by every process and by the
 operator). A caller that finds them all in use waits up to `WAIT_SECONDS` for one, then gets
-503 `storage_unavailable` ("the database is busy"; the page sends a write refused so again by
-itself, with backoff): a burst (thousands of socket events, a crowd of uploads) queues here
-instead of exhausting the database's connections, which would refuse everyone.
+503 `server_busy`: a burst (thousands of socket events, a crowd of uploads) queues here instead
+of exhausting the database's connections, which would refuse everyone.
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ WAIT_SECONDS = 10.0
 
 class ServerBusy(ApiError):
     def __init__(self) -> None:
-        super().__init__(503, "storage_unavailable",
-                         "the server's database is busy; try again in a moment")
+        super().__init__(503, "server_busy", "the server is busy; try again in a moment")
 
 
 class StorePool:

@@ -1,6 +1,6 @@
 """The per-request store pool: requests reuse open connections, a connection left inside a
 transaction is closed (releasing its lock) rather than handed out again, and no more than the
-configured number are ever open: past them callers wait, then get 503 `storage_unavailable`."""
+configured number are ever open: past them callers wait, then get 503 `server_busy`."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_store_pool_hands_back_the_same_open_store(config):
     assert pool.take() is first
 
 
-def test_store_pool_is_bounded_a_caller_waits_then_gets_a_503(config):
+def test_store_pool_is_bounded_a_caller_waits_then_gets_server_busy(config):
     prepare(config.database_url)
     pool = StorePool(config, size=2, wait_seconds=0.3)
     held = [pool.take(), pool.take()]
@@ -35,7 +35,7 @@ def test_store_pool_is_bounded_a_caller_waits_then_gets_a_503(config):
     with pytest.raises(ServerBusy) as refused:
         pool.take()
     assert time.monotonic() - started >= 0.3
-    assert (refused.value.status, refused.value.code) == (503, "storage_unavailable")
+    assert (refused.value.status, refused.value.code) == (503, "server_busy")
 
     threading.Timer(0.1, pool.give_back, [held[0]]).start()
     assert pool.take() is held[0]
