@@ -10,6 +10,8 @@
   threaded, as `python app.py` served before), both on SQLite; and two production processes
   behind nginx, on one PostgreSQL database and one SeaweedFS bucket with Redis (the cluster of
   `make cluster`), against one production process on the same PostgreSQL.
+- concurrent writes (bench/concurrent_writes.py): 20 and 50 writers in one workspace, and writes
+  spread over 20 workspaces on one process and on two.
 Prints each figure and "meets"/"misses" for the targets.
 """
 
@@ -33,6 +35,7 @@ from flask_socketio import SocketIO
 
 from api import create_app
 from api.config import Config
+from bench import concurrent_writes
 from e2e.harness.cluster import Backends, Cluster, running_backends
 from e2e.harness.server import REPO_ROOT, ServerProcess, free_port
 from tests.api.identity.conftest import bootstrap
@@ -245,11 +248,12 @@ def main() -> None:
           running_backends(Path(folder) / "services", lasting=False) as backends):
         fanout = measure_fanout(Path(folder) / "fanout", backends)
         load = measure_servers(Path(folder) / "load", backends)
-    print("\n".join(report(fanout, load)))
+        writes = concurrent_writes.measure(Path(folder) / "writes", backends)
+    print("\n".join([*report(fanout, load), *concurrent_writes.report(writes)]))
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)
-    (results / "serving.json").write_text(json.dumps({"fanout": fanout, "load": load},
-                                                     indent=2))
+    (results / "serving.json").write_text(json.dumps({"fanout": fanout, "load": load,
+                                                      "writes": writes}, indent=2))
 
 
 if __name__ == "__main__":

@@ -106,9 +106,11 @@ def _disconnect_when_told(socketio: SocketIO, redis: Redis) -> None:
 
 
 def notify_users(app: Flask, user_ids: list[str], event: str, data: dict[str, Any]) -> None:
-    socketio = socketio_of(app)
-    for user_id in user_ids:
-        socketio.emit(event, data, to=user_room(user_id))
+    """One emit to every user's room (one message on the queue, not one per member; a socket
+    in several of the rooms gets it once). Nobody to tell: nothing is emitted (an empty list
+    of rooms would mean everyone)."""
+    if user_ids:
+        socketio_of(app).emit(event, data, to=[user_room(user_id) for user_id in user_ids])
 
 
 def on_disconnect(app: Flask, forget: Callable[[str], None]) -> None:

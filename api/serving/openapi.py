@@ -28,7 +28,8 @@ from api.serving.version import server_version
 blueprint = Blueprint("openapi", __name__)
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 URL_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-STALE_LOG = "stale_log: the log entry does not follow the log; read it and retry"
+STALE_LOG = ("stale_log: the write's named head is before an entry changing membership, keys "
+             "or settings (or an older entry does not follow the log); read it and retry")
 CONFLICT = re.compile(r'ApiError\(409, "(\w+)"')
 QUERY_ARGUMENT = re.compile(r"""(?:query_whole_number|request\.args\.get)\(["'](\w+)["']""")
 ERROR_SCHEMA = {
@@ -38,12 +39,17 @@ ERROR_SCHEMA = {
         "message": {"type": "string", "description": "for people"}}}},
 }
 LOG_ENTRY_SCHEMA = {
-    "type": "object", "required": ["seq", "kind", "entry"],
-    "description": "the signed, hash-chained log entry that records the write, as the writer's "
-                   "crypto worker sealed it; appended in the write's transaction",
+    "type": "object", "required": ["kind", "entry"],
+    "description": "the signed log entry that records the write, as the writer's crypto worker "
+                   "sealed it: a write (format 4) naming the head its writer verified, which "
+                   "the server places after the log's last entry in the write's transaction; or "
+                   "an older client's entry (formats 2, 3) with its seq",
     "properties": {
+        "head": {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER,
+                 "description": "format 4: the head its writer verified (informative: the "
+                                "server reads it from the signed write)"},
         "seq": {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER,
-                "description": "the log's length + 1"},
+                "description": "formats 2 and 3 only: the log's length + 1"},
         "kind": {"type": "string"},
         "entry": {"type": "string", "contentEncoding": "base64url"}},
 }

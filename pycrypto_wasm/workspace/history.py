@@ -19,14 +19,17 @@ model):
 - `document` records a dossier or file version by the hash of its sealed manifest, one version
   after the other, written by a contributor or above under the current key;
 - the committee's kinds need the role the workflow in force at that point gives them.
-Every entry must be sealed under the key current at its place, and an author revoked before
-writing it is refused: by the revocation's date, after any entry dated past it, or, whatever
-the dates, after the place where a revocation was anchored. A revocation is anchored at entry K
-when an entry carries it (a removal, or any writer's `anchors`, format 3 of log.py) with
-`known_at` K, or when this browser remembered head K while it knew the revocation already
-(`remembered_cutoffs`). A revoked author's entry before any such place whose order nothing
-confirms (no later entry by a user never revoked dated before the revocation, nor a head this
-browser verified before the revocation, `seen`) is applied but listed as unconfirmed: written by
+Every entry is checked at its position, also a write (log.py, format 4) whose writer had
+verified only an earlier head: its author's role there, and it must be sealed under the key
+current there (a removal or rotation placed between its named head and its position makes it
+forged). An author revoked before writing it is refused: by the revocation's date, after any
+entry dated past it, or, whatever the dates, after the place where a revocation was anchored.
+A revocation is anchored at entry K when an entry carries it (a removal, or any writer's
+`anchors`, formats 3 and 4 of log.py) with `known_at` K, or when this browser remembered head K
+while it knew the revocation already (`remembered_cutoffs`). A revoked author's entry before any
+such place whose order nothing confirms (no later entry by a user never revoked dated before the
+revocation whose named head covers it, nor a head this browser verified before the revocation,
+`seen`) is applied but listed as unconfirmed: written by
 X, revoked on D, its order cannot be confirmed. Refused entries are kept as forgeries, named
 with author, kind and reason, and never applied.
 """
@@ -316,21 +319,22 @@ def _learn_anchors(history: History, entry: LogEntry,
 
 def _find_unconfirmed(history: History, seen: tuple[int, int]) -> None:
     """Applied entries by revoked users that no later entry by a user never revoked, dated
-    before the revocation, places before it (that entry named them in its chain, so they
-    existed), nor a head this browser verified before the revocation."""
+    before the revocation, places before it (that entry's named head covers them: its writer
+    had seen them, so they existed), nor a head this browser verified before the revocation."""
     seen_head, seen_at = seen
     authors = {entry.author for entry in history.entries}
     for user, revocation in history.revocations.items():
         if user not in authors:
             continue
-        confirmed_before = False
+        confirmed_up_to = 0
         for entry in reversed(history.entries):
             if entry.seq in history.forgeries or (
                     entry.seq <= seen_head and seen_at < revocation.revoked_at):
                 continue
             if entry.author not in history.revocations:
-                confirmed_before = confirmed_before or entry.written_at < revocation.revoked_at
-            elif entry.author == user and not confirmed_before:
+                if entry.written_at < revocation.revoked_at:
+                    confirmed_up_to = max(confirmed_up_to, entry.named_head)
+            elif entry.author == user and entry.seq > confirmed_up_to:
                 history.unconfirmed[entry.seq] = Unconfirmed(entry.seq, user, entry.kind,
                                                              revocation.revoked_at)
 
