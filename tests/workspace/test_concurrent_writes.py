@@ -2,10 +2,12 @@
 verified and the server places it. Random interleavings give every client the same verified
 state with nothing lost; a server that reorders or forks the history is caught wherever that
 contradicts a head a writer named or a client remembered; a server that places a write past its
-author's removal, or past a key rotation, is caught by name."""
+author's removal, or past a key rotation, is caught by name; a revoked author's write is
+confirmed only by a later write whose writer had seen it."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pycrypto_wasm import canonical
+from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.workspace.history import History, RolledBackHistoryError, replay
 from pycrypto_wasm.workspace.log import (
@@ -258,3 +261,29 @@ def test_a_write_placed_twice_is_caught():
     with pytest.raises(BrokenChainError, match="repeats entry") as caught:
         _chain(team, server.log)
     assert caught.value.position == len(server.log)
+
+
+def test_a_revoked_authors_write_is_confirmed_only_by_a_later_write_that_had_seen_it():
+    """u-est writes, then is revoked (dated a minute from now). u-sud's write placed after it
+    but naming an earlier head does not confirm u-est's came first (u-sud had not seen it);
+    u-nord's write naming a head past it does."""
+    team = _team()
+    team.certify("u-admin", "M. Paul Admin", "CHU Nord", profile="admin")
+    revocation = RevocationCertificate(organization=ORGANIZATION, user_id="u-est",
+                                       revoked_by="u-admin", revoked_at=int(time.time()) + 60)
+    signed = revocation.sign(team.keys["u-admin"])
+    server = Server(team)
+    before = _replayed(team, server.log)
+    assert server.place(_write(team, "u-est", before))
+    assert server.place(_write(team, "u-sud", before))
+
+    def replayed() -> History:
+        directory = verify_directory(team.root.verify_key, ORGANIZATION, team.certificates,
+                                     {"u-est": signed})
+        return replay(_chain(team, server.log), organization=ORGANIZATION,
+                      workspace=WORKSPACE, directory=directory)
+
+    by_revoked = len(server.log) - 1
+    assert list(replayed().unconfirmed) == [by_revoked]
+    assert server.place(_write(team, "u-nord", _replayed(team, server.log)))
+    assert replayed().unconfirmed == {}
