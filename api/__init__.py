@@ -24,6 +24,7 @@ from api.limits.identity_limits import init_rate_limits
 from api.limits.redis_store import shared_rate_limits
 from api.limits.user_limits import init_user_limits
 from api.notifications import init_notifications
+from api.partners import routes as partners
 from api.realtime.channel import init_realtime, socketio_of
 from api.realtime.freshness_relay import init_freshness_relay
 from api.realtime.shared_state import init_shared_state
@@ -62,7 +63,7 @@ def create_app(config: Config) -> Flask:
     app.extensions["paravent_blocks"].prepare()
     init_health(app)
     for module in (openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
-                   documents, blocks, log, own_state):
+                   documents, blocks, log, own_state, partners):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from api.storage.identity import IdentityStore
 from api.storage.notifications import NotificationStore
+from api.storage.partners import PartnerStore
 from api.storage.workspaces import WorkspaceStore
 
 
@@ -20,6 +21,7 @@ class Store(Protocol):
     identity: IdentityStore
     workspaces: WorkspaceStore
     notifications: NotificationStore
+    partners: PartnerStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read and written."""

@@ -301,6 +301,33 @@ def _0009_invitation_progress(db: Connection) -> None:
         "alter table invitations add column failed_checks integer not null default 0"))
 
 
+def _0010_partner_sites(db: Connection) -> None:
+    """Partner sites: the organizations' partner sites (name, the partner space serving each)
+    and the external contacts attached to each site."""
+    _execute_script(
+        db,
+        """
+        create table partner_sites (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            name text not null,
+            workspace_id text references workspaces(id),
+            created_by text not null references users(id),
+            created_at real not null,
+            removed_at real
+        );
+        create index partner_sites_by_organization on partner_sites(organization_id);
+        create table partner_site_contacts (
+            site_id text not null references partner_sites(id),
+            user_id text not null references users(id),
+            added_at real not null,
+            primary key (site_id, user_id)
+        );
+        create index partner_site_contacts_by_user on partner_site_contacts(user_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -311,6 +338,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (7, _0007_own_states),
     (8, _0008_notifications),
     (9, _0009_invitation_progress),
+    (10, _0010_partner_sites),
 ]
 
 

@@ -13,6 +13,7 @@ from api.storage.faults import StorageFull, StorageUnavailable
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
+from api.storage.partners import PartnerStore
 from api.storage.workspaces import WorkspaceStore
 
 # Below this room to grow, the database is reported full: its next writes would fail.
@@ -38,6 +39,7 @@ class SqlStore:
         self.identity = IdentityStore(db)
         self.workspaces = WorkspaceStore(db)
         self.notifications = NotificationStore(db)
+        self.partners = PartnerStore(db)
 
     @property
     def db(self) -> Connection:

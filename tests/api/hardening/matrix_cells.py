@@ -28,6 +28,7 @@ BODIES: dict[str, Any] = {
 }
 # Cells that would use up what they touch get a fresh invitation each.
 FRESH_INVITATION = {"DELETE /api/invitations/{invitation_id}"}
+FRESH_PARTNER_SITE = {"DELETE /api/partner-sites/{site_id}"}
 NO_SESSION_TO_RESTORE = ("anonymous", "revoked")
 
 
@@ -53,6 +54,8 @@ def _url(world: World, route: str) -> str:
         "workspace_id": world.workspace.workspace_id, "document_id": world.dossier_id,
         "dossier_id": world.dossier_id, "version": "1", "user_id": user_id, "token": token,
         "invitation_id": invitation_id, "passkey_id": "AAAAAAAA",
+        "site_id": (world.fresh_partner_site() if route in FRESH_PARTNER_SITE
+                    else world.partner_site_id),
         "release": world.app.extensions["paravent_assets"].release, "logical": "web/app.js",
     }
     for name, value in values.items():

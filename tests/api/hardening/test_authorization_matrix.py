@@ -21,6 +21,10 @@ HTTP_MATRIX = {
     # other_admin other_member
     "DELETE /api/invitations/{invitation_id}":
         "401 403 403 403 403 200 200 401 403 404 403",
+    "DELETE /api/partner-sites/{site_id}":
+        "401 403 403 403 403 200 200 401 403 404 403",
+    "DELETE /api/partner-sites/{site_id}/contacts/{user_id}":
+        "401 403 403 403 403 404 404 401 403 404 403",
     "DELETE /api/passkeys/{passkey_id}":
         "401 404 404 404 404 404 404 401 404 404 404",
     "DELETE /api/workspaces/{workspace_id}/members/{user_id}":
@@ -45,6 +49,8 @@ HTTP_MATRIX = {
         "401 200 200 200 200 200 200 401 200 200 200",
     "GET /api/openapi.json":
         "200 200 200 200 200 200 200 200 200 200 200",
+    "GET /api/partner-sites":
+        "401 403 403 403 403 200 200 401 403 200 403",
     "GET /api/passkeys":
         "401 200 200 200 200 200 200 401 200 200 200",
     "GET /api/session":
@@ -67,6 +73,8 @@ HTTP_MATRIX = {
         "200 200 200 200 200 200 200 200 200 200 200",
     "GET /downloads/service-worker.js":
         "200 200 200 200 200 200 200 200 200 200 200",
+    "PATCH /api/partner-sites/{site_id}":
+        "401 403 403 403 403 400 400 401 403 404 403",
     "PATCH /api/passkeys/{passkey_id}":
         "401 400 400 400 400 400 400 401 400 400 400",
     "POST /api/bootstrap/{token}/complete":
@@ -93,6 +101,10 @@ HTTP_MATRIX = {
         "200 200 200 200 200 200 200 200 200 200 200",
     "POST /api/notifications/read":
         "401 400 400 400 400 400 400 401 400 400 400",
+    "POST /api/partner-sites":
+        "401 403 403 403 403 400 400 401 403 400 403",
+    "POST /api/partner-sites/{site_id}/contacts":
+        "401 403 403 403 403 400 400 401 403 404 403",
     "POST /api/passkeys":
         "401 400 400 400 400 400 400 401 400 400 400",
     "POST /api/passkeys/options":
@@ -111,6 +123,8 @@ HTTP_MATRIX = {
         "401 404 403 403 200 200 404 401 404 404 404",
     "POST /api/workspaces/{workspace_id}/notifications":
         "401 404 400 400 400 400 404 401 404 404 404",
+    "PUT /api/partner-sites/{site_id}/space":
+        "401 403 403 403 403 400 400 401 403 404 403",
     "PUT /api/recovery":
         "401 400 400 400 400 400 400 401 400 400 400",
     "PUT /api/notifications/preferences":

@@ -38,10 +38,22 @@ class World:
     dossier_id: str
     invitation_token: str
     invitation_id: str
+    partner_site_id: str
 
     def fresh_invitation(self) -> tuple[str, str]:
         """A new pending invitation: (token, id), for cells that would use one up."""
         return self.organization.invite(email=f"{secrets.token_hex(4)}@chu.example")
+
+    def fresh_partner_site(self) -> str:
+        """A new partner site's id, for cells that would remove one."""
+        return new_partner_site(self.organization)
+
+
+def new_partner_site(organization: Organization) -> str:
+    reply = organization.admin.client.post(
+        "/api/partner-sites", json={"name": f"Maternité {secrets.token_hex(4)}"})
+    assert reply.status_code == 201
+    return reply.get_json()["id"]
 
 
 def matrix_config(folder: Path, database: str | None = None) -> Config:
@@ -76,4 +88,5 @@ def build_world(folder: Path, database: str | None = None) -> World:
         "other_admin": other.admin, "other_member": other.member(),
     }
     token, invitation_id = organization.invite(email="matrix@chu.example")
-    return World(app, organization, other, workspace, people, dossier_id, token, invitation_id)
+    return World(app, organization, other, workspace, people, dossier_id, token, invitation_id,
+                 new_partner_site(organization))
