@@ -12,6 +12,7 @@ from api.http.paging import paged
 from api.identity.certificate_checks import checked_revocation
 from api.identity.sessions import admin_required, current_user, login_required
 from api.identity.views import organization_view, user_view
+from api.partners.visibility import visible_users
 from api.realtime.channel import disconnect_user
 from api.storage.pool import get_store
 from pycrypto_wasm.identity.certificates import UserCertificate
@@ -24,7 +25,8 @@ blueprint = Blueprint("directory", __name__)
 def directory() -> Response:
     identity = get_store().identity
     organization = identity.organization(current_user()["organization_id"])
-    page = paged(identity.users_of(organization["id"]),
+    everyone = visible_users(current_user(), identity.users_of(organization["id"]))
+    page = paged(everyone,
                  key=lambda user: (user["created_at"], user["id"]))
     users = [
         {
