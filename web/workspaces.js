@@ -9,8 +9,13 @@ import { cryptoClient } from './crypto-client.js';
 import { verifiedDirectory } from './directory.js';
 import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
 
-export async function createWorkspace(name) {
-  const created = await cryptoClient().call('workspace.create', { name });
+/** The settings a manifest seals: the name and, for a partner space, the site it serves. */
+function settingsRequest(name, partnerSite) {
+  return partnerSite ? { name, partner_site: partnerSite } : { name };
+}
+
+export async function createWorkspace(name, partnerSite = null) {
+  const created = await cryptoClient().call('workspace.create', settingsRequest(name, partnerSite));
   await api('POST', '/api/workspaces', {
     workspace_id: created.workspace_id, manifest: created.manifest, key_grant: created.key_grant,
     log_entry: { seq: 1, kind: 'workspace_created', entry: created.log_entry },
@@ -170,12 +175,13 @@ export function unshareWorkspace(workspaceId, userId) {
 
 /**
  * Saves the workspace's name and workflow settings: a new version of its manifest (both
- * encrypted and signed in it), the workflow also in clear for the server to enforce.
+ * encrypted and signed in it), the workflow also in clear for the server to enforce; a partner
+ * space keeps the site it serves.
  */
-export function saveWorkspaceSettings(workspaceId, name, workflow) {
+export function saveWorkspaceSettings(workspaceId, name, workflow, partnerSite = null) {
   return followingHistory(workspaceId, async () => {
     const sealed = await cryptoClient().call('workspace.save_settings', {
-      workspace_id: workspaceId, name, workflow,
+      workspace_id: workspaceId, ...settingsRequest(name, partnerSite), workflow,
     });
     await api('PUT', `/api/workspaces/${workspaceId}/documents/${workspaceId}`, {
       kind: 'workspace', expected_version: sealed.version - 1, manifest: sealed.manifest,

@@ -78,6 +78,16 @@ def _grant(state: WorkerState, keyring: Keyring, user_id: str, index: int) -> Re
     return {"user_id": user_id, "key_index": index, "grant": params.to_b64(message)}
 
 
+def _settings_content(request: Params, settings: Reply) -> Reply:
+    """A workspace manifest's content: its name, workflow and, for a partner space, the id of
+    the partner site it serves (encrypted like the name)."""
+    content = {"name": params.text(request, "name"), "workflow": settings}
+    partner_site = request.get("partner_site")
+    if partner_site is not None:
+        content["partner_site"] = params.text(request, "partner_site")
+    return content
+
+
 def create(state: WorkerState, request: Params) -> Reply:
     """A new workspace: key 0, its first manifest and the log entry that creates it."""
     bundle = state.identity()
@@ -86,7 +96,7 @@ def create(state: WorkerState, request: Params) -> Reply:
     settings = workflow.check_workflow(workflow.DEFAULT_WORKFLOW)
     manifest = seal_manifest(keyring, bundle.signing_key, author=bundle.user_id,
                              kind="workspace", document_id=workspace_id, version=1,
-                             content={"name": params.text(request, "name"), "workflow": settings})
+                             content=_settings_content(request, settings))
     grant = keys.grant(bundle.signing_key, bundle.encryption_key.public_key,
                        organization=bundle.organization, workspace=workspace_id, index=0,
                        key=keyring.key(0))
@@ -136,7 +146,8 @@ def open_workspace(state: WorkerState, request: Params) -> Reply:
         if not problems:
             raise
         raise type(error)(f"{error}: {'; '.join(problems)}") from error
-    return {**reply, "name": opened.content.get("name", ""), "version": version}
+    return {**reply, "name": opened.content.get("name", ""), "version": version,
+            "partner_site": opened.content.get("partner_site")}
 
 
 def _revoked(state: WorkerState, history: History, user_id: str) -> bool:
@@ -195,8 +206,7 @@ def save_settings(state: WorkerState, request: Params) -> Reply:
     version = (history.settings.version if history.settings else 0) + 1
     manifest = seal_manifest(state.keyring(workspace_id), bundle.signing_key,
                              author=bundle.user_id, kind="workspace", document_id=workspace_id,
-                             version=version,
-                             content={"name": params.text(request, "name"), "workflow": settings})
+                             version=version, content=_settings_content(request, settings))
     entry = history_service.next_entry(state, workspace_id, SETTINGS, public={
         "version": version, "hash": hashing.blake2b(manifest), "workflow": settings})
     return {"version": version, "manifest": params.to_b64(manifest), "workflow": settings,

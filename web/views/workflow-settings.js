@@ -36,7 +36,7 @@ export function workflowSettings(workspaceId, onSaved) {
         const latest = await loadWorkspace(workspaceId);
         const policy = Object.fromEntries(selects.map((select) => [select.dataset.kind, select.value]));
         await saveWorkspaceSettings(workspaceId, latest.name,
-          { policy, quorum: Number(quorum.value) });
+          { policy, quorum: Number(quorum.value) }, latest.partner_site);
         await onSaved();
         showNotice(saved, t('workflow.saved', { count: Number(quorum.value) }));
       });

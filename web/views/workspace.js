@@ -154,7 +154,8 @@ function workspaceHeading(state, box, onNewDossier) {
       title.replaceChildren(h('form', { class: 'inline-form', onsubmit: async (event) => {
         event.preventDefault();
         await attempt(save, box, async () => {
-          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(), state.get().workspace.workflow);
+          await saveWorkspaceSettings(workspace.workspace_id, input.value.trim(),
+            state.get().workspace.workflow, state.get().workspace.partner_site);
           await state.reloadWorkspace();
           draw();
         });
