@@ -126,7 +126,8 @@ def test_saves_meeting_a_503_keep_the_text_and_succeed_by_themselves(organizatio
     assert admin.page.input_value("#comment-text") == comment
     admin.page.locator(f"#comment-list li:has-text('{comment}')").wait_for(timeout=TIMEOUT_MS)
     assert met == ["503", "503", "server"]
-    assert admin.page.input_value("#comment-text") == ""
+    admin.page.wait_for_function("() => document.querySelector('#comment-text').value === ''",
+                                 timeout=TIMEOUT_MS)  # cleared once posted, not before
     assert not admin.page.locator("#committee p.error").is_visible()
 
     met = _refuse_twice(admin, "**/documents/*", "PUT")
