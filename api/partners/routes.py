@@ -104,7 +104,7 @@ def attach_contact(site_id: str) -> Response:
     if contact["profile"] != "external":
         raise ApiError(409, "not_external", "a partner site's contacts have the external profile")
     if contact["revoked_at"] is not None:
-        raise ApiError(409, "revoked", "this user is revoked")
+        raise ApiError(409, "contact_revoked", "this user is revoked")
     if store.partners.site_of_contact(contact["id"]) is not None:
         raise ApiError(409, "already_attached", "this contact already belongs to a partner site")
     store.partners.add_contact(site_id, contact["id"], time.time())

@@ -173,6 +173,7 @@ def user_id(user: UserBrowser) -> str:
 def revoke(admin: UserBrowser, person: Person) -> None:
     """The admin revokes `person` from the directory on the home view."""
     go_home(admin)
+    admin.page.fill("#field-member-search", person.name)
     row = admin.page.locator(f"#directory tr:has-text('{person.name}')")
     row.locator(".badge-verified").wait_for(timeout=TIMEOUT_MS)
     row.locator("button.danger").click()

@@ -5,13 +5,20 @@ verify key of an admin whose own certificate verifies (recursively) and who was 
 before issuing it. A revocation counts only if a verified admin signed it. The server supplies
 the certificates; a substituted key, profile or name breaks a signature, and the user is reported
 invalid with the reason rather than trusted.
+
+A `CertificateChecks` kept by the caller (the worker, for its sign-in) remembers each signature
+it checked, by the signer's key and the certificate's hash: a certificate already verified under
+the same key is not checked again. Every other rule (who signed, admin, revoked before) is applied
+on every call.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import (
     ROOT_SIGNER,
@@ -41,13 +48,34 @@ class DirectoryEntry:
         return self.valid and self.revocation is None
 
 
+@dataclass
+class CertificateChecks:
+    """Certificates whose signature was checked, by (signer's verify key, context, SHA-256 of
+    the signed certificate), and how many signatures were checked in all."""
+
+    verified: dict[tuple[bytes, Context, bytes], UserCertificate] = field(default_factory=dict)
+    count: int = 0
+
+    def verified_certificate(self, key: VerifyKey, context: Context,
+                             signed: bytes) -> UserCertificate:
+        remembered = (key.key, context, hashlib.sha256(signed).digest())
+        if remembered not in self.verified:
+            self.count += 1
+            self.verified[remembered] = UserCertificate.from_value(
+                key.verify_object(context, signed))
+        return self.verified[remembered]
+
+
 def verify_directory(
     root: VerifyKey,
     organization: str,
     certificates: Mapping[str, bytes],
     revocations: Mapping[str, bytes] | None = None,
+    checks: CertificateChecks | None = None,
 ) -> dict[str, DirectoryEntry]:
-    """Every user's verified certificate (or why it is not), and their verified revocation."""
+    """Every user's verified certificate (or why it is not), and their verified revocation;
+    signatures already in `checks` are not checked again."""
+    checks = checks if checks is not None else CertificateChecks()
     entries: dict[str, DirectoryEntry] = {}
     resolving: set[str] = set()
 
@@ -80,9 +108,8 @@ def verify_directory(
         try:
             claims = UserCertificate.peek(signed)
             key = signer_key(claims.signed_by, claims.issued_at)
-            certificate = UserCertificate.from_value(
-                key.verify_object(certificate_context(organization, user_id), signed)
-            )
+            certificate = checks.verified_certificate(
+                key, certificate_context(organization, user_id), signed)
             if certificate.user_id != user_id or certificate.organization != organization:
                 raise CryptoError("it names another user or organization")
         except CryptoError as error:

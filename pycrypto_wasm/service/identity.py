@@ -169,7 +169,8 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
     key from the user's own bundle, never the server's copy. Revocations this browser verified
     before (`remembered_revocations`), and those this worker found in any history it verified,
     still count when the server stops listing them; the verified ones come back as
-    `revocations`, for the page to remember."""
+    `revocations`, for the page to remember. A signature this worker checked before is not
+    checked again; `certificate_checks` counts those it checked since it started."""
     bundle = state.identity()
     users = request.get("users")
     if not isinstance(users, list):
@@ -187,14 +188,16 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
         revocations.setdefault(str(user_id), params.from_b64(signed, "a remembered revocation"))
     for user_id, signed in state.learned_revocations.items():
         revocations.setdefault(user_id, signed)
-    entries = verify_directory(bundle.root, bundle.organization, certificates, revocations)
+    entries = verify_directory(bundle.root, bundle.organization, certificates, revocations,
+                               state.certificate_checks)
     state.directory = dict(entries)
     state.signed_certificates = certificates
     state.signed_revocations = {user_id: signed for user_id, signed in revocations.items()
                                 if entries.get(user_id) and entries[user_id].revocation}
     return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates],
             "revocations": {user_id: params.to_b64(signed)
-                            for user_id, signed in state.signed_revocations.items()}}
+                            for user_id, signed in state.signed_revocations.items()},
+            "certificate_checks": state.certificate_checks.count}
 
 
 def sign_revocation(state: WorkerState, request: Params) -> Reply:

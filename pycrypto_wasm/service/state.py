@@ -11,7 +11,7 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
 from pycrypto_wasm.identity.keybundle import KeyBundle
 from pycrypto_wasm.identity.sas import ClaimerExchange, GreeterExchange
-from pycrypto_wasm.identity.trust import DirectoryEntry
+from pycrypto_wasm.identity.trust import CertificateChecks, DirectoryEntry
 from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service.params import NoKeysError, RequestError
 from pycrypto_wasm.signing import SigningKey, VerifyKey
@@ -80,6 +80,8 @@ class WorkerState:
     greetings: dict[str, GreeterExchange] = field(default_factory=dict, repr=False)
     claim: Claim | None = field(default=None, repr=False)
     directory: dict[str, DirectoryEntry] = field(default_factory=dict, repr=False)
+    # Certificate signatures this worker checked (by signer key and hash): each is checked once.
+    certificate_checks: CertificateChecks = field(default_factory=CertificateChecks, repr=False)
     keyrings: dict[str, Keyring] = field(default_factory=dict, repr=False)
     transfers: dict[str, Transfer] = field(default_factory=dict, repr=False)
     # The directory's signed certificates and revocations as verified (for audit exports).

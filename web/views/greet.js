@@ -12,7 +12,7 @@
 
 import { api } from '../api.js';
 import { cryptoClient } from '../crypto-client.js';
-import { verifiedDirectory } from '../directory.js';
+import { forgetDirectory, verifiedDirectory } from '../directory.js';
 import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { realtimeSocket } from '../realtime.js';
@@ -70,6 +70,7 @@ export async function renderGreet(root, invitationId) {
       profile: invitation.profile,
     }).catch(channel.failWith);
     await api('POST', `/api/invitations/${invitationId}/complete`, { certificate });
+    forgetDirectory();
     channel.close();
     retry.hidden = true;
     status.textContent = t('sas.done', { name: invitation.display_name });

@@ -1,7 +1,9 @@
 /**
  * Signed in and unlocked: who I am, the organization's directory as verified by my own worker
  * (a loud badge where a certificate does not verify), and, for admins, the open invitations
- * (web/views/invitations.js), the invitation form and revocation.
+ * (web/views/invitations.js), the invitation form and revocation. The page is drawn at once; the
+ * member list fills in once verified, 50 at a time, with a search by name or e-mail over what the
+ * worker verified (never the server's claims).
  */
 
 import { api } from '../api.js';
@@ -9,7 +11,7 @@ import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { REVOCATIONS_LEARNED, verifiedDirectory } from '../directory.js';
+import { REVOCATIONS_LEARNED, forgetDirectory, verifiedDirectory } from '../directory.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
 import { invitationLinkHolder, invitationList, showInvitationLink } from './invitations.js';
@@ -41,8 +43,30 @@ function directoryRow(user, onRevoke) {
       : null));
 }
 
-async function loadDirectory(table, box) {
-  const users = await verifiedDirectory();
+const PAGE_SIZE = 50;
+
+function matches(user, query) {
+  return !query || [user.display_name, user.email].some((value) => (value ?? '')
+    .toLocaleLowerCase().includes(query));
+}
+
+/** The member list: a search field, one page of verified members, and the pages around it. */
+function memberList() {
+  const box = errorBox();
+  const [searchField, search] = field(t('directory.search'),
+    { name: 'member-search', type: 'search', autocomplete: 'off' });
+  const table = h('table', { id: 'directory', 'aria-busy': 'true' },
+    h('thead', {}, h('tr', {}, ...['name', 'site', 'profile', 'status', 'fingerprint', 'actions']
+      .map((column) => h('th', { scope: 'col' }, t(`directory.${column}`))))),
+    h('tbody'));
+  const status = h('p', { id: 'directory-status', role: 'status' }, t('directory.checking'));
+  const previous = h('button', { type: 'button', id: 'directory-previous', disabled: true },
+    t('directory.previous'));
+  const next = h('button', { type: 'button', id: 'directory-next', disabled: true },
+    t('directory.next'));
+  let users = [];
+  let first = 0;
+
   const revoke = async (user) => {
     if (!(await confirmAction(t('directory.confirmRevoke', { name: user.display_name })))) {
       return;
@@ -51,12 +75,49 @@ async function loadDirectory(table, box) {
       const { revocation } = await cryptoClient().call('directory.sign_revocation',
         { user_id: user.user_id });
       await api('POST', `/api/users/${user.user_id}/revoke`, { revocation });
-      await loadDirectory(table, box);
+      forgetDirectory();
+      await load();
     } catch (error) {
       showError(box, error);
     }
   };
-  table.tBodies[0].replaceChildren(...users.map((user) => directoryRow(user, revoke)));
+  const draw = () => {
+    const query = search.value.trim().toLocaleLowerCase();
+    const shown = users.filter((user) => matches(user, query));
+    first = Math.min(first, Math.max(0, shown.length - 1));
+    const page = shown.slice(first, first + PAGE_SIZE);
+    table.tBodies[0].replaceChildren(...page.map((user) => directoryRow(user, revoke)));
+    status.textContent = shown.length
+      ? t('directory.shown', { first: first + 1, last: first + page.length, total: shown.length })
+      : t('directory.noMatch', { query: search.value.trim() });
+    previous.disabled = first === 0;
+    next.disabled = first + PAGE_SIZE >= shown.length;
+  };
+  const load = async () => {
+    users = await verifiedDirectory();
+    table.setAttribute('aria-busy', 'false');
+    draw();
+  };
+  search.addEventListener('input', () => {
+    first = 0;
+    draw();
+  });
+  previous.addEventListener('click', () => {
+    first = Math.max(0, first - PAGE_SIZE);
+    draw();
+  });
+  next.addEventListener('click', () => {
+    first += PAGE_SIZE;
+    draw();
+  });
+  const reload = () => load().catch((error) => showError(box, error));
+  return {
+    element: h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
+      h('h2', { id: 'directory-title' }, t('directory.title')), searchField, status, table,
+      h('div', { class: 'pager' }, previous, next), box),
+    table,
+    reload,
+  };
 }
 
 function inviteSection(invitations) {
@@ -92,11 +153,7 @@ function adminSections() {
 }
 
 export function renderHome(root) {
-  const box = errorBox();
-  const table = h('table', { id: 'directory' },
-    h('thead', {}, h('tr', {}, ...['name', 'site', 'profile', 'status', 'fingerprint', 'actions']
-      .map((column) => h('th', { scope: 'col' }, t(`directory.${column}`))))),
-    h('tbody'));
+  const members = memberList();
   show(root,
     h('section', { class: 'panel', 'aria-labelledby': 'me-title' },
       h('h1', { id: 'me-title' }, t('home.title', { name: session.user.display_name })),
@@ -104,17 +161,16 @@ export function renderHome(root) {
       h('p', {}, t('home.fingerprint'), ' ',
         h('code', { id: 'my-fingerprint' }, session.identity.fingerprint))),
     workspaceListSection(),
-    h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
-      h('h2', { id: 'directory-title' }, t('directory.title')), table, box),
+    members.element,
     ...(session.user.profile === 'admin' ? adminSections() : []));
-  loadDirectory(table, box).catch((error) => showError(box, error));
+  members.reload();
   // A revocation found in a workspace's history (the list above opens each): shown at once.
   const revocationsLearned = () => {
-    if (!table.isConnected) {
+    if (!members.table.isConnected) {
       window.removeEventListener(REVOCATIONS_LEARNED, revocationsLearned);
       return;
     }
-    loadDirectory(table, box).catch((error) => showError(box, error));
+    members.reload();
   };
   window.addEventListener(REVOCATIONS_LEARNED, revocationsLearned);
 }
