@@ -20,6 +20,7 @@ import { renderGreet } from './views/greet.js';
 import { renderHome } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
+import { renderPartnerSites } from './views/partner-sites.js';
 import { renderRecovery } from './views/recovery.js';
 import { renderSecurity } from './views/security.js';
 import { renderWorkspace } from './views/workspace.js';
@@ -53,6 +54,8 @@ function renderNav() {
   }
   nav.replaceChildren(
     h('a', { href: '#/' }, t('nav.home')),
+    session.user.profile === 'admin'
+      ? h('a', { href: '#/partners', id: 'nav-partners' }, t('nav.partners')) : null,
     h('a', { href: '#/security', id: 'nav-security' }, t('nav.security')),
     h('span', { id: 'signed-in-as', class: 'muted' }, session.user.display_name),
     h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')));
@@ -98,6 +101,8 @@ function renderRoute(view, { segments, query }) {
     renderNotifications(view);
   } else if (first === 'w' && rest[0]) {
     renderWorkspace(view, rest[0]);
+  } else if (first === 'partners' && session.user.profile === 'admin') {
+    renderPartnerSites(view);
   } else if (first === 'greet' && session.user.profile === 'admin') {
     renderGreet(view, rest[0]);
   } else {
