@@ -135,7 +135,8 @@ class MemberBrowser:
                 version = {"manifest": None, "version": wanted}
             opened = self.call("workspace.open", **{**request, "manifest": version["manifest"],
                                                     "manifest_version": version["version"]})
-        if request["remembered"] is None and self.goes_on_knowingly:
+        if self.goes_on_knowingly and not self.call("freshness.status",
+                                                     workspace_id=workspace_id)["fresh"]:
             self.call("freshness.proceed", workspace_id=workspace_id)
         self._remember(workspace_id, opened["chain"])
         return opened

@@ -5,6 +5,7 @@
  */
 
 import { cryptoClient } from './crypto-client.js';
+import { answerFreshnessQuestions } from './freshness.js';
 import { h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
@@ -122,7 +123,8 @@ document.addEventListener('languagechange', () => {
   rerender();
 });
 const status = document.getElementById('connection-status');
-connectRealtime(status);
+answerFreshnessQuestions(connectRealtime(status),
+  () => (session.identity ? session.user?.user_id : null));
 onSessionEnded((reason) => sessionEnded(reason));
 status.addEventListener('statechange', () => translate(status.parentElement));
 

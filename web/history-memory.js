@@ -4,8 +4,9 @@
  * workspace's history ({seq, hash, revoked, own_state}: with, for each revocation it knew then,
  * the entry after which that user's entries are refused whatever their date, and the version of
  * my own state, so that a rollback of it across sign-ins is caught), and the revocations it
- * verified (admin-signed, so a server that stops listing one is not believed). No key, no
- * content: positions, hashes, signatures.
+ * verified (admin-signed, so a server that stops listing one is not believed), and the heads
+ * record due to my passkey (sealed and signed by the worker). No key, no content: positions,
+ * hashes, signatures.
  */
 
 const DATABASE = 'paravent-integrity';
@@ -74,4 +75,26 @@ export async function rememberedRevocations(userId) {
 export async function rememberRevocations(userId, revocations) {
   const known = await rememberedRevocations(userId);
   await run(REVOCATIONS, 'readwrite', (store) => store.put({ ...known, ...revocations }, userId));
+}
+
+/** Every head this user's browser remembers, by workspace ({workspace_id: head}). */
+export async function rememberedHeads(userId) {
+  const prefix = `${userId}/`;
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+  const keys = await run(HEADS, 'readonly', (store) => store.getAllKeys(range));
+  const heads = await run(HEADS, 'readonly', (store) => store.getAll(range));
+  return Object.fromEntries(keys.map((key, index) => [key.slice(prefix.length), heads[index]]));
+}
+
+const passkeyKey = (userId) => `passkey-record/${userId}`;
+
+/** What this user's passkey should hold ({credential_id, record, pending}: my heads, sealed
+ * and signed by the worker; web/freshness.js), or null. */
+export async function passkeyRecord(userId) {
+  return (await run(HEADS, 'readonly', (store) => store.get(passkeyKey(userId)))) ?? null;
+}
+
+export async function keepPasskeyRecord(userId, changes) {
+  const known = await passkeyRecord(userId);
+  await run(HEADS, 'readwrite', (store) => store.put({ ...known, ...changes }, passkeyKey(userId)));
 }

@@ -9,6 +9,7 @@
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { learnRevocations } from './directory.js';
+import { freshnessSettled, headsChanged } from './freshness.js';
 import { rememberHead, rememberOwnState, rememberedHead } from './history-memory.js';
 import { session } from './session.js';
 
@@ -32,6 +33,7 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
   await learnRevocations(userId, reply.chain.revocations);
   if (reply.chain.verified) {
     await rememberHead(userId, workspaceId, reply.chain.head).catch(() => null);
+    headsChanged(userId);
   }
   return reply;
 }
@@ -95,6 +97,7 @@ export async function loadLog(workspaceId) {
  * if someone wrote meanwhile, reads the log again and retries.
  */
 export async function followingHistory(workspaceId, write) {
+  await freshnessSettled(workspaceId);
   for (let attempt = 0; attempt < 4; attempt += 1) {
     try {
       return await write();

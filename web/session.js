@@ -5,6 +5,7 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { passkeyBlobDone, passkeyBlobRequest } from './freshness.js';
 import { usePasskey } from './passkeys.js';
 
 export const session = {
@@ -51,7 +52,18 @@ async function unlockWithPrf(reply, prfOutput) {
  */
 export async function signInWithPasskey() {
   const options = await api('POST', '/api/login/options');
-  const { credential, prfOutput } = await usePasskey(options.publicKey);
+  // The assertion reads my heads record from the passkey, or writes the one due (freshness.js).
+  const blobRequest = await passkeyBlobRequest(session.user?.user_id ?? null);
+  let used;
+  try {
+    used = await usePasskey(options.publicKey, blobRequest);
+  } catch (error) {
+    if (!blobRequest.write) {
+      throw error;
+    }
+    used = await usePasskey(options.publicKey, { read: true });
+  }
+  const { credential, prfOutput, largeBlob } = used;
   const reply = await api('POST', '/api/login', { challenge_id: options.challenge_id, credential });
   if (!reply.wrapped_bundle || prfOutput === null) {
     session.user = reply.user;
@@ -60,7 +72,10 @@ export async function signInWithPasskey() {
     changed();
     return false;
   }
-  signedIn(reply, await unlockWithPrf(reply, prfOutput));
+  const identity = await unlockWithPrf(reply, prfOutput);
+  const written = blobRequest.write && largeBlob?.written !== undefined ? blobRequest : { read: true };
+  await passkeyBlobDone(reply.user.user_id, credential.id, written, largeBlob);
+  signedIn(reply, identity);
   return true;
 }
 

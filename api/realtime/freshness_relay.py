@@ -4,7 +4,7 @@ reads nothing it relays (a nonce out, a signed answer back; the answer is checke
 asking browser, against the answerer's certificate, never here).
 
 Events (acknowledged with {"ok": ...}):
-  freshness:ask     {workspace_id, nonce}            ask the workspace's other members
+  freshness:ask     {workspace_id, nonce}            ask the workspace's members
   freshness:answer  {workspace_id, asker, answer}    answer a member's question
 Members receive freshness:asked {workspace_id, nonce, asker} on their user room; the asker
 receives freshness:answered {workspace_id, answerer, answer} on theirs. Both sides must be
@@ -48,11 +48,11 @@ def init_freshness_relay(app: Flask, socketio: SocketIO) -> None:
         if nonce is None:
             return BAD
         workspace_id = data["workspace_id"]
-        others = [member["user_id"] for member in get_store().workspaces.members(workspace_id)
-                  if member["user_id"] != asker]
-        notify_users(app, others, "freshness:asked",
+        # The asker's own user room too: their other browsers may remember the workspace.
+        members = [member["user_id"] for member in get_store().workspaces.members(workspace_id)]
+        notify_users(app, members, "freshness:asked",
                      {"workspace_id": workspace_id, "nonce": nonce, "asker": asker})
-        return {"ok": True, "asked": len(others)}
+        return {"ok": True, "asked": len(members)}
 
     @socketio.on("freshness:answer")
     def _answer(data: Any) -> dict[str, Any]:

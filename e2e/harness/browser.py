@@ -65,8 +65,10 @@ class UserBrowser:
         self.context.close()
 
 
-def open_user_browser(browser: Browser, *, prf: bool = True, **context_options: Any) -> UserBrowser:
-    """A fresh context and page with a CTAP2 virtual authenticator (PRF unless `prf=False`)."""
+def open_user_browser(browser: Browser, *, prf: bool = True, large_blob: bool = False,
+                      **context_options: Any) -> UserBrowser:
+    """A fresh context and page with a CTAP2 virtual authenticator (PRF unless `prf=False`;
+    a large blob store if `large_blob`)."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -82,6 +84,7 @@ def open_user_browser(browser: Browser, *, prf: bool = True, **context_options: 
                 "hasUserVerification": True,
                 "isUserVerified": True,
                 "hasPrf": prf,
+                "hasLargeBlob": large_blob,
                 "automaticPresenceSimulation": True,
             }
         },

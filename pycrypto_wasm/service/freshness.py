@@ -4,14 +4,16 @@ anything new in it, evidence the server cannot forge that it sees the latest sta
 A remembered head (IndexedDB, or my passkey's heads record read at sign-in and handed back as
 remembered heads) is evidence: `history.sync` checks the served log against it. Without one,
 `freshness.ask` makes a question (a random nonce) that the page sends to the members online;
-a member's worker signs its verified head for it (`freshness.answer`), only from a head it has
+each member's worker signs its verified head for it (`freshness.answer`), only from a head it has
 evidence of itself (so two wiped browsers never vouch for each other); `freshness.check`
-verifies the answer against the answerer's verified certificate and compares it with the
-history served here: a head on this chain confirms it; a longer one proves the server withholds
-entries that member verified, and one that differs proves a fork: either way the history is
-marked untrusted and nothing more is written to it. `freshness.proceed` is the user going on
-knowingly (the page said this browser cannot confirm it). `freshness.seal_heads` and
-`freshness.open_heads` make and read the heads record my passkey keeps (WebAuthn largeBlob).
+verifies each answer (the question stays open for more) against the answerer's verified
+certificate and compares it with the history served here: a head on this chain confirms it;
+one that differs proves a fork; a longer one is kept, and the page reads the log again: if the
+server still does not serve that member's head, it withholds entries (history.sync). A fork or
+withheld entries mark the history untrusted: nothing more is written to it.
+`freshness.proceed` is the user going on knowingly (the page said this browser cannot confirm
+it). `freshness.seal_heads` and `freshness.open_heads` make and read the heads record my
+passkey keeps (WebAuthn largeBlob).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def answer(state: WorkerState, request: Params) -> Reply:
     nonce = params.b64(request, "nonce")
     remembered = _remembered(request)
     found = state.histories.get(workspace_id)
-    if remembered is not None:
+    if remembered is not None and remembered.confirmed:
         seq, head_hash = remembered.seq, remembered.hash
     elif (found is not None and found.problem is None and workspace_id in state.fresh
           and found.history.entries):
@@ -99,7 +101,7 @@ def check(state: WorkerState, request: Params) -> Reply:
         raise UnaskedAnswerError(f"this browser asked nothing about workspace {workspace_id}")
     signed = params.b64(request, "answer")
     answerer = answerer_of(signed)
-    if answerer == bundle.user_id or state.revocation_of(answerer) is not None:
+    if state.revocation_of(answerer) is not None:
         raise UnaskedAnswerError(f"an answer by {answerer} cannot confirm this workspace")
     stated = verify_answer(signed, state.verify_key_of(answerer),
                            organization=bundle.organization, workspace=workspace_id,
@@ -108,14 +110,16 @@ def check(state: WorkerState, request: Params) -> Reply:
     served = [entry.hash for entry in found.history.entries]
     name = state.display_name(answerer)
     reply: Reply = {"workspace_id": workspace_id, "answerer": answerer, "answerer_name": name,
-                    "seq": stated.seq, "served": len(served), "fresh": False,
-                    "withheld": stated.seq > len(served), "problem": None}
-    state.freshness_nonces.pop(workspace_id, None)
+                    "seq": stated.seq, "served": len(served), "fresh": False, "ahead": False,
+                    "problem": None}
     contradicted = contradiction(served, stated, name)
     if contradicted is None:
         state.fresh.add(workspace_id)
         return {**reply, "fresh": True}
     state.witnessed[workspace_id] = (stated, name)
+    if stated.seq > len(served):
+        # Written since this history was read, or withheld: the next read tells (history.sync).
+        return {**reply, "ahead": True}
     if found.problem is None:
         found.problem, found.broken_at = contradicted
     return {**reply, "problem": contradicted[0]}
@@ -145,10 +149,12 @@ def _head_view(head: Head) -> Reply:
 
 def seal_heads(state: WorkerState, request: Params) -> Reply:
     """My heads record for my passkey, from the heads the page remembers
-    (`heads`: {workspace_id: head}); which workspaces it holds and which it leaves out."""
+    (`heads`: {workspace_id: head}; those remembered without evidence are not evidence, and
+    stay out); which workspaces it holds and which it leaves out for its size."""
     bundle = state.identity()
     heads = [_head(str(workspace_id), head)
-             for workspace_id, head in dict(request.get("heads") or {}).items()]
+             for workspace_id, head in dict(request.get("heads") or {}).items()
+             if dict(head).get("confirmed") is not False]
     record = seal_record(record_key(bundle.encryption_seed), bundle.signing_key, heads,
                          organization=bundle.organization, user_id=bundle.user_id,
                          written_at=int(time.time()))

@@ -6,7 +6,9 @@ What the page remembers with a head (`remembered`, kept in IndexedDB): `{seq, ha
 (for each revocation this browser knew then, the entry after which that user's entries are
 refused), `own_state` (the version of my own state then) and `verified_at` (when this browser
 first verified that head, by its own clock: every entry up to it existed then, so a revoked
-author's entries up to it are confirmed if that was before the revocation). Every entry this
+author's entries up to it are confirmed if that was before the revocation) and `confirmed`
+(whether this browser had evidence of the latest state then, service/freshness.py: a head
+remembered without it is no evidence for the next sync). Every entry this
 worker seals carries its anchors (log.py, format 3): my own state's version, and the signed
 revocations of members the history does not anchor yet. Revocations a history carries are
 believed everywhere in this worker (the directory, every grant) and handed to the page to
@@ -67,6 +69,9 @@ class Remembered:
     cutoffs: dict[str, int] = field(default_factory=dict)
     own_state: int = 0
     verified_at: int = 0
+    # Whether this browser had evidence of the latest state when it verified that head
+    # (service/freshness.py); a head remembered without it is no evidence.
+    confirmed: bool = True
 
 
 def _remembered(request: Params) -> Remembered | None:
@@ -86,7 +91,8 @@ def _remembered(request: Params) -> Remembered | None:
     own_state, verified_at = remembered.get("own_state"), remembered.get("verified_at")
     return Remembered(seq, head_hash, cutoffs,
                       own_state if isinstance(own_state, int) and own_state > 0 else 0,
-                      verified_at if isinstance(verified_at, int) and verified_at > 0 else 0)
+                      verified_at if isinstance(verified_at, int) and verified_at > 0 else 0,
+                      remembered.get("confirmed") is not False)
 
 
 def _learn_revocations(state: WorkerState, history: History) -> None:
@@ -125,12 +131,14 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     same_head = remembered is not None and remembered.verified_at and (
         remembered.seq, remembered.hash) == held.history.head
     held.verified_at = remembered.verified_at if remembered and same_head else int(time.time())
-    if remembered is not None:
+    if remembered is not None and remembered.confirmed:
         state.fresh.add(workspace_id)
     witnessed = state.witnessed.get(workspace_id)
     contradicted = witnessed and contradiction([entry.hash for entry in entries], *witnessed)
     if contradicted and held.problem is None:
         held.problem, held.broken_at = contradicted
+    elif witnessed and not contradicted:
+        state.fresh.add(workspace_id)  # a member's signed head is on the chain served now
     keyring = state.keyrings.get(workspace_id)
     if keyring is not None:
         keyring.current = held.history.key_index
@@ -253,7 +261,8 @@ def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
         "head": {"seq": history.head[0], "hash": history.head[1].hex(),
                  "revoked": history.known_cutoffs(),
                  "own_state": own_state_version(state, workspace_id),
-                 "verified_at": found.verified_at},
+                 "verified_at": found.verified_at,
+                 "confirmed": workspace_id in state.fresh},
         "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
                        "author_name": state.display_name(forgery.author),
                        "reason": forgery.reason, "message": forgery.describe()}

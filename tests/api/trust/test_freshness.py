@@ -112,12 +112,14 @@ def test_freshness_a_wiped_browser_writes_nothing_until_a_member_online_answers(
 
     # The owner is online: their signed head names the removal the server withholds.
     checked = _ask_online_members(committee, wiped, committee.owner)
-    assert not checked["fresh"] and checked["withheld"]
-    assert checked["problem"] == (
+    assert not checked["fresh"] and checked["ahead"]
+    # Read again: the server still does not serve the head the owner's browser signed.
+    chain = wiped.read_log(workspace_id)["chain"]
+    assert not chain["verified"]
+    assert chain["problem"] == (
         f"the server withholds entries {removal} to {removal} of this workspace's history: "
         f"{checked['answerer_name']}'s browser verified it up to entry {removal}, but the "
         f"server serves it only up to entry {removal - 1}")
-    assert wiped.read_log(workspace_id)["chain"]["problem"] == checked["problem"]
     with pytest.raises(WorkerError) as refused:
         wiped.call("log.append", workspace_id=workspace_id, kind="comment",
                    content={"dossier_id": "d-x", "text": "Pour le retiré"})
@@ -139,7 +141,11 @@ def test_freshness_my_passkey_carries_the_heads_to_a_wiped_browser(committee):
     committee.owner.unshare(workspace_id, committee.reader.user_id)
     removal = server.log_length(workspace_id)
     contributor = committee.contributor
+    # Its browser had read the log before the owner's last writes: the owner's answer is ahead,
+    # and reading again confirms it.
+    assert _ask_online_members(committee, contributor, committee.owner)["ahead"]
     contributor.read_log(workspace_id)
+    assert contributor.remembered[workspace_id]["confirmed"]
     # At the next unlock, the page writes the heads it remembers into the passkey's large blob.
     record = contributor.call("freshness.seal_heads", heads=contributor.remembered)
     assert workspace_id in record["kept"] and not record["left_out"]
@@ -168,17 +174,19 @@ def test_freshness_my_passkey_carries_the_heads_to_a_wiped_browser(committee):
 def test_freshness_an_honest_answer_lets_a_wiped_browser_write(committee):
     workspace_id = committee.workspace_id
     dossier = committee.owner.save_dossier(workspace_id, DOSSIER)["document_id"]
-    committee.manager.read_log(workspace_id)
     wiped = MemberBrowser(committee.contributor.person, goes_on_knowingly=False)
     wiped.open(workspace_id)
     assert not wiped.call("freshness.status", workspace_id=workspace_id)["fresh"]
-    checked = _ask_online_members(committee, wiped, committee.manager)
+    # A head remembered without evidence is none: reopening does not make it fresh.
+    wiped.open(workspace_id)
+    assert not wiped.call("freshness.status", workspace_id=workspace_id)["fresh"]
+    checked = _ask_online_members(committee, wiped, committee.owner)
     assert checked["fresh"] and checked["seq"] == checked["served"]
     wiped.append(workspace_id, "comment", {"dossier_id": dossier, "text": "Confirmé"})
     # An answer to another question (replayed) is refused.
-    stale = committee.manager.call("freshness.answer", workspace_id=workspace_id,
-                                   nonce="A" * 43, asker=wiped.user_id,
-                                   remembered=committee.manager.remembered[workspace_id])
+    stale = committee.owner.call("freshness.answer", workspace_id=workspace_id,
+                                 nonce="A" * 43, asker=wiped.user_id,
+                                 remembered=committee.owner.remembered[workspace_id])
     wiped.call("freshness.ask", workspace_id=workspace_id)
     with pytest.raises(WorkerError) as refused:
         wiped.call("freshness.check", workspace_id=workspace_id, answer=stale["answer"])
@@ -190,13 +198,15 @@ def test_freshness_with_no_evidence_the_user_may_go_on_knowingly(committee):
     dossier = committee.owner.save_dossier(workspace_id, DOSSIER)["document_id"]
     wiped = MemberBrowser(committee.contributor.person, goes_on_knowingly=False)
     wiped.open(workspace_id)
-    # A member with no evidence of their own does not vouch (two wiped browsers never do).
+    # A member with no evidence of their own does not vouch (two wiped browsers never do),
+    # not even from the head their browser remembered without it.
     other = MemberBrowser(committee.manager.person, goes_on_knowingly=False)
     other.open(workspace_id)
-    with pytest.raises(WorkerError) as refused:
-        other.call("freshness.answer", workspace_id=workspace_id, nonce="A" * 43,
-                   asker=wiped.user_id)
-    assert refused.value.code == "no_head"
+    for remembered in (None, other.remembered[workspace_id]):
+        with pytest.raises(WorkerError) as refused:
+            other.call("freshness.answer", workspace_id=workspace_id, nonce="A" * 43,
+                       asker=wiped.user_id, remembered=remembered)
+        assert refused.value.code == "no_head"
     assert wiped.call("freshness.proceed", workspace_id=workspace_id) == {
         "fresh": False, "knowingly": True}
     wiped.append(workspace_id, "comment", {"dossier_id": dossier, "text": "En connaissance"})
