@@ -1,5 +1,5 @@
-"""`python -m bench [ready|aead|transfer|storage]` (or `make bench`): runs benchmarks, prints
-ratios.
+"""`python -m bench [ready|aead|transfer|storage|members]` (or `make bench`): runs benchmarks,
+prints ratios.
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
 """
@@ -13,7 +13,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from bench import aead_throughput, crypto_ready, storage_transfer, transfer_throughput
+from bench import (
+    aead_throughput,
+    crypto_ready,
+    home_members,
+    storage_transfer,
+    transfer_throughput,
+)
 from bench.served import bench_server
 from e2e.harness.browser import launch_chromium
 
@@ -21,7 +27,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
-              "storage": storage_transfer}
+              "storage": storage_transfer, "members": home_members}
 
 
 def main(names: list[str]) -> None:
