@@ -516,7 +516,7 @@ export default {
   'partners.openSpace': "Open the site's space",
   'partners.removeContact': "Remove this contact",
   'partners.removeSite': "Remove this site",
-  'partners.confirmRemoveContact': "Remove {name} from {site}? They leave the site's space, which moves to a new key.",
+  'partners.confirmRemoveContact': "Remove {name} from {site}? They leave the site's space, which moves to a new key, and their account is revoked.",
   'partners.confirmRemoveSite': "Remove {site}? Each contact leaves its space (which moves to a new key) and their account is revoked. This cannot be undone.",
   'error.name_taken': "A partner site already has this name.",
   'error.not_external': "A partner site's contacts have the external profile.",

@@ -516,7 +516,7 @@ export default {
   'partners.openSpace': "Ouvrir l’espace du site",
   'partners.removeContact': "Retirer ce contact",
   'partners.removeSite': "Retirer ce site",
-  'partners.confirmRemoveContact': "Retirer {name} de {site} ? Cette personne quitte l’espace du site, qui passe à une nouvelle clé.",
+  'partners.confirmRemoveContact': "Retirer {name} de {site} ? Cette personne quitte l’espace du site, qui passe à une nouvelle clé, et son compte est révoqué.",
   'partners.confirmRemoveSite': "Retirer {site} ? Chaque contact quitte son espace (qui passe à une nouvelle clé) et son compte est révoqué. C’est définitif.",
   'error.name_taken': "Un site partenaire porte déjà ce nom.",
   'error.not_external': "Les contacts d’un site partenaire ont le profil externe.",

@@ -6,14 +6,15 @@
  * encrypted settings as serving that site, with the contacts added as contributors.
  *
  * Leaving follows the trust model: removing a contact removes them from the site's space first
- * (everyone else moves to a new key, in its history); removing a site does that for each
- * contact and revokes their accounts (signed revocations) before the server forgets the site.
+ * (everyone else moves to a new key, in its history), then revokes their account (a signed
+ * revocation: a contact's account serves their site only); removing a site does that for each
+ * of its contacts before the server forgets the site.
  */
 
 import { api } from '../api.js';
 import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
-import { verifiedDirectory } from '../directory.js';
+import { forgetDirectory, verifiedDirectory } from '../directory.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { createWorkspace, loadWorkspace, shareWorkspace, unshareWorkspace } from '../workspaces.js';
@@ -72,19 +73,25 @@ async function removeFromSpace(site, userId) {
   }
 }
 
-async function removeContact(site, userId) {
-  await removeFromSpace(site, userId);
-  await api('DELETE', `/api/partner-sites/${site.id}/contacts/${userId}`);
+/** A contact leaves: out of the site's space (a new key), then their account revoked (a
+ * contact's account serves their site only), then detached from the site. */
+async function leave(site, contact) {
+  await removeFromSpace(site, contact.user_id);
+  if (!contact.revoked) {
+    const { revocation } = await cryptoClient().call('directory.sign_revocation',
+      { user_id: contact.user_id });
+    await api('POST', `/api/users/${contact.user_id}/revoke`, { revocation });
+  }
+}
+
+async function removeContact(site, contact) {
+  await leave(site, contact);
+  await api('DELETE', `/api/partner-sites/${site.id}/contacts/${contact.user_id}`);
 }
 
 async function removeSite(site) {
   for (const contact of site.contacts) {
-    await removeFromSpace(site, contact.user_id);
-    if (!contact.revoked) {
-      const { revocation } = await cryptoClient().call('directory.sign_revocation',
-        { user_id: contact.user_id });
-      await api('POST', `/api/users/${contact.user_id}/revoke`, { revocation });
-    }
+    await leave(site, contact);
   }
   await api('DELETE', `/api/partner-sites/${site.id}`);
 }
@@ -95,7 +102,7 @@ function contactItem(site, contact, person, act) {
     t('partners.removeContact'));
   remove.addEventListener('click', async () => {
     if (await confirmAction(t('partners.confirmRemoveContact', { name, site: site.name }))) {
-      act(remove, () => removeContact(site, contact.user_id));
+      act(remove, () => removeContact(site, contact));
     }
   });
   return h('li', { class: 'contact', dataset: { userId: contact.user_id } },
@@ -191,11 +198,13 @@ export function renderPartnerSites(root) {
       await action();
       return true;
     }))) {
-      await draw();
+      await draw().catch((error) => showError(where, error, { focus: true }));
     }
   };
   const draw = async () => {
     let { sites } = await api('GET', '/api/partner-sites');
+    // Read afresh: what was done here changes it (a newcomer certified, a contact revoked).
+    forgetDirectory();
     const directory = await verifiedDirectory();
     if (await attachNewContacts(sites, directory)) {
       ({ sites } = await api('GET', '/api/partner-sites'));
