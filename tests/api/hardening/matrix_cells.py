@@ -27,7 +27,8 @@ BODIES: dict[str, Any] = {
     "POST /api/workspaces/{workspace_id}/blocks": b"",
 }
 # Cells that would use up what they touch get a fresh invitation each.
-FRESH_INVITATION = {"DELETE /api/invitations/{invitation_id}"}
+FRESH_INVITATION = {"DELETE /api/invitations/{invitation_id}",
+                    "POST /api/invitations/{invitation_id}/resend"}
 FRESH_PARTNER_SITE = {"DELETE /api/partner-sites/{site_id}"}
 NO_SESSION_TO_RESTORE = ("anonymous", "revoked")
 

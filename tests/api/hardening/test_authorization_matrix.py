@@ -85,6 +85,10 @@ HTTP_MATRIX = {
         "401 403 403 403 403 400 400 401 403 400 403",
     "POST /api/invitations/{invitation_id}/complete":
         "401 403 403 403 403 409 409 401 403 404 403",
+    "POST /api/invitations/{invitation_id}/resend":
+        "401 403 403 403 403 200 200 401 403 404 403",
+    "POST /api/join/{token}/restart":
+        "409 409 409 409 409 409 409 409 409 409 409",
     "POST /api/join/{token}/finish":
         "409 409 409 409 409 409 409 409 409 409 409",
     "POST /api/join/{token}/options":
