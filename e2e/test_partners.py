@@ -107,6 +107,9 @@ def test_partner_sites_keep_each_contact_to_their_own_space(server, new_user):
     contact_a.page.click(f"#workspace-list a[href='#/w/{space_a}']")
     members = contact_a.page.locator("#member-list")
     expect(members).to_contain_text(ADMIN.name, timeout=TIMEOUT_MS)
+    expect(contact_a.page.locator("#partner-space-mark")).to_have_text(
+        "Partner space: shared between the team and one partner site.")
+    assert_accessible(contact_a.page, "a contact's partner space")
     expect(members).not_to_contain_text(CONTACT_B.name)
 
     # Site B's contact leaves: out of the space first, which moves to a new key; revoked.

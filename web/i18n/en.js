@@ -524,5 +524,6 @@ export default {
   'error.still_a_member': "Remove the contact from the site's space first.",
   'error.contacts_active': "Revoke every contact of this site before removing it.",
   'error.contact_revoked': "This person's account is revoked.",
+  'workspace.partnerSpace': "Partner space: shared between the team and one partner site.",
 };
   'error.server_busy': "The server is busy: try again in a moment.",

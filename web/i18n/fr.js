@@ -524,5 +524,6 @@ export default {
   'error.still_a_member': "Retirez d’abord le contact de l’espace du site.",
   'error.contacts_active': "Révoquez chaque contact de ce site avant de le retirer.",
   'error.contact_revoked': "Le compte de cette personne est révoqué.",
+  'workspace.partnerSpace': "Espace partenaire : partagé entre l’équipe et un site partenaire.",
 };
   'error.server_busy': "Le serveur est occupé : réessayez dans un instant.",

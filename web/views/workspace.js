@@ -166,6 +166,8 @@ function workspaceHeading(state, box, onNewDossier) {
     const canWrite = workspace.role !== 'reader';
     fill(role,
       h('p', { class: 'muted', id: 'workspace-role' }, t('workspace.yourRole', { role: t(`role.${workspace.role}`) })),
+      workspace.partner_site
+        ? h('p', { class: 'muted', id: 'partner-space-mark' }, t('workspace.partnerSpace')) : null,
       canWrite ? null : h('p', { id: 'read-only-notice', class: 'notice', role: 'note' }, t('workspace.readOnly')),
       canWrite ? h('div', { class: 'inline-form' }, h('button', { type: 'button', id: 'dossier-new',
         onclick: onNewDossier }, t('dossier.new'))) : null);
