@@ -5,11 +5,11 @@
  * announced (`REVOCATIONS_LEARNED` on window), so that the directory and share lists shown
  * redraw without that user.
  *
- * One verified directory per view: every caller while a view is shown (Home's list, the
- * workspace list, a workspace's state, the bell) shares one request and one verification. A new
- * view, a member added or a revocation made or learned here asks for the listing again; the
- * worker then checks only the certificates it has not checked (it keeps each one it verified,
- * by signer key and hash, for its sign-in). */
+ * One listing per view: every caller while a view is shown (Home's list, the workspace list, a
+ * workspace's state, the bell) shares one request. A new view, a member added or a revocation
+ * made or learned here asks for it again. The worker checks a certificate only when something
+ * reads it (Home's page of members, a history's authors, or a caller wanting the whole list),
+ * and each one once per sign-in (it keeps each one it verified, by signer key and hash). */
 
 import { allPages } from './api.js';
 import { cryptoClient } from './crypto-client.js';
@@ -33,7 +33,8 @@ export async function learnRevocations(userId, revocations) {
   }
 }
 
-// The directory verified for the signed-in user (a promise shared by every caller), or null.
+// This view's directory for the signed-in user: the server's listing (one request), and the
+// promises of it handed to the worker (`loaded`) and of it wholly verified (`verified`).
 let shared = null;
 
 /** Fetches and verifies the directory again at the next call (it changed, or a new view). */
@@ -42,26 +43,55 @@ export function forgetDirectory() {
 }
 window.addEventListener('hashchange', forgetDirectory);
 
-export function verifiedDirectory() {
+function current() {
   if (shared?.user !== session.user) {
-    const pending = fetchAndVerify();
-    shared = { user: session.user, pending };
-    pending.catch(() => {
-      if (shared?.pending === pending) {
+    const listing = allPages('/api/directory', 'users');
+    shared = { user: session.user, listing, loaded: null, verified: null };
+    listing.catch(() => {
+      if (shared?.listing === listing) {
         shared = null;
       }
     });
   }
-  return shared.pending;
+  return shared;
 }
 
-async function fetchAndVerify() {
-  const listing = await allPages('/api/directory', 'users');
+async function handToWorker(method, listing) {
   const userId = session.user.user_id;
   const remembered = await rememberedRevocations(userId).catch(() => ({}));
-  const { users, revocations } = await cryptoClient().call('directory.verify', {
-    users: listing.users, remembered_revocations: remembered,
+  const reply = await cryptoClient().call(method, {
+    users: (await listing).users, remembered_revocations: remembered,
   });
-  await rememberRevocations(userId, revocations).catch(() => null);
-  return users;
+  await rememberRevocations(userId, reply.revocations).catch(() => null);
+  return reply;
+}
+
+/** Kept until it fails (then asked again at the next call). */
+function once(state, key, make) {
+  state[key] ??= make().catch((error) => {
+    state[key] = null;
+    throw error;
+  });
+  return state[key];
+}
+
+/** The directory handed to the worker, which checks each certificate once something reads it
+ * (a history's authors, a page of the member list). */
+export function loadDirectory() {
+  const state = current();
+  return once(state, 'loaded', () => handToWorker('directory.load', state.listing));
+}
+
+/** Every user of the directory, each certificate verified. */
+export function verifiedDirectory() {
+  const state = current();
+  return once(state, 'verified',
+    async () => (await handToWorker('directory.verify', state.listing)).users);
+}
+
+/** `count` verified users from `first` among those matching `query` (name or e-mail), and
+ * how many match (`total`). */
+export async function directoryPage(query, first, count) {
+  await loadDirectory();
+  return cryptoClient().call('directory.page', { query, first, count });
 }

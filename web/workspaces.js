@@ -6,7 +6,7 @@
 
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
-import { verifiedDirectory } from './directory.js';
+import { loadDirectory } from './directory.js';
 import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
 
 /** The settings a manifest seals: the name and, for a partner space, the site it serves. */
@@ -51,8 +51,7 @@ export async function openWorkspace(entry) {
 
 /** My workspaces, each opened in the worker (after the directory it checks authors against). */
 export async function listWorkspaces() {
-  await verifiedDirectory();
-  const { workspaces } = await api('GET', '/api/workspaces');
+  const [, { workspaces }] = await Promise.all([loadDirectory(), api('GET', '/api/workspaces')]);
   return Promise.all(workspaces.map(async (entry) => {
     try {
       return { ...entry, ...(await openWorkspace(entry)) };

@@ -15,7 +15,7 @@ on every call.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from pycrypto_wasm.context import Context
@@ -66,6 +66,95 @@ class CertificateChecks:
         return self.verified[remembered]
 
 
+class Directory(MutableMapping[str, DirectoryEntry]):
+    """The directory checked as it is read: each user's entry is resolved the first time it is
+    asked for (with the certificates of the admins who signed it), exactly as `verify_directory`
+    resolves it, so that a view or a history pays only for the users it names. Entries set
+    later (a revocation learned from a history) replace the resolved ones."""
+
+    def __init__(self, root: VerifyKey, organization: str, certificates: Mapping[str, bytes],
+                 revocations: Mapping[str, bytes] | None = None,
+                 checks: CertificateChecks | None = None) -> None:
+        self._root = root
+        self._organization = organization
+        self._certificates = dict(certificates)
+        self._revocations = dict(revocations or {})
+        self._checks = checks if checks is not None else CertificateChecks()
+        # Certificates alone (what signers are judged by), then with their revocations.
+        self._certified: dict[str, DirectoryEntry] = {}
+        self._entries: dict[str, DirectoryEntry] = {}
+        self._resolving: set[str] = set()
+
+    def __getitem__(self, user_id: str) -> DirectoryEntry:
+        if user_id in self._entries:
+            return self._entries[user_id]
+        if user_id not in self._certificates:
+            raise KeyError(user_id)
+        entry = self._resolve(user_id)
+        signed = self._revocations.get(user_id)
+        if signed is not None and entry.valid:
+            revocation = _verified_revocation(signed, self._organization, user_id,
+                                              self._resolve)
+            if revocation is not None:
+                entry = DirectoryEntry(user_id, entry.certificate, None, revocation)
+        self._entries[user_id] = entry
+        return entry
+
+    def __setitem__(self, user_id: str, entry: DirectoryEntry) -> None:
+        self._entries[user_id] = entry
+
+    def __delitem__(self, user_id: str) -> None:
+        del self._certificates[user_id]
+        self._entries.pop(user_id, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._certificates)
+
+    def __len__(self) -> int:
+        return len(self._certificates)
+
+    def revoked(self) -> list[DirectoryEntry]:
+        """The entries with a verified revocation (resolving only those with one listed)."""
+        return [entry for entry in (self[user_id] for user_id in self
+                                    if user_id in self._revocations or user_id in self._entries)
+                if entry.revocation is not None]
+
+    def _resolve(self, user_id: str) -> DirectoryEntry:
+        if user_id in self._certified:
+            return self._certified[user_id]
+        if user_id not in self._certificates:
+            return DirectoryEntry(user_id, None, "no certificate")
+        if user_id in self._resolving:
+            return DirectoryEntry(user_id, None, "certificate chain loops")
+        self._resolving.add(user_id)
+        self._certified[user_id] = self._verify_one(user_id)
+        self._resolving.discard(user_id)
+        return self._certified[user_id]
+
+    def _signer_key(self, signer_id: str) -> VerifyKey:
+        if signer_id == ROOT_SIGNER:
+            return self._root
+        signer = self._resolve(signer_id)
+        if signer.certificate is None or not signer.valid:
+            raise CryptoError(f"its signer {signer_id} is not a verified user")
+        if signer.certificate.profile != "admin":
+            raise CryptoError(f"its signer {signer_id} is not an admin")
+        return VerifyKey(signer.certificate.verify_key)
+
+    def _verify_one(self, user_id: str) -> DirectoryEntry:
+        signed = self._certificates[user_id]
+        try:
+            claims = UserCertificate.peek(signed)
+            key = self._signer_key(claims.signed_by)
+            certificate = self._checks.verified_certificate(
+                key, certificate_context(self._organization, user_id), signed)
+            if certificate.user_id != user_id or certificate.organization != self._organization:
+                raise CryptoError("it names another user or organization")
+        except CryptoError as error:
+            return DirectoryEntry(user_id, None, f"certificate not valid: {error}")
+        return DirectoryEntry(user_id, certificate)
+
+
 def verify_directory(
     root: VerifyKey,
     organization: str,
@@ -75,57 +164,15 @@ def verify_directory(
 ) -> dict[str, DirectoryEntry]:
     """Every user's verified certificate (or why it is not), and their verified revocation;
     signatures already in `checks` are not checked again."""
-    checks = checks if checks is not None else CertificateChecks()
-    entries: dict[str, DirectoryEntry] = {}
-    resolving: set[str] = set()
+    return dict(Directory(root, organization, certificates, revocations, checks))
 
-    def resolve(user_id: str) -> DirectoryEntry:
-        if user_id in entries:
-            return entries[user_id]
-        if user_id not in certificates:
-            return DirectoryEntry(user_id, None, "no certificate")
-        if user_id in resolving:
-            return DirectoryEntry(user_id, None, "certificate chain loops")
-        resolving.add(user_id)
-        entries[user_id] = _verify_one(user_id)
-        resolving.discard(user_id)
-        return entries[user_id]
 
-    def signer_key(signer_id: str, issued_at: int) -> VerifyKey:
-        if signer_id == ROOT_SIGNER:
-            return root
-        signer = resolve(signer_id)
-        if signer.certificate is None or not signer.valid:
-            raise CryptoError(f"its signer {signer_id} is not a verified user")
-        if signer.certificate.profile != "admin":
-            raise CryptoError(f"its signer {signer_id} is not an admin")
-        if signer.revocation is not None and signer.revocation.revoked_at <= issued_at:
-            raise CryptoError(f"its signer {signer_id} was revoked before signing it")
-        return VerifyKey(signer.certificate.verify_key)
-
-    def _verify_one(user_id: str) -> DirectoryEntry:
-        signed = certificates[user_id]
-        try:
-            claims = UserCertificate.peek(signed)
-            key = signer_key(claims.signed_by, claims.issued_at)
-            certificate = checks.verified_certificate(
-                key, certificate_context(organization, user_id), signed)
-            if certificate.user_id != user_id or certificate.organization != organization:
-                raise CryptoError("it names another user or organization")
-        except CryptoError as error:
-            return DirectoryEntry(user_id, None, f"certificate not valid: {error}")
-        return DirectoryEntry(user_id, certificate)
-
-    for user_id in certificates:
-        resolve(user_id)
-    for user_id, signed in (revocations or {}).items():
-        entry = entries.get(user_id)
-        if entry is None or not entry.valid:
-            continue
-        revocation = _verified_revocation(signed, organization, user_id, resolve)
-        if revocation is not None:
-            entries[user_id] = DirectoryEntry(user_id, entry.certificate, None, revocation)
-    return entries
+def revoked_entries(directory: Mapping[str, DirectoryEntry]) -> list[DirectoryEntry]:
+    """The entries of `directory` with a verified revocation; a lazy `Directory` resolves only
+    the users it has a revocation for."""
+    if isinstance(directory, Directory):
+        return directory.revoked()
+    return [entry for entry in directory.values() if entry.revocation is not None]
 
 
 def verify_revocation(signed: bytes, organization: str, user_id: str,

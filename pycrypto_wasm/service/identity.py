@@ -22,7 +22,7 @@ from pycrypto_wasm.identity.certificates import (
 )
 from pycrypto_wasm.identity.keybundle import PASSKEY_INFO, RECOVERY_INFO, KeyBundle
 from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
-from pycrypto_wasm.identity.trust import DirectoryEntry, verify_directory
+from pycrypto_wasm.identity.trust import Directory, DirectoryEntry
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
@@ -164,13 +164,12 @@ def _entry_view(entry: DirectoryEntry, claims: dict[str, Any]) -> Reply:
     return view
 
 
-def verify_users(state: WorkerState, request: Params) -> Reply:
-    """The directory as this user may believe it: every certificate checked against the root
-    key from the user's own bundle, never the server's copy. Revocations this browser verified
-    before (`remembered_revocations`), and those this worker found in any history it verified,
-    still count when the server stops listing them; the verified ones come back as
-    `revocations`, for the page to remember. A signature this worker checked before is not
-    checked again; `certificate_checks` counts those it checked since it started."""
+def _load_directory(state: WorkerState, request: Params) -> dict[str, dict[str, Any]]:
+    """Takes the server's listing (`users`) as the directory this worker checks as it reads it,
+    against the root key from the user's own bundle, never the server's copy. Revocations this
+    browser verified before (`remembered_revocations`), and those this worker found in any
+    history it verified, still count when the server stops listing them. A signature this
+    worker checked before is not checked again. Returns what the server claims of each user."""
     bundle = state.identity()
     users = request.get("users")
     if not isinstance(users, list):
@@ -188,16 +187,47 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
         revocations.setdefault(str(user_id), params.from_b64(signed, "a remembered revocation"))
     for user_id, signed in state.learned_revocations.items():
         revocations.setdefault(user_id, signed)
-    entries = verify_directory(bundle.root, bundle.organization, certificates, revocations,
-                               state.certificate_checks)
-    state.directory = dict(entries)
+    state.directory = Directory(bundle.root, bundle.organization, certificates, revocations,
+                                state.certificate_checks)
+    state.directory_claims = claims
     state.signed_certificates = certificates
-    state.signed_revocations = {user_id: signed for user_id, signed in revocations.items()
-                                if entries.get(user_id) and entries[user_id].revocation}
-    return {"users": [_entry_view(entries[user_id], claims[user_id]) for user_id in certificates],
-            "revocations": {user_id: params.to_b64(signed)
+    state.signed_revocations = {entry.user_id: revocations[entry.user_id]
+                                for entry in state.directory.revoked()}
+    return claims
+
+
+def _checked(state: WorkerState) -> Reply:
+    """The verified revocations, for the page to remember, and how many signatures this worker
+    checked since it started."""
+    return {"revocations": {user_id: params.to_b64(signed)
                             for user_id, signed in state.signed_revocations.items()},
             "certificate_checks": state.certificate_checks.count}
+
+
+def verify_users(state: WorkerState, request: Params) -> Reply:
+    """The whole directory as this user may believe it (every certificate checked)."""
+    claims = _load_directory(state, request)
+    return {"users": [_entry_view(state.directory[user_id], claims[user_id])
+                      for user_id in claims], **_checked(state)}
+
+
+def load_users(state: WorkerState, request: Params) -> Reply:
+    """The directory taken, each certificate checked only once something reads it (a page of
+    the member list, a history's authors): `count` users."""
+    return {"count": len(_load_directory(state, request)), **_checked(state)}
+
+
+def page_users(state: WorkerState, request: Params) -> Reply:
+    """`count` users from `first` among those the server claims match `query` (in name or
+    e-mail, any case), each verified as `directory.verify` shows it; `total` that match."""
+    needle = str(request.get("query") or "").strip().casefold()
+    first, count = params.whole_number(request, "first"), params.whole_number(request, "count")
+    matching = [user_id for user_id, claims in state.directory_claims.items()
+                if not needle or any(needle in str(claims.get(key) or "").casefold()
+                                     for key in ("display_name", "email"))]
+    return {"users": [_entry_view(state.directory[user_id], state.directory_claims[user_id])
+                      for user_id in matching[first:first + count]],
+            "total": len(matching), **_checked(state)}
 
 
 def sign_revocation(state: WorkerState, request: Params) -> Reply:
@@ -219,5 +249,7 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "identity.status": status,
     "identity.lock": lock,
     "directory.verify": verify_users,
+    "directory.load": load_users,
+    "directory.page": page_users,
     "directory.sign_revocation": sign_revocation,
 }

@@ -5,7 +5,9 @@ Nothing here is ever returned to the UI as such; `lock()` forgets all of it.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
@@ -79,7 +81,9 @@ class WorkerState:
     bundle: KeyBundle | None = field(default=None, repr=False)
     greetings: dict[str, GreeterExchange] = field(default_factory=dict, repr=False)
     claim: Claim | None = field(default=None, repr=False)
-    directory: dict[str, DirectoryEntry] = field(default_factory=dict, repr=False)
+    directory: MutableMapping[str, DirectoryEntry] = field(default_factory=dict, repr=False)
+    # What the server claims of each user of the directory (to search it before checking).
+    directory_claims: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     # Certificate signatures this worker checked (by signer key and hash): each is checked once.
     certificate_checks: CertificateChecks = field(default_factory=CertificateChecks, repr=False)
     keyrings: dict[str, Keyring] = field(default_factory=dict, repr=False)

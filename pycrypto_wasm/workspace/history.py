@@ -45,7 +45,7 @@ from typing import Any
 from pycrypto_wasm import hashing
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import RevocationCertificate
-from pycrypto_wasm.identity.trust import DirectoryEntry, verify_revocation
+from pycrypto_wasm.identity.trust import DirectoryEntry, revoked_entries, verify_revocation
 from pycrypto_wasm.workspace import workflow
 from pycrypto_wasm.workspace.log import LogEntry
 from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
@@ -223,9 +223,8 @@ def replay(entries: list[LogEntry], *, organization: str, workspace: str,
     browser knew a revocation when it remembered a head; `seen` is (head, when this browser
     verified it), so every entry up to that head existed then."""
     history = History(organization, workspace)
-    for entry in directory.values():
-        if entry.revocation is not None:
-            history.revocations[entry.user_id] = entry.revocation
+    for entry in revoked_entries(directory):
+        history.revocations[entry.user_id] = entry.revocation
     for entry in entries:
         _learn_anchors(history, entry, directory)
     history.cutoffs = dict(history.anchored)

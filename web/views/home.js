@@ -11,7 +11,7 @@ import { confirmAction } from '../confirm.js';
 import { cryptoClient } from '../crypto-client.js';
 import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { REVOCATIONS_LEARNED, forgetDirectory, verifiedDirectory } from '../directory.js';
+import { REVOCATIONS_LEARNED, directoryPage, forgetDirectory } from '../directory.js';
 import { session } from '../session.js';
 import { attempt, errorBox, showError } from './feedback.js';
 import { invitationLinkHolder, invitationList, showInvitationLink } from './invitations.js';
@@ -45,11 +45,6 @@ function directoryRow(user, onRevoke) {
 
 const PAGE_SIZE = 50;
 
-function matches(user, query) {
-  return !query || [user.display_name, user.email].some((value) => (value ?? '')
-    .toLocaleLowerCase().includes(query));
-}
-
 /** The member list: a search field, one page of verified members, and the pages around it. */
 function memberList() {
   const box = errorBox();
@@ -64,8 +59,8 @@ function memberList() {
     t('directory.previous'));
   const next = h('button', { type: 'button', id: 'directory-next', disabled: true },
     t('directory.next'));
-  let users = [];
   let first = 0;
+  let drawn = 0;
 
   const revoke = async (user) => {
     if (!(await confirmAction(t('directory.confirmRevoke', { name: user.display_name })))) {
@@ -76,41 +71,39 @@ function memberList() {
         { user_id: user.user_id });
       await api('POST', `/api/users/${user.user_id}/revoke`, { revocation });
       forgetDirectory();
-      await load();
+      await draw();
     } catch (error) {
       showError(box, error);
     }
   };
-  const draw = () => {
-    const query = search.value.trim().toLocaleLowerCase();
-    const shown = users.filter((user) => matches(user, query));
-    first = Math.min(first, Math.max(0, shown.length - 1));
-    const page = shown.slice(first, first + PAGE_SIZE);
-    table.tBodies[0].replaceChildren(...page.map((user) => directoryRow(user, revoke)));
-    status.textContent = shown.length
-      ? t('directory.shown', { first: first + 1, last: first + page.length, total: shown.length })
-      : t('directory.noMatch', { query: search.value.trim() });
-    previous.disabled = first === 0;
-    next.disabled = first + PAGE_SIZE >= shown.length;
-  };
-  const load = async () => {
-    users = await verifiedDirectory();
+  const draw = async () => {
+    const query = search.value.trim();
+    const asked = ++drawn;
+    const { users, total } = await directoryPage(query, first, PAGE_SIZE);
+    if (asked !== drawn) {
+      return;
+    }
     table.setAttribute('aria-busy', 'false');
-    draw();
+    table.tBodies[0].replaceChildren(...users.map((user) => directoryRow(user, revoke)));
+    status.textContent = total
+      ? t('directory.shown', { first: first + 1, last: first + users.length, total })
+      : t('directory.noMatch', { query });
+    previous.disabled = first === 0;
+    next.disabled = first + PAGE_SIZE >= total;
   };
+  const reload = () => draw().catch((error) => showError(box, error));
   search.addEventListener('input', () => {
     first = 0;
-    draw();
+    reload();
   });
   previous.addEventListener('click', () => {
     first = Math.max(0, first - PAGE_SIZE);
-    draw();
+    reload();
   });
   next.addEventListener('click', () => {
     first += PAGE_SIZE;
-    draw();
+    reload();
   });
-  const reload = () => load().catch((error) => showError(box, error));
   return {
     element: h('section', { class: 'panel', 'aria-labelledby': 'directory-title' },
       h('h2', { id: 'directory-title' }, t('directory.title')), searchField, status, table,
