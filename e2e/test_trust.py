@@ -34,6 +34,7 @@ from pycrypto_wasm.sealing import PublicKey
 from pycrypto_wasm.signing import SigningKey
 from pycrypto_wasm.workspace import keys
 from pycrypto_wasm.workspace.keys import Keyring
+from pycrypto_wasm.workspace.log import entry_hash, place_entry
 from pycrypto_wasm.workspace.manifest import manifest_context
 
 TIMEOUT_MS = 30_000
@@ -304,7 +305,12 @@ def test_revocation_removes_the_member_and_their_later_decision_is_forged(commit
     forged = member.page.evaluate(SEAL_ENTRY, [committee.workspace_id, "decision", {
         "dossier_id": dossier_id, "outcome": "accepted", "reasons": FORGED_REASONS,
         "conditions": "", "participants": [committee.member_id]}])
-    entry = base64.urlsafe_b64decode(forged["entry"] + "=" * (-len(forged["entry"]) % 4))
+    written = base64.urlsafe_b64decode(forged["entry"] + "=" * (-len(forged["entry"]) % 4))
+    # The server places the write after its last entry, as it places every write (format 4).
+    stored = committee.sql("select entry from log_entries where workspace_id = ? order by seq",
+                           [committee.workspace_id])
+    forged["seq"] = len(stored) + 1
+    entry = place_entry(written, seq=forged["seq"], prev=entry_hash(bytes(stored[-1][0])))
     committee.sql("insert into log_entries values (?, ?, 'decision', ?, ?, ?)",
                   [committee.workspace_id, forged["seq"], committee.member_id, entry,
                    time.time()])
