@@ -210,6 +210,7 @@ export default {
   'files.waiting': "Connection lost: waiting to resume…",
   'wait.storage_unavailable': "Storage unavailable, retrying…",
   'wait.storage_full': "The server's storage is full, retrying…",
+  'wait.server_busy': "The server is busy, retrying…",
   'files.tooLarge': "{name} is larger than the {size} limit of this server.",
   'files.tooLargeToPreview': "This file is too large to preview (over {size}): download it instead.",
   'files.closePreview': "Close the preview",
@@ -252,7 +253,6 @@ export default {
   'error.invitation_cancelled': 'This invitation was cancelled.',
   'error.invitation_expired': 'This invitation has expired: ask for a new one.',
   'error.invitation_used': 'This invitation was already used.',
-  'wait.server_busy': "The server is busy, retrying…",
   'error.rate_limited': 'Too many attempts: wait a minute and try again.',
   'error.last_passkey': 'Add another passkey before removing your last one.',
   'error.unauthenticated': 'Your session has ended: sign in again.',
@@ -457,6 +457,7 @@ export default {
   'error.server_error': "The server could not do this just now: try again in a moment.",
   'error.storage_unavailable': "The server's storage is unavailable: try again later, or tell its operator.",
   'error.storage_full': "The server's storage is full: tell its operator.",
+  'error.server_busy': "The server is busy: try again in a moment.",
   'error.http_error': "The server refused this request.",
   'error.malformed_stream': "The server sent a damaged file: the download was stopped.",
   'error.download_helper_failed': "The browser's download helper could not start: reload the page.",
@@ -526,4 +527,3 @@ export default {
   'error.contact_revoked': "This person's account is revoked.",
   'workspace.partnerSpace': "Partner space: shared between the team and one partner site.",
 };
-  'error.server_busy': "The server is busy: try again in a moment.",

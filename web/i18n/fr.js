@@ -210,6 +210,7 @@ export default {
   'files.waiting': "Connexion perdue : reprise dès son retour…",
   'wait.storage_unavailable': "Stockage indisponible, nouvel essai en cours…",
   'wait.storage_full': "Le stockage du serveur est plein, nouvel essai en cours…",
+  'wait.server_busy': "Le serveur est occupé, nouvel essai en cours…",
   'files.tooLarge': "{name} dépasse la limite de {size} de ce serveur.",
   'files.tooLargeToPreview': "Ce fichier est trop volumineux pour l'aperçu (plus de {size}) : téléchargez-le.",
   'files.closePreview': "Fermer l'aperçu",
@@ -252,7 +253,6 @@ export default {
   'error.invitation_cancelled': 'Cette invitation a été annulée.',
   'error.invitation_expired': 'Cette invitation a expiré : demandez-en une nouvelle.',
   'error.invitation_used': 'Cette invitation a déjà été utilisée.',
-  'wait.server_busy': "Le serveur est occupé, nouvel essai en cours…",
   'error.rate_limited': 'Trop de tentatives : patientez une minute puis réessayez.',
   'error.last_passkey': 'Ajoutez une autre clé d’accès avant de supprimer la dernière.',
   'error.unauthenticated': 'Votre session a pris fin : reconnectez-vous.',
@@ -457,6 +457,7 @@ export default {
   'error.server_error': "Le serveur n’a pas pu le faire pour le moment : réessayez dans un instant.",
   'error.storage_unavailable': "Le stockage du serveur est indisponible : réessayez plus tard ou prévenez son exploitant.",
   'error.storage_full': "Le stockage du serveur est plein : prévenez son exploitant.",
+  'error.server_busy': "Le serveur est occupé : réessayez dans un instant.",
   'error.http_error': "Le serveur a refusé cette demande.",
   'error.malformed_stream': "Le serveur a envoyé un fichier endommagé : le téléchargement a été arrêté.",
   'error.download_helper_failed': "L’assistant de téléchargement du navigateur n’a pas pu démarrer : rechargez la page.",
@@ -526,4 +527,3 @@ export default {
   'error.contact_revoked': "Le compte de cette personne est révoqué.",
   'workspace.partnerSpace': "Espace partenaire : partagé entre l’équipe et un site partenaire.",
 };
-  'error.server_busy': "Le serveur est occupé : réessayez dans un instant.",
