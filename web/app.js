@@ -6,7 +6,7 @@
 
 import { cryptoClient } from './crypto-client.js';
 import { answerFreshnessQuestions } from './freshness.js';
-import { h } from './dom.js';
+import { fill, h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
 import { startNotifications, stopNotifications } from './notifications.js';
@@ -53,7 +53,7 @@ function renderNav() {
     nav.replaceChildren();
     return;
   }
-  nav.replaceChildren(
+  fill(nav,
     h('a', { href: '#/' }, t('nav.home')),
     session.user.profile === 'admin'
       ? h('a', { href: '#/partners', id: 'nav-partners' }, t('nav.partners')) : null,

@@ -37,10 +37,13 @@ def _verified(organization, person):
 def test_directory_verifies_against_the_root_key(organization):
     member = organization.member()
     external = organization.member(profile="external", display_name="M. Externe")
-    for viewer in (organization.admin, member, external):
+    for viewer in (organization.admin, member):
         entries = _verified(organization, viewer)
         assert set(entries) == {organization.admin.user_id, member.user_id, external.user_id}
         assert all(entry.active for entry in entries.values())
+    # An external contact in no space sees only themselves and the admin who certified them.
+    assert set(_verified(organization, external)) == {organization.admin.user_id,
+                                                       external.user_id}
     entries = _verified(organization, member)
     assert entries[organization.admin.user_id].certificate.signed_by == "root"
     assert entries[member.user_id].certificate.verify_key == member.signing_key.verify_key.key
