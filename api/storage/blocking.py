@@ -18,7 +18,20 @@ R = TypeVar("R")
 
 
 def off_hub(function: Callable[..., R], *args: object) -> R:
-    """`function(*args)`, in a native thread when the process runs on gevent."""
+    """`function(*args)`, in a native thread when the process runs on gevent. What it raises is
+    raised here, in the caller, and nowhere else (gevent's pool would also print the traceback
+    of an exception leaving the thread: an expected StorageUnavailable is not an error to log)."""
     if not monkey.is_module_patched("threading"):
         return function(*args)
-    return get_hub().threadpool.apply(function, args)
+    value, error = get_hub().threadpool.apply(_outcome, (function, args))
+    if error is not None:
+        raise error
+    return value
+
+
+def _outcome(function: Callable[..., R], args: tuple[object, ...]) -> tuple[R | None,
+                                                                              Exception | None]:
+    try:
+        return function(*args), None
+    except Exception as error:
+        return None, error
