@@ -17,7 +17,19 @@ from e2e.harness.flows import ADMIN, MEMBER
 from e2e.harness.server import ServerProcess
 
 TIMEOUT_MS = 30_000
-SEAL_DELAY_S = 2.5  # web/freshness.js seals the heads record 2 s after they change
+RECORD_DUE = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const opening = indexedDB.open('paravent-integrity', 1);
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  const keys = await new Promise((resolve) => {
+    const request = db.transaction('heads').objectStore('heads').getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return keys.some((value) => value && value.pending && value.record);
+}"""
 WIPE_INDEXEDDB = """async () => {
   for (const { name } of await indexedDB.databases()) {
     await new Promise((resolve, reject) => {
@@ -41,7 +53,11 @@ def test_freshness_the_passkey_carries_the_heads_to_a_wiped_profile(
     flows.bootstrap(admin, server.bootstrap_link("CHU Clé"), ADMIN)
     workspace_id = flows.create_workspace(admin, "Commission clé")
     flows.new_dossier(admin, "Mme Alice Mémoire")
-    time.sleep(SEAL_DELAY_S)
+    # web/freshness.js seals the heads record a couple of seconds after they change.
+    deadline = time.monotonic() + 30
+    while not admin.page.evaluate(RECORD_DUE):
+        assert time.monotonic() < deadline, "the heads record was never sealed"
+        time.sleep(0.5)
     # Unlocking after a reload is the next assertion: it writes the record due.
     flows.go_home(admin)
     admin.page.reload()

@@ -27,7 +27,7 @@ import {
   keepPasskeyRecord, passkeyRecord, rememberHead, rememberedHead, rememberedHeads,
 } from './history-memory.js';
 
-export const ANSWER_WAIT_MS = 4000;
+export const ANSWER_WAIT_MS = 6000;
 const SEAL_DELAY_MS = 2000;
 /** Dispatched on window with {workspaceId, verdict} when an answer was checked. */
 export const FRESHNESS_CHECKED = 'paravent:freshness-checked';
