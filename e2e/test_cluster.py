@@ -25,6 +25,7 @@ import pytest
 from redis import Redis
 
 from e2e.harness import flows
+from e2e.harness.browser import wait_for_crypto_ready
 from e2e.harness.cluster import Backends, Cluster
 from e2e.harness.flows import ADMIN, MEMBER
 from e2e.harness.server import REPO_ROOT, ServerProcess
@@ -228,3 +229,90 @@ def test_cluster_serves_again_after_a_backend_is_stopped_and_started(
         cluster.service(service).start()
     assert cluster.wait_for_health("ok")[entry] == "ok"
     assert _each_process_serves(cluster)
+
+
+def _upload(user, name: str, content: bytes) -> None:
+    user.page.set_input_files("#file-input", files=[
+        {"name": name, "mimeType": "application/octet-stream", "buffer": content}])
+
+
+def _downloaded(user, name: str) -> bytes:
+    with user.page.expect_download(timeout=TIMEOUT_MS) as download:
+        user.page.click(f"#file-list li[data-name='{name}'] button.download")
+    return Path(download.value.path()).read_bytes()
+
+
+def _post_comment(user, comment: str) -> None:
+    user.page.fill("#comment-text", comment)
+    user.page.click("#comment-post")
+
+
+def test_cluster_a_page_rides_out_each_outage_without_a_reload(cluster, new_user):
+    """A member's page through nginx while the block store, the database and the message queue
+    each go away and come back, and while the app process holding an upload is killed: the page
+    says what it waits for, keeps what was typed and picked, finishes by itself, and after a
+    reload everything acknowledged is there."""
+    admin = new_user()
+    flows.bootstrap(admin, cluster.bootstrap_link("CHU Pannes"), ADMIN)
+    flows.create_workspace(admin, "Commission pannes")
+    flows.new_dossier(admin, "Mme Alice Panne")
+    admin.page.locator("#dossier-table tr:has-text('Mme Alice Panne') button").click()
+    admin.page.wait_for_selector("#file-input", timeout=TIMEOUT_MS)
+
+    # The block store away: the upload waits and says so, then completes by itself.
+    scan = os.urandom(FILE_BYTES)
+    cluster.service("seaweedfs").kill()
+    try:
+        _upload(admin, "scan-panne.bin", scan)
+        admin.page.locator("#transfers li.upload[data-waiting='storage_unavailable']").wait_for(
+            timeout=TIMEOUT_MS)
+        assert cluster.wait_for_health("degraded")["blocks"] != "ok"
+    finally:
+        cluster.service("seaweedfs").start()
+    admin.page.locator("#file-list li[data-name='scan-panne.bin']").wait_for(timeout=120_000)
+
+    # The database away: the comment waits with its text kept, then is posted by itself.
+    during_database = "Avis posté pendant la coupure de la base"
+    cluster.service("postgresql").stop()
+    try:
+        _post_comment(admin, during_database)
+        admin.page.locator("#committee p.error[data-waiting]").wait_for(timeout=TIMEOUT_MS)
+        assert admin.page.input_value("#comment-text") == during_database
+        admin.page.wait_for_timeout(2000)  # a few retries meet the outage
+    finally:
+        cluster.service("postgresql").start()
+    admin.page.locator(f"#comment-list li:has-text('{during_database}')").wait_for(
+        timeout=60_000)
+
+    # The message queue away: writes go on (rate limits counted per process meanwhile).
+    during_queue = "Avis posté pendant la coupure de Redis"
+    cluster.service("redis").stop()
+    try:
+        _post_comment(admin, during_queue)
+        admin.page.locator(f"#comment-list li:has-text('{during_queue}')").wait_for(
+            timeout=TIMEOUT_MS)
+    finally:
+        cluster.service("redis").start()
+    cluster.wait_for_health("ok")
+
+    # The app process serving an upload killed: the upload goes on through the other.
+    large = os.urandom(40 * 1024 * 1024)
+    _upload(admin, "irm-panne.bin", large)
+    admin.page.wait_for_function(
+        "() => document.querySelector('#transfers li.upload progress')?.value > 0",
+        timeout=TIMEOUT_MS)
+    cluster.kill_process(0)
+    admin.page.locator("#file-list li[data-name='irm-panne.bin']").wait_for(timeout=120_000)
+    cluster.wait_until_serving(0)
+    assert not admin.page.locator("p.error[role='alert']:visible").count()
+
+    admin.page.goto(cluster.url)
+    wait_for_crypto_ready(admin.page)
+    flows.sign_in(admin)
+    flows.open_workspace(admin, "Commission pannes")
+    admin.page.locator("#dossier-table tr:has-text('Mme Alice Panne') button").click()
+    for comment in (during_database, during_queue):
+        admin.page.locator(f"#comment-list li:has-text('{comment}')").wait_for(
+            timeout=TIMEOUT_MS)
+    assert _downloaded(admin, "scan-panne.bin") == scan
+    assert _downloaded(admin, "irm-panne.bin") == large

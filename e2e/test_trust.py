@@ -319,7 +319,11 @@ def test_revocation_removes_the_member_and_their_later_decision_is_forged(commit
     alerts = _history_alerts(admin)
     assert f"FORGED: entry {forged['seq']} (decision) by {MEMBER.name}, not applied" in alerts
     assert "was revoked before writing it" in alerts, alerts
-    assert MEMBER.name not in admin.page.locator("#member-list").inner_text()
+    # Removed as revoked: listed as revoked, no longer among the members.
+    assert admin.page.locator(
+        f"#member-list li:not(.member-revoked):has-text('{MEMBER.name}')").count() == 0
+    assert admin.page.locator(
+        f"#member-list li.member-revoked:has-text('{MEMBER.name}')").count() == 1
     feed = admin.page.locator("#activity-feed")
     assert "FORGED — not applied" in feed.locator(f"li[data-seq='{forged['seq']}']").inner_text()
     signed = feed.locator(f"li[data-seq='{comment_seq}']")
@@ -383,8 +387,10 @@ def test_revocation_withheld_is_known_from_another_history_in_a_wiped_profile(se
         # Opening the first workspace removes the revoked member; the removal carries the
         # signed revocation.
         flows.open_workspace(admin, "Commission Est")
-        admin.page.locator(f"#member-list li:has-text('{REVOKED.name}')").wait_for(
-            state="detached", timeout=TIMEOUT_MS)
+        admin.page.locator(f"#member-list li.member-revoked:has-text('{REVOKED.name}')"
+                           ).wait_for(timeout=TIMEOUT_MS)
+        assert admin.page.locator(
+            f"#member-list li:not(.member-revoked):has-text('{REVOKED.name}')").count() == 0
         with closing(sqlite3.connect(server.database_path)) as db, db:
             db.execute("update users set revoked_at = null, revocation = null where id = ?",
                        [revoked_id])

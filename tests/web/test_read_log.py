@@ -17,6 +17,8 @@ const pages = {
   [`${base}?cursor=WzNd%2B%2F%3D`]: { entries: [{ seq: 4 }], next: null, read_markers: {} },
 };
 const asked = [];
+// The page's modules listen to the window's navigation; Node has no window.
+globalThis.window = new EventTarget();
 globalThis.fetch = async (path) => {
   asked.push(path);
   return { ok: path in pages, json: async () => pages[path] ?? {} };
