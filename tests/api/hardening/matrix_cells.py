@@ -152,6 +152,9 @@ def play_event(world: World, event: str, actor: str) -> str:
                                  "invitation_id": world.fresh_invitation()[1]},),
             "invitation:relay": ({"payload": {"step": "hello"}},),
             "invitation:abort": ({"reason": "matrix"},),
+            "freshness:ask": ({**place, "nonce": "n" * 44},),
+            "freshness:answer": ({**place, "asker": world.people["owner"].user_id,
+                                  "answer": "a" * 100},),
         }.get(event, ({},))
         return _answer(socket.emit(event, *arguments, callback=True))
     finally:

@@ -139,12 +139,21 @@ HTTP_MATRIX = {
         "401 404 400 400 400 400 404 401 404 404 404",
 }
 EVENT_MATRIX = {
+    "freshness:answer": (
+        "not_found not_found ok ok ok ok "
+        "not_found not_found not_found not_found not_found"),
+    "freshness:ask": (
+        "not_found not_found ok ok ok ok "
+        "not_found not_found not_found not_found not_found"),
     "invitation:abort": (
         "not_joined not_joined not_joined not_joined not_joined ok "
         "ok not_joined not_joined not_joined not_joined"),
     "invitation:join": (
         "forbidden forbidden forbidden forbidden forbidden ok "
         "ok forbidden forbidden not_found forbidden"),
+    "invitation:mismatch": (
+        "not_joined not_joined not_joined not_joined not_joined ok "
+        "ok not_joined not_joined not_joined not_joined"),
     "invitation:relay": (
         "not_joined not_joined not_joined not_joined not_joined ok "
         "ok not_joined not_joined not_joined not_joined"),
