@@ -129,8 +129,9 @@ function inviteSection(invitations) {
     const created = await attempt(submit, box, () => api('POST', '/api/invitations', formValues(form)));
     if (created) {
       form.reset();
+      // The list grows by the new invitation first, so the link shown next stays in view.
+      await invitations.refresh().catch((error) => showError(box, error));
       showInvitationLink(result, created, 'invite.createdTitle');
-      invitations.refresh().catch((error) => showError(box, error));
     }
   } }, nameField, emailField, siteField,
   h('div', { class: 'field' }, h('label', { for: 'field-profile' }, t('person.profile')), profile),
