@@ -6,7 +6,7 @@
  * a realtime change reloads what it touched, and every subscriber hears of it at once.
  */
 
-import { verifiedDirectory } from './directory.js';
+import { forgetDirectory, verifiedDirectory } from './directory.js';
 import { loadLog } from './log.js';
 import { loadDossiers, loadWorkspace, unshareWorkspace } from './workspaces.js';
 
@@ -93,6 +93,9 @@ export async function openWorkspaceState(workspaceId) {
     set({ ...newest('workspace', number, next), ...newest('log', logNumber, { log }) });
   };
   const follow = async (change) => {
+    if (change.what === 'members') {
+      forgetDirectory(); // a member may have been certified since this view fetched it
+    }
     if (change.what === 'members' || change.kind === 'workspace') {
       await reloadWorkspace();
     } else if (change.what === 'log') {
