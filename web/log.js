@@ -115,8 +115,9 @@ export async function followingHistory(workspaceId, write) {
 export function appendEntry(workspaceId, kind, content) {
   return followingHistory(workspaceId, async () => {
     const entry = await cryptoClient().call('log.append', { workspace_id: workspaceId, kind, content });
-    await api('POST', `/api/workspaces/${workspaceId}/log`, entry);
-    return entry.seq;
+    // The server places the write (log format 4): its position is the server's answer.
+    const { seq } = await api('POST', `/api/workspaces/${workspaceId}/log`, entry);
+    return seq;
   });
 }
 
