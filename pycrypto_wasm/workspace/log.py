@@ -265,19 +265,24 @@ def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: s
             raise BrokenChainError(
                 position, f"log entry {position} was altered or is not signed by a known user: "
                 f"{error}") from error
-        if value["seq"] != position:
-            raise BrokenChainError(
-                position, f"log entry {position} is missing or out of order: entry "
-                f"{value['seq']} is in its place")
-        if value["prev"] != prev:
-            raise BrokenChainError(
-                position, f"log entry {position} does not follow entry {position - 1}: an entry "
-                "before it was replaced or changed")
+        _check_place(position, value["seq"], value["prev"], prev)
         prev = entry_hash(stored)
         entries.append(LogEntry(position, value["prev"], value["author"], value["kind"],
                                 value["key_index"], value["written_at"], value["sealed"], prev,
                                 value["public"], value["anchors"], format=stored[0]))
     return entries
+
+
+def _check_place(position: int, seq: int, named_prev: bytes, prev: bytes) -> None:
+    """An entry stored at `position` says it is there, after the entry stored before it."""
+    if seq != position:
+        raise BrokenChainError(
+            position, f"log entry {position} is missing or out of order: entry {seq} is in its "
+            "place")
+    if named_prev != prev:
+        raise BrokenChainError(
+            position, f"log entry {position} does not follow entry {position - 1}: an entry "
+            "before it was replaced or changed")
 
 
 def _verified_placed(stored: bytes, position: int, context: Context,
@@ -292,14 +297,7 @@ def _verified_placed(stored: bytes, position: int, context: Context,
         raise BrokenChainError(
             position, f"log entry {position} was altered or is not signed by a known user: "
             f"{error}") from error
-    if placed["seq"] != position:
-        raise BrokenChainError(
-            position, f"log entry {position} is missing or out of order: entry "
-            f"{placed['seq']} is in its place")
-    if placed["prev"] != prev:
-        raise BrokenChainError(
-            position, f"log entry {position} does not follow entry {position - 1}: an entry "
-            "before it was replaced or changed")
+    _check_place(position, placed["seq"], placed["prev"], prev)
     head_seq = value["head_seq"]
     if not 0 <= head_seq < position:
         raise BrokenChainError(
