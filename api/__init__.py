@@ -25,6 +25,7 @@ from api.limits.redis_store import shared_rate_limits
 from api.limits.user_limits import init_user_limits
 from api.notifications import init_notifications
 from api.partners import routes as partners
+from api.policies import routes as policies
 from api.realtime.channel import init_realtime, socketio_of
 from api.realtime.freshness_relay import init_freshness_relay
 from api.realtime.shared_state import init_shared_state
@@ -63,7 +64,7 @@ def create_app(config: Config) -> Flask:
     app.extensions["paravent_blocks"].prepare()
     init_health(app)
     for module in (openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
-                   documents, blocks, log, own_state, partners):
+                   documents, blocks, log, own_state, partners, policies):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)

@@ -12,6 +12,7 @@ from typing import Protocol
 from api.storage.identity import IdentityStore
 from api.storage.notifications import NotificationStore
 from api.storage.partners import PartnerStore
+from api.storage.policies import PolicyStore
 from api.storage.workspaces import WorkspaceStore
 
 
@@ -22,6 +23,7 @@ class Store(Protocol):
     workspaces: WorkspaceStore
     notifications: NotificationStore
     partners: PartnerStore
+    policies: PolicyStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read and written."""

@@ -328,6 +328,29 @@ def _0010_partner_sites(db: Connection) -> None:
     )
 
 
+def _0011_sharing_policies(db: Connection) -> None:
+    """Sharing policies: per organization and per workspace (`scope`), which of download links
+    and drop boxes exist, their longest duration in days, and whether a password and a
+    watermark are required."""
+    _execute_script(
+        db,
+        """
+        create table sharing_policies (
+            scope_id text primary key,
+            scope text not null,
+            organization_id text not null references organizations(id),
+            links integer not null,
+            dropboxes integer not null,
+            max_days integer not null,
+            password_required integer not null,
+            watermark_required integer not null,
+            updated_by text not null references users(id),
+            updated_at real not null
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -339,6 +362,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (8, _0008_notifications),
     (9, _0009_invitation_progress),
     (10, _0010_partner_sites),
+    (11, _0011_sharing_policies),
 ]
 
 

@@ -14,6 +14,7 @@ from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
 from api.storage.partners import PartnerStore
+from api.storage.policies import PolicyStore
 from api.storage.workspaces import WorkspaceStore
 
 # Below this room to grow, the database is reported full: its next writes would fail.
@@ -40,6 +41,7 @@ class SqlStore:
         self.workspaces = WorkspaceStore(db)
         self.notifications = NotificationStore(db)
         self.partners = PartnerStore(db)
+        self.policies = PolicyStore(db)
 
     @property
     def db(self) -> Connection:

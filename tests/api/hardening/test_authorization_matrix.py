@@ -137,6 +137,14 @@ HTTP_MATRIX = {
         "401 404 403 201 201 201 404 401 404 404 404",
     "PUT /api/workspaces/{workspace_id}/my-state":
         "401 404 400 400 400 400 404 401 404 404 404",
+    "GET /api/policy":
+        "401 200 200 200 200 200 200 401 200 200 200",
+    "PUT /api/policy":
+        "401 403 403 403 403 400 400 401 403 400 403",
+    "GET /api/workspaces/{workspace_id}/policy":
+        "401 404 200 200 200 200 404 401 404 404 404",
+    "PUT /api/workspaces/{workspace_id}/policy":
+        "401 404 403 403 403 400 404 401 404 404 404",
 }
 EVENT_MATRIX = {
     "freshness:answer": (

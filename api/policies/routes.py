@@ -1,0 +1,86 @@
+"""Reading and setting sharing policies: the organization's (any signed-in user reads it, its
+administrators set it) and a workspace's (its members read it with the effective policy, its
+owners set it)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from api.http.errors import ApiError
+from api.http.inputs import json_body, whole_number
+from api.identity.sessions import admin_required, current_user, login_required
+from api.policies.rules import (
+    LONGEST_MAX_DAYS,
+    Policy,
+    effective_policy,
+    organization_policy,
+    workspace_policy,
+)
+from api.storage.pool import get_store
+from api.workspaces.access import membership
+
+blueprint = Blueprint("policies", __name__)
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name)
+    if not isinstance(value, bool):
+        raise ApiError(400, "bad_request", f"'{name}' must be true or false")
+    return value
+
+
+def _policy_from(body: dict[str, Any]) -> Policy:
+    max_days = whole_number(body.get("max_days"), "max_days")
+    if not 1 <= max_days <= LONGEST_MAX_DAYS:
+        raise ApiError(400, "bad_request", f"'max_days' must be from 1 to {LONGEST_MAX_DAYS}")
+    return Policy(links=_flag(body, "links"), dropboxes=_flag(body, "dropboxes"),
+                  max_days=max_days, password_required=_flag(body, "password_required"),
+                  watermark_required=_flag(body, "watermark_required"))
+
+
+def _store_policy(scope_id: str, scope: str, policy: Policy, user: dict[str, Any]) -> None:
+    get_store().policies.put({
+        "scope_id": scope_id, "scope": scope, "organization_id": user["organization_id"],
+        "links": int(policy.links), "dropboxes": int(policy.dropboxes),
+        "max_days": policy.max_days, "password_required": int(policy.password_required),
+        "watermark_required": int(policy.watermark_required),
+        "updated_by": user["id"], "updated_at": time.time()})
+
+
+@blueprint.get("/api/policy")
+@login_required
+def read_organization_policy() -> Response:
+    organization_id = current_user()["organization_id"]
+    return jsonify(organization_policy(get_store(), organization_id).view())
+
+
+@blueprint.put("/api/policy")
+@admin_required
+def set_organization_policy() -> Response:
+    user = current_user()
+    policy = _policy_from(json_body())
+    _store_policy(user["organization_id"], "organization", policy, user)
+    return jsonify(policy.view())
+
+
+def _workspace_view(workspace_id: str, organization_id: str) -> dict[str, Any]:
+    store = get_store()
+    return {"organization": organization_policy(store, organization_id).view(),
+            "workspace": workspace_policy(store, workspace_id).view(),
+            "effective": effective_policy(store, organization_id, workspace_id).view()}
+
+
+@blueprint.get("/api/workspaces/<workspace_id>/policy")
+def read_workspace_policy(workspace_id: str) -> Response:
+    user, _ = membership(workspace_id)
+    return jsonify(_workspace_view(workspace_id, user["organization_id"]))
+
+
+@blueprint.put("/api/workspaces/<workspace_id>/policy")
+def set_workspace_policy(workspace_id: str) -> Response:
+    user, _ = membership(workspace_id, "owner")
+    _store_policy(workspace_id, "workspace", _policy_from(json_body()), user)
+    return jsonify(_workspace_view(workspace_id, user["organization_id"]))
