@@ -97,6 +97,10 @@ def init_storage_faults(app: Flask) -> None:
             logger.error("database error", exc_info=error)
             return error_response(500, "internal_error", "the server failed; try again later")
         logger.error("database fault: %s", error)
+        if isinstance(fault, StorageUnavailable):
+            # A database that went away took every idle connection with it; each would fail
+            # one more request, one after the other, long after the database is back.
+            app.extensions["paravent_store_pool"].close_idle()
         return error_response(fault.status, fault.code, fault.message)
 
     for error_type in database_error_types():

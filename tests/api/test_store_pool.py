@@ -11,8 +11,11 @@ from dataclasses import replace
 import pytest
 
 from api import create_app
+from api.config import DEFAULT_MAX_REQUEST_BYTES
 from api.storage.pool import ServerBusy, StorePool, get_store
 from api.storage.sqlstore import prepare
+from tests.api.conftest import database_of
+from tests.api.identity.conftest import bootstrap
 
 
 def test_store_pool_hands_back_the_same_open_store(config):
@@ -66,3 +69,23 @@ def test_store_requests_one_after_another_share_one_connection(config):
         with app.test_request_context("/api/health"):
             seen.add(id(get_store()))
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_after_the_database_comes_back_one_failed_request_is_enough(config):
+    """PostgreSQL restarted: every idle connection is dead. The request that meets the first
+    one gets 503, and the pool drops the others with it, so the next request is served."""
+    app = create_app(replace(config, max_request_bytes=DEFAULT_MAX_REQUEST_BYTES))
+    organization = bootstrap(app)
+    pool = app.extensions["paravent_store_pool"]
+    idle = [pool.take() for _ in range(5)]
+    for store in idle:
+        pool.give_back(store)
+    name = config.database.rsplit("/", 1)[1]
+    with database_of(replace(config, database=config.database.replace(name, "postgres"))) as db:
+        db.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = ?",
+                   [name])
+
+    first = organization.admin.client.get("/api/workspaces")
+    assert (first.status_code, first.json["error"]["code"]) == (503, "storage_unavailable")
+    assert organization.admin.client.get("/api/workspaces").status_code == 200
