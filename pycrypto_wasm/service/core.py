@@ -25,6 +25,7 @@ from pycrypto_wasm.service import (
     log,
     messages,
     own_state,
+    results,
     workspaces,
 )
 from pycrypto_wasm.service.params import Params, Reply, RequestError
@@ -82,6 +83,7 @@ METHODS: dict[str, Method] = {
     **log.METHODS,
     **own_state.METHODS,
     **freshness.METHODS,
+    **results.METHODS,
 }
 
 

@@ -8,6 +8,7 @@ page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from pycrypto_wasm.exceptions import CryptoError
@@ -21,6 +22,7 @@ from pycrypto_wasm.workspace.blocks import BLOCK_SIZE, BlockRef, decrypt_block, 
 from pycrypto_wasm.workspace.manifest import ManifestVersion, seal_manifest
 
 MAX_NAME = 255
+FILE_ID = re.compile(r"^f-[0-9a-f]{24}$")
 
 
 def _transfer(state: WorkerState, request: Params) -> Transfer:
@@ -28,12 +30,16 @@ def _transfer(state: WorkerState, request: Params) -> Transfer:
 
 
 def begin_upload(state: WorkerState, request: Params) -> Reply:
+    """A file's upload begins: its id is new, or the one the caller chose (a batch's result,
+    whose id says whether it was sent)."""
     workspace_id = params.text(request, "workspace_id")
     state.keyring(workspace_id)
     size = request.get("size")
     if not isinstance(size, int) or size < 0:
         raise RequestError("parameter 'size' must be a whole number of bytes")
-    file_id = f"f-{random_id()[:24]}"
+    file_id = request.get("file_id") or f"f-{random_id()[:24]}"
+    if not isinstance(file_id, str) or not FILE_ID.match(file_id):
+        raise RequestError("parameter 'file_id' must be a file id (f- and 24 hex digits)")
     count = max(1, -(-size // BLOCK_SIZE))
     state.transfers[file_id] = Transfer(
         workspace_id, file_id, params.text(request, "name")[:MAX_NAME],

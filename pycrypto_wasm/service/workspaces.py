@@ -21,7 +21,7 @@ from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
-from pycrypto_wasm.workspace import keys, workflow
+from pycrypto_wasm.workspace import keys, results, workflow
 from pycrypto_wasm.workspace.history import (
     CREATED,
     MEMBER_REMOVED,
@@ -62,7 +62,7 @@ class WithheldVersionError(CryptoError):
 
 DOSSIER_FIELDS = (
     "patient_name", "birth_date", "referring_site", "requested_unit", "urgency", "status",
-    "reviewers", "summary", "documents",
+    "reviewers", "summary", "documents", "result",
 )
 
 
@@ -263,7 +263,10 @@ def _fields(request: Params) -> dict[str, Any]:
     unknown = set(fields) - set(DOSSIER_FIELDS)
     if unknown:
         raise RequestError(f"unknown dossier fields: {sorted(unknown)}")
-    return {name: value for name, value in dict(fields).items() if value is not None}
+    checked = {name: value for name, value in dict(fields).items() if value is not None}
+    if "result" in checked:
+        checked["result"] = results.check_result(checked["result"])
+    return checked
 
 
 def save_dossier(state: WorkerState, request: Params) -> Reply:
