@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pycrypto_wasm import __version__, backend
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import (
+    dropbox,
     file_blocks,
     files,
     freshness,
@@ -79,6 +80,7 @@ METHODS: dict[str, Method] = {
     **invitations.METHODS,
     **workspaces.METHODS,
     **files.METHODS,
+    **dropbox.METHODS,
     **file_blocks.METHODS,
     **log.METHODS,
     **own_state.METHODS,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.random import random_id
+from pycrypto_wasm.service import dropbox as dropbox_service
 from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
@@ -45,6 +46,7 @@ def begin_upload(state: WorkerState, request: Params) -> Reply:
         workspace_id, file_id, params.text(request, "name")[:MAX_NAME],
         str(request.get("mime") or "application/octet-stream"), size,
         request.get("dossier_id"), [None] * count,
+        outside=dropbox_service.outside_mark(state, request.get("deposit_file")),
     )
     return {"file_id": file_id, "block_size": BLOCK_SIZE, "block_count": count}
 
@@ -76,7 +78,8 @@ def finish_upload(state: WorkerState, request: Params) -> Reply:
         kind="file", document_id=transfer.file_id, version=1,
         content={"name": transfer.name, "mime": transfer.mime, "size": transfer.size,
                  "dossier_id": transfer.dossier_id,
-                 "blocks": [ref.to_value() for ref in transfer.blocks if ref is not None]},
+                 "blocks": [ref.to_value() for ref in transfer.blocks if ref is not None],
+                 **({"outside": transfer.outside} if transfer.outside else {})},
     )
     entry = history_service.document_entry(state, transfer.workspace_id, "file",
                                            transfer.file_id, 1, manifest)
@@ -150,6 +153,7 @@ def describe_files(state: WorkerState, request: Params) -> Reply:
         files.append({"document_id": file_id, "version": opened.version,
                       "name": content["name"], "mime": content["mime"], "size": content["size"],
                       "dossier_id": content.get("dossier_id"),
+                      "outside": content.get("outside"),
                       "deleted": bool(content.get("deleted")), "written_at": opened.written_at,
                       "author_name": state.display_name(opened.author),
                       "unconfirmed": history_service.unconfirmed_version(

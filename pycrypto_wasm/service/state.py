@@ -57,6 +57,9 @@ class Transfer:
     size: int
     dossier_id: str | None
     blocks: list[BlockRef | None] = field(default_factory=list, repr=False)
+    # For a file filed from a drop box: where it came from (service/dropbox.py), kept in its
+    # manifest so every version says it was received from outside.
+    outside: dict[str, Any] | None = None
 
 
 @dataclass
@@ -107,6 +110,10 @@ class WorkerState:
     # Per workspace: a member's signed head that contradicts what the server serves, and their
     # name; every later sync of that workspace is checked against it.
     witnessed: dict[str, tuple[Answer, str]] = field(default_factory=dict, repr=False)
+    # Drop boxes (service/dropbox.py): deposits this page is sending (no account needed), and
+    # deposits a member's worker opened and verified, by deposit id.
+    sending_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
+    opened_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -181,6 +188,8 @@ class WorkerState:
         self.freshness_nonces.clear()
         self.going_on.clear()
         self.witnessed.clear()
+        self.sending_deposits.clear()
+        self.opened_deposits.clear()
         self.signing_key = None
         self.encryption_key = None
         self.bundle = None
