@@ -17,7 +17,7 @@ from api.http.errors import init_errors
 from api.http.inputs import init_input_checks
 from api.http.proxies import init_trusted_proxies
 from api.http.security_headers import init_security_headers
-from api.identity import bootstrap, directory, invitations, login, passkeys
+from api.identity import bootstrap, directory, invitations, login, passkeys, suspension
 from api.identity.invitation_channel import init_invitation_channel
 from api.identity.sessions import init_origin_check
 from api.limits.identity_limits import init_rate_limits
@@ -63,8 +63,8 @@ def create_app(config: Config) -> Flask:
     app.extensions["paravent_blocks"] = open_block_store(config)
     app.extensions["paravent_blocks"].prepare()
     init_health(app)
-    for module in (openapi, bootstrap, login, passkeys, directory, invitations, workspaces,
-                   documents, blocks, log, own_state, partners, policies):
+    for module in (openapi, bootstrap, login, suspension, passkeys, directory, invitations,
+                   workspaces, documents, blocks, log, own_state, partners, policies):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)

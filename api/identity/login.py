@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from api.http.errors import ApiError
 from api.http.inputs import b64_encode, blob, json_body
 from api.identity import ceremonies
-from api.identity.sessions import COOKIE, end_session, session_user, start_session
+from api.identity.sessions import cookie_session, end_session, start_session
 from api.identity.views import organization_view, settings_view, user_view
 from api.limits.identity_limits import rate_limited
 from api.storage.pool import get_store
@@ -21,7 +21,10 @@ from api.storage.pool import get_store
 blueprint = Blueprint("login", __name__)
 
 
-def _signed_in(user: dict[str, Any], wrapped_bundle: bytes | None, method: str) -> Response:
+def sign_in_reply(user: dict[str, Any], wrapped_bundle: bytes | None,
+                  method: str) -> dict[str, Any]:
+    """What the page needs to unlock the keys after a sign-in (or an unlock): who, and the key
+    bundle wrapped for what was used."""
     if user["revoked_at"] is not None:
         raise ApiError(403, "revoked", "this account was revoked by an administrator")
     organization = get_store().identity.organization(user["organization_id"])
@@ -35,7 +38,11 @@ def _signed_in(user: dict[str, Any], wrapped_bundle: bytes | None, method: str) 
     if wrapped_bundle is None and user["recovery_bundle"]:
         # A passkey without PRF cannot unlock the keys: the recovery code will.
         reply["recovery_bundle"] = b64_encode(user["recovery_bundle"])
-    response = jsonify(reply)
+    return reply
+
+
+def _signed_in(user: dict[str, Any], wrapped_bundle: bytes | None, method: str) -> Response:
+    response = jsonify(sign_in_reply(user, wrapped_bundle, method))
     start_session(response, user["id"])
     return response
 
@@ -68,13 +75,15 @@ def login_with_recovery() -> Response:
 
 @blueprint.get("/api/session")
 def session() -> Response:
-    """Who is signed in; `{"user": null}` (not an error) when nobody is."""
-    user = session_user(request.cookies.get(COOKIE))
-    if user is None:
+    """Who is signed in; `{"user": null}` (not an error) when nobody is; `locked` while the
+    session is locked on its workstation (only its passkey unlocks it)."""
+    found = cookie_session()
+    if found is None:
         return jsonify({"user": None})
+    user = found.user
     organization = get_store().identity.organization(user["organization_id"])
     return jsonify({"user": user_view(user), "organization": organization_view(organization),
-                    "settings": settings_view()})
+                    "settings": settings_view(), "locked": found.suspended})
 
 
 @blueprint.post("/api/logout")

@@ -7,6 +7,9 @@ origin (checked against the Origin header), on top of SameSite=Strict.
 A session ends when its user signs out, or when it is found expired (idle or past its absolute
 lifetime); either way the row is deleted and every `when_session_ends` callback hears of it (the
 realtime channel closes that session's sockets on every process: api/realtime/channel.py).
+A session locked on its workstation (api/identity/suspension.py) is kept but suspended: every
+call answers 401 `session_locked` until its user's passkey resumes it; its sockets are closed as
+an ended session's are (reason "locked"), and none connects as it meanwhile.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Recording activity costs a database write: once a minute is enough for idle expiry.
 TOUCH_INTERVAL_SECONDS = 60
 View = TypeVar("View", bound=Callable[..., Any])
-# Called with (token hash, reason) when a session ends: "signed_out" or "expired".
+# Called with (token hash, reason) when a session ends or is locked: "signed_out", "expired",
+# "locked".
 SessionEndHook = Callable[[str, str], None]
 
 
@@ -43,6 +47,7 @@ class ActiveSession:
     user: dict[str, Any]
     last_seen_at: float
     expires_at: float
+    suspended: bool = False
 
 
 def token_hash(token: str) -> str:
@@ -53,7 +58,8 @@ def when_session_ends(app: Flask, hook: SessionEndHook) -> None:
     app.extensions.setdefault("paravent_session_end_hooks", []).append(hook)
 
 
-def _ended(session_hash: str, reason: str) -> None:
+def ended(session_hash: str, reason: str) -> None:
+    """Tell every `when_session_ends` callback (the realtime channel closes its sockets)."""
     for hook in current_app.extensions.get("paravent_session_end_hooks", []):
         hook(session_hash, reason)
 
@@ -89,13 +95,14 @@ def end_session(response: Response) -> None:
     token = request.cookies.get(COOKIE)
     if token:
         get_store().identity.delete_session(token_hash(token))
-        _ended(token_hash(token), "signed_out")
+        ended(token_hash(token), "signed_out")
     response.delete_cookie(COOKIE, path="/", samesite="Strict")
 
 
-def session_by_hash(session_hash: str) -> ActiveSession | None:
-    """The active session of a token's hash with its unrevoked user, touched (at most once a
-    minute); None otherwise. One found expired is ended here."""
+def found_session(session_hash: str) -> ActiveSession | None:
+    """The unexpired session of a token's hash with its unrevoked user, locked or not; touched
+    (at most once a minute) unless locked, so a locked session expires when idle. None
+    otherwise; one found expired is ended here."""
     identity = get_store().identity
     session = identity.session(session_hash)
     now = time.time()
@@ -103,36 +110,53 @@ def session_by_hash(session_hash: str) -> ActiveSession | None:
         return None
     if is_expired(session, current_app.config["PARAVENT"], now):
         identity.delete_session(session_hash)
-        _ended(session_hash, "expired")
+        ended(session_hash, "expired")
         return None
     user = identity.user(session["user_id"])
     if user is None or user["revoked_at"] is not None:
         return None
+    suspended = session["suspended_at"] is not None
     last_seen = session["last_seen_at"]
-    if now - last_seen > TOUCH_INTERVAL_SECONDS:
+    if not suspended and now - last_seen > TOUCH_INTERVAL_SECONDS:
         identity.touch_session(session_hash, now)
         last_seen = now
-    return ActiveSession(session_hash, user, last_seen, session["expires_at"])
+    return ActiveSession(session_hash, user, last_seen, session["expires_at"], suspended)
+
+
+def session_by_hash(session_hash: str) -> ActiveSession | None:
+    """The active (unlocked) session of a token's hash (see `found_session`); else None."""
+    session = found_session(session_hash)
+    return session if session is not None and not session.suspended else None
+
+
+def cookie_session() -> ActiveSession | None:
+    """This request's session, locked or not (see `found_session`)."""
+    token = request.cookies.get(COOKIE)
+    return found_session(token_hash(token)) if token else None
 
 
 def active_session(token: str | None) -> ActiveSession | None:
-    """The active session of a cookie's token (see `session_by_hash`)."""
+    """The active (unlocked) session of a cookie's token (see `session_by_hash`)."""
     return session_by_hash(token_hash(token)) if token else None
 
 
-def session_user(token: str | None) -> dict[str, Any] | None:
-    """The active, unrevoked user of a session token, touching the session; else None."""
-    session = active_session(token)
-    return session.user if session is not None else None
+def current_session() -> ActiveSession:
+    """This request's active session, or a 401: `unauthenticated`, or `session_locked` while
+    its workstation is locked."""
+    if "paravent_session" not in g:
+        g.paravent_session = cookie_session()
+    session: ActiveSession | None = g.paravent_session
+    if session is None:
+        raise ApiError(401, "unauthenticated", "your session has ended; sign in again")
+    if session.suspended:
+        raise ApiError(401, "session_locked",
+                       "this session is locked: unlock it with your passkey")
+    return session
 
 
 def current_user() -> dict[str, Any]:
-    """The signed-in user of this request, or a 401."""
-    if "user" not in g:
-        g.user = session_user(request.cookies.get(COOKIE))
-    if g.user is None:
-        raise ApiError(401, "unauthenticated", "your session has ended; sign in again")
-    return g.user
+    """The signed-in user of this request, or a 401 (see `current_session`)."""
+    return current_session().user
 
 
 def login_required(view: View) -> View:

@@ -9,7 +9,7 @@ the sockets of an expired session are closed by two checks:
   HTTP requests touch it, at most once a minute; sooner if the idle limit is shorter), or once
   past its absolute lifetime; an ended session refuses the event and closes its sockets;
 - a sweep, every `SWEEP_SECONDS`, reads the sessions of all this process's sockets in one query
-  and closes those whose session expired, was deleted or whose user was revoked.
+  and closes those whose session expired, was deleted or locked, or whose user was revoked.
 Why a sweep and not a timer per socket: the idle deadline moves with every request the user
 makes, on any process, so a timer would have to re-read the database anyway; the sweep costs one
 query per process per interval whatever the number of sockets, and it also catches a session
@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from api.identity.sessions import TOUCH_INTERVAL_SECONDS, ActiveSession, is_expired, session_by_hash
+from api.identity.sessions import TOUCH_INTERVAL_SECONDS, ActiveSession, found_session, is_expired
 from api.storage.faults import database_error_types
 from api.storage.pool import get_store
 
@@ -94,17 +94,17 @@ def socket_user() -> dict[str, Any] | None:
     fresh_for = min(TOUCH_INTERVAL_SECONDS, current_app.config["PARAVENT"].session_idle_seconds)
     if now - held.last_seen_at <= fresh_for and now <= held.expires_at:
         return held.user
-    fresh = session_by_hash(held.token_hash)
-    if fresh is None:
-        sessions.close(held.token_hash, "expired")
+    fresh = found_session(held.token_hash)
+    if fresh is None or fresh.suspended:
+        sessions.close(held.token_hash, "locked" if fresh is not None else "expired")
         return None
     sessions.hold(request.sid, fresh)
     return fresh.user
 
 
 def sweep(app: Flask) -> None:
-    """Close this process's sockets whose session expired, was deleted, or whose user was
-    revoked; refresh the others' last activity."""
+    """Close this process's sockets whose session expired, was deleted or locked, or whose
+    user was revoked; refresh the others' last activity."""
     sessions = socket_sessions(app)
     held = sessions.by_session()
     if not held:
@@ -123,6 +123,8 @@ def sweep(app: Flask) -> None:
                     identity.delete_session(token_hash)
             elif row["revoked_at"]:
                 ended[token_hash] = "revoked"
+            elif row["suspended_at"] is not None:
+                ended[token_hash] = "locked"
             else:
                 sessions.refresh(token_hash, row["last_seen_at"])
     for token_hash, reason in ended.items():

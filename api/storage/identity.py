@@ -144,6 +144,15 @@ class IdentityStore:
             "update sessions set last_seen_at = ? where token_hash = ?", [now, token_hash]
         )
 
+    def suspend_session(self, token_hash: str, now: float) -> None:
+        """Lock the session: it answers no call until `resume_session`."""
+        self.db.execute("update sessions set suspended_at = coalesce(suspended_at, ?) "
+                        "where token_hash = ?", [now, token_hash])
+
+    def resume_session(self, token_hash: str, now: float) -> None:
+        self.db.execute("update sessions set suspended_at = null, last_seen_at = ? "
+                        "where token_hash = ?", [now, token_hash])
+
     def delete_session(self, token_hash: str) -> None:
         self.db.execute("delete from sessions where token_hash = ?", [token_hash])
 
@@ -153,7 +162,7 @@ class IdentityStore:
         for start in range(0, len(token_hashes), 500):
             chunk = token_hashes[start:start + 500]
             found.update((row["token_hash"], row) for row in self.db.query(
-                "select s.token_hash, s.last_seen_at, s.expires_at, u.revoked_at "
+                "select s.token_hash, s.last_seen_at, s.expires_at, s.suspended_at, u.revoked_at "
                 "from sessions s join users u on u.id = s.user_id "
                 f"where s.token_hash in ({', '.join('?' * len(chunk))})", chunk))
         return found

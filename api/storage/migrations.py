@@ -351,6 +351,13 @@ def _0011_sharing_policies(db: Connection) -> None:
     )
 
 
+def _0012_session_suspension(db: Connection) -> None:
+    """When a session was locked on its workstation (the idle lock, "Switch user"): a locked
+    session answers no API call until its user's passkey resumes it (api/identity/suspension.py).
+    """
+    db.execute(db.ddl("alter table sessions add column suspended_at real"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -363,6 +370,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (9, _0009_invitation_progress),
     (10, _0010_partner_sites),
     (11, _0011_sharing_policies),
+    (12, _0012_session_suspension),
 ]
 
 

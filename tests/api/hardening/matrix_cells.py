@@ -99,6 +99,9 @@ def _remove_member(world: World, actor: str) -> TestResponse:
     return world.workspace.unshare(world.workspace.add("reader"), by=_actor(world, actor))
 
 
+# Routes after which the actor's session must be opened again for the other cells.
+SESSION_ENDERS = ("POST /api/logout", "POST /api/session/suspend")
+
 WRITES: dict[str, Callable[[World, str], TestResponse]] = {
     "POST /api/workspaces": _create_workspace,
     "PUT /api/workspaces/{workspace_id}/documents/{document_id}": _put_dossier,
@@ -120,7 +123,7 @@ def play_http(world: World, route: str, actor: str) -> int:
                                       content_type="application/octet-stream")
     else:
         response = person.client.open(url, method=method, json=body)
-    if route == "POST /api/logout" and actor not in NO_SESSION_TO_RESTORE:
+    if route in SESSION_ENDERS and actor not in NO_SESSION_TO_RESTORE:
         assert person.login().status_code == 200  # the other cells need the session back
     return response.status_code
 

@@ -103,6 +103,10 @@ HTTP_MATRIX = {
         "400 400 400 400 400 400 400 400 400 400 400",
     "POST /api/logout":
         "200 200 200 200 200 200 200 200 200 200 200",
+    "POST /api/session/resume":
+        "401 400 400 400 400 400 400 401 400 400 400",
+    "POST /api/session/suspend":
+        "401 200 200 200 200 200 200 401 200 200 200",
     "POST /api/notifications/read":
         "401 400 400 400 400 400 400 401 400 400 400",
     "POST /api/partner-sites":
