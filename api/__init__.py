@@ -24,6 +24,7 @@ from api.limits.identity_limits import init_rate_limits
 from api.limits.redis_store import shared_rate_limits
 from api.limits.user_limits import init_user_limits
 from api.notifications import init_notifications
+from api.partners.escalation import init_escalation
 from api.partners import routes as partners
 from api.policies import routes as policies
 from api.realtime.channel import init_realtime, socketio_of
@@ -71,6 +72,7 @@ def create_app(config: Config) -> Flask:
     init_presence(app, socketio)
     init_freshness_relay(app, socketio)
     init_notifications(app)
+    init_escalation(app)
     init_trusted_proxies(app)
     return app
 

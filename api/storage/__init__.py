@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from api.storage.escalations import EscalationStore
 from api.storage.identity import IdentityStore
 from api.storage.notifications import NotificationStore
 from api.storage.partners import PartnerStore
@@ -23,6 +24,7 @@ class Store(Protocol):
     workspaces: WorkspaceStore
     notifications: NotificationStore
     partners: PartnerStore
+    escalations: EscalationStore
     policies: PolicyStore
 
     def check(self) -> None:

@@ -358,6 +358,31 @@ def _0012_session_suspension(db: Connection) -> None:
     db.execute(db.ddl("alter table sessions add column suspended_at real"))
 
 
+def _0013_result_escalation(db: Connection) -> None:
+    """Escalation of results nobody opened: each partner space's delay (`since`: when it was
+    first set; older results are never escalated) and, per result (a dossier by id), when a
+    receipt of it first reached the server and when it was escalated."""
+    _execute_script(
+        db,
+        """
+        create table escalation_delays (
+            workspace_id text primary key references workspaces(id),
+            delay_seconds integer not null,
+            since real not null,
+            set_by text not null references users(id),
+            set_at real not null
+        );
+        create table result_deliveries (
+            workspace_id text not null references workspaces(id),
+            dossier_id text not null,
+            opened_at real,
+            escalated_at real,
+            primary key (workspace_id, dossier_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -371,6 +396,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (10, _0010_partner_sites),
     (11, _0011_sharing_policies),
     (12, _0012_session_suspension),
+    (13, _0013_result_escalation),
 ]
 
 

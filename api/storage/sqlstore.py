@@ -10,6 +10,7 @@ from __future__ import annotations
 from api.config import Config
 from api.storage.engine import Connection, SqliteConnection, connect
 from api.storage.faults import StorageFull, StorageUnavailable
+from api.storage.escalations import EscalationStore
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
@@ -41,6 +42,7 @@ class SqlStore:
         self.workspaces = WorkspaceStore(db)
         self.notifications = NotificationStore(db)
         self.partners = PartnerStore(db)
+        self.escalations = EscalationStore(db)
         self.policies = PolicyStore(db)
 
     @property

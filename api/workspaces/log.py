@@ -28,6 +28,7 @@ from api.http.errors import ApiError
 from api.http.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
 from api.http.paging import paged
 from api.identity.sessions import login_required
+from api.partners.escalation import receipt_check, receipt_reached
 from api.realtime.channel import notify_users
 from api.storage.pool import get_store
 from api.storage.queries import Row
@@ -87,9 +88,13 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
         raise ApiError(403, "forbidden", f"your role ({member['role']}) may not record this "
                        f"({kind}); it needs {policy[kind]}")
     row = log_row({"log_entry": body}, workspace_id, user["id"], kind)
+    receipt = receipt_check(write_claims(row["entry"]), workspace_id) \
+        if row["seq"] is None else None
     store = get_store().workspaces
     with appending():
         store.append_log(row)
+    if receipt is not None:
+        receipt_reached(workspace_id, receipt)
     seq = row["seq"]
     members = [m["user_id"] for m in store.members(workspace_id)]
     notify_users(current_app, members, "workspace:changed", {

@@ -12,5 +12,5 @@ from pycrypto_wasm.workspace.workflow import DEFAULT_WORKFLOW, check_workflow
 
 def workflow_of(workspace_id: str, *, as_json: bool = False) -> Any:
     stored = (get_store().workspaces.workspace(workspace_id) or {}).get("workflow")
-    settings = json.loads(stored) if stored else check_workflow(DEFAULT_WORKFLOW)
+    settings = check_workflow(json.loads(stored) if stored else DEFAULT_WORKFLOW)
     return json.dumps(settings, sort_keys=True) if as_json else settings

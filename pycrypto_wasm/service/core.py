@@ -26,6 +26,7 @@ from pycrypto_wasm.service import (
     log,
     messages,
     own_state,
+    receipts,
     results,
     workspaces,
 )
@@ -86,6 +87,7 @@ METHODS: dict[str, Method] = {
     **own_state.METHODS,
     **freshness.METHODS,
     **results.METHODS,
+    **receipts.METHODS,
 }
 
 

@@ -147,6 +147,7 @@ class WriteClaims:
 
     head_seq: int
     kind: str
+    public: dict[str, Any] = field(default_factory=dict)
 
 
 def write_claims(written: bytes) -> WriteClaims:
@@ -158,7 +159,8 @@ def write_claims(written: bytes) -> WriteClaims:
     if not isinstance(head_seq, int) or isinstance(head_seq, bool) or head_seq < 0 \
             or not isinstance(kind, str):
         raise CryptoError("the log write names no head or kind")
-    return WriteClaims(head_seq, kind)
+    public = claims.get("public")
+    return WriteClaims(head_seq, kind, public if isinstance(public, dict) else {})
 
 
 def place_entry(written: bytes, *, seq: int, prev: bytes) -> bytes:

@@ -35,8 +35,13 @@ DEFAULT_POLICY: dict[str, str] = {
     "endorse": "contributor",
     "close": "manager",
     "reopen": "manager",
+    "result_opened": "contributor",
+    "result_acknowledged": "contributor",
 }
 KINDS = tuple(DEFAULT_POLICY)
+# Kinds added after workspaces were created: a policy written before them (in a signed manifest
+# or the server's clear copy) gives them their default role.
+LATER_KINDS = ("result_opened", "result_acknowledged")
 MAX_QUORUM = 50
 # A workspace's workflow settings (in its manifest, and in clear for the server): the role each
 # kind of entry needs, and how many participants must sign a decision for it to be in force.
@@ -58,7 +63,7 @@ def check_workflow(value: Any) -> dict[str, Any]:
     """Workflow settings, checked: a role (contributor or above) for every kind, a quorum."""
     if not isinstance(value, dict) or not isinstance(value.get("policy"), dict):
         raise MalformedError("workflow settings need a 'policy'")
-    policy = value["policy"]
+    policy = {**{kind: DEFAULT_POLICY[kind] for kind in LATER_KINDS}, **value["policy"]}
     if set(policy) != set(KINDS) or any(
             role not in ROLES or role_rank(role) < role_rank("contributor")
             for role in policy.values()):
@@ -71,7 +76,7 @@ def check_workflow(value: Any) -> dict[str, Any]:
 
 def may_append(role: str, kind: str, policy: dict[str, str] | None = None) -> bool:
     """Whether a member with `role` may append an entry of `kind`."""
-    required = (policy or DEFAULT_POLICY).get(kind)
+    required = (policy or DEFAULT_POLICY).get(kind, DEFAULT_POLICY.get(kind))
     return required is not None and role in ROLES and role_rank(role) >= role_rank(required)
 
 

@@ -1,0 +1,109 @@
+"""Storage for the escalation of results nobody opened (SQL shared by both engines, see
+engine.py): each partner space's delay, and per result (a dossier of that space, by id) when a
+receipt of it first reached the server and when it was escalated. Nothing about what a result
+says: the server knows that a member opened a dossier, never its category.
+
+Escalating claims the result's row (insert, or nothing if one exists) in one statement, so two
+server processes sharing the database never escalate the same result twice."""
+
+from __future__ import annotations
+
+from api.storage.engine import Connection
+from api.storage.queries import Row, one
+from api.storage.transactions import transaction
+
+SWEEP_LIMIT = 200
+
+
+class EscalationStore:
+    def __init__(self, db: Connection) -> None:
+        self.db = db
+
+    # delays -----------------------------------------------------------------------------------
+    def delay(self, workspace_id: str) -> Row | None:
+        return one(self.db, "select * from escalation_delays where workspace_id = ?",
+                   [workspace_id])
+
+    def set_delay(self, workspace_id: str, seconds: int | None, user_id: str,
+                  now: float) -> None:
+        """Set the space's delay (None: no escalation). Results sent before escalation was
+        first set for the space are never escalated."""
+        with transaction(self.db):
+            if seconds is None:
+                self.db.execute("delete from escalation_delays where workspace_id = ?",
+                                [workspace_id])
+                return
+            self.db.execute(
+                "insert into escalation_delays (workspace_id, delay_seconds, since, set_by, "
+                "set_at) values (?, ?, ?, ?, ?) on conflict (workspace_id) do update set "
+                "delay_seconds = excluded.delay_seconds, set_by = excluded.set_by, "
+                "set_at = excluded.set_at", [workspace_id, seconds, now, user_id, now])
+
+    def any_delay(self) -> bool:
+        return one(self.db, "select 1 as found from escalation_delays limit 1", []) is not None
+
+    # results ------------------------------------------------------------------------------------
+    def is_dossier(self, workspace_id: str, dossier_id: str) -> bool:
+        return one(self.db, "select 1 as found from documents where workspace_id = ? and "
+                   "document_id = ? and kind = 'dossier' and version = 1",
+                   [workspace_id, dossier_id]) is not None
+
+    def opened(self, workspace_id: str, dossier_id: str, now: float) -> None:
+        """A receipt of the result reached the server (the first one counts)."""
+        with transaction(self.db):
+            self.db.execute(
+                "insert into result_deliveries (workspace_id, dossier_id, opened_at, "
+                "escalated_at) values (?, ?, ?, null) on conflict (workspace_id, dossier_id) "
+                "do update set opened_at = coalesce(result_deliveries.opened_at, "
+                "excluded.opened_at)", [workspace_id, dossier_id, now])
+
+    def overdue(self, now: float) -> list[Row]:
+        """Results of partner spaces with a delay, sent (version 1 written by someone who is not
+        a contact of the site) since escalation was set and longer ago than the delay, with no
+        receipt and not escalated yet: {workspace_id, dossier_id, author_id, created_at,
+        site_id}."""
+        return list(self.db.query(
+            "select d.workspace_id, d.document_id as dossier_id, d.author_id, d.created_at, "
+            "s.id as site_id from escalation_delays e "
+            "join partner_sites s on s.workspace_id = e.workspace_id and s.removed_at is null "
+            "join documents d on d.workspace_id = e.workspace_id and d.kind = 'dossier' "
+            "and d.version = 1 and d.created_at >= e.since "
+            "and d.created_at <= ? - e.delay_seconds "
+            "where not exists (select 1 from result_deliveries r where "
+            "r.workspace_id = d.workspace_id and r.dossier_id = d.document_id) "
+            "and not exists (select 1 from partner_site_contacts c where c.site_id = s.id "
+            "and c.user_id = d.author_id) order by d.created_at limit ?",
+            [now, SWEEP_LIMIT]))
+
+    def claim_escalation(self, workspace_id: str, dossier_id: str, now: float) -> bool:
+        """Mark the result escalated; False if a receipt or another process came first."""
+        with transaction(self.db):
+            claimed = self.db.execute(
+                "insert into result_deliveries (workspace_id, dossier_id, opened_at, "
+                "escalated_at) values (?, ?, null, ?) on conflict (workspace_id, dossier_id) "
+                "do nothing", [workspace_id, dossier_id, now])
+        return claimed.rowcount == 1
+
+    def results_notified(self, workspace_id: str, since: float) -> set[str]:
+        """Who was told of results waiting in the space since `since`."""
+        return {row["user_id"] for row in self.db.query(
+            "select distinct user_id from notifications where workspace_id = ? and "
+            "kind = 'results_waiting' and created_at >= ?", [workspace_id, since])}
+
+    def deliveries(self, workspace_id: str) -> list[Row]:
+        """Per result of the space: when its first results notification was made and mailed
+        (`notified_at`, `mailed_at`), when a receipt reached the server, when it escalated."""
+        return list(self.db.query(
+            "select d.document_id as dossier_id, "
+            "(select min(n.created_at) from notifications n where n.workspace_id = d.workspace_id "
+            "and n.item_id = d.document_id and n.kind = 'results_waiting') as notified_at, "
+            "(select min(n.mailed_at) from notifications n where n.workspace_id = d.workspace_id "
+            "and n.item_id = d.document_id and n.kind = 'results_waiting') as mailed_at, "
+            "r.opened_at, r.escalated_at from documents d left join result_deliveries r "
+            "on r.workspace_id = d.workspace_id and r.dossier_id = d.document_id "
+            "where d.workspace_id = ? and d.kind = 'dossier' and d.version = 1 "
+            "order by d.created_at", [workspace_id]))
+
+    def site_of_space(self, workspace_id: str) -> Row | None:
+        return one(self.db, "select * from partner_sites where workspace_id = ? and "
+                   "removed_at is null", [workspace_id])

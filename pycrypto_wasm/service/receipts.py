@@ -1,0 +1,58 @@
+"""RPC methods for proof of receipt: sign a receipt of a result I opened or acknowledge (a
+log entry of the space's history naming the version I saw by its hash), and each result's delivery
+replayed from the verified history for the laboratory's board.
+
+Both work on the history the worker verified last (log.read or workspace.open before)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pycrypto_wasm.service import history as history_service
+from pycrypto_wasm.service import params
+from pycrypto_wasm.service.params import Params, Reply, RequestError
+from pycrypto_wasm.service.state import WorkerState
+from pycrypto_wasm.service.workspaces import NotAllowedError
+from pycrypto_wasm.workspace import receipts, workflow
+
+
+def write_receipt(state: WorkerState, request: Params) -> Reply:
+    """My receipt (`kind`: result_opened or result_acknowledged) of the latest version of a
+    result the history records; `{"log_entry": None}` when I already signed that receipt of it."""
+    workspace_id = params.text(request, "workspace_id")
+    dossier_id = params.text(request, "dossier_id")
+    kind = params.text(request, "kind")
+    if kind not in receipts.RECEIPT_KINDS:
+        raise RequestError(f"parameter 'kind' must be one of {', '.join(receipts.RECEIPT_KINDS)}")
+    history = history_service.writable(state, workspace_id)
+    record = history.latest.get(dossier_id)
+    if record is None or record.kind != "dossier":
+        raise RequestError(f"the space's history records no result {dossier_id}")
+    role = history_service.my_role(state, history)
+    if role is None or not workflow.may_append(role, kind, history.workflow["policy"]):
+        raise NotAllowedError(f"your role ({role or 'none'}) may not record this ({kind})")
+    me = state.identity().user_id
+    delivery = receipts.deliveries(history, [dossier_id])[dossier_id]
+    signed = delivery.opened if kind == receipts.OPENED else delivery.acknowledged
+    if any(receipt.user_id == me and receipt.version == record.version for receipt in signed):
+        return {"log_entry": None}
+    return {"log_entry": history_service.next_entry(
+        state, workspace_id, kind, content={"dossier_id": dossier_id},
+        public=receipts.receipt_public(record))}
+
+
+def read_deliveries(state: WorkerState, request: Params) -> Reply:
+    """The delivery of each result of `dossier_ids` the verified history records."""
+    workspace_id = params.text(request, "workspace_id")
+    dossier_ids = request.get("dossier_ids")
+    if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
+        raise RequestError("parameter 'dossier_ids' must list dossier ids")
+    history = history_service.held(state, workspace_id).history
+    found = receipts.deliveries(history, list(dossier_ids))
+    return {"deliveries": {dossier_id: delivery.view() for dossier_id, delivery in found.items()}}
+
+
+METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
+    "receipts.write": write_receipt,
+    "receipts.deliveries": read_deliveries,
+}
