@@ -24,8 +24,16 @@ from api.storage.faults import StorageFull, StorageUnavailable
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _FULL = {"QuotaExceeded", "InsufficientStorage", "XMinioStorageFull", "EntityTooLarge"}
+# Per call, botocore's own work runs on the server's CPU: a SHA-256 of the body for the request's
+# signature and a CRC32 of it each way cost more than the call's network round trip on loopback
+# (measured: 2.3 ms of CPU per 512 KiB put, 1.7 per get). Neither protects anything a block
+# needs: every block is named by the digest of its content, which the server checks on upload
+# and every reader checks again, so a body altered on the way is refused by its reader. The
+# request itself (method, key, headers) stays signed.
 _CLIENT = BotoConfig(
-    s3={"addressing_style": "path"},
+    s3={"addressing_style": "path", "payload_signing_enabled": False},
+    request_checksum_calculation="when_required",
+    response_checksum_validation="when_required",
     retries={"max_attempts": 3, "mode": "standard"},
     connect_timeout=5,
     read_timeout=30,

@@ -17,6 +17,7 @@ from api import create_app
 from api.identity.sessions import COOKIE
 from api.storage.blocks import BlockStore
 from api.storage.blocks.configured import open_block_store
+from api.workspaces.blocks import READ_AHEAD
 from api.workspaces.collection import UNRECORDED_GRACE_SECONDS, collect_garbage
 from api.workspaces.quota import charged_bytes
 from e2e.harness.server import serving_in_thread
@@ -106,33 +107,35 @@ def test_a_recorded_block_missing_from_storage_is_an_error_before_anything_is_se
     assert lost in response.json["error"]["message"]
 
 
-class _LostAfterTheCheck(_Wrapped):
-    """`lost` is there when the read checks, and gone by the time it is read."""
+class _LostOnceReadingBegins(_Wrapped):
+    """`lost` is there when the read begins, and gone once its first block is read."""
 
-    def __init__(self, store: BlockStore, lost: str) -> None:
+    def __init__(self, store: BlockStore, first: str, lost: str) -> None:
         super().__init__(store)
-        self.lost = lost
+        self.first, self.lost = first, lost
 
-    def exists(self, workspace_id: str, block_id: str) -> bool:
-        there = self.store.exists(workspace_id, block_id)
-        if block_id == self.lost:
-            self.store.delete(workspace_id, block_id)
-        return there
+    def get(self, workspace_id: str, block_id: str) -> bytes | None:
+        if block_id == self.first:
+            self.store.delete(workspace_id, self.lost)
+        return self.store.get(workspace_id, block_id)
 
 
 @ON_EVERY_BLOCK_STORE
 def test_a_block_lost_during_a_streamed_read_aborts_the_response(workspace, config):
-    first = _upload_block(workspace, workspace.owner, b"first" * 1000, FILE_A, 0)
-    second = _upload_block(workspace, workspace.owner, b"second" * 1000, FILE_A, 1)
+    # Past the blocks read before the response starts, and past those read ahead of them.
+    kept = [_upload_block(workspace, workspace.owner, b"kept %d" % index * 1000, FILE_A, index)
+            for index in range(2 * READ_AHEAD)]
+    lost = _upload_block(workspace, workspace.owner, b"lost" * 1000, FILE_A, 2 * READ_AHEAD)
     app = workspace.owner.person.client.application
-    app.extensions["paravent_blocks"] = _LostAfterTheCheck(app.extensions["paravent_blocks"],
-                                                           second)
+    app.extensions["paravent_blocks"] = _LostOnceReadingBegins(
+        app.extensions["paravent_blocks"], kept[0], lost)
+    block_ids = ", ".join(f'"{block_id}"' for block_id in [*kept, lost])
     cookie = workspace.owner.person.client.get_cookie(COOKIE).value
 
     with serving_in_thread(app) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("POST", f"/api/workspaces/{workspace.workspace_id}/blocks/stream",
-                           body=f'{{"block_ids": ["{first}", "{second}"]}}',
+                           body=f'{{"block_ids": [{block_ids}]}}',
                            headers={"Cookie": f"{COOKIE}={cookie}", "Origin": config.public_origin,
                                     "Content-Type": "application/json"})
         response = connection.getresponse()
