@@ -23,6 +23,7 @@ import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderPartnerSites } from './views/partner-sites.js';
 import { renderRecovery } from './views/recovery.js';
+import { renderResultBatch } from './views/result-batch.js';
 import { renderSecurity } from './views/security.js';
 import { renderWorkspace } from './views/workspace.js';
 import { renderLocked, renderWelcome } from './views/welcome.js';
@@ -102,6 +103,8 @@ function renderRoute(view, { segments, query }) {
     renderNotifications(view);
   } else if (first === 'w' && rest[0]) {
     renderWorkspace(view, rest[0]);
+  } else if (first === 'send-results' && session.user.profile !== 'external') {
+    renderResultBatch(view);
   } else if (first === 'partners' && session.user.profile === 'admin') {
     renderPartnerSites(view);
   } else if (first === 'greet' && session.user.profile === 'admin') {

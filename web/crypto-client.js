@@ -71,10 +71,11 @@ export class CryptoClient {
    * land (`waiting` says why it is paused: 'connection' while the connection is lost,
    * 'storage_unavailable' or 'storage_full' while the server's storage is; the upload resumes
    * when it is back).
+   * `fileId` names the new file (a batch's result), else the worker picks a new id.
    * Returns {promise, cancel}. */
-  upload(file, workspaceId, dossierId, onProgress) {
+  upload(file, workspaceId, dossierId, onProgress, fileId = null) {
     const { id, promise, cancel } = this.#transfer(
-      { type: 'upload', file, workspaceId, dossierId }, onProgress);
+      { type: 'upload', file, workspaceId, dossierId, fileId }, onProgress);
     return { promise: promise.finally(() => this.#progress.delete(id)), cancel };
   }
 

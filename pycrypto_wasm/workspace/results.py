@@ -179,7 +179,8 @@ def _row_problems(row: BatchRow, sites: dict[str, str], files: dict[str, bool]) 
 def check_batch(text: str, files: dict[str, bool], sites: list[str]) -> CheckedBatch:
     """Check a batch before anything is sent: its CSV (`text`) against the files picked (name
     -> whether it starts as a PDF does) and the partner sites the sender can send to. Every
-    problem is listed, each with its line; a batch with problems has no rows."""
+    problem is listed with its line, in the CSV's order (those of no line last); a batch with
+    problems has no rows."""
     records, syntax = _records(text)
     if syntax:
         return CheckedBatch([], [syntax])
@@ -209,6 +210,7 @@ def check_batch(text: str, files: dict[str, bool], sites: list[str]) -> CheckedB
     named = {row.file for row in rows}
     problems += [Problem("extra_file", 0, {"file": name}) for name in sorted(files)
                  if name not in named]
+    problems.sort(key=lambda problem: (problem.line == 0, problem.line))
     return CheckedBatch([] if problems else rows, problems)
 
 

@@ -54,9 +54,9 @@ def test_every_problem_of_a_batch_is_named_with_its_line_and_no_row_is_given():
     assert checked.rows == []
     assert [(p.code, p.line) for p in checked.problems] == [
         ("unknown_site", 2), ("missing_file", 3), ("bad_category", 3), ("bad_birth_date", 3),
-        ("bad_sample", 4), ("bad_patient_name", 4), ("duplicate_file", 4),
-        ("duplicate_sample", 3), ("extra_file", 0)]
-    duplicate = checked.problems[7]
+        ("duplicate_sample", 3), ("bad_sample", 4), ("bad_patient_name", 4),
+        ("duplicate_file", 4), ("extra_file", 0)]
+    duplicate = checked.problems[4]
     assert duplicate.params == {"sample": "S-1", "first": "2"}
 
 

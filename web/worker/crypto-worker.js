@@ -6,8 +6,8 @@
  *                    says whether Python was restored from the 'snapshot' or booted from the 'wheel')
  *   page -> worker  {type: 'call', id, method, params}
  *   worker -> page  {type: 'reply', id, ok, result | error}   (result buffers are transferred)
- *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId} | {type: 'download', id,
- *                    workspaceId, document, port?} | {type: 'cancel', id}
+ *   page -> worker  {type: 'upload', id, file, workspaceId, dossierId, fileId?} |
+ *                   {type: 'download', id, workspaceId, document, port?} | {type: 'cancel', id}
  *   worker -> page  {type: 'progress', id, done, total, waiting}, then the reply. A download's
  *                    plaintext goes to `port` (the downloads service worker, block by block:
  *                    download-port.js) or, without one, as a ReadableStream in the reply;
@@ -117,7 +117,8 @@ async function transfer(data) {
   try {
     if (data.type === 'upload') {
       const result = await upload({ call, file: data.file, workspaceId: data.workspaceId,
-        dossierId: data.dossierId, onProgress, isCancelled: () => cancelled.has(data.id) });
+        dossierId: data.dossierId, fileId: data.fileId, onProgress,
+        isCancelled: () => cancelled.has(data.id) });
       self.postMessage({ type: 'reply', id: data.id, ok: true, result });
     } else {
       const onEnd = (error) => self.postMessage({ type: 'finished', id: data.id, ok: !error,

@@ -65,10 +65,11 @@ function frameHeader(blockId, length) {
   return header;
 }
 
-export async function upload({ call, file, workspaceId, dossierId, onProgress, isCancelled }) {
+export async function upload({ call, file, workspaceId, dossierId, fileId, onProgress,
+  isCancelled }) {
   const begun = ok(call('file.begin_upload', {
     workspace_id: workspaceId, name: file.name, mime: file.type || 'application/octet-stream',
-    size: file.size, dossier_id: dossierId ?? null,
+    size: file.size, dossier_id: dossierId ?? null, file_id: fileId ?? null,
   }));
   let done = 0;
   let waiting = false;
