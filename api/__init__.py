@@ -33,6 +33,9 @@ from api.realtime.shared_state import init_shared_state
 from api.serving import openapi
 from api.serving.assets import init_assets
 from api.serving.health import init_health
+from api.share_links import public as share_links_public
+from api.share_links import routes as share_links
+from api.share_links.lifecycle import init_link_sweep
 from api.storage.blocks.configured import open_block_store
 from api.storage.faults import init_storage_faults
 from api.storage.pool import init_store
@@ -65,13 +68,15 @@ def create_app(config: Config) -> Flask:
     app.extensions["paravent_blocks"].prepare()
     init_health(app)
     for module in (openapi, bootstrap, login, suspension, passkeys, directory, invitations,
-                   workspaces, documents, blocks, log, own_state, partners, policies):
+                   workspaces, documents, blocks, log, own_state, partners, policies, share_links,
+                   share_links_public):
         app.register_blueprint(module.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)
     init_presence(app, socketio)
     init_freshness_relay(app, socketio)
     init_notifications(app)
+    init_link_sweep(app)
     init_escalation(app)
     init_trusted_proxies(app)
     return app

@@ -1,7 +1,8 @@
 """A member's browser in CPython: their session with the real server (a Flask test client) and
 their crypto worker (the same `pycrypto_wasm` service the page runs under Pyodide), driven the
 way web/workspaces.js, web/log.js and web/files.js drive them. It remembers the heads it
-verified, as the page does in IndexedDB, unless told to forget (a wiped workstation profile).
+verified and its checkpoints of each history, as the page does in IndexedDB, unless told to
+forget (a wiped workstation profile).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class MemberBrowser:
     worker: CryptoService = field(default_factory=CryptoService)
     remembered: dict[str, dict[str, Any]] = field(default_factory=dict)
     remembered_revocations: dict[str, str] = field(default_factory=dict)
+    # My checkpoint of each workspace's history ({seq, sealed}), as web/history-memory.js keeps.
+    checkpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # How many log entries the server served this browser (to tell what an open fetched).
+    entries_fetched: int = 0
     # With no remembered head, the page asks before the first write; these browsers answer it
     # as a user who goes on knowingly, unless a test says otherwise (hole 5's tests).
     goes_on_knowingly: bool = True
@@ -92,6 +97,7 @@ class MemberBrowser:
         """A fresh profile: no remembered heads nor revocations."""
         self.remembered.clear()
         self.remembered_revocations.clear()
+        self.checkpoints.clear()
 
     # identity ---------------------------------------------------------------------------------
     def verify_directory(self) -> list[dict[str, Any]]:
@@ -110,20 +116,36 @@ class MemberBrowser:
             "log_entry": {"seq": 1, "kind": "workspace_created", "entry": created["log_entry"]}})
         return created["workspace_id"]
 
-    def log_entries(self, workspace_id: str) -> list[dict[str, Any]]:
-        return self.all_pages(f"/api/workspaces/{workspace_id}/log", "entries")
+    def log_entries(self, workspace_id: str, after: int = 0) -> list[dict[str, Any]]:
+        entries = self.all_pages(f"/api/workspaces/{workspace_id}/log?after={after}", "entries")
+        self.entries_fetched += len(entries)
+        return entries
+
+    def _opened(self, request: dict[str, Any]) -> dict[str, Any]:
+        """`workspace.open` from my checkpoint of the history (the log from its head on), or,
+        without one or when the worker cannot go on from it, of the whole log."""
+        workspace_id = request["workspace_id"]
+        checkpoint = self.checkpoints.get(workspace_id)
+        if checkpoint is not None:
+            try:
+                return self.call("workspace.open", **request, checkpoint=checkpoint,
+                                 entries=self.log_entries(workspace_id, checkpoint["seq"] - 1))
+            except WorkerError as error:
+                if error.code != "checkpoint_unusable":
+                    raise
+                del self.checkpoints[workspace_id]
+        return self.call("workspace.open", **request, entries=self.log_entries(workspace_id))
 
     def open(self, workspace_id: str) -> dict[str, Any]:
         """Open the workspace as the page does: the directory, the workspace's listing, its
-        log, the manifest version the log records."""
+        log (from my checkpoint on, if I keep one), the manifest version the log records."""
         self.verify_directory()
         listing = self.api("GET", f"/api/workspaces/{workspace_id}")
         request = {"workspace_id": workspace_id, "grants": listing["grants"],
                    "manifest": listing["manifest"],
                    "manifest_version": listing["manifest_version"],
-                   "entries": self.log_entries(workspace_id),
                    "remembered": self.remembered.get(workspace_id)}
-        opened = self.call("workspace.open", **request)
+        opened = self._opened(request)
         if "wants_manifest" in opened:
             wanted = opened["wants_manifest"]
             try:
@@ -133,8 +155,8 @@ class MemberBrowser:
                 if error.status != 404:
                     raise
                 version = {"manifest": None, "version": wanted}
-            opened = self.call("workspace.open", **{**request, "manifest": version["manifest"],
-                                                    "manifest_version": version["version"]})
+            opened = self._opened({**request, "manifest": version["manifest"],
+                                   "manifest_version": version["version"]})
         if self.goes_on_knowingly and not self.call("freshness.status",
                                                      workspace_id=workspace_id)["fresh"]:
             self.call("freshness.proceed", workspace_id=workspace_id)
@@ -147,6 +169,8 @@ class MemberBrowser:
         self.remembered_revocations.update(chain["revocations"])
         if chain["verified"]:
             self.remembered[workspace_id] = chain["head"]
+        if chain["checkpoint"]:
+            self.checkpoints[workspace_id] = chain["checkpoint"]
 
     def own_state(self, workspace_id: str) -> dict[str, Any]:
         """My own state (read markers) as the server serves it, opened by the worker after the

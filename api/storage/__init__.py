@@ -14,6 +14,7 @@ from api.storage.identity import IdentityStore
 from api.storage.notifications import NotificationStore
 from api.storage.partners import PartnerStore
 from api.storage.policies import PolicyStore
+from api.storage.share_links import ShareLinkStore
 from api.storage.workspaces import WorkspaceStore
 
 
@@ -26,6 +27,7 @@ class Store(Protocol):
     partners: PartnerStore
     escalations: EscalationStore
     policies: PolicyStore
+    share_links: ShareLinkStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read and written."""

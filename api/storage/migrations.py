@@ -383,6 +383,50 @@ def _0013_result_escalation(db: Connection) -> None:
     )
 
 
+def _0014_share_links(db: Connection) -> None:
+    """Download links: what the server keeps of each (its workspace and sharer, expiry, counts,
+    the verifier of its access proof, the password header, and sealed parts it cannot open),
+    the blocks it lets its recipients read, and its access list."""
+    _execute_script(
+        db,
+        """
+        create table share_links (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            workspace_id text not null references workspaces(id),
+            created_by text not null references users(id),
+            created_at real not null,
+            expires_at real not null,
+            max_downloads integer not null,
+            downloads integer not null,
+            password_header blob,
+            verifier blob not null,
+            key_box blob not null,
+            payload blob not null,
+            sharer_copy blob not null,
+            key_index integer not null,
+            revoked_at real,
+            revoked_by text references users(id),
+            ended_at real,
+            ended_reason text
+        );
+        create index share_links_by_workspace on share_links(workspace_id);
+        create index share_links_open_by_expiry on share_links(ended_at, expires_at);
+        create table share_link_blocks (
+            link_id text not null references share_links(id),
+            block_id text not null,
+            primary key (link_id, block_id)
+        );
+        create table share_link_accesses (
+            link_id text not null references share_links(id),
+            at real not null,
+            event text not null
+        );
+        create index share_link_accesses_by_link on share_link_accesses(link_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -397,6 +441,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (11, _0011_sharing_policies),
     (12, _0012_session_suspension),
     (13, _0013_result_escalation),
+    (14, _0014_share_links),
 ]
 
 

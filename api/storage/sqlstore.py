@@ -16,6 +16,7 @@ from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
 from api.storage.partners import PartnerStore
 from api.storage.policies import PolicyStore
+from api.storage.share_links import ShareLinkStore
 from api.storage.workspaces import WorkspaceStore
 
 # Below this room to grow, the database is reported full: its next writes would fail.
@@ -44,6 +45,7 @@ class SqlStore:
         self.partners = PartnerStore(db)
         self.escalations = EscalationStore(db)
         self.policies = PolicyStore(db)
+        self.share_links = ShareLinkStore(db)
 
     @property
     def db(self) -> Connection:

@@ -40,6 +40,7 @@ from pycrypto_wasm.workspace.freshness import (
     sign_answer,
     verify_answer,
 )
+from pycrypto_wasm.workspace.log import CheckpointUnusableError
 
 
 class NoEvidenceError(CryptoError):
@@ -80,7 +81,7 @@ def answer(state: WorkerState, request: Params) -> Reply:
     if remembered is not None and remembered.confirmed:
         seq, head_hash = remembered.seq, remembered.hash
     elif (found is not None and found.problem is None and workspace_id in state.fresh
-          and found.history.entries):
+          and found.history.length):
         seq, head_hash = found.history.head
     else:
         raise NoEvidenceError(f"this browser has no head of workspace {workspace_id} it could "
@@ -107,17 +108,22 @@ def check(state: WorkerState, request: Params) -> Reply:
                            organization=bundle.organization, workspace=workspace_id,
                            asker=bundle.user_id, nonce=nonce)
     found = held(state, workspace_id)
-    served = [entry.hash for entry in found.history.entries]
+    served = found.history.length
     name = state.display_name(answerer)
     reply: Reply = {"workspace_id": workspace_id, "answerer": answerer, "answerer_name": name,
-                    "seq": stated.seq, "served": len(served), "fresh": False, "ahead": False,
+                    "seq": stated.seq, "served": served, "fresh": False, "ahead": False,
                     "problem": None}
-    contradicted = contradiction(served, stated, name)
+    try:
+        contradicted = contradiction(served, found.history.hash_at, stated, name)
+    except CheckpointUnusableError:
+        # Before what this browser's checkpoint keeps: the next read verifies the whole history.
+        state.witnessed[workspace_id] = (stated, name)
+        return {**reply, "ahead": True}
     if contradicted is None:
         state.fresh.add(workspace_id)
         return {**reply, "fresh": True}
     state.witnessed[workspace_id] = (stated, name)
-    if stated.seq > len(served):
+    if stated.seq > served:
         # Written since this history was read, or withheld: the next read tells (history.sync).
         return {**reply, "ahead": True}
     if found.problem is None:

@@ -16,6 +16,15 @@ remember.
 
 A workspace whose log is broken, rolled back or truncated stays readable up to the break, but
 this worker writes nothing more to it: extending a history it cannot trust would bless it.
+
+A page that kept this user's checkpoint of the history (workspace/checkpoint.py, in IndexedDB)
+sends it (`checkpoint`: {seq, sealed}) with the log from the checkpoint's head on (`entries`,
+the head's own entry first): only the entries after it are verified and replayed. The served
+entry at the head must be the one the checkpoint verified (else the history was rolled back or
+rewritten before it: named as such, nothing is written); a checkpoint this worker cannot go on
+from (refused, or a revocation concerns its entries) answers `checkpoint_unusable` and the page
+sends the whole log. Each verified history whose head moved comes back with its next
+checkpoint, sealed for me alone.
 """
 
 from __future__ import annotations
@@ -29,10 +38,23 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import HeldHistory, WorkerState
+from pycrypto_wasm.workspace.checkpoint import (
+    checkpoint_key,
+    checkpointable,
+    open_checkpoint,
+    seal_checkpoint,
+)
 from pycrypto_wasm.workspace.freshness import contradiction
 from pycrypto_wasm.workspace.history import History, RolledBackHistoryError, replay
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.log import BrokenChainError, verify_chain, write_entry
+from pycrypto_wasm.workspace.log import (
+    EMPTY_BASE,
+    BrokenChainError,
+    LogEntry,
+    entry_hash,
+    verify_chain,
+    write_entry,
+)
 
 
 class UntrustedHistoryError(CryptoError):
@@ -100,26 +122,72 @@ def _learn_revocations(state: WorkerState, history: History) -> None:
         state.learn_revocation(user_id, history.revocations[user_id], signed)
 
 
+def _checkpoint(state: WorkerState, workspace_id: str, request: Params) -> History | None:
+    """The state my checkpoint in `request` holds, if the page sent one."""
+    checkpoint = request.get("checkpoint")
+    if not checkpoint:
+        return None
+    checkpoint = dict(checkpoint)
+    seq = checkpoint.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise RequestError("parameter 'checkpoint' needs the seq of its head")
+    bundle = state.identity()
+    return open_checkpoint(checkpoint_key(bundle.encryption_seed),
+                           params.b64(checkpoint, "sealed"), length=seq,
+                           organization=bundle.organization, workspace=workspace_id,
+                           user_id=bundle.user_id)
+
+
+def _verified(state: WorkerState, held: HeldHistory, stored: list[bytes],
+              start: History | None) -> list[LogEntry]:
+    """The entries of `stored` after `start`'s head (all of them without a checkpoint) whose
+    chain verifies; where it breaks, and why, goes to `held`."""
+    base = start.base.chain if start else EMPTY_BASE
+    if start is not None:
+        served_head = entry_hash(stored[0]) if stored else None
+        if served_head != start.head[1]:
+            held.problem, held.broken_at = _rolled_back(start.length, served_head), start.length
+            return []
+        stored = stored[1:]
+
+    def verified(entries: list[bytes]) -> list[LogEntry]:
+        return verify_chain(entries, organization=held.history.organization,
+                            workspace=held.history.workspace, author_key=state.verify_key_of,
+                            base=base)
+
+    try:
+        return verified(stored)
+    except BrokenChainError as error:
+        held.problem, held.broken_at = str(error), error.position
+        return verified(stored[:error.position - 1 - base.length])
+
+
+def _rolled_back(seq: int, served_head: bytes | None) -> str:
+    if served_head is None:
+        return (f"the server's history of this workspace ends before entry {seq}, but this "
+                f"browser verified it up to entry {seq}: entries were removed (rollback or "
+                "truncation)")
+    return (f"the server's history of this workspace differs, at or before entry {seq}, from "
+            "the one this browser verified: it was rewritten")
+
+
 def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
-    """Verify and replay the log in `request['entries']`; keep it as this workspace's history."""
+    """Verify and replay the log in `request['entries']` (from my checkpoint's head on, if the
+    request carries one); keep it as this workspace's history."""
     bundle = state.identity()
     organization = bundle.organization
     stored = stored_entries(request)
-    held = HeldHistory(History(organization, workspace_id), length=len(stored))
-    try:
-        entries = verify_chain(stored, organization=organization, workspace=workspace_id,
-                               author_key=state.verify_key_of)
-    except BrokenChainError as error:
-        held.problem, held.broken_at = str(error), error.position
-        entries = verify_chain(stored[:error.position - 1], organization=organization,
-                               workspace=workspace_id, author_key=state.verify_key_of)
+    start = _checkpoint(state, workspace_id, request)
+    held = HeldHistory(History(organization, workspace_id),
+                       length=len(stored) + (start.length - 1 if start else 0))
+    entries = _verified(state, held, stored, start)
     remembered = _remembered(request)
     seen = (remembered.seq, remembered.verified_at) if remembered and remembered.verified_at \
         else None
     held.history = replay(entries, organization=organization, workspace=workspace_id,
                           directory=state.directory,
                           remembered_cutoffs=remembered.cutoffs if remembered else None,
-                          seen=seen)
+                          seen=seen, start=start)
     _learn_revocations(state, held.history)
     held.own_state_floor = max(remembered.own_state if remembered else 0,
                                held.history.own_state_of(bundle.user_id))
@@ -127,14 +195,15 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
         try:
             held.history.check_remembered(remembered.seq, remembered.hash)
         except RolledBackHistoryError as error:
-            held.problem, held.broken_at = str(error), len(entries) + 1
+            held.problem, held.broken_at = str(error), held.history.length + 1
     same_head = remembered is not None and remembered.verified_at and (
         remembered.seq, remembered.hash) == held.history.head
     held.verified_at = remembered.verified_at if remembered and same_head else int(time.time())
     if remembered is not None and remembered.confirmed:
         state.fresh.add(workspace_id)
     witnessed = state.witnessed.get(workspace_id)
-    contradicted = witnessed and contradiction([entry.hash for entry in entries], *witnessed)
+    contradicted = witnessed and contradiction(held.history.length, held.history.hash_at,
+                                               *witnessed)
     if contradicted and held.problem is None:
         held.problem, held.broken_at = contradicted
     elif witnessed and not contradicted:
@@ -142,6 +211,10 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     keyring = state.keyrings.get(workspace_id)
     if keyring is not None:
         keyring.current = held.history.key_index
+    if held.problem is None and checkpointable(held.history) and (
+            start is None or entries):
+        held.checkpoint = seal_checkpoint(checkpoint_key(bundle.encryption_seed), held.history,
+                                          user_id=bundle.user_id)
     state.histories[workspace_id] = held
     return held
 
@@ -151,6 +224,16 @@ def held(state: WorkerState, workspace_id: str) -> HeldHistory:
     if found is None:
         raise RequestError(f"workspace {workspace_id} is not open in this browser")
     return found
+
+
+def whole(state: WorkerState, workspace_id: str) -> History:
+    """The history with every entry (not one opened from a checkpoint, which holds only the
+    entries after it): what reads each entry needs; `stale_log` (read the log) otherwise."""
+    history = held(state, workspace_id).history
+    if history.base.chain.length:
+        raise StaleHistoryError("only the entries after this browser's checkpoint were read: "
+                                "read the whole log and retry")
+    return history
 
 
 def writable(state: WorkerState, workspace_id: str) -> History:
@@ -179,7 +262,7 @@ def _anchors(state: WorkerState, workspace_id: str, history: History) -> dict[st
     """What my next entry anchors: my own state's version, and the revocation of every member
     the history does not anchor yet (from the last entry I verified while knowing it)."""
     cutoffs = history.known_cutoffs()
-    head = len(history.entries)
+    head = history.length
     revocations = []
     for user_id in sorted(history.members):
         signed = state.signed_revocations.get(user_id) or history.signed_revocations.get(user_id)
@@ -263,6 +346,8 @@ def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
                  "own_state": own_state_version(state, workspace_id),
                  "verified_at": found.verified_at,
                  "confirmed": workspace_id in state.fresh},
+        "checkpoint": {"seq": history.length, "sealed": params.to_b64(found.checkpoint)}
+        if found.checkpoint else None,
         "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
                        "author_name": state.display_name(forgery.author),
                        "reason": forgery.reason, "message": forgery.describe()}

@@ -25,6 +25,7 @@ def write_receipt(state: WorkerState, request: Params) -> Reply:
     if kind not in receipts.RECEIPT_KINDS:
         raise RequestError(f"parameter 'kind' must be one of {', '.join(receipts.RECEIPT_KINDS)}")
     history = history_service.writable(state, workspace_id)
+    history_service.whole(state, workspace_id)
     record = history.latest.get(dossier_id)
     if record is None or record.kind != "dossier":
         raise RequestError(f"the space's history records no result {dossier_id}")
@@ -47,7 +48,7 @@ def read_deliveries(state: WorkerState, request: Params) -> Reply:
     dossier_ids = request.get("dossier_ids")
     if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
         raise RequestError("parameter 'dossier_ids' must list dossier ids")
-    history = history_service.held(state, workspace_id).history
+    history = history_service.whole(state, workspace_id)
     found = receipts.deliveries(history, list(dossier_ids))
     return {"deliveries": {dossier_id: delivery.view() for dossier_id, delivery in found.items()}}
 

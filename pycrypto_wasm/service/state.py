@@ -75,6 +75,9 @@ class HeldHistory:
     own_state_floor: int = 0
     # When this browser first verified the present head (its own clock).
     verified_at: int = 0
+    # My checkpoint of the history at its head (workspace/checkpoint.py), when there is a new
+    # one to keep.
+    checkpoint: bytes | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -176,10 +176,8 @@ def _members(state: WorkerState, history: History) -> list[Reply]:
 def _revoked_members(state: WorkerState, history: History) -> list[Reply]:
     """Former members removed from the workspace because they were revoked, with the date of
     their revocation: shown as revoked rather than simply gone."""
-    removed = {entry.public.get("user_id") for entry in history.entries
-               if entry.kind == MEMBER_REMOVED and entry.seq not in history.forgeries}
-    gone = sorted(user_id for user_id in removed
-                  if isinstance(user_id, str) and user_id not in history.members
+    gone = sorted(user_id for user_id in history.removed_members()
+                  if user_id not in history.members
                   and _revoked_at(state, history, user_id) is not None)
     return [{"user_id": user_id, "display_name": state.display_name(user_id),
              "revoked_at": _revoked_at(state, history, user_id)} for user_id in gone]

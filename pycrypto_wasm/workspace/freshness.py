@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hmac
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pycrypto_wasm import envelope, hashing
@@ -108,14 +109,15 @@ def verify_answer(answer: bytes, verify_key: VerifyKey, *, organization: str, wo
     return Answer(str(value["answerer"]), seq, head_hash)
 
 
-def contradiction(served: list[bytes], answer: Answer, name: str) -> tuple[str, int] | None:
-    """What a member's answer proves against the history the server serves (`served`: each
-    entry's hash, in order), and the first entry concerned; None if the answer is on it."""
-    if answer.seq > len(served):
-        return (f"the server withholds entries {len(served) + 1} to {answer.seq} of this "
+def contradiction(served: int, hash_at: Callable[[int], bytes], answer: Answer,
+                  name: str) -> tuple[str, int] | None:
+    """What a member's answer proves against the history the server serves (`served` entries,
+    `hash_at` the hash of each), and the first entry concerned; None if the answer is on it."""
+    if answer.seq > served:
+        return (f"the server withholds entries {served + 1} to {answer.seq} of this "
                 f"workspace's history: {name}'s browser verified it up to entry {answer.seq}, "
-                f"but the server serves it only up to entry {len(served)}", len(served) + 1)
-    if answer.seq and not hmac.compare_digest(served[answer.seq - 1], answer.hash):
+                f"but the server serves it only up to entry {served}", served + 1)
+    if answer.seq and not hmac.compare_digest(hash_at(answer.seq), answer.hash):
         return (f"the server shows {name} a different history of this workspace at or before "
                 f"entry {answer.seq}: it was forked", answer.seq)
     return None

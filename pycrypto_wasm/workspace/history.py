@@ -32,6 +32,10 @@ revocation whose named head covers it, nor a head this browser verified before t
 `seen`) is applied but listed as unconfirmed: written by
 X, revoked on D, its order cannot be confirmed. Refused entries are kept as forgeries, named
 with author, kind and reason, and never applied.
+A replay may start from a checkpoint of a history this browser verified before (`HistoryBase`
+and the state it reached, checkpoint.py), applying only the entries after it, unless a
+revocation now concerns someone of the part it covers (CheckpointUnusableError: their entries
+there may be refused or unconfirmed now, which only the whole history says).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from pycrypto_wasm.identity.trust import DirectoryEntry, revoked_entries, verify_revocation
 from pycrypto_wasm.workspace import workflow
-from pycrypto_wasm.workspace.log import LogEntry
+from pycrypto_wasm.workspace.log import EMPTY_BASE, ChainBase, CheckpointUnusableError, LogEntry
 from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
 
 CREATED = "workspace_created"
@@ -119,10 +123,28 @@ class RecordedVersion:
     deleted: bool = False
 
 
+@dataclass(frozen=True)
+class HistoryBase:
+    """What a checkpoint keeps of the entries it covers beside the state they reached: their
+    chain's last hashes, who wrote them (with the highest own-state version each carried) and
+    who was removed by them."""
+
+    chain: ChainBase = EMPTY_BASE
+    own_states: Mapping[str, int] = field(default_factory=dict)
+    removed: frozenset[str] = frozenset()
+
+    @property
+    def people(self) -> frozenset[str]:
+        """Everyone the covered entries concern as authors or removed members."""
+        return frozenset(self.own_states) | self.removed
+
+
 @dataclass
 class History:
     organization: str
     workspace: str
+    # The entries before `entries`, when replayed from a checkpoint.
+    base: HistoryBase = field(default_factory=HistoryBase)
     entries: list[LogEntry] = field(default_factory=list)
     members: dict[str, str] = field(default_factory=dict)
     key_index: int = 0
@@ -145,8 +167,24 @@ class History:
     unconfirmed: dict[int, Unconfirmed] = field(default_factory=dict)
 
     @property
+    def length(self) -> int:
+        return self.base.chain.length + len(self.entries)
+
+    @property
     def head(self) -> tuple[int, bytes]:
-        return (len(self.entries), self.entries[-1].hash if self.entries else bytes(32))
+        return (self.length, self.entries[-1].hash if self.entries else self.base.chain.head)
+
+    def hash_at(self, seq: int) -> bytes:
+        """Entry `seq`'s hash (CheckpointUnusableError before a checkpoint's window)."""
+        if seq > self.base.chain.length:
+            return self.entries[seq - self.base.chain.length - 1].hash
+        return self.base.chain.hash_at(seq)
+
+    def removed_members(self) -> set[str]:
+        """Everyone an applied entry removed (some may have been added again since)."""
+        return set(self.base.removed) | {
+            str(entry.public.get("user_id")) for entry in self.entries
+            if entry.kind == MEMBER_REMOVED and entry.seq not in self.forgeries}
 
     def revoked_at(self, user_id: str) -> int | None:
         revocation = self.revocations.get(user_id)
@@ -169,9 +207,9 @@ class History:
         author), the entry after which the revoked user's entries are refused: where it is
         anchored or remembered, else the head (a browser remembers this with the head it
         verified)."""
-        head = len(self.entries)
-        concerned = set(self.members) | set(self.cutoffs) | {entry.author
-                                                             for entry in self.entries}
+        head = self.length
+        concerned = set(self.members) | set(self.cutoffs) | set(self.base.own_states) | {
+            entry.author for entry in self.entries}
         return {user: min(self.cutoffs.get(user, head), head) for user in self.revocations
                 if user in concerned}
 
@@ -180,7 +218,8 @@ class History:
         versions = [entry.anchors.get("own_state") for entry in self.entries
                     if entry.author == user_id]
         return max([version for version in versions
-                    if isinstance(version, int) and not isinstance(version, bool)] or [0])
+                    if isinstance(version, int) and not isinstance(version, bool)]
+                   + [self.base.own_states.get(user_id, 0)])
 
     def active_members(self) -> dict[str, str]:
         """Members who are not revoked: those new keys are sealed to."""
@@ -202,12 +241,12 @@ class History:
 
     def check_remembered(self, seq: int, head_hash: bytes) -> None:
         """Refuse a history shorter than, or different from, one this browser verified."""
-        if seq > len(self.entries):
+        if seq > self.length:
             raise RolledBackHistoryError(
-                f"the server's history of this workspace ends at entry {len(self.entries)}, "
+                f"the server's history of this workspace ends at entry {self.length}, "
                 f"but this browser verified it up to entry {seq}: entries "
-                f"{len(self.entries) + 1} to {seq} were removed (rollback or truncation)")
-        if seq and not hmac.compare_digest(self.entries[seq - 1].hash, head_hash):
+                f"{self.length + 1} to {seq} were removed (rollback or truncation)")
+        if seq and not hmac.compare_digest(self.hash_at(seq), head_hash):
             raise RolledBackHistoryError(
                 f"the server's history of this workspace differs, at or before entry {seq}, "
                 "from the one this browser verified: it was rewritten")
@@ -216,17 +255,22 @@ class History:
 def replay(entries: list[LogEntry], *, organization: str, workspace: str,
            directory: Mapping[str, DirectoryEntry],
            remembered_cutoffs: Mapping[str, int] | None = None,
-           seen: tuple[int, int] | None = None) -> History:
-    """The workspace's state after `entries` (a verified chain), each checked in order. The
+           seen: tuple[int, int] | None = None, start: History | None = None) -> History:
+    """The workspace's state after `entries` (a verified chain), each checked in order, from
+    the start or from `start` (a checkpoint's state, `entries` the chain after it). The
     revocations that removals and anchors carry count from their own date and from their
     anchor, wherever the entry carrying them is; `remembered_cutoffs` are the places where this
     browser knew a revocation when it remembered a head; `seen` is (head, when this browser
     verified it), so every entry up to that head existed then."""
-    history = History(organization, workspace)
+    history = start or History(organization, workspace)
     for entry in revoked_entries(directory):
         history.revocations[entry.user_id] = entry.revocation
     for entry in entries:
         _learn_anchors(history, entry, directory)
+    concerned = sorted(set(history.revocations) & (history.base.people | set(history.members)))
+    if history.base.chain.length and concerned:
+        raise CheckpointUnusableError(
+            f"{concerned[0]}'s revocation concerns entries this browser's checkpoint covers")
     history.cutoffs = dict(history.anchored)
     for user, seq in (remembered_cutoffs or {}).items():
         if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:

@@ -36,6 +36,10 @@ position is the history's question (history.py): it is checked at the position, 
 named head. The server refuses (409) a write whose named head is before an entry of an
 `ORDERING_KINDS` kind (membership, key rotation, settings): those change who may write and under
 which key, so a writer must have seen them.
+A browser that verified a history up to a head keeps a checkpoint of it (checkpoint.py) and
+later verifies only the entries after it (`verify_chain(..., base=ChainBase)`): the chain goes on
+from the checkpoint's head, a named head must lie on the part of the chain the checkpoint keeps
+(its last `WINDOW` hashes) or after it, and no write placed before may come again.
 Anyone holding the organization's root verify key and the members' certificates can check the
 chain, every signature and every author's authority without reading a single entry
 (`python -m pycrypto_wasm.audit verify`); members also decrypt.
@@ -61,6 +65,8 @@ GENESIS = bytes(32)
 # Kinds that change who may write, with which role or under which key: a write must have seen
 # every one of them before its position (history.py names them too).
 ORDERING_KINDS = ("workspace_created", "member_set", "member_removed", "settings")
+# How many of a verified chain's last entries a checkpoint keeps the hashes of.
+WINDOW = 1024
 
 
 class BrokenChainError(CryptoError, ValueError):
@@ -91,10 +97,57 @@ class LogEntry:
     # The head the writer verified (format 4); the entry before it for older formats.
     head_seq: int = -1
     format: int = 3
+    # The hash of the signed write (format 4), to catch one placed twice; empty before.
+    write_hash: bytes = b""
 
     @property
     def named_head(self) -> int:
         return self.head_seq if self.head_seq >= 0 else self.seq - 1
+
+
+class CheckpointUnusableError(CryptoError, ValueError):
+    """A checkpoint this browser cannot go on from: only the whole history says (read it)."""
+
+    code = "checkpoint_unusable"
+
+
+@dataclass(frozen=True)
+class ChainBase:
+    """A verified chain's first `length` entries, as a checkpoint keeps them: the hashes of the
+    last `WINDOW` entries (and of their writes, 32 zero bytes for older formats), so the chain
+    goes on from them."""
+
+    length: int = 0
+    hashes: tuple[bytes, ...] = ()
+    writes: tuple[bytes, ...] = ()
+
+    @property
+    def start(self) -> int:
+        """The first position whose hash is kept."""
+        return self.length - len(self.hashes) + 1
+
+    @property
+    def head(self) -> bytes:
+        return self.hash_at(self.length)
+
+    def hash_at(self, seq: int) -> bytes:
+        """The hash of entry `seq` (GENESIS for 0); CheckpointUnusableError before the window."""
+        if seq == 0:
+            return GENESIS
+        if not self.start <= seq <= self.length:
+            raise CheckpointUnusableError(
+                f"entry {seq} is before this browser's checkpoint window")
+        return self.hashes[seq - self.start]
+
+    def write_position(self, write_hash: bytes) -> int | None:
+        """Where a write of the window was placed, if `write_hash` is one."""
+        for offset, known in enumerate(self.writes):
+            if known == write_hash:
+                return self.start + offset
+        return None
+
+
+EMPTY_BASE = ChainBase()
 
 
 def entry_context(organization: str, workspace: str) -> Context:
@@ -246,18 +299,20 @@ def _verified(stored: bytes, position: int, context: Context,
 
 
 def verify_chain(stored_entries: list[bytes], *, organization: str, workspace: str,
-                 author_key: Callable[[str], VerifyKey]) -> list[LogEntry]:
-    """Every entry, in order, each signed by its author and following the one before; raises
-    BrokenChainError at the first entry that is not (naming it and why)."""
+                 author_key: Callable[[str], VerifyKey],
+                 base: ChainBase = EMPTY_BASE) -> list[LogEntry]:
+    """Every entry, in order, each signed by its author and following the one before (the
+    first after `base`'s head); raises BrokenChainError at the first entry that is not (naming
+    it and why), CheckpointUnusableError if one names an entry before `base`'s window."""
     context = entry_context(organization, workspace)
     writes = write_context(organization, workspace)
     entries: list[LogEntry] = []
     placed_writes: dict[bytes, int] = {}
-    prev = GENESIS
-    for position, stored in enumerate(stored_entries, start=1):
+    prev = base.head
+    for position, stored in enumerate(stored_entries, start=base.length + 1):
         if isinstance(stored, bytes | bytearray) and stored[:1] == bytes([VERSION]):
-            entry = _verified_placed(stored, position, writes, author_key, prev, entries,
-                                     placed_writes)
+            entry = _verified_placed(stored, position, writes, author_key, prev,
+                                     _Chain(base, entries, placed_writes))
             prev = entry.hash
             entries.append(entry)
             continue
@@ -287,9 +342,27 @@ def _check_place(position: int, seq: int, named_prev: bytes, prev: bytes) -> Non
             "before it was replaced or changed")
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """The chain verified so far: a checkpoint's base and the entries after it."""
+
+    base: ChainBase
+    entries: list[LogEntry]
+    placed_writes: dict[bytes, int]
+
+    def hash_at(self, seq: int) -> bytes:
+        if seq > self.base.length:
+            return self.entries[seq - self.base.length - 1].hash
+        return self.base.hash_at(seq)
+
+    def placed(self, write_hash: bytes) -> int | None:
+        """Where this write was placed before, if it was."""
+        return self.placed_writes.get(write_hash) or self.base.write_position(write_hash)
+
+
 def _verified_placed(stored: bytes, position: int, context: Context,
                      author_key: Callable[[str], VerifyKey], prev: bytes,
-                     entries: list[LogEntry], placed_writes: dict[bytes, int]) -> LogEntry:
+                     chain: _Chain) -> LogEntry:
     """A format-4 entry at `position`: placed there after `prev`, its write signed by its
     author, naming a head on this chain before it, and not a write placed before."""
     try:
@@ -305,20 +378,22 @@ def _verified_placed(stored: bytes, position: int, context: Context,
         raise BrokenChainError(
             position, f"log entry {position} names entry {head_seq} as seen by its writer, "
             "which is not before it: the history was reordered")
-    named = entries[head_seq - 1].hash if head_seq else GENESIS
-    if value["head"] != named:
+    if value["head"] != chain.hash_at(head_seq):
         raise BrokenChainError(
             position, f"log entry {position} was written after an entry {head_seq} other than "
             "this history's: the history was forked or rewritten")
     write_hash = entry_hash(placed["write"])
-    if write_hash in placed_writes:
+    if head_seq < chain.base.start - 1:
+        # A write placed before the window could come again: only the whole history says.
+        raise CheckpointUnusableError(f"log entry {position} names entry {head_seq}, before "
+                                      "this browser's checkpoint window")
+    if (before := chain.placed(write_hash)) is not None:
         raise BrokenChainError(
-            position, f"log entry {position} repeats entry {placed_writes[write_hash]}: a write "
-            "was replayed")
-    placed_writes[write_hash] = position
+            position, f"log entry {position} repeats entry {before}: a write was replayed")
+    chain.placed_writes[write_hash] = position
     return LogEntry(position, prev, value["author"], value["kind"], value["key_index"],
                     value["written_at"], value["sealed"], entry_hash(stored), value["public"],
-                    value["anchors"], head_seq=head_seq, format=VERSION)
+                    value["anchors"], head_seq=head_seq, format=VERSION, write_hash=write_hash)
 
 
 def open_entry(entry: LogEntry, keyring: Keyring) -> dict[str, Any]:

@@ -1,0 +1,136 @@
+"""A checkpoint of a workspace's history: what this browser proved when it verified the history
+up to a head, sealed for the user alone, so that the next open verifies only the entries after
+it (history.py `replay(start=...)`, log.py `verify_chain(base=...)`).
+
+It holds the state the replay reached (members and roles, the current key and every key's check
+value, the workflow in force, the settings' and every document's recorded versions, the
+forgeries found, the latest date applied), what the covered entries say of their people (each
+author's highest own-state version, who was removed) and the chain's head: its position, and
+the hashes of its last `WINDOW` entries and their writes (a later write may name one of them,
+and none of them may be placed again). It is made only of a history that verified whole with
+no revocation concerning it (no revoked member or author, no unconfirmed entry): a revocation
+changes what earlier entries mean, and only the whole history says how.
+
+Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
+context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
+
+Format version 1: `0x01 || envelope` (envelope.py) bound to the organization, the workspace, the
+user and the head's position, of the canonical state above. A checkpoint altered, of another
+user, workspace or position, or of another format is refused (CheckpointUnusableError): the
+browser then verifies the whole history, as a fresh one does. It is integrity data like the
+remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
+history rolled back or rewritten before it is caught.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pycrypto_wasm import canonical, envelope, hashing
+from pycrypto_wasm.context import Context
+from pycrypto_wasm.exceptions import CryptoError
+from pycrypto_wasm.framing import frame, unframe
+from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
+from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
+
+VERSION = 1
+KDF_CONTEXT = "pvchkpt1"
+KDF_SUBKEY_ID = 1
+PURPOSE = "history-checkpoint"
+_RECORD = ("document_id", "kind", "version", "hash", "key_index", "author", "seq", "deleted")
+
+
+def checkpoint_key(encryption_seed: bytes) -> bytes:
+    """The key of a user's checkpoints, from the encryption seed of their key bundle."""
+    return hashing.derive_subkey(encryption_seed, subkey_id=KDF_SUBKEY_ID, context=KDF_CONTEXT)
+
+
+def _context(organization: str, workspace: str, user_id: str, length: int) -> Context:
+    return Context(purpose=PURPOSE, organization=organization, workspace=workspace,
+                   object_id=user_id, version=length)
+
+
+def checkpointable(history: History) -> bool:
+    """Whether a checkpoint may stand for `history` (verified whole by the caller): no
+    revocation concerns it, so what its entries mean cannot change."""
+    return not (history.unconfirmed or history.anchored or history.known_cutoffs())
+
+
+def _record(record: RecordedVersion) -> list[Any]:
+    return [getattr(record, name) for name in _RECORD]
+
+
+def _state(history: History) -> dict[str, Any]:
+    window = [history.hash_at(seq)
+              for seq in range(max(1, history.length - WINDOW + 1), history.length + 1)]
+    chain = history.base.chain
+    writes = list(chain.writes) + [entry.write_hash or bytes(32) for entry in history.entries]
+    own_states = dict(history.base.own_states)
+    for entry in history.entries:
+        version = entry.anchors.get("own_state")
+        carried = version if isinstance(version, int) and not isinstance(version, bool) else 0
+        own_states[entry.author] = max(carried, own_states.get(entry.author, 0))
+    return {
+        "length": history.length, "hashes": window, "writes": writes[-len(window):] if window
+        else [], "own_states": own_states, "removed": sorted(history.removed_members()),
+        "members": history.members, "key_index": history.key_index,
+        "key_checks": {str(index): check for index, check in history.key_checks.items()},
+        "workflow": history.workflow,
+        "settings": _record(history.settings) if history.settings else None,
+        "versions": [_record(record) for record in history.versions.values()],
+        "forgeries": [[forgery.seq, forgery.author, forgery.kind, forgery.reason]
+                      for forgery in history.forgeries.values()],
+        "clock": history.clock,
+    }
+
+
+def seal_checkpoint(key: bytes, history: History, *, user_id: str,
+                    nonce: bytes | None = None) -> bytes:
+    """A checkpoint of `history` sealed for `user_id`. `nonce` is for test vectors only."""
+    context = _context(history.organization, history.workspace, user_id, history.length)
+    return frame(VERSION, envelope.seal(key, context, canonical.encode(_state(history)),
+                                        nonce=nonce))
+
+
+def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str,
+                    workspace: str, user_id: str) -> History:
+    """The history state a checkpoint holds (no entries, its base the chain it covers), if it
+    is exactly the user's checkpoint of this workspace at `length`."""
+    try:
+        body = unframe(sealed, version=VERSION, min_body=envelope.OVERHEAD,
+                       what="history checkpoint")
+        state = canonical.decode(envelope.open_(
+            key, _context(organization, workspace, user_id, length), body))
+        return _history(state, organization, workspace, length)
+    except CheckpointUnusableError:
+        raise
+    except (CryptoError, KeyError, TypeError, ValueError) as error:
+        raise CheckpointUnusableError(
+            f"this browser's checkpoint of the workspace's history was refused ({error}); the "
+            "whole history is verified instead") from error
+
+
+def _records(rows: list[list[Any]]) -> list[RecordedVersion]:
+    return [RecordedVersion(*row) for row in rows]
+
+
+def _history(state: dict[str, Any], organization: str, workspace: str,
+             length: int) -> History:
+    if state["length"] != length or not 0 < len(state["hashes"]) <= WINDOW \
+            or len(state["writes"]) != len(state["hashes"]):
+        raise CheckpointUnusableError("the checkpoint's chain is malformed")
+    base = HistoryBase(ChainBase(length, tuple(state["hashes"]), tuple(state["writes"])),
+                       dict(state["own_states"]), frozenset(state["removed"]))
+    history = History(organization, workspace, base=base, members=dict(state["members"]),
+                      key_index=state["key_index"],
+                      key_checks={int(index): check
+                                  for index, check in state["key_checks"].items()},
+                      workflow=state["workflow"], clock=state["clock"])
+    history.settings = RecordedVersion(*state["settings"]) if state["settings"] else None
+    for record in _records(state["versions"]):
+        history.versions[(record.document_id, record.version)] = record
+        latest = history.latest.get(record.document_id)
+        if latest is None or latest.version < record.version:
+            history.latest[record.document_id] = record
+    history.forgeries = {row[0]: Forgery(*row) for row in state["forgeries"]}
+    return history
