@@ -16,6 +16,8 @@ from api.storage import Store
 from api.storage.queries import Row
 
 KINDS = ("mention", "document_request", "results_waiting", "signature_awaited")
+# Kinds only the server records (a member's page cannot send them): a download link ended.
+SERVER_KINDS = ("link_ended",)
 NEW_EVENT = "notification:new"
 READ_EVENT = "notification:read"
 

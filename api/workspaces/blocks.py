@@ -156,13 +156,21 @@ def stream_blocks(workspace_id: str) -> Response:
     on an object store that doubled the requests of a download, for a loss the reader sees
     either way; measured in bench/README.md, "Blocks on S3".)"""
     membership(workspace_id)
-    block_ids = json_body().get("block_ids")
+    return streamed_blocks(workspace_id, json_body().get("block_ids"))
+
+
+def streamed_blocks(workspace_id: str, block_ids: object,
+                    allowed: Callable[[str], bool] | None = None) -> Response:
+    """The streamed response of `stream_blocks` for block ids a caller was authorized to read
+    (and, with `allowed`, only those it allows: a download link's)."""
     if (not isinstance(block_ids, list) or not 0 < len(block_ids) <= MAX_STREAMED_BLOCKS
             or not all(isinstance(block_id, str) for block_id in block_ids)):
         raise ApiError(400, "bad_request",
                        f"'block_ids' must list 1 to {MAX_STREAMED_BLOCKS} block ids")
     for block_id in block_ids:
         check_id(BLOCK_ID, block_id, "block")
+        if allowed is not None and not allowed(block_id):
+            raise ApiError(404, "not_found", f"no such block: {block_id}")
     missing = get_store().workspaces.missing_blocks(workspace_id, block_ids)
     if missing:
         raise ApiError(404, "not_found", f"no such block: {missing[0]}")

@@ -122,3 +122,17 @@ def kdf_derive_from_key(size: int, subkey_id: int, context: bytes, key: bytes) -
     if not 0 <= subkey_id <= sizes.KDF_SUBKEY_ID_MAX:
         raise ValueError("subkey id must be between 0 and 2**53 - 1")
     return _runtime.kdf_derive_from_key(size, subkey_id, context, key)
+
+
+def pwhash_argon2id(size: int, password: bytes, salt: bytes, opslimit: int,
+                    memlimit: int) -> bytes:
+    """libsodium's crypto_pwhash with ALG_ARGON2ID13: `size` bytes from a human-chosen secret."""
+    _require("password", password)
+    _require("salt", salt, sizes.PWHASH_SALT)
+    if not sizes.PWHASH_MIN <= size <= sizes.PWHASH_MAX:
+        raise ValueError(f"pwhash size must be {sizes.PWHASH_MIN} to {sizes.PWHASH_MAX} bytes")
+    if not sizes.PWHASH_OPSLIMIT_MIN <= opslimit <= sizes.PWHASH_OPSLIMIT_MAX:
+        raise ValueError("pwhash opslimit is out of libsodium's bounds")
+    if not sizes.PWHASH_MEMLIMIT_MIN <= memlimit <= sizes.PWHASH_MEMLIMIT_MAX:
+        raise ValueError("pwhash memlimit is out of bounds")
+    return _runtime.pwhash_argon2id(size, password, salt, opslimit, memlimit)

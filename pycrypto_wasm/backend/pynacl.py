@@ -74,3 +74,9 @@ def kdf_derive_from_key(size: int, subkey_id: int, context: bytes, key: bytes) -
     return bindings.crypto_generichash_blake2b_salt_personal(
         b"", digest_size=size, key=key, salt=salt, person=personal
     )
+
+
+def pwhash_argon2id(size: int, password: bytes, salt: bytes, opslimit: int,
+                    memlimit: int) -> bytes:
+    return bindings.crypto_pwhash_alg(size, password, salt, opslimit, memlimit,
+                                      bindings.crypto_pwhash_ALG_ARGON2ID13)

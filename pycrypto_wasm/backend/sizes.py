@@ -26,5 +26,14 @@ KDF_KEY: Final = 32
 KDF_CONTEXT: Final = 8
 KDF_SUBKEY_MIN: Final = 16
 KDF_SUBKEY_MAX: Final = 64
+PWHASH_SALT: Final = 16
+PWHASH_MIN: Final = 16
+PWHASH_MAX: Final = 64
+# Argon2id's bounds in libsodium (opslimit 1 is allowed for Argon2id; memlimit in bytes).
+PWHASH_OPSLIMIT_MIN: Final = 1
+PWHASH_OPSLIMIT_MAX: Final = 2**32 - 1
+PWHASH_MEMLIMIT_MIN: Final = 8192
+PWHASH_MEMLIMIT_MAX: Final = 2**31
+
 # Subkey ids cross the JavaScript bridge as numbers, which are exact up to 2**53 - 1.
 KDF_SUBKEY_ID_MAX: Final = 2**53 - 1

@@ -87,3 +87,10 @@ def kdf_derive_from_key(size: int, subkey_id: int, context: bytes, key: bytes) -
     out = bytearray(size)
     _bridge.kdfDeriveFromKey(out, subkey_id, context, key)
     return bytes(out)
+
+
+def pwhash_argon2id(size: int, password: bytes, salt: bytes, opslimit: int,
+                    memlimit: int) -> bytes:
+    out = bytearray(size)
+    _bridge.pwhashArgon2id(out, password, salt, opslimit, memlimit)
+    return bytes(out)

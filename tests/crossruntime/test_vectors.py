@@ -46,7 +46,7 @@ def test_vectors_pyodide_runs_on_libsodium_js(pyodide_run):
 def test_vectors_pyodide_opens_cpython_objects(pyodide_run):
     assert pyodide_run["opened"] == dict.fromkeys(
         ("envelope", "sealed", "addressed", "signed", "manifest", "freshness_answer",
-         "heads_record"), PEER_PLAINTEXT.hex()
+         "heads_record", "share_link"), PEER_PLAINTEXT.hex()
     )
 
 

@@ -37,7 +37,7 @@ from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
 from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
-from pycrypto_wasm.workspace import freshness, webcrypto_blocks
+from pycrypto_wasm.workspace import freshness, share_links, webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import open_entry, verify_chain
@@ -280,6 +280,39 @@ def _heads_record(inputs: Case) -> Case:
                        head.verified_at] for head in reopened]}
 
 
+def _argon2id(inputs: Case) -> Case:
+    stretched = share_links.stretch_password(inputs["password"], _hex(inputs["salt"]))
+    return {"stretched": stretched.hex()}
+
+
+def _share_link_payload(inputs: Case) -> share_links.LinkPayload:
+    """The payload of a vector, its block keys and digests written in hex."""
+    value = inputs["payload"]
+    files = [{**shared, "blocks": [{**ref, "key": _hex(ref["key"]), "digest": _hex(ref["digest"])}
+                                   for ref in shared["blocks"]]} for shared in value["files"]]
+    return share_links.LinkPayload.from_value({**value, "files": files})
+
+
+def _share_link(inputs: Case) -> Case:
+    link_id, fragment = inputs["link_id"], _hex(inputs["fragment"])
+    header = _hex(inputs["password_header"]) if inputs["password_header"] else None
+    keys = share_links.recipient_keys(link_id, fragment, header, inputs["password"])
+    link_key = _hex(inputs["link_key"])
+    key_box = share_links.seal_key_box(keys.wrapping_key, link_id, link_key,
+                                       nonce=_hex(inputs["nonce"]))
+    payload = share_links.seal_payload(link_key, link_id, _share_link_payload(inputs),
+                                       nonce=_hex(inputs["nonce"]))
+    copy = share_links.seal_sharer_copy(
+        _hex(inputs["workspace_key"]), organization=inputs["payload"]["organization"],
+        workspace=inputs["payload"]["workspace"], link_id=link_id, fragment=fragment,
+        link_key=link_key, nonce=_hex(inputs["nonce"]))
+    opened = share_links.open_payload(
+        share_links.open_key_box(keys.wrapping_key, link_id, key_box), link_id, payload)
+    return {"proof": keys.proof.hex(), "verifier": keys.verifier.hex(),
+            "key_box": key_box.hex(), "payload": payload.hex(), "sharer_copy": copy.hex(),
+            "label": opened.label, "block_ids": opened.block_ids()}
+
+
 COMPUTE: dict[str, Callable[[Case], Case]] = {
     "aead": _aead,
     "ed25519": _ed25519,
@@ -306,6 +339,8 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "own_state": _own_state,
     "freshness_answer": _freshness_answer,
     "heads_record": _heads_record,
+    "argon2id": _argon2id,
+    "share_link": _share_link,
 }
 WEBCRYPTO_KINDS = frozenset({"webcrypto_block"})
 
@@ -326,6 +361,10 @@ CHALLENGE_RECIPIENT_SEED = bytes([9]) * 32
 
 def _challenge_keyring() -> Keyring:
     return Keyring("org-cross-runtime", "ws-1", {0: CHALLENGE_KEY})
+
+
+def _challenge_link(label: str) -> share_links.LinkPayload:
+    return share_links.LinkPayload(label, "none", "org-cross-runtime", "ws-1", [])
 
 
 def make_challenges(plaintext: bytes) -> Case:
@@ -349,6 +388,8 @@ def make_challenges(plaintext: bytes) -> Case:
             freshness.record_key(CHALLENGE_KEY), sender,
             [freshness.Head(plaintext.hex(), 3, hashing.blake2b(plaintext), 2, 1)],
             organization="org-cross-runtime", user_id="u-peer", written_at=5).hex(),
+        "share_link": share_links.seal_payload(CHALLENGE_KEY, "l-cross", _challenge_link(
+            plaintext.hex())).hex(),
     }
 
 
@@ -376,6 +417,8 @@ def open_challenges(challenges: Case) -> Case:
             freshness.record_key(CHALLENGE_KEY), sender.verify_key,
             _hex(challenges["heads_record"]), organization="org-cross-runtime",
             user_id="u-peer")[1][0].workspace,
+        "share_link": share_links.open_payload(CHALLENGE_KEY, "l-cross",
+                                               _hex(challenges["share_link"])).label,
     }
 
 

@@ -172,5 +172,12 @@ export function createSodiumBridge(sodium) {
         lib._crypto_kdf_derive_from_key(out.address, out.length, low, high, ctx.address,
           k.address)), 'kdf_derive_from_key');
     },
+
+    /** crypto_pwhash with ALG_ARGON2ID13; 64-bit lengths and opslimit go as (low, high). */
+    pwhashArgon2id(pyOut, password, salt, opslimit, memlimit) {
+      expectSuccess(withHeap(pyOut, [secret(password), salt], (out, pw, s) =>
+        lib._crypto_pwhash(out.address, out.length, 0, pw.address, pw.length, 0, s.address,
+          opslimit, 0, memlimit, sodium.crypto_pwhash_ALG_ARGON2ID13)), 'pwhash_argon2id');
+    },
   };
 }

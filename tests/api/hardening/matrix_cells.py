@@ -54,7 +54,7 @@ def _url(world: World, route: str) -> str:
     values = {
         "workspace_id": world.workspace.workspace_id, "document_id": world.dossier_id,
         "dossier_id": world.dossier_id, "version": "1", "user_id": user_id, "token": token,
-        "invitation_id": invitation_id, "passkey_id": "AAAAAAAA",
+        "invitation_id": invitation_id, "passkey_id": "AAAAAAAA", "link_id": f"l-{'0' * 24}",
         "site_id": (world.fresh_partner_site() if route in FRESH_PARTNER_SITE
                     else world.partner_site_id),
         "release": world.app.extensions["paravent_assets"].release, "logical": "web/app.js",

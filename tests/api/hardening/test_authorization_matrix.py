@@ -153,6 +153,20 @@ HTTP_MATRIX = {
         "401 404 200 200 200 200 404 401 404 404 404",
     "PUT /api/workspaces/{workspace_id}/policy":
         "401 404 403 403 403 400 404 401 404 404 404",
+    "POST /api/workspaces/{workspace_id}/share-links":
+        "401 404 403 400 400 400 404 401 404 404 404",
+    "GET /api/workspaces/{workspace_id}/share-links":
+        "401 404 200 200 200 200 404 401 404 404 404",
+    "DELETE /api/workspaces/{workspace_id}/share-links/{link_id}":
+        "401 404 404 404 404 404 404 401 404 404 404",
+    "GET /api/share-links/{link_id}":
+        "404 404 404 404 404 404 404 404 404 404 404",
+    "POST /api/share-links/{link_id}/open":
+        "404 404 404 404 404 404 404 404 404 404 404",
+    "POST /api/share-links/{link_id}/downloads":
+        "404 404 404 404 404 404 404 404 404 404 404",
+    "POST /api/share-links/{link_id}/blocks/stream":
+        "404 404 404 404 404 404 404 404 404 404 404",
 }
 EVENT_MATRIX = {
     "freshness:answer": (
