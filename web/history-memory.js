@@ -5,20 +5,29 @@
  * the entry after which that user's entries are refused whatever their date, and the version of
  * my own state, so that a rollback of it across sign-ins is caught), and the revocations it
  * verified (admin-signed, so a server that stops listing one is not believed), and the heads
- * record due to my passkey (sealed and signed by the worker). No key, no content: positions,
- * hashes, signatures.
+ * record due to my passkey (sealed and signed by the worker), and my checkpoint of each
+ * workspace's history ({seq, sealed}: what the worker proved up to that head, sealed by it under
+ * a key only my key bundle derives, pycrypto_wasm/workspace/checkpoint.py), so that the next
+ * open verifies only the entries after it. No key, no content in clear: positions, hashes,
+ * signatures and sealed checkpoints.
  */
 
 const DATABASE = 'paravent-integrity';
 const HEADS = 'heads';
 const REVOCATIONS = 'revocations';
+const CHECKPOINTS = 'checkpoints';
 
 function database() {
   return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(DATABASE, 1);
-    opening.onupgradeneeded = () => {
-      opening.result.createObjectStore(HEADS);
-      opening.result.createObjectStore(REVOCATIONS);
+    const opening = indexedDB.open(DATABASE, 2);
+    opening.onupgradeneeded = (event) => {
+      if (event.oldVersion < 1) {
+        opening.result.createObjectStore(HEADS);
+        opening.result.createObjectStore(REVOCATIONS);
+      }
+      if (event.oldVersion < 2) {
+        opening.result.createObjectStore(CHECKPOINTS);
+      }
     };
     opening.onsuccess = () => resolve(opening.result);
     opening.onerror = () => reject(opening.error);
@@ -84,6 +93,26 @@ export async function rememberedHeads(userId) {
   const keys = await run(HEADS, 'readonly', (store) => store.getAllKeys(range));
   const heads = await run(HEADS, 'readonly', (store) => store.getAll(range));
   return Object.fromEntries(keys.map((key, index) => [key.slice(prefix.length), heads[index]]));
+}
+
+/** My sealed checkpoint of the workspace's history ({seq, sealed}), or null. */
+export async function checkpointOf(userId, workspaceId) {
+  return (await run(CHECKPOINTS, 'readonly', (store) => store.get(`${userId}/${workspaceId}`)))
+    ?? null;
+}
+
+/** Keeps a checkpoint the worker sealed (a later one replaces an earlier one), or drops it
+ * (`checkpoint` null: the worker could not go on from it). */
+export async function keepCheckpoint(userId, workspaceId, checkpoint) {
+  const key = `${userId}/${workspaceId}`;
+  if (!checkpoint) {
+    await run(CHECKPOINTS, 'readwrite', (store) => store.delete(key));
+    return;
+  }
+  const known = await checkpointOf(userId, workspaceId);
+  if (!known || checkpoint.seq >= known.seq) {
+    await run(CHECKPOINTS, 'readwrite', (store) => store.put(checkpoint, key));
+  }
 }
 
 const passkeyKey = (userId) => `passkey-record/${userId}`;

@@ -10,7 +10,9 @@ import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { learnRevocations } from './directory.js';
 import { freshnessSettled, headsChanged } from './freshness.js';
-import { rememberHead, rememberOwnState, rememberedHead } from './history-memory.js';
+import {
+  keepCheckpoint, rememberHead, rememberOwnState, rememberedHead,
+} from './history-memory.js';
 import { session } from './session.js';
 
 function today() {
@@ -35,15 +37,18 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
     await rememberHead(userId, workspaceId, reply.chain.head).catch(() => null);
     headsChanged(userId);
   }
+  if (reply.chain.checkpoint) {
+    await keepCheckpoint(userId, workspaceId, reply.chain.checkpoint).catch(() => null);
+  }
   return reply;
 }
 
 /**
- * A workspace's log as the server serves it, whole: the history verifies only from its first
- * entry to its last, so every page is read (`next`, past 1000 entries).
+ * A workspace's log as the server serves it, after entry `after` (0: whole), every page read
+ * (`next`, past 1000 entries).
  */
-export function readLog(workspaceId) {
-  return allPages(`/api/workspaces/${workspaceId}/log`, 'entries');
+export function readLog(workspaceId, after = 0) {
+  return allPages(`/api/workspaces/${workspaceId}/log?after=${after}`, 'entries');
 }
 
 function ownStatePath(workspaceId) {

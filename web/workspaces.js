@@ -7,7 +7,9 @@
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { loadDirectory } from './directory.js';
+import { checkpointOf, keepCheckpoint } from './history-memory.js';
 import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
+import { session } from './session.js';
 
 /** The settings a manifest seals: the name and, for a partner space, the site it serves. */
 function settingsRequest(name, partnerSite) {
@@ -24,15 +26,38 @@ export async function createWorkspace(name, partnerSite = null) {
 }
 
 /**
- * Opens one server listing entry in the worker: verifies the workspace's history, accepts the
- * keys it announced to me, decrypts the name from the manifest version it records.
+ * `workspace.open` of the history from my checkpoint on (the log from the checkpoint's head,
+ * whose entry the worker checks is the one it verified), or of the whole log without one or
+ * when the worker cannot go on from it (`checkpoint_unusable`: the checkpoint is dropped).
+ */
+async function openHistory(workspaceId, request) {
+  const userId = session.user.user_id;
+  const checkpoint = await checkpointOf(userId, workspaceId).catch(() => null);
+  if (checkpoint) {
+    try {
+      const { entries } = await readLog(workspaceId, checkpoint.seq - 1);
+      return await verifyHistory('workspace.open', workspaceId, entries, { ...request, checkpoint });
+    } catch (error) {
+      if (error.code !== 'checkpoint_unusable') {
+        throw error;
+      }
+      await keepCheckpoint(userId, workspaceId, null).catch(() => null);
+    }
+  }
+  const { entries } = await readLog(workspaceId);
+  return verifyHistory('workspace.open', workspaceId, entries, request);
+}
+
+/**
+ * Opens one server listing entry in the worker: verifies the workspace's history (only what is
+ * new since my checkpoint of it), accepts the keys it announced to me, decrypts the name from
+ * the manifest version it records.
  */
 export async function openWorkspace(entry) {
   const workspaceId = entry.workspace_id;
-  const { entries } = await readLog(workspaceId);
   const request = { manifest: entry.manifest, manifest_version: entry.manifest_version,
     grants: entry.grants };
-  const opened = await verifyHistory('workspace.open', workspaceId, entries, request);
+  const opened = await openHistory(workspaceId, request);
   if (opened.wants_manifest === undefined) {
     return opened;
   }
@@ -45,7 +70,7 @@ export async function openWorkspace(entry) {
       }
       return { manifest: null, version: opened.wants_manifest };
     });
-  return verifyHistory('workspace.open', workspaceId, entries,
+  return openHistory(workspaceId,
     { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
 

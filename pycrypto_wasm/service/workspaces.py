@@ -170,7 +170,8 @@ def _members(state: WorkerState, history: History) -> list[Reply]:
              "revoked": _revoked(state, history, user_id),
              "revoked_at": _revoked_at(state, history, user_id)}
             for user_id, role in sorted(history.members.items(),
-                                        key=lambda item: state.display_name(item[0]).lower())]
+                                        key=lambda item: (
+                                            state.display_name(item[0]).lower(), item[0]))]
 
 
 def _revoked_members(state: WorkerState, history: History) -> list[Reply]:
