@@ -10,7 +10,9 @@ comments into the log as a browser's worker seals them, on PostgreSQL:
 - one workspace, `MANY_WRITERS` writers (format 4): no 5xx, and every 201 is in the log.
 - writes spread over `WORKSPACES` workspaces (`PER_WORKSPACE` writers each, each writer
   posting as fast as it is answered for `SPREAD_SECONDS`), one production process behind nginx
-  against two behind nginx (the cluster of `make cluster`): writes per second.
+  against two behind nginx (the cluster of `make cluster`): writes per second, and the CPU
+  each part spent per write (app processes, nginx, PostgreSQL, Redis, this process's writer
+  threads), from which the most two processes could reach on this machine's cores follows.
 Each writer stays under the per-user write limit (300 a minute) in the first two runs by a pause
 between writes, as a person does; in the third the limit is what caps a writer (429s are
 counted, never retried).
@@ -21,6 +23,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import tempfile
 import threading
 import time
@@ -31,6 +34,7 @@ from typing import Any
 
 from api import create_app
 from api.config import Config
+from bench.cpu_usage import CLIENT, CpuUsage, cpu_usage
 from e2e.harness.cluster import Backends, Cluster, running_backends
 from e2e.harness.server import ServerProcess, free_port
 from e2e.harness.services.nginx import start_nginx
@@ -259,12 +263,32 @@ def in_turns(port: int, workload: Workload, writers: int, format_version: int) -
             "reseals_per_write": tally.reseals / max(tally.accepted, 1)}
 
 
-def spread(port: int, workload: Workload) -> dict[str, Any]:
+def _pids(servers: list[ServerProcess]) -> list[int]:
+    return [server.process.pid for server in servers if server.process is not None]
+
+
+def _service_parts(backends: Backends) -> dict[str, Callable[[], list[int]]]:
+    return {name: lambda service=service: [service.process.pid]
+            for name, service in backends.services.items() if name != "seaweedfs"}
+
+
+def spread(port: int, workload: Workload,
+           parts: dict[str, Callable[[], list[int]]]) -> dict[str, Any]:
+    """Writes per second over the workspaces, and the CPU milliseconds each part spent per
+    write (`parts` names the root process ids of the servers, nginx and the databases)."""
     tally = Tally()
-    _run_threads(_write_flat_out, workload.spread, port, workload.origin, tally,
-                 time.monotonic() + SPREAD_SECONDS)
+    with cpu_usage(parts) as usage:
+        _run_threads(_write_flat_out, workload.spread, port, workload.origin, tally,
+                     time.monotonic() + SPREAD_SECONDS)
     return {"writes_per_second": tally.accepted / SPREAD_SECONDS, "limited": tally.limited,
-            "server_errors": tally.server_errors}
+            "server_errors": tally.server_errors, **_costs(usage, tally.accepted)}
+
+
+def _costs(usage: CpuUsage, writes: int) -> dict[str, Any]:
+    return {"cpu_ms_per_write": usage.per(writes),
+            "cpu_ms_per_write_total": usage.total * 1000 / max(writes, 1),
+            "machine_cores_busy": usage.cores_busy, "our_cores_busy": usage.total /
+            max(usage.wall_seconds, 1e-9)}
 
 
 def measure(folder: Path, backends: Backends) -> dict[str, Any]:
@@ -285,15 +309,21 @@ def measure(folder: Path, backends: Backends) -> dict[str, Any]:
                             environment=backends.environment).start()
     nginx = start_nginx(folder / "nginx", [process.port], port)
     try:
-        results["spread_one_process"] = spread(port, workload)
+        results["spread_one_process"] = spread(port, workload, {
+            "app": lambda: _pids([process]), "nginx": lambda: [nginx.process.pid],
+            **_service_parts(backends)})
     finally:
         nginx.stop()
         process.stop()
     cluster = Cluster(cluster_folder, backends, port).start()
     try:
-        results["spread_two_processes"] = spread(port, workload)
+        results["spread_two_processes"] = spread(port, workload, {
+            "app": lambda: _pids(cluster.processes),
+            "nginx": lambda: [cluster.nginx.process.pid] if cluster.nginx else [],
+            **_service_parts(backends)})
     finally:
         cluster.stop()
+    results["cores"] = os.cpu_count() or 1
     return results
 
 
@@ -331,6 +361,38 @@ def report(results: dict[str, Any]) -> list[str]:
         f"{_verdict(two >= SCALE_TARGET * one)}); rate-limited "
         f"{results['spread_one_process']['limited']} / "
         f"{results['spread_two_processes']['limited']}")
+    return [*lines, *_scaling_report(results)]
+
+
+def _most(run: dict[str, Any], processes: int, cores: int, *, client: bool) -> float:
+    """Writes per second the CPU costs of `run` allow: each app process runs on one core, and
+    every part (the writers' threads too, unless `client` is False) shares `cores` cores."""
+    costs = run["cpu_ms_per_write"]
+    shared = run["cpu_ms_per_write_total"] - (0.0 if client else costs[CLIENT])
+    return min(processes * 1000 / max(costs["app"], 1e-9), cores * 1000 / max(shared, 1e-9))
+
+
+def _scaling_report(results: dict[str, Any]) -> list[str]:
+    """Where each write's CPU went, and what the CPU costs allow one and two processes on these
+    cores, whatever else the machine was running (the measured figures depend on it)."""
+    lines = []
+    cores = results["cores"]
+    one, two = results["spread_one_process"], results["spread_two_processes"]
+    for run, label in ((one, "one process"), (two, "two processes")):
+        parts = ", ".join(f"{part} {ms:.2f}" for part, ms in run["cpu_ms_per_write"].items())
+        lines.append(
+            f"  {label}: CPU per write (ms) {parts}; total {run['cpu_ms_per_write_total']:.2f}; "
+            f"cores busy: this benchmark {run['our_cores_busy']:.2f}, the whole machine "
+            f"{run['machine_cores_busy']:.2f} of {cores}")
+    for client, where in ((True, "writers on the same cores"), (False, "writers elsewhere")):
+        most_one, most_two = (_most(one, 1, cores, client=client),
+                              _most(two, 2, cores, client=client))
+        ratio = most_two / max(most_one, 1e-9)
+        lines.append(
+            f"  what these CPU costs allow on {cores} cores, {where}: one process "
+            f"{most_one:.0f} writes/s, two {most_two:.0f} ({ratio:.2f}x: "
+            + ("the target is out of reach here)" if ratio < SCALE_TARGET
+               else "the cores allow the target)"))
     return lines
 
 
