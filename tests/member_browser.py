@@ -117,7 +117,15 @@ class MemberBrowser:
         return created["workspace_id"]
 
     def log_entries(self, workspace_id: str, after: int = 0) -> list[dict[str, Any]]:
-        entries = self.all_pages(f"/api/workspaces/{workspace_id}/log?after={after}", "entries")
+        """The log after entry `after`, page after page from the last entry read, as
+        web/log.js `readLog` reads it."""
+        entries: list[dict[str, Any]] = []
+        while True:
+            page = self.api("GET", f"/api/workspaces/{workspace_id}/log?after="
+                            f"{entries[-1]['seq'] if entries else after}")
+            entries += page["entries"]
+            if page["next"] is None or not page["entries"]:
+                break
         self.entries_fetched += len(entries)
         return entries
 

@@ -6,7 +6,7 @@
  * dossier I read), and export the log for the verifier.
  */
 
-import { allPages, api } from './api.js';
+import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { learnRevocations } from './directory.js';
 import { freshnessSettled, headsChanged } from './freshness.js';
@@ -44,11 +44,18 @@ export async function verifyHistory(method, workspaceId, entries, request = {}) 
 }
 
 /**
- * A workspace's log as the server serves it, after entry `after` (0: whole), every page read
- * (`next`, past 1000 entries).
+ * A workspace's log as the server serves it, after entry `after` (0: whole): page after page
+ * (1000 entries each), each read from the last entry of the one before.
  */
-export function readLog(workspaceId, after = 0) {
-  return allPages(`/api/workspaces/${workspaceId}/log?after=${after}`, 'entries');
+export async function readLog(workspaceId, after = 0) {
+  const entries = [];
+  for (let from = after, more = true; more;) {
+    const page = await api('GET', `/api/workspaces/${workspaceId}/log?after=${from}`);
+    entries.push(...page.entries);
+    more = page.next !== null && page.entries.length > 0;
+    from = entries.length ? entries[entries.length - 1].seq : from;
+  }
+  return { entries };
 }
 
 function ownStatePath(workspaceId) {

@@ -256,10 +256,12 @@ class WorkspaceStore:
                    f"seq > ? and kind in ({marks}) limit 1",
                    [workspace_id, head, *ORDERING_KINDS]) is not None
 
-    def log(self, workspace_id: str, after: int = 0) -> list[Row]:
+    def log(self, workspace_id: str, after: int = 0, limit: int | None = None) -> list[Row]:
+        """The log's entries after entry `after`, in order (the first `limit` of them)."""
         return list(self.db.query(
-            "select * from log_entries where workspace_id = ? and seq > ? order by seq",
-            [workspace_id, after]))
+            "select * from log_entries where workspace_id = ? and seq > ? order by seq"
+            + (" limit ?" if limit is not None else ""),
+            [workspace_id, after] + ([limit] if limit is not None else [])))
 
     # own states -------------------------------------------------------------------------------
     def own_state(self, user_id: str, workspace_id: str) -> Row | None:

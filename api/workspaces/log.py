@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from api.http.errors import ApiError
 from api.http.inputs import b64_encode, blob, choice, json_body, query_whole_number, whole_number
-from api.http.paging import paged
+from api.http.paging import MAX_LIMIT, paged
 from api.identity.sessions import login_required
 from api.partners.escalation import receipt_check, receipt_reached
 from api.realtime.channel import notify_users
@@ -108,7 +108,10 @@ def read_log(workspace_id: str) -> Response:
     membership(workspace_id)
     store = get_store().workspaces
     after = query_whole_number("after")
-    page = paged(store.log(workspace_id, after), key=lambda row: (row["seq"],))
+    # Paged from a position (`after`, the last entry a reader holds): one page and one more
+    # row, so `next` says whether more follow; a cursor pages over every entry after `after`.
+    rows = store.log(workspace_id, after, None if request.args.get("cursor") else MAX_LIMIT + 1)
+    page = paged(rows, key=lambda row: (row["seq"],))
     entries = [{"seq": row["seq"], "kind": row["kind"], "author_id": row["author_id"],
                 "created_at": row["created_at"], "entry": b64_encode(row["entry"])}
                for row in page.rows]

@@ -61,9 +61,9 @@ def _record(record: RecordedVersion) -> list[Any]:
 
 
 def _state(history: History) -> dict[str, Any]:
-    window = [history.hash_at(seq)
-              for seq in range(max(1, history.length - WINDOW + 1), history.length + 1)]
     chain = history.base.chain
+    window = [history.hash_at(seq) for seq in range(
+        max(chain.start, history.length - WINDOW + 1), history.length + 1)]
     writes = list(chain.writes) + [entry.write_hash or bytes(32) for entry in history.entries]
     own_states = dict(history.base.own_states)
     for entry in history.entries:

@@ -39,8 +39,10 @@ from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
 from pycrypto_wasm.workspace import freshness, share_links, webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
+from pycrypto_wasm.workspace.checkpoint import checkpoint_key, open_checkpoint, seal_checkpoint
+from pycrypto_wasm.workspace.history import History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.keys import Keyring
-from pycrypto_wasm.workspace.log import open_entry, verify_chain
+from pycrypto_wasm.workspace.log import ChainBase, open_entry, verify_chain
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 from pycrypto_wasm.workspace.own_state import OwnState, open_state, seal_state, state_key
 
@@ -254,6 +256,41 @@ def _own_state(inputs: Case) -> Case:
             "read_markers": canonical.encode(reopened.read_markers).decode("utf-8")}
 
 
+def _checkpointed_history(inputs: Case) -> History:
+    base = HistoryBase(ChainBase(inputs["length"], tuple(_hex(h) for h in inputs["hashes"]),
+                                 tuple(_hex(h) for h in inputs["writes"])),
+                       dict(inputs["own_states"]), frozenset(inputs["removed"]))
+    history = History(inputs["organization"], inputs["workspace"], base=base,
+                      members=dict(inputs["members"]), key_index=inputs["key_index"],
+                      key_checks={int(index): _hex(check)
+                                  for index, check in inputs["key_checks"].items()},
+                      workflow=dict(inputs["workflow"]), clock=inputs["clock"])
+    for row in inputs["versions"]:
+        record = RecordedVersion(row[0], row[1], row[2], _hex(row[3]), *row[4:])
+        history.versions[(record.document_id, record.version)] = record
+        history.latest[record.document_id] = record
+        if record.kind == "workspace":
+            history.settings = record
+    return history
+
+
+def _history_checkpoint(inputs: Case) -> Case:
+    key = checkpoint_key(_hex(inputs["encryption_seed"]))
+    sealed = seal_checkpoint(key, _checkpointed_history(inputs), user_id=inputs["user_id"],
+                             nonce=_hex(inputs["nonce"]))
+    opened = open_checkpoint(key, sealed, length=inputs["length"], user_id=inputs["user_id"],
+                             organization=inputs["organization"], workspace=inputs["workspace"])
+    return {"key": key.hex(), "sealed": sealed.hex(), "head": opened.head[1].hex(),
+            "state": canonical.encode({
+                "length": opened.length, "members": opened.members,
+                "key_index": opened.key_index, "workflow": opened.workflow,
+                "versions": sorted([record.document_id, record.version, record.hash.hex()]
+                                   for record in opened.latest.values()),
+                "own_states": dict(opened.base.own_states),
+                "removed": sorted(opened.base.removed), "clock": opened.clock,
+            }).decode("utf-8")}
+
+
 def _freshness_answer(inputs: Case) -> Case:
     signer = signing.SigningKey(_hex(inputs["signing_seed"]))
     place = {name: inputs[name] for name in ("organization", "workspace", "asker")}
@@ -337,6 +374,7 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "block_layout": _block_layout,
     "webcrypto_block": _webcrypto_block,
     "own_state": _own_state,
+    "history_checkpoint": _history_checkpoint,
     "freshness_answer": _freshness_answer,
     "heads_record": _heads_record,
     "argon2id": _argon2id,
