@@ -92,13 +92,14 @@ class EscalationStore:
 
     def deliveries(self, workspace_id: str) -> list[Row]:
         """Per result of the space: when its first results notification was made and mailed
-        (`notified_at`, `mailed_at`), when a receipt reached the server, when it escalated."""
+        (`notified_at`, `mailed_at`: one naming it, or naming no item and made after it was
+        sent, as a batch's), when a receipt reached the server, when it escalated."""
+        told = ("from notifications n where n.workspace_id = d.workspace_id and "
+                "n.kind = 'results_waiting' and (n.item_id = d.document_id or "
+                "(n.item_id is null and n.created_at >= d.created_at))")
         return list(self.db.query(
-            "select d.document_id as dossier_id, "
-            "(select min(n.created_at) from notifications n where n.workspace_id = d.workspace_id "
-            "and n.item_id = d.document_id and n.kind = 'results_waiting') as notified_at, "
-            "(select min(n.mailed_at) from notifications n where n.workspace_id = d.workspace_id "
-            "and n.item_id = d.document_id and n.kind = 'results_waiting') as mailed_at, "
+            f"select d.document_id as dossier_id, (select min(n.created_at) {told}) "
+            f"as notified_at, (select min(n.mailed_at) {told}) as mailed_at, "
             "r.opened_at, r.escalated_at from documents d left join result_deliveries r "
             "on r.workspace_id = d.workspace_id and r.dossier_id = d.document_id "
             "where d.workspace_id = ? and d.kind = 'dossier' and d.version = 1 "
