@@ -103,11 +103,13 @@ def test_cluster_members_on_two_processes_work_live_together(cluster, new_user):
 
     # Removed from the workspace, the member's page (still open on the other process) is no
     # longer shown as viewing the dossier.
+    flows.workspace_tab(admin, "members")
     admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') button.danger").click()
+    flows.confirm(admin)
     admin.page.locator(f"#presence:has-text('{MEMBER.name}')").wait_for(state="detached",
                                                                         timeout=TIMEOUT_MS)
 
-    flows.go_home(admin)
+    flows.go_to(admin, "people")
     row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
     row.locator("button.danger").click()
     flows.confirm(admin)

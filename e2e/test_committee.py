@@ -35,6 +35,7 @@ def _status(user, status):
 
 
 def _verify_export(user, tmp_path):
+    flows.workspace_tab(user, "activity")
     with user.page.expect_download(timeout=TIMEOUT_MS) as download:
         user.page.click("#log-export")
     path = tmp_path / download.value.suggested_filename
@@ -53,6 +54,7 @@ def _refused_by_server(user, workspace_id):
 
 def _broken_chain_reported(admin, tmp_path, position):
     flows.open_workspace(admin, WORKSPACE)
+    flows.workspace_tab(admin, "activity")
     state = admin.page.locator("#chain-state[data-verified='false']")
     state.wait_for(timeout=TIMEOUT_MS)
     assert f"entry {position}" in state.inner_text()
@@ -68,6 +70,7 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
     flows.go_home(admin)
     workspace_id = flows.create_workspace(admin, WORKSPACE)
     flows.share_workspace(admin, MEMBER)
+    flows.workspace_tab(admin, "settings")
     admin.page.click("#workflow-settings summary")
     admin.page.fill("#workflow-quorum", "2")
     admin.page.click("#workflow-save")
@@ -133,6 +136,7 @@ def test_committee_takes_a_dossier_to_a_signed_decision(server, organization, tm
         timeout=TIMEOUT_MS)
     admin.page.locator("#decision-force.in-force").wait_for(timeout=TIMEOUT_MS)
 
+    flows.workspace_tab(admin, "activity")
     assert admin.page.get_attribute("#chain-state", "data-verified") == "true"
     admin.page.select_option("#activity-site", MEMBER.site)
     feed = admin.page.locator("#activity-feed li")

@@ -116,6 +116,7 @@ def _tab_to(user: UserBrowser, selector: str) -> None:
 def _invite_and_see_what_is_next(admin: UserBrowser) -> None:
     """Item 9: after "Create the invitation", the link and the code check are on screen and
     focus is on the section that holds them."""
+    flows.go_to(admin, "invitations")
     admin.page.fill("#field-display_name", MEMBER.name)
     admin.page.fill("#field-email", MEMBER.email)
     admin.page.fill("#field-site", MEMBER.site)
@@ -156,6 +157,7 @@ def test_day_one_dates_focus_badges_and_statuses_read_true(server, new_user, loc
     admin.page.click(f"#workspace-list a:has-text('{workspace}')")
     _wait_focus(admin, "#workspace-title")
 
+    flows.workspace_tab(admin, "settings")
     admin.page.click("#workflow-settings summary")
     admin.page.fill("#workflow-quorum", "2")
     admin.page.click("#workflow-save")
@@ -189,14 +191,17 @@ def test_day_one_dates_focus_badges_and_statuses_read_true(server, new_user, loc
     admin.page.click("#decision-record")
     admin.page.locator("#decision-force.awaiting-quorum").wait_for(timeout=TIMEOUT_MS)
     assert _text(admin, "#dossier-status") == texts["awaiting"]
+    assert texts["born"] in _text(admin, "#decision .decision-patient")
+    flows.workspace_tab(admin, "dossiers")
     row = f"#dossier-table tr:has-text('{PATIENT}')"
     admin.page.locator(f"{row} td.status", has_text=texts["awaiting"]).wait_for(
         timeout=TIMEOUT_MS)
     assert texts["decided"] not in _text(admin, f"{row} td.status")
     admin.page.select_option("#filter-status", "awaiting_signatures")
     admin.page.locator(row).wait_for(timeout=TIMEOUT_MS)
-    assert texts["born"] in _text(admin, "#decision .decision-patient")
     assert_accessible(admin.page, f"{locale} workspace with a decision awaiting signatures")
+    admin.page.click(f"{row} button.open-dossier")
+    _wait_focus(admin, "#dossier-form-title")
 
     # Item 14: the keyboard focus ring against what it is drawn on: a header link, a plain and
     # a primary button in the panels.

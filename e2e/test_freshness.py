@@ -118,4 +118,4 @@ def test_freshness_a_member_online_confirms_and_without_one_the_user_chooses(
     _notice(wiped, "knowingly")
     wiped.page.click("#dossier-save")
     wiped.page.locator("#dossier-table tr:has-text('Mme Chloé Attente')").wait_for(
-        timeout=TIMEOUT_MS)
+        state="attached", timeout=TIMEOUT_MS)

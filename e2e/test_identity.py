@@ -59,6 +59,7 @@ def test_identity_invite_sign_in_recover_and_revoke(server, organization):
     wait_for_crypto_ready(admin.page)
     flows.sign_in(admin)
     flows.fingerprint(admin)
+    flows.go_to(admin, "people")
     row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
     row.locator(".badge-verified").wait_for(timeout=30_000)
     row.locator("button.danger").click()
@@ -185,7 +186,7 @@ def test_identity_server_substituting_a_key_is_caught(server, organization):
         assert forged != certificate
         database.execute("update users set certificate = ?, profile = 'admin' where id = ?",
                          [forged, member_id])
-    admin.page.goto(admin.page.url.split("#")[0] + "#/")
+    flows.go_to(admin, "people")
     row = admin.page.locator(f"#directory tr:has-text('{MEMBER.name}')")
     row.locator(".badge-invalid").wait_for(timeout=30_000)
     assert "not valid" in row.locator(".problem").inner_text()

@@ -110,6 +110,7 @@ def _choose_language(user: UserBrowser, language: str) -> None:
 
 
 def _open_dossier(user: UserBrowser, texts: dict[str, str]) -> None:
+    flows.workspace_tab(user, "dossiers")
     button = user.page.locator(f"#dossier-table tr:has-text('{PATIENT}') button")
     assert button.inner_text() == texts["open"]
     button.click()
@@ -183,6 +184,7 @@ def test_interface_journey_reads_true_and_is_accessible(server, new_user, tmp_pa
     admin.page.locator("#dossier-saved", has_text=texts["saved"]).wait_for(timeout=TIMEOUT_MS)
     rows = admin.page.locator(f"#dossier-table tr:has-text('{PATIENT}')")
     assert rows.count() == 1
+    flows.workspace_tab(admin, "settings")
     admin.page.click("#workflow-settings summary")
     admin.page.click("#workflow-save")
     admin.page.locator("#workflow-saved", has_text=texts["workflow_saved"]).wait_for(
@@ -195,7 +197,7 @@ def test_interface_journey_reads_true_and_is_accessible(server, new_user, tmp_pa
         "name": "bilan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 " + b"x" * 1527}])
     member.page.locator("#file-list li[data-name='bilan.pdf']").wait_for(timeout=TIMEOUT_MS)
     assert texts["size"] in _text(member, "#file-list")
-    member.page.click("#file-list li[data-name='bilan.pdf'] button.delete")
+    flows.file_action(member.page.locator("#file-list li[data-name='bilan.pdf']"), "delete")
     assert _focused(member) == "confirm-dialog"
     _check(member, language, "confirmation dialog")
     member.page.click("#confirm-dialog button.confirm-cancel")
@@ -258,6 +260,7 @@ def test_interface_journey_reads_true_and_is_accessible(server, new_user, tmp_pa
     assert f'--root-key "{root_fingerprint}"' in _text(admin, "#verify-command")
     _check(admin, language, "security")
     flows.open_workspace(admin, workspace)
+    flows.workspace_tab(admin, "activity")
     with admin.page.expect_download(timeout=TIMEOUT_MS) as download:
         admin.page.click("#log-export")
     exported = tmp_path / download.value.suggested_filename

@@ -95,7 +95,7 @@ def _state_of(admin: UserBrowser, person: Person, text: str) -> None:
     """Home, opened again, shows `person`'s invitation in state `text`."""
     admin.page.click("#nav-security")
     admin.page.wait_for_selector("#security-title", timeout=TIMEOUT_MS)
-    flows.go_home(admin)
+    flows.go_to(admin, "invitations")
     expect(_row(admin, person).locator(".invitation-state")).to_have_text(text,
                                                                           timeout=TIMEOUT_MS)
 
@@ -170,7 +170,7 @@ def test_invitee_leaves_comes_back_and_a_misheard_code_is_retried(server, new_us
     # The admin leaves Home, and finds the code check again in the list.
     admin.page.click("#nav-security")
     admin.page.wait_for_selector("#security-title", timeout=TIMEOUT_MS)
-    flows.go_home(admin)
+    flows.go_to(admin, "invitations")
     _row(admin, MEMBER).locator(".invitation-check").click()
     status = admin.page.locator("#sas-status")
     status.wait_for(timeout=TIMEOUT_MS)
@@ -208,7 +208,7 @@ def test_invitee_leaves_comes_back_and_a_misheard_code_is_retried(server, new_us
     flows.type_code(admin, new_invitee_code)
     expect(admin.page.locator("#sas-done")).to_have_text(texts["done"], timeout=TIMEOUT_MS)
     invitee.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
-    flows.go_home(admin)
+    flows.go_to(admin, "invitations")
     expect(_row(admin, MEMBER)).to_have_count(0, timeout=TIMEOUT_MS)
 
 

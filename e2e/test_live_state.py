@@ -48,7 +48,7 @@ def _wait_offered(user: UserBrowser, name: str, offered: bool) -> None:
 def _change_role(admin: UserBrowser, user_id: str, role: str) -> None:
     """The admin changes a member's role through the page's own workspace client (a new signed
     member entry in the history; the page has no control for this yet)."""
-    workspace_id = admin.page.url.rsplit("/", 1)[1]
+    workspace_id = flows.workspace_id(admin)
     admin.page.evaluate(
         """async ([workspaceId, userId, role]) => {
           const workspaces = await import(`${document.body.dataset.assetBase}web/workspaces.js`);
@@ -90,7 +90,9 @@ def test_shared_and_removed_member_shows_live_on_every_open_page(organization, n
         assert "u-" not in presence.inner_text()
         assert "?" not in presence.inner_text()
 
+    flows.workspace_tab(admin, "members")
     admin.page.locator(f"#member-list li:has-text('{NEWCOMER.name}') button.danger").click()
+    flows.confirm(admin)
     _wait_offered(admin, NEWCOMER.name, False)
     _wait_offered(member, NEWCOMER.name, False)
     member.page.locator(f"#presence:not(:has-text('{NEWCOMER.name}'))").wait_for(timeout=TIMEOUT_MS)

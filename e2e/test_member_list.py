@@ -36,7 +36,7 @@ def test_home_pages_and_searches_a_large_directory_fetched_once(server, new_user
     recovery = flows.bootstrap(admin, server.bootstrap_link(organization), ADMIN)
     flows.create_workspace(admin, "Comité")
     add_members(server.database_path, organization, recovery, MEMBERS)
-    flows.go_home(admin)
+    flows.go_to(admin, "people")
     expect(admin.page.locator("#directory-status")).to_contain_text("301", timeout=TIMEOUT_MS)
 
     directory_requests: list[str] = []
@@ -44,11 +44,11 @@ def test_home_pages_and_searches_a_large_directory_fetched_once(server, new_user
                   if "/api/directory" in request.url else None)
     admin.page.reload()
     flows.sign_in(admin)
-    # Drawn before the member list is verified: the welcome, the workspaces' section.
-    expect(admin.page.locator("#workspace-name")).to_be_visible()
+    # Drawn before the member list is verified: the page's heading, the navigation.
+    expect(admin.page.locator("#people-title")).to_be_visible()
     status = admin.page.locator("#directory-status")
     expect(status).to_have_text(texts["first"], timeout=TIMEOUT_MS)
-    expect(admin.page.locator("#workspace-list li")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(admin.page.locator("#nav-workspaces li")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(admin.page.locator("#directory tbody tr")).to_have_count(50)
     assert len(directory_requests) == 1, directory_requests
     assert_accessible(admin.page, f"home with {MEMBERS + 1} members ({locale})")

@@ -94,6 +94,7 @@ def test_partner_sites_keep_each_contact_to_their_own_space(server, new_user):
     listed = contact_a.page.locator("#workspace-list a")
     expect(listed).to_have_count(1, timeout=TIMEOUT_MS)
     expect(listed).to_contain_text(SITE_A)
+    flows.go_to(contact_a, "people")
     directory = contact_a.page.locator("#directory")
     expect(directory).to_contain_text(ADMIN.name, timeout=TIMEOUT_MS)
     expect(directory).to_contain_text(CONTACT_A.name)
@@ -104,7 +105,7 @@ def test_partner_sites_keep_each_contact_to_their_own_space(server, new_user):
     assert _fetch(contact_a, f"/api/workspaces/{space_b}")["status"] == 404
     assert _fetch(contact_a, f"/api/workspaces/{space_b}/log")["status"] == 404
     assert _fetch(contact_a, "/api/partner-sites")["status"] == 403
-    contact_a.page.click(f"#workspace-list a[href='#/w/{space_a}']")
+    contact_a.page.click(f"#nav-workspaces a[href='#/w/{space_a}']")
     members = contact_a.page.locator("#member-list")
     expect(members).to_contain_text(ADMIN.name, timeout=TIMEOUT_MS)
     expect(contact_a.page.locator("#partner-space-mark")).to_have_text(

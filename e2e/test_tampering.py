@@ -58,7 +58,9 @@ def test_tampering_server_is_caught_and_the_item_named(server, organization):
     admin.page.locator("#dossier-table tr:has-text('M. Rémi Rejoué') button").click()
     admin.page.select_option("#dossier-urgency", "high")
     admin.page.click("#dossier-save")
-    admin.page.locator("#dossier-table tr:has-text('version 2')").wait_for(timeout=TIMEOUT_MS)
+    admin.page.locator("#dossier-table tr:has-text('version 2')").wait_for(state="attached",
+                                                                           timeout=TIMEOUT_MS)
+    flows.workspace_tab(admin, "dossiers")
     admin.page.locator("#dossier-table tr:has-text('Mme Alice Altérée') button").click()
     admin.page.wait_for_selector("#file-input", timeout=TIMEOUT_MS)
     swapped = _upload(admin, "compte-rendu.bin")

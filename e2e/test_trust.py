@@ -108,6 +108,7 @@ def _history_alerts(user: UserBrowser) -> str:
 
 def _open_dossier(user: UserBrowser, patient: str = PATIENT) -> str:
     """Opens the dossier of `patient` in the open workspace; returns its id."""
+    flows.workspace_tab(user, "dossiers")
     row = user.page.locator(f"#dossier-table tr:has-text('{patient}')")
     row.locator("button").click()
     user.page.wait_for_function(
@@ -159,7 +160,7 @@ def test_keys_a_planted_key_is_named_and_the_next_dossier_uses_the_real_one(comm
 
         dossier_id = flows.new_dossier(committee.admin, SECOND_PATIENT)
         row = committee.member.page.locator(f"#dossier-table tr[data-document-id='{dossier_id}']")
-        row.wait_for(timeout=TIMEOUT_MS)
+        row.wait_for(state="attached", timeout=TIMEOUT_MS)
         assert SECOND_PATIENT in row.inner_text()
         sealed = committee.sql("select manifest from documents where workspace_id = ? and "
                                "document_id = ? and version = 1",
@@ -387,6 +388,7 @@ def test_revocation_withheld_is_known_from_another_history_in_a_wiped_profile(se
         # Opening the first workspace removes the revoked member; the removal carries the
         # signed revocation.
         flows.open_workspace(admin, "Commission Est")
+        flows.workspace_tab(admin, "members")
         admin.page.locator(f"#member-list li.member-revoked:has-text('{REVOKED.name}')"
                            ).wait_for(timeout=TIMEOUT_MS)
         assert admin.page.locator(
@@ -397,6 +399,7 @@ def test_revocation_withheld_is_known_from_another_history_in_a_wiped_profile(se
 
         wiped = _wiped_profile(browser, server, recovery)
         users.append(wiped)
+        flows.go_to(wiped, "people")
         row = wiped.page.locator(f"#directory tr:has-text('{REVOKED.name}')")
         row.locator(".badge-revoked").wait_for(timeout=TIMEOUT_MS)
         assert row.locator(".badge-verified").count() == 0

@@ -29,16 +29,16 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
     flows.new_dossier(admin, PATIENT)
     _dossier_row(member).wait_for(timeout=TIMEOUT_MS)
 
-    _dossier_row(admin).locator("button").click()
-    _dossier_row(member).locator("button").click()
+    flows.open_dossier(admin, PATIENT)
+    flows.open_dossier(member, PATIENT)
     admin.page.select_option("#dossier-urgency", "high")
     admin.page.click("#dossier-save")
-    _dossier_row(member).locator("text=version 2").wait_for(timeout=TIMEOUT_MS)
+    _dossier_row(member).locator("text=version 2").wait_for(state="attached", timeout=TIMEOUT_MS)
     member.page.fill("#dossier-summary", "Bilan social complet joint.")
     member.page.click("#dossier-save")
-    _dossier_row(admin).locator("text=version 3").wait_for(timeout=TIMEOUT_MS)
-    assert "High" in _dossier_row(admin).inner_text()
-    _dossier_row(admin).locator("button").click()
+    _dossier_row(admin).locator("text=version 3").wait_for(state="attached", timeout=TIMEOUT_MS)
+    assert "High" in _dossier_row(admin).text_content()
+    flows.open_dossier(admin, PATIENT)
     admin.page.wait_for_selector("#dossier-form[data-version='3']", timeout=TIMEOUT_MS)
     assert admin.page.input_value("#dossier-summary") == "Bilan social complet joint."
     assert admin.page.input_value("#dossier-urgency") == "high"
@@ -49,11 +49,13 @@ def test_workspace_share_dossier_live_merge_and_unshare(organization):
     assert history.count() == 3
     assert "Dr Claire Admin" in history.nth(0).inner_text()
     admin.page.click("#dossier-history button.restore[data-version='1']")
-    _dossier_row(member).locator("text=version 4").wait_for(timeout=TIMEOUT_MS)
-    assert "Normal" in _dossier_row(member).inner_text()
+    _dossier_row(member).locator("text=version 4").wait_for(state="attached", timeout=TIMEOUT_MS)
+    assert "Normal" in _dossier_row(member).text_content()
 
+    flows.workspace_tab(admin, "members")
     remove = admin.page.locator(f"#member-list li:has-text('{MEMBER.name}') button.danger")
     remove.click()
+    flows.confirm(admin)
     admin.page.locator(f"#member-list li:has-text('{MEMBER.name}')").wait_for(
         state="detached", timeout=TIMEOUT_MS)
     alert = member.page.locator("[role=alert]:not([hidden])")
@@ -85,8 +87,7 @@ def test_workspace_three_members_file_live_reader_refused_unshare_nothing_at_res
 
     for other in (member, reader):
         flows.open_workspace(other, "Commission fichiers")
-        _dossier_row(other).locator("button").click()
-        other.page.wait_for_selector("#files-panel", timeout=TIMEOUT_MS)
+        flows.open_dossier(other, PATIENT)
     notice = reader.page.locator("#read-only-notice")
     assert "reader" in notice.inner_text()
     assert reader.page.locator("#file-input, #dossier-save, #dossier-new").count() == 0
@@ -96,7 +97,7 @@ def test_workspace_three_members_file_live_reader_refused_unshare_nothing_at_res
                              {"kind": "dossier", "expected_version": 1, "manifest": "eA"})
     assert refused == 403
 
-    _dossier_row(admin).locator("button").click()
+    flows.open_dossier(admin, PATIENT)
     marker = b"SCANNER-MARQUEUR-UNIQUE-7f3a"
     content = (marker + os.urandom(4096)) * (50 * 1024 * 1024 // (len(marker) + 4096))
     admin.page.set_input_files("#file-input", files=[{
@@ -112,8 +113,10 @@ def test_workspace_three_members_file_live_reader_refused_unshare_nothing_at_res
         reader.page.click("#file-list li[data-name='irm-cerebrale.bin'] button.download")
     assert Path(download_info.value.path()).read_bytes() == content
 
+    flows.workspace_tab(admin, "members")
     reader_row = admin.page.locator(f"#member-list li:has-text('{READER.name}')")
     reader_row.locator("button.danger").click()
+    flows.confirm(admin)
     reader_row.wait_for(state="detached", timeout=TIMEOUT_MS)
     assert _server_status(reader, "GET", f"/api/workspaces/{workspace_id}", None) == 404
     assert _server_status(member, "GET", f"/api/workspaces/{workspace_id}", None) == 200

@@ -9,6 +9,7 @@ import { answerFreshnessQuestions } from './freshness.js';
 import { fill, h } from './dom.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
+import { followRoute, renderSideNav } from './nav.js';
 import { startNotifications, stopNotifications } from './notifications.js';
 import { stopViewing } from './presence.js';
 import { connectRealtime, onSessionEnded, reconnectRealtime } from './realtime.js';
@@ -18,7 +19,7 @@ import {
 } from './session.js';
 import { renderBootstrap } from './views/bootstrap.js';
 import { renderGreet } from './views/greet.js';
-import { renderHome } from './views/home.js';
+import { renderHome, renderInvitations, renderPeople } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderPartnerSites } from './views/partner-sites.js';
@@ -47,20 +48,14 @@ function showCryptoState(state, detail) {
   translate(panel);
 }
 
+/** The header's account part (who is signed in, sign out) and the left navigation. */
 function renderNav() {
-  const nav = document.getElementById('user-nav');
-  nav.setAttribute('aria-label', t('nav.account'));
-  if (!session.identity) {
-    nav.replaceChildren();
-    return;
-  }
-  fill(nav,
-    h('a', { href: '#/' }, t('nav.home')),
-    session.user.profile === 'admin'
-      ? h('a', { href: '#/partners', id: 'nav-partners' }, t('nav.partners')) : null,
-    h('a', { href: '#/security', id: 'nav-security' }, t('nav.security')),
+  const account = document.getElementById('account');
+  renderSideNav(document.getElementById('user-nav'));
+  fill(account, session.identity ? [
     h('span', { id: 'signed-in-as', class: 'muted' }, session.user.display_name),
-    h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')));
+    h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')),
+  ] : null);
 }
 
 /** The sign-in and unlock screens: drawn before the crypto worker is ready, so the passkey
@@ -107,6 +102,10 @@ function renderRoute(view, { segments, query }) {
     renderResultBatch(view);
   } else if (first === 'partners' && session.user.profile === 'admin') {
     renderPartnerSites(view);
+  } else if (first === 'people') {
+    renderPeople(view);
+  } else if (first === 'invitations' && session.user.profile === 'admin') {
+    renderInvitations(view);
   } else if (first === 'greet' && session.user.profile === 'admin') {
     renderGreet(view, rest[0]);
   } else {
@@ -163,5 +162,6 @@ crypto.onStateChange((state, detail) => {
 restore().finally(() => {
   routing = true;
   renderNav();
+  followRoute(document.getElementById('user-nav'));
   onRouteChange(render, view);
 });

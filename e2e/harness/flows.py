@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from playwright.sync_api import Locator
+
 from e2e.harness.browser import UserBrowser, wait_for_crypto_ready
 
 TIMEOUT_MS = 30_000
@@ -52,9 +54,9 @@ def fingerprint(user: UserBrowser) -> str:
 
 
 def invite(admin: UserBrowser, person: Person, profile: str = "member") -> str:
-    """Create an invitation from the home page; returns the link to send."""
+    """Create an invitation from the Invitations page; returns the link to send."""
     page = admin.page
-    page.goto(page.url.split("#")[0] + "#/")
+    go_to(admin, "invitations")
     _fill_person(admin, person)
     page.select_option("#field-profile", profile)
     page.click("#invite-submit")
@@ -111,7 +113,8 @@ def sign_out(user: UserBrowser) -> None:
 def sign_in(user: UserBrowser) -> None:
     """Sign in (or unlock a locked session) with the passkey."""
     user.page.click("#sign-in-passkey, #unlock-passkey")
-    user.page.wait_for_selector("#my-fingerprint, [role=alert]:not([hidden])", timeout=TIMEOUT_MS)
+    user.page.wait_for_selector("#my-fingerprint, #people-title, [role=alert]:not([hidden])",
+                                timeout=TIMEOUT_MS)
 
 
 def certified_member(admin: UserBrowser, invitee: UserBrowser, person: Person,
@@ -128,7 +131,31 @@ def certified_member(admin: UserBrowser, invitee: UserBrowser, person: Person,
 
 def go_home(user: UserBrowser) -> None:
     """Back to the home view, in the same page (the worker keeps its keys)."""
-    user.page.goto(user.page.url.split("#")[0] + "#/")
+    go_to(user, "")
+
+
+def go_to(user: UserBrowser, route: str) -> None:
+    """To the view of `route` ("people", "invitations", "security"...), in the same page."""
+    user.page.goto(user.page.url.split("#")[0] + f"#/{route}")
+
+
+def workspace_tab(user: UserBrowser, tab: str) -> None:
+    """Show tab `tab` (dossiers, activity, members, settings) of the open workspace."""
+    user.page.click(f"#tab-{tab}")
+    user.page.locator(f"#tab-panel-{tab}").wait_for(timeout=TIMEOUT_MS)
+
+
+def workspace_id(user: UserBrowser) -> str:
+    """The id of the workspace the page shows."""
+    return user.page.url.split("#/w/", 1)[1].split("/")[0].split("?")[0]
+
+
+def file_action(row: Locator, action: str) -> None:
+    """Click `action` (a button class: preview, history, delete) in a file row's actions menu."""
+    menu = row.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    row.locator(f".menu-items button.{action}").click()
 
 
 def create_workspace(user: UserBrowser, name: str) -> str:
@@ -136,7 +163,7 @@ def create_workspace(user: UserBrowser, name: str) -> str:
     user.page.fill("#workspace-name", name)
     user.page.click("#workspace-create")
     user.page.wait_for_selector("#workspace-title", timeout=TIMEOUT_MS)
-    return user.page.url.rsplit("/", 1)[1]
+    return workspace_id(user)
 
 
 def open_workspace(user: UserBrowser, name: str) -> None:
@@ -147,6 +174,7 @@ def open_workspace(user: UserBrowser, name: str) -> None:
 
 def share_workspace(admin: UserBrowser, person: Person, role: str = "contributor") -> None:
     """Share the open workspace with `person` (certified), until their role shows verified."""
+    workspace_tab(admin, "members")
     admin.page.select_option("#share-user", label=f"{person.name} — {person.site}")
     admin.page.select_option("#share-role", role)
     admin.page.click("#share-submit")
@@ -155,13 +183,23 @@ def share_workspace(admin: UserBrowser, person: Person, role: str = "contributor
 
 
 def new_dossier(user: UserBrowser, patient: str) -> str:
-    """Create a dossier in the open workspace; returns its id once it is listed."""
+    """Create a dossier in the open workspace, then back to the list; returns its id once it is
+    listed."""
     user.page.click("#dossier-new")
     user.page.fill("#dossier-patient_name", patient)
     user.page.click("#dossier-save")
+    user.page.locator("#dossier-saved:not(:empty)").wait_for(timeout=TIMEOUT_MS)
+    workspace_tab(user, "dossiers")
     row = user.page.locator(f"#dossier-table tr:has-text('{patient}')")
     row.wait_for(timeout=TIMEOUT_MS)
     return row.get_attribute("data-document-id")
+
+
+def open_dossier(user: UserBrowser, patient: str) -> None:
+    """Open `patient`'s dossier from the open workspace's list, until its page shows."""
+    workspace_tab(user, "dossiers")
+    user.page.click(f"#dossier-table tr:has-text('{patient}') button.open-dossier")
+    user.page.wait_for_selector("#committee", timeout=TIMEOUT_MS)
 
 
 def user_id(user: UserBrowser) -> str:
@@ -171,8 +209,8 @@ def user_id(user: UserBrowser) -> str:
 
 
 def revoke(admin: UserBrowser, person: Person) -> None:
-    """The admin revokes `person` from the directory on the home view."""
-    go_home(admin)
+    """The admin revokes `person` from the directory on the People page."""
+    go_to(admin, "people")
     admin.page.fill("#field-member-search", person.name)
     row = admin.page.locator(f"#directory tr:has-text('{person.name}')")
     row.locator(".badge-verified").wait_for(timeout=TIMEOUT_MS)
@@ -191,10 +229,9 @@ def record_request_due(user: UserBrowser, dossier_id: str, what: str,
                        due: datetime.date) -> None:
     """Record, through the page's own log client, a document request due on `due`: a request
     made days ago that is overdue now (the form refuses due dates already past)."""
-    workspace_id = user.page.url.rsplit("/", 1)[1]
     user.page.evaluate(
         """async ([workspaceId, content]) => {
           const log = await import(`${document.body.dataset.assetBase}web/log.js`);
           await log.appendEntry(workspaceId, 'request', content);
         }""",
-        [workspace_id, {"dossier_id": dossier_id, "what": what, "due": due.isoformat()}])
+        [workspace_id(user), {"dossier_id": dossier_id, "what": what, "due": due.isoformat()}])

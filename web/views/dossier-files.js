@@ -13,7 +13,9 @@ import { fileHistory, loadFiles, reviseFile } from '../files.js';
 import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { session } from '../session.js';
+import { watermarkText, watermarkedPreview } from '../watermark.js';
 import { attempt, errorBox, showError, uiError } from './feedback.js';
+import { shareLinksSection } from './share-links.js';
 
 const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
 
@@ -64,14 +66,19 @@ async function preview(workspaceId, file, holder, box) {
     return;
   }
   try {
-    const url = URL.createObjectURL(await previewBlob(workspaceId, file.document));
+    const blob = await previewBlob(workspaceId, file.document);
+    const url = URL.createObjectURL(blob);
     const close = h('button', { type: 'button', id: 'file-preview-close', onclick: () => {
       URL.revokeObjectURL(url);
       holder.replaceChildren();
     } }, t('files.closePreview'));
-    const view = file.mime === 'application/pdf'
-      ? h('iframe', { src: url, title: file.name, class: 'preview pdf' })
-      : h('img', { src: url, alt: file.name, class: 'preview' });
+    // External contacts see previews under a watermark with their name (web/watermark.js).
+    const view = session.user?.profile === 'external'
+      ? await watermarkedPreview(blob, file.mime, file.name,
+        watermarkText(session.user.display_name))
+      : file.mime === 'application/pdf'
+        ? h('iframe', { src: url, title: file.name, class: 'preview pdf' })
+        : h('img', { src: url, alt: file.name, class: 'preview' });
     holder.replaceChildren(h('figure', {}, view, h('figcaption', {}, file.name, ' ', close)));
   } catch (error) {
     showError(box, error);
@@ -98,6 +105,42 @@ function historyList(workspaceId, file, canWrite, done, box) {
   return list;
 }
 
+/** What kind of file it is, in a word: the format's usual short name (PDF, JPEG, DOCX...). */
+function fileType(file) {
+  const extension = file.name.includes('.') ? file.name.split('.').pop() : '';
+  if (extension && extension.length <= 5) {
+    return extension.toUpperCase();
+  }
+  const subtype = file.mime?.split('/')[1];
+  return subtype && subtype.length <= 5 ? subtype.toUpperCase() : t('files.typeOther');
+}
+
+/** The actions other than the row's first one, in a menu that closes once one is chosen. */
+function actionMenu(file, actions) {
+  const menu = h('details', { class: 'menu' },
+    h('summary', { 'aria-label': t('files.moreLabel', { name: file.name }) }, t('files.more')),
+    h('div', { class: 'menu-items' }, ...actions));
+  menu.addEventListener('click', (event) => {
+    if (event.target.closest('button')) {
+      menu.open = false;
+    }
+  });
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && menu.open) {
+      menu.open = false;
+      menu.querySelector('summary').focus();
+    }
+  });
+  return menu;
+}
+
+/** The column heads of a file list, for the eye (each row says the same to a screen reader). */
+function fileColumns() {
+  return h('div', { class: 'file file-columns', 'aria-hidden': 'true' },
+    ...['name', 'type', 'size', 'who', 'when', 'actions'].map((column) =>
+      h('span', { class: `file-${column}` }, t(`files.column.${column}`))));
+}
+
 function fileRow(workspaceId, file, context) {
   const { canWrite, transfers, holder, box, refresh } = context;
   if (file.problem) {
@@ -112,26 +155,33 @@ function fileRow(workspaceId, file, context) {
     details.replaceChildren(details.childElementCount ? ''
       : historyList(workspaceId, file, canWrite, refresh, box));
   };
+  const history = button('files.history', 'history', toggleHistory);
+  const undelete = canWrite ? button('files.undelete', 'undelete', async () => {
+    await reviseFile(workspaceId, file, file.document, false);
+    await refresh();
+  }) : null;
+  // A deleted file's two actions stay in view: it is listed to be looked into or restored.
+  const actions = file.deleted ? [history, undelete] : [
+    h('button', { type: 'button', class: 'download',
+      onclick: () => download(workspaceId, file, transfers, box) }, t('files.download')),
+    actionMenu(file, [
+      PREVIEWABLE(file.mime) ? h('button', { type: 'button', class: 'preview',
+        onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null,
+      history,
+      canWrite ? button('files.delete', 'danger delete', async () => {
+        if (await confirmAction(t('files.confirmDelete', { name: file.name }))) {
+          await reviseFile(workspaceId, file, file.document, true);
+          await refresh();
+        }
+      }) : null])];
   return h('li', { class: file.deleted ? 'file deleted' : 'file',
     dataset: { name: file.name, documentId: file.document_id } },
     h('span', { class: 'file-name' }, file.name),
-    h('span', { class: 'muted' }, `${formatSize(file.size)} — ${file.author_name}`),
-    file.deleted ? null : [
-      h('button', { type: 'button', class: 'download',
-        onclick: () => download(workspaceId, file, transfers, box) }, t('files.download')),
-      PREVIEWABLE(file.mime) ? h('button', { type: 'button', class: 'preview',
-        onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null],
-    button('files.history', 'history', toggleHistory),
-    canWrite && !file.deleted ? button('files.delete', 'danger delete', async () => {
-      if (await confirmAction(t('files.confirmDelete', { name: file.name }))) {
-        await reviseFile(workspaceId, file, file.document, true);
-        await refresh();
-      }
-    }) : null,
-    canWrite && file.deleted ? button('files.undelete', 'undelete', async () => {
-      await reviseFile(workspaceId, file, file.document, false);
-      await refresh();
-    }) : null,
+    h('span', { class: 'file-type' }, fileType(file)),
+    h('span', { class: 'file-size' }, formatSize(file.size)),
+    h('span', { class: 'file-who' }, file.author_name),
+    h('span', { class: 'file-when' }, formatDateTime(file.written_at)),
+    h('span', { class: 'file-actions' }, ...actions),
     details);
 }
 
@@ -180,9 +230,11 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
   const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
   const list = h('ul', { id: 'file-list', class: 'plain-list' });
   const empty = h('p', { class: 'empty', id: 'files-empty', hidden: true }, t('files.none'));
+  const columns = fileColumns();
   const removed = h('ul', { id: 'deleted-file-list', class: 'plain-list' });
   const removedPanel = h('details', { id: 'deleted-files', hidden: true },
     h('summary', {}, t('files.deletedTitle')), removed);
+  const sharing = canWrite ? shareLinksSection(workspaceId) : null;
   const refresh = async () => {
     try {
       const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossierId
@@ -191,17 +243,20 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
       const present = files.filter((file) => !file.deleted);
       list.replaceChildren(...present.map((file) => fileRow(workspaceId, file, context)));
       empty.hidden = present.length > 0;
+      columns.hidden = present.length === 0;
       const deleted = files.filter((file) => file.deleted);
       removed.replaceChildren(...deleted.map((file) => fileRow(workspaceId, file, context)));
       removedPanel.hidden = deleted.length === 0;
+      sharing?.update(present);
       onFiles(files);
     } catch (error) {
       showError(box, error);
     }
   };
   const element = h('section', { class: 'panel', id: 'files-panel', 'aria-labelledby': 'files-title' },
-    h('h2', { id: 'files-title' }, t('files.title')), list, empty, removedPanel,
+    h('h2', { id: 'files-title' }, t('files.title')), h('div', { class: 'table-scroll' }, columns, list),
+    empty, removedPanel,
     canWrite ? uploader(workspaceId, dossierId, transfers, box, refresh) : null,
-    transfers, holder, box);
+    transfers, holder, box, sharing?.element ?? null);
   return { element, refresh };
 }

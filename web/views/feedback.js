@@ -8,6 +8,7 @@
 import { whileServerWaits } from '../api.js';
 import { fill, h, show } from '../dom.js';
 import { hasMessage, t } from '../i18n/i18n.js';
+import { toast } from '../toast.js';
 
 /** Codes whose English message names what was affected (which file, which entry). */
 const NAMING_ITEM = new Set([
@@ -52,8 +53,12 @@ export function noticeBox(id) {
   return h('p', { id, class: 'success', role: 'status', tabindex: -1 });
 }
 
+/** Shows confirmation `text` in `box`, and as a toast in view wherever the page is scrolled. */
 export function showNotice(box, text) {
   box.textContent = text;
+  if (text) {
+    toast(text);
+  }
 }
 
 /** Runs `action` with `button` disabled, reporting any failure in `box`, and in the meantime

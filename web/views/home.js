@@ -1,9 +1,10 @@
 /**
- * Signed in and unlocked: who I am, the organization's directory as verified by my own worker
- * (a loud badge where a certificate does not verify), and, for admins, the open invitations
- * (web/views/invitations.js), the invitation form and revocation. The page is drawn at once; the
- * member list fills in once verified, 50 at a time, with a search by name or e-mail over what the
- * worker verified (never the server's claims).
+ * Signed in and unlocked, three pages: Home (who I am, my workspaces), People (the
+ * organization's directory as verified by my own worker, a loud badge where a certificate does
+ * not verify, revocation for admins) and, for admins, Invitations (the open ones,
+ * web/views/invitations.js, and the invitation form). The member list fills in once verified, 50
+ * at a time, with a search by name or e-mail over what the worker verified (never the server's
+ * claims).
  */
 
 import { api } from '../api.js';
@@ -140,25 +141,9 @@ function inviteSection(invitations) {
     h('h2', { id: 'invite-title' }, t('invite.title')), form, box, result);
 }
 
-/** The open invitations, then the form that adds one to them. */
-function adminSections() {
-  const invitations = invitationList();
-  return [invitations.element, inviteSection(invitations)];
-}
-
-export function renderHome(root) {
-  const members = memberList();
-  show(root,
-    h('section', { class: 'panel', 'aria-labelledby': 'me-title' },
-      h('h1', { id: 'me-title' }, t('home.title', { name: session.user.display_name })),
-      h('p', {}, t('home.organization', { organization: session.organization.name })),
-      h('p', {}, t('home.fingerprint'), ' ',
-        h('code', { id: 'my-fingerprint' }, session.identity.fingerprint))),
-    workspaceListSection(),
-    members.element,
-    ...(session.user.profile === 'admin' ? adminSections() : []));
-  members.reload();
-  // A revocation found in a workspace's history (the list above opens each): shown at once.
+/** Keeps `members` (the member list) up to date with revocations found in a workspace's
+ * history, as long as it is shown. */
+function followRevocations(members) {
   const revocationsLearned = () => {
     if (!members.table.isConnected) {
       window.removeEventListener(REVOCATIONS_LEARNED, revocationsLearned);
@@ -167,4 +152,36 @@ export function renderHome(root) {
     members.reload();
   };
   window.addEventListener(REVOCATIONS_LEARNED, revocationsLearned);
+}
+
+/** Home: who I am and my workspaces; for admins, the way to the organisation's pages. */
+export function renderHome(root) {
+  const admin = session.user.profile === 'admin';
+  show(root,
+    h('section', { class: 'panel', 'aria-labelledby': 'me-title' },
+      h('h1', { id: 'me-title' }, t('home.title', { name: session.user.display_name })),
+      h('p', {}, t('home.organization', { organization: session.organization.name })),
+      h('p', {}, t('home.fingerprint'), ' ',
+        h('code', { id: 'my-fingerprint' }, session.identity.fingerprint)),
+      h('p', { class: 'actions' },
+        h('a', { href: '#/notifications', class: 'button' }, t('nav.waiting')),
+        h('a', { href: '#/people', class: 'button' }, t('nav.people')),
+        admin ? h('a', { href: '#/invitations', class: 'button' }, t('nav.invitations')) : null)),
+    workspaceListSection());
+}
+
+/** The organisation's people: the directory as my worker verified it, revocation for admins. */
+export function renderPeople(root) {
+  const members = memberList();
+  show(root, h('h1', { id: 'people-title' }, t('nav.people')), members.element);
+  members.reload();
+  followRevocations(members);
+}
+
+/** The admin's invitations: the form that adds one (its link shown below it, in view), beside
+ * the open ones. */
+export function renderInvitations(root) {
+  const invitations = invitationList();
+  show(root, h('h1', { id: 'invitations-page-title' }, t('nav.invitations')),
+    h('div', { class: 'invitations-page' }, inviteSection(invitations), invitations.element));
 }

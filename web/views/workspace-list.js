@@ -1,5 +1,5 @@
 /** My workspaces (names decrypted in the worker, with their unread comments, refreshed live)
- * and a form to create one; and the same list as a compact navigation beside an open one. */
+ * and a form to create one. */
 
 import { h } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -53,18 +53,4 @@ export function workspaceListSection() {
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'workspaces-title' },
     h('h2', { id: 'workspaces-title' }, t('workspaces.title')), list, empty, form, box);
-}
-
-/** My workspaces as links, `currentId` marked as the page shown. */
-export function workspaceNav(currentId) {
-  const list = h('ul', { class: 'plain-list' });
-  listWorkspaces().then((workspaces) => list.replaceChildren(...workspaces
-    .filter((workspace) => !workspace.problem)
-    .map((workspace) => h('li', {}, h('a', { href: `#/w/${workspace.workspace_id}`,
-      'aria-current': workspace.workspace_id === currentId ? 'page' : null }, workspace.name),
-    ' ', notificationBadge(workspace.workspace_id)))),
-  () => {});
-  return h('nav', { class: 'panel workspace-nav no-print', 'aria-labelledby': 'workspace-nav-title' },
-    h('h2', { id: 'workspace-nav-title' }, t('nav.workspaces')), list,
-    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
 }

@@ -1,7 +1,8 @@
 /**
- * One workspace: its dossiers (decrypted and verified in the worker), an open dossier's form,
- * committee panel and documents, the workspace's activity from its verified log, and its
- * members with their roles as the workspace's history proves them, sharing and unsharing (and
+ * One workspace, in tabs (web/views/workspace-pages.js): its dossiers (decrypted and verified in
+ * the worker), an open dossier as its own page (form, documents, committee panel), the
+ * workspace's activity from its verified log, its workflow settings, and its members with
+ * their roles as the workspace's history proves them, sharing and unsharing (and
  * the removal of revoked users, done by the first owner or manager who opens it). Whatever the
  * history refuses (forged entries, a rollback, a break) is shown first, loudly. Every panel
  * renders from the workspace's one client-side state (web/state.js), which realtime changes
@@ -9,6 +10,7 @@
  * open forms keeping what is being typed.
  */
 
+import { confirmAction } from '../confirm.js';
 import { fill, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
@@ -25,7 +27,7 @@ import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
 import { freshnessNotice } from './freshness-notice.js';
 import { workflowSettings } from './workflow-settings.js';
-import { workspaceNav } from './workspace-list.js';
+import { workspacePages } from './workspace-pages.js';
 import { attempt, errorBox, loadOrExplain, noticeBox, showError, showNotice } from './feedback.js';
 
 const ROLES = ['reader', 'contributor', 'manager', 'owner'];
@@ -90,8 +92,10 @@ function membersSection(state) {
     const removeButton = (member) => {
       const button = h('button', { type: 'button', class: 'danger' }, t('workspace.remove'));
       button.addEventListener('click', () => attempt(button, box, async () => {
-        await unshareWorkspace(workspace.workspace_id, member.user_id);
-        await state.reloadWorkspace();
+        if (await confirmAction(t('workspace.confirmRemove', { name: member.display_name }))) {
+          await unshareWorkspace(workspace.workspace_id, member.user_id);
+          await state.reloadWorkspace();
+        }
       }));
       return button;
     };
@@ -225,6 +229,8 @@ export async function renderWorkspace(root, workspaceId) {
   }
   const box = errorBox();
   const editor = h('div', { id: 'dossier-editor', class: 'dossier-editor' });
+  // Set once the pages are drawn: shows the open dossier's page, with its name in the breadcrumb.
+  let showDossierPage = () => {};
   const canWrite = () => state.get().workspace.role !== 'reader';
   let openFiles = null;
   // The open dossier's panels stop following the state once another dossier replaces them.
@@ -293,6 +299,7 @@ export async function renderWorkspace(root, workspaceId) {
       follow(now, missed);
     }
     editor.replaceChildren(...parts);
+    showDossierPage(dossier?.fields?.patient_name ?? t('dossier.new'));
     // A new dossier's form takes what is typed at once; an open one starts at its heading.
     const focusFirst = confirmation ? '#dossier-saved' : dossier ? 'h2' : '#dossier-patient_name';
     editor.querySelector(focusFirst)?.focus();
@@ -340,23 +347,22 @@ export async function renderWorkspace(root, workspaceId) {
   });
   drawAll(state.get(), new Set(['dossiers', 'log', 'workspace']));
   viewing(workspaceId, null, () => {});
-  editor.append(h('p', { class: 'panel empty', id: 'dossier-none-open' }, t('dossier.noneOpen')));
   // Said before the first write: whether this browser can confirm it sees the latest state.
   const freshness = await freshnessNotice(state);
-  // The committee's day on one screen: workspaces, the dossier list and the open dossier side
-  // by side (web/styles.css), the workspace's activity and settings below.
+  const pages = workspacePages({
+    dossiers: h('section', { class: 'panel dossiers-panel', 'aria-labelledby': 'dossiers-title' },
+      h('h2', { id: 'dossiers-title' }, t('workspace.tab.dossiers')), list.element, box),
+    activity: activity.element,
+    members: membersSection(state),
+    settings: h('section', { class: 'panel settings-panel', 'aria-labelledby': 'settings-title' },
+      h('h2', { id: 'settings-title' }, t('workspace.tab.settings')), settings.element),
+  }, editor);
+  showDossierPage = pages.showDossier;
   show(root,
     historyAlerts(state.get().workspace),
     unconfirmedNotice(state.get().workspace),
     freshness,
-    h('div', { class: 'workspace-layout' },
-      workspaceNav(workspaceId),
-      h('section', { class: 'panel no-print dossiers-panel', 'aria-labelledby': 'workspace-title' },
-        ...workspaceHeading(state, box, () => edit(null)),
-        list.element,
-        box),
-      editor),
-    activity.element,
-    settings.element,
-    h('div', { class: 'no-print' }, membersSection(state), h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
+    h('div', { class: 'workspace-page' },
+      h('header', { class: 'workspace-header no-print' }, ...workspaceHeading(state, box, () => edit(null))),
+      pages.element));
 }
