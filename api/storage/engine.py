@@ -215,13 +215,17 @@ class PostgresConnection:
         shared, with that workspace's own lock (taken second, always in that order: no
         deadlock), so different workspaces' writes run in parallel while any other write
         transaction still runs alone."""
+        from psycopg import sql
+
         with self.raw.transaction():
             if workspace is None:
                 self.raw.execute("select pg_advisory_xact_lock(%s)", [_WRITE_LOCK])
             else:
-                self.raw.execute("select pg_advisory_xact_lock_shared(%s)", [_WRITE_LOCK])
-                self.raw.execute("select pg_advisory_xact_lock(%s::int, hashtext(%s))",
-                                 [_WORKSPACE_LOCKS, workspace])
+                # Both in one round trip: two statements without parameters run in order.
+                self.raw.execute(sql.SQL(
+                    "select pg_advisory_xact_lock_shared({}); "
+                    "select pg_advisory_xact_lock({}::int, hashtext({}))").format(
+                        _WRITE_LOCK, _WORKSPACE_LOCKS, sql.Literal(workspace)))
             yield self
 
     def table_names(self) -> list[str]:

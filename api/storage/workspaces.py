@@ -232,12 +232,12 @@ class WorkspaceStore:
         came after the head it names; an older entry must follow the last one exactly. The
         (workspace_id, seq) key makes a seq taken anyway stale too, never a second entry."""
         workspace_id = entry["workspace_id"]
-        last = one(self.db, "select seq, entry from log_entries where workspace_id = ? "
-                   "order by seq desc limit 1", [workspace_id])
+        # An older format's entry names its own seq: nothing after it to look for.
+        head = write_claims(entry["entry"]).head_seq if entry["seq"] is None else entry["seq"]
+        last = self._last_entry(workspace_id, head)
         length = last["seq"] if last else 0
         if entry["seq"] is None:
-            head = write_claims(entry["entry"]).head_seq
-            if head > length or self._reordering_after(workspace_id, head):
+            if head > length or (last and last["reordered"]):
                 raise StaleLogError(length)
             entry["entry"] = place_entry(entry["entry"], seq=length + 1,
                                          prev=entry_hash(last["entry"]) if last else GENESIS)
@@ -249,12 +249,15 @@ class WorkspaceStore:
         except self.db.duplicate_key as error:
             raise StaleLogError(entry["seq"]) from error
 
-    def _reordering_after(self, workspace_id: str, head: int) -> bool:
-        """Whether an entry after `head` changes who may write or under which key."""
+    def _last_entry(self, workspace_id: str, head: int) -> Row | None:
+        """The log's last entry (seq, entry) and whether an entry after `head` changes who may
+        write or under which key (`reordered`), in one query: a write holds the workspace's
+        lock meanwhile, so each round trip saved is time every other writer waits less."""
         marks = ", ".join("?" for _ in ORDERING_KINDS)
-        return one(self.db, f"select 1 as found from log_entries where workspace_id = ? and "
-                   f"seq > ? and kind in ({marks}) limit 1",
-                   [workspace_id, head, *ORDERING_KINDS]) is not None
+        return one(self.db, f"select seq, entry, exists (select 1 from log_entries where "
+                   f"workspace_id = ? and seq > ? and kind in ({marks})) as reordered "
+                   f"from log_entries where workspace_id = ? order by seq desc limit 1",
+                   [workspace_id, head, *ORDERING_KINDS, workspace_id])
 
     def log(self, workspace_id: str, after: int = 0, limit: int | None = None) -> list[Row]:
         """The log's entries after entry `after`, in order (the first `limit` of them)."""
