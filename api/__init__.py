@@ -13,6 +13,8 @@ from flask import Flask
 from jinja2 import FileSystemLoader
 
 from api.config import Config
+from api.dropboxes import deposits as drop_deposits
+from api.dropboxes import links as drop_links
 from api.http.errors import init_errors
 from api.http.inputs import init_input_checks
 from api.http.proxies import init_trusted_proxies
@@ -71,6 +73,8 @@ def create_app(config: Config) -> Flask:
                    workspaces, documents, blocks, log, own_state, partners, policies, share_links,
                    share_links_public):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(drop_links.blueprint)
+    app.register_blueprint(drop_deposits.blueprint)
     socketio = init_realtime(app)
     init_invitation_channel(app, socketio)
     init_presence(app, socketio)

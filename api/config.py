@@ -75,6 +75,8 @@ class Config:
     log_writes_per_minute: int = 300
     block_uploads_per_minute: int = 1200
     presence_events_per_minute: int = 120
+    # Requests to a drop link's anonymous routes, per link and per client address.
+    drop_requests_per_minute: int = 120
     max_block_bytes: int = 512 * 1024 + 1024
     organization_quota_bytes: int = 50 * 1024**3
     max_file_bytes: int = 2 * 1024**3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from api.storage.dropboxes import DropboxStore
 from api.storage.escalations import EscalationStore
 from api.storage.identity import IdentityStore
 from api.storage.notifications import NotificationStore
@@ -28,6 +29,7 @@ class Store(Protocol):
     escalations: EscalationStore
     policies: PolicyStore
     share_links: ShareLinkStore
+    dropboxes: DropboxStore
 
     def check(self) -> None:
         """Raise if the storage cannot be read and written."""

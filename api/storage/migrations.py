@@ -427,6 +427,69 @@ def _0014_share_links(db: Connection) -> None:
     )
 
 
+def _0015_drop_boxes(db: Connection) -> None:
+    """Drop boxes: each drop link (its space, creator, expiry, caps, the verify key of its
+    deposits' signatures, and sealed parts the server cannot open), each deposit made through
+    one (sealed, signed), the blocks a deposit holds, and e-mail confirmation codes."""
+    _execute_script(
+        db,
+        """
+        create table drop_links (
+            id text primary key,
+            organization_id text not null references organizations(id),
+            workspace_id text not null references workspaces(id),
+            created_by text not null references users(id),
+            created_at real not null,
+            expires_at real not null,
+            max_files integer not null,
+            max_file_bytes integer not null,
+            email_required integer not null,
+            password integer not null,
+            verify_key blob not null,
+            link_info blob not null,
+            descriptor blob not null,
+            descriptor_version integer not null,
+            files_received integer not null,
+            revoked_at real,
+            revoked_by text references users(id)
+        );
+        create index drop_links_by_workspace on drop_links(workspace_id);
+        create table drop_deposits (
+            id text primary key,
+            link_id text not null references drop_links(id),
+            workspace_id text not null references workspaces(id),
+            created_at real not null,
+            files integer not null,
+            bytes integer not null,
+            completed_at real,
+            sealed blob,
+            signature blob,
+            block_ids text,
+            confirmed_email text,
+            filed_at real,
+            filed_by text references users(id)
+        );
+        create index drop_deposits_by_workspace on drop_deposits(workspace_id);
+        create table drop_deposit_blocks (
+            deposit_id text not null references drop_deposits(id),
+            workspace_id text not null,
+            block_id text not null,
+            primary key (deposit_id, block_id)
+        );
+        create index drop_deposit_blocks_by_block on drop_deposit_blocks(workspace_id, block_id);
+        create table drop_email_codes (
+            id text primary key,
+            link_id text not null references drop_links(id),
+            email text not null,
+            code_hash text not null,
+            created_at real not null,
+            attempts integer not null,
+            confirmed_at real
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -442,6 +505,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (12, _0012_session_suspension),
     (13, _0013_result_escalation),
     (14, _0014_share_links),
+    (15, _0015_drop_boxes),
 ]
 
 

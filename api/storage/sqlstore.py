@@ -8,6 +8,7 @@ request pays no connect, no pragmas and no checkpoint-on-close.
 from __future__ import annotations
 
 from api.config import Config
+from api.storage.dropboxes import DropboxStore
 from api.storage.engine import Connection, SqliteConnection, connect
 from api.storage.faults import StorageFull, StorageUnavailable
 from api.storage.escalations import EscalationStore
@@ -46,6 +47,7 @@ class SqlStore:
         self.escalations = EscalationStore(db)
         self.policies = PolicyStore(db)
         self.share_links = ShareLinkStore(db)
+        self.dropboxes = DropboxStore(db)
 
     @property
     def db(self) -> Connection:

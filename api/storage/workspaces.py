@@ -18,6 +18,9 @@ from pycrypto_wasm.workspace.log import (
     write_claims,
 )
 
+# How long a deposit's blocks are kept while it is not complete (a slow depositor's upload).
+DEPOSIT_UPLOAD_SECONDS = 24 * 3600.0
+
 
 class StaleLogError(Exception):
     """The log entry does not follow the log's last entry (someone wrote meanwhile)."""
@@ -308,11 +311,14 @@ class WorkspaceStore:
 
     def unreferenced_blocks(self, created_before: float) -> list[Row]:
         """Blocks no document version uses, stored before the date (uploads still in progress
-        are younger)."""
+        are younger), nor a drop-box deposit (received, or begun less than a day earlier)."""
         return list(self.db.query(
             "select * from blocks b where created_at < ? and not exists (select 1 from "
             "document_blocks r where r.workspace_id = b.workspace_id "
-            "and r.block_id = b.block_id)", [created_before]))
+            "and r.block_id = b.block_id) and not exists (select 1 from drop_deposit_blocks p "
+            "join drop_deposits d on d.id = p.deposit_id where p.workspace_id = b.workspace_id "
+            "and p.block_id = b.block_id and (d.completed_at is not null or d.created_at > ?))",
+            [created_before, created_before - DEPOSIT_UPLOAD_SECONDS]))
 
     def forget_block(self, block: Row) -> None:
         with transaction(self.db):

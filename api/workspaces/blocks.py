@@ -74,7 +74,7 @@ def _read_ahead(blocks: BlockStore, workspace_id: str,
         yield block, future.result()
 
 
-def _store_blocks(workspace_id: str, organization: str,
+def store_blocks(workspace_id: str, organization: str,
                   blocks: list[tuple[str, memoryview]]) -> None:
     """Stores (block id, ciphertext) pairs, each checked against its name, within the
     organization's quota: all of them, or none and a clear error."""
@@ -112,7 +112,7 @@ def _store_blocks(workspace_id: str, organization: str,
             block_store.put(workspace_id, block_id, data)
 
 
-def _batch(body: bytes) -> list[tuple[str, memoryview]]:
+def read_batch(body: bytes) -> list[tuple[str, memoryview]]:
     """The blocks of a batch upload: frames of a raw 32-byte block id, the ciphertext's length
     (4 bytes, big-endian) and the ciphertext."""
     view = memoryview(body)
@@ -141,7 +141,7 @@ def upload_blocks(workspace_id: str) -> tuple[Response, int]:
     """Several blocks in one request, as an upload sends them: one request per block costs
     Chromium more than encrypting the block."""
     user, _ = membership(workspace_id, "contributor")
-    _store_blocks(workspace_id, user["organization_id"], _batch(binary_body()))
+    store_blocks(workspace_id, user["organization_id"], read_batch(binary_body()))
     return Response(status=201)
 
 

@@ -18,18 +18,20 @@ from werkzeug.test import TestResponse
 from api.realtime.channel import socketio_of
 from api.realtime.socket_events import event_table
 from api.serving.openapi import openapi_path
-from tests.api.hardening.world import World
+from tests.api.hardening.world import World, new_drop_link
 from tests.api.workspaces.conftest import Member, creation, new_document_id
 
 # Bodies of the other routes: they pass the checks made before authorization and fail those
 # made after it, so that no cell changes anything another cell sees.
 BODIES: dict[str, Any] = {
     "POST /api/workspaces/{workspace_id}/blocks": b"",
+    "POST /api/drop/{drop_link_id}/deposits/{deposit_id}/blocks": b"",
 }
 # Cells that would use up what they touch get a fresh invitation each.
 FRESH_INVITATION = {"DELETE /api/invitations/{invitation_id}",
                     "POST /api/invitations/{invitation_id}/resend"}
 FRESH_PARTNER_SITE = {"DELETE /api/partner-sites/{site_id}"}
+FRESH_DROP_LINK = {"DELETE /api/workspaces/{workspace_id}/dropboxes/{drop_link_id}"}
 NO_SESSION_TO_RESTORE = ("anonymous", "revoked")
 
 
@@ -58,6 +60,8 @@ def _url(world: World, route: str) -> str:
         "site_id": (world.fresh_partner_site() if route in FRESH_PARTNER_SITE
                     else world.partner_site_id),
         "release": world.app.extensions["paravent_assets"].release, "logical": "web/app.js",
+        "drop_link_id": (new_drop_link(world.workspace) if route in FRESH_DROP_LINK
+                         else world.drop_link_id), "deposit_id": f"d-{'0' * 24}",
     }
     for name, value in values.items():
         path = path.replace(f"{{{name}}}", value)

@@ -19,6 +19,30 @@ from tests.api.hardening.world import ACTORS, World, build_world
 HTTP_MATRIX = {
     # anonymous outsider reader contributor manager owner org_admin revoked removed
     # other_admin other_member
+    "GET /api/drop/{drop_link_id}":
+        "200 200 200 200 200 200 200 200 200 200 200",
+    "POST /api/drop/{drop_link_id}/email":
+        "400 400 400 400 400 400 400 400 400 400 400",
+    "POST /api/drop/{drop_link_id}/email/confirm":
+        "400 400 400 400 400 400 400 400 400 400 400",
+    "POST /api/drop/{drop_link_id}/deposits":
+        "400 400 400 400 400 400 400 400 400 400 400",
+    "POST /api/drop/{drop_link_id}/deposits/{deposit_id}/blocks":
+        "404 404 404 404 404 404 404 404 404 404 404",
+    "POST /api/drop/{drop_link_id}/deposits/{deposit_id}/complete":
+        "404 404 404 404 404 404 404 404 404 404 404",
+    "POST /api/workspaces/{workspace_id}/dropboxes":
+        "401 404 403 400 400 400 404 401 404 404 404",
+    "GET /api/workspaces/{workspace_id}/dropboxes":
+        "401 404 200 200 200 200 404 401 404 404 404",
+    "PUT /api/workspaces/{workspace_id}/dropboxes/{drop_link_id}":
+        "401 404 403 400 400 400 404 401 404 404 404",
+    "DELETE /api/workspaces/{workspace_id}/dropboxes/{drop_link_id}":
+        "401 404 403 200 200 200 404 401 404 404 404",
+    "GET /api/workspaces/{workspace_id}/deposits":
+        "401 404 200 200 200 200 404 401 404 404 404",
+    "POST /api/workspaces/{workspace_id}/deposits/{deposit_id}/filed":
+        "401 404 403 404 404 404 404 401 404 404 404",
     "DELETE /api/invitations/{invitation_id}":
         "401 403 403 403 403 200 200 401 403 404 403",
     "DELETE /api/partner-sites/{site_id}":

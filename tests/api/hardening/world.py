@@ -11,6 +11,7 @@ removed), other_admin and other_member (of another organization).
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ class World:
     invitation_token: str
     invitation_id: str
     partner_site_id: str
+    drop_link_id: str = ""
 
     def fresh_invitation(self) -> tuple[str, str]:
         """A new pending invitation: (token, id), for cells that would use one up."""
@@ -56,6 +58,16 @@ def new_partner_site(organization: Organization) -> str:
     return reply.get_json()["id"]
 
 
+def new_drop_link(workspace: Workspace) -> str:
+    """A drop link of the workspace (its sealed parts stand-ins: the server cannot open them)."""
+    link_id = f"l-{secrets.token_hex(12)}"
+    reply = workspace.owner.person.client.post(f"{workspace.url}/dropboxes", json={
+        "link_id": link_id, "verify_key": "A" * 43, "link_info": "AQ", "descriptor": "AQ",
+        "expires_at": int(time.time()) + 86400, "max_files": 1, "max_file_bytes": 1024})
+    assert reply.status_code == 201, reply.get_json()
+    return link_id
+
+
 def matrix_config(folder: Path, database: str | None = None) -> Config:
     """Limits high enough that the matrix meets none; SQLite in `folder` unless `database`."""
     return replace(
@@ -63,7 +75,8 @@ def matrix_config(folder: Path, database: str | None = None) -> Config:
                static_dir=make_static(folder / "static", FAKE_ASSETS), database=database),
         ceremony_requests_per_minute=GENEROUS, workspace_creations_per_minute=GENEROUS,
         document_writes_per_minute=GENEROUS, log_writes_per_minute=GENEROUS,
-        block_uploads_per_minute=GENEROUS, presence_events_per_minute=GENEROUS)
+        block_uploads_per_minute=GENEROUS, presence_events_per_minute=GENEROUS,
+        drop_requests_per_minute=GENEROUS)
 
 
 def build_world(folder: Path, database: str | None = None) -> World:
@@ -89,4 +102,4 @@ def build_world(folder: Path, database: str | None = None) -> World:
     }
     token, invitation_id = organization.invite(email="matrix@chu.example")
     return World(app, organization, other, workspace, people, dossier_id, token, invitation_id,
-                 new_partner_site(organization))
+                 new_partner_site(organization), new_drop_link(workspace))
