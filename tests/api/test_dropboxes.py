@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from api import create_app
 from api.config import DEFAULT_MAX_REQUEST_BYTES, Config
 from api.storage.pool import get_store
 from api.workspaces.collection import collect_garbage
@@ -31,6 +32,7 @@ from tests.api.workspaces.conftest import (  # noqa: F401
     read_blocks,
     workspace,
 )
+from tests.api.workspaces.test_backup import _client_of, _command, _fresh
 from tests.crypto.browsers import ok
 
 LETTER = "Compte rendu du Dr Martin : admission en SSR souhaitée.".encode()
@@ -258,3 +260,27 @@ def test_the_collector_keeps_the_blocks_of_a_deposit(workspace):  # noqa: F811
     [deposit] = workspace.owner.person.client.get(f"{workspace.url}/deposits").json["deposits"]
     assert read_blocks(workspace.owner, workspace.workspace_id,
                        deposit["files"][0]).status_code == 200
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_backup_and_restore_carry_links_deposits_and_their_blocks(
+        workspace, config, tmp_path):  # noqa: F811
+    link = make_link(workspace, email_required=False)
+    create(workspace, link)
+    depositor = Depositor(workspace, link)
+    depositor.begin()
+    assert depositor.send(LETTER).status_code == 201
+
+    def everything(client: FlaskClient) -> dict[str, Any]:
+        deposits = client.get(f"{workspace.url}/deposits").json["deposits"]
+        streamed = client.post(f"{workspace.url}/blocks/stream",
+                               json={"block_ids": deposits[0]["files"][0]})
+        return {"links": client.get(f"{workspace.url}/dropboxes").json, "deposits": deposits,
+                "blocks": streamed.data}
+
+    before = everything(workspace.owner.person.client)
+    _command("--data", str(config.data_dir), "backup", str(tmp_path / "backup"))
+    target = _fresh(config, tmp_path)
+    _command("--data", str(target.data_dir), "restore", str(tmp_path / "backup"))
+    restored = _client_of(create_app(target), workspace)
+    assert everything(restored) == before
