@@ -131,18 +131,24 @@ class MemberBrowser:
 
     def _opened(self, request: dict[str, Any]) -> dict[str, Any]:
         """`workspace.open` from my checkpoint of the history (the log from its head on), or,
-        without one or when the worker cannot go on from it, of the whole log."""
+        without one, of the whole log; when the worker cannot go on from it, of the whole log
+        with the checkpoint (the history must still reach its head), which is dropped if the
+        history verifies and none comes in its place."""
         workspace_id = request["workspace_id"]
         checkpoint = self.checkpoints.get(workspace_id)
-        if checkpoint is not None:
-            try:
-                return self.call("workspace.open", **request, checkpoint=checkpoint,
-                                 entries=self.log_entries(workspace_id, checkpoint["seq"] - 1))
-            except WorkerError as error:
-                if error.code != "checkpoint_unusable":
-                    raise
-                del self.checkpoints[workspace_id]
-        return self.call("workspace.open", **request, entries=self.log_entries(workspace_id))
+        if checkpoint is None:
+            return self.call("workspace.open", **request, entries=self.log_entries(workspace_id))
+        try:
+            return self.call("workspace.open", **request, checkpoint=checkpoint,
+                             entries=self.log_entries(workspace_id, checkpoint["seq"] - 1))
+        except WorkerError as error:
+            if error.code != "checkpoint_unusable":
+                raise
+        opened = self.call("workspace.open", **request, checkpoint=checkpoint, whole=True,
+                           entries=self.log_entries(workspace_id))
+        if opened["chain"]["verified"] and not opened["chain"]["checkpoint"]:
+            del self.checkpoints[workspace_id]
+        return opened
 
     def open(self, workspace_id: str) -> dict[str, Any]:
         """Open the workspace as the page does: the directory, the workspace's listing, its

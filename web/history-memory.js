@@ -7,26 +7,26 @@
  * verified (admin-signed, so a server that stops listing one is not believed), and the heads
  * record due to my passkey (sealed and signed by the worker), and my checkpoint of each
  * workspace's history ({seq, sealed}: what the worker proved up to that head, sealed by it under
- * a key only my key bundle derives, pycrypto_wasm/workspace/checkpoint.py), so that the next
- * open verifies only the entries after it. No key, no content in clear: positions, hashes,
- * signatures and sealed checkpoints.
+ * a key only my key bundle derives, pycrypto_wasm/workspace/checkpoint.py; a database of their
+ * own), so that the next open verifies only the entries after it. No key, no content in clear:
+ * positions, hashes, signatures and sealed checkpoints.
  */
 
-const DATABASE = 'paravent-integrity';
 const HEADS = 'heads';
 const REVOCATIONS = 'revocations';
 const CHECKPOINTS = 'checkpoints';
+// Each object store, in its database (version 1 of each).
+const DATABASES = { [HEADS]: 'paravent-integrity', [REVOCATIONS]: 'paravent-integrity',
+  [CHECKPOINTS]: 'paravent-checkpoints' };
 
-function database() {
+function database(name) {
   return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(DATABASE, 2);
-    opening.onupgradeneeded = (event) => {
-      if (event.oldVersion < 1) {
-        opening.result.createObjectStore(HEADS);
-        opening.result.createObjectStore(REVOCATIONS);
-      }
-      if (event.oldVersion < 2) {
-        opening.result.createObjectStore(CHECKPOINTS);
+    const opening = indexedDB.open(name, 1);
+    opening.onupgradeneeded = () => {
+      for (const [store, database] of Object.entries(DATABASES)) {
+        if (database === name) {
+          opening.result.createObjectStore(store);
+        }
       }
     };
     opening.onsuccess = () => resolve(opening.result);
@@ -35,7 +35,7 @@ function database() {
 }
 
 async function run(storeName, mode, action) {
-  const db = await database();
+  const db = await database(DATABASES[storeName]);
   try {
     return await new Promise((resolve, reject) => {
       const request = action(db.transaction(storeName, mode).objectStore(storeName));

@@ -27,25 +27,33 @@ export async function createWorkspace(name, partnerSite = null) {
 
 /**
  * `workspace.open` of the history from my checkpoint on (the log from the checkpoint's head,
- * whose entry the worker checks is the one it verified), or of the whole log without one or
- * when the worker cannot go on from it (`checkpoint_unusable`: the checkpoint is dropped).
+ * whose entry the worker checks is the one it verified), or of the whole log without one. When
+ * the worker cannot go on from it (`checkpoint_unusable`), of the whole log with the checkpoint
+ * (the history must still reach its head, else it was rolled back or rewritten); it is dropped
+ * once the history verifies with none in its place.
  */
 async function openHistory(workspaceId, request) {
   const userId = session.user.user_id;
   const checkpoint = await checkpointOf(userId, workspaceId).catch(() => null);
-  if (checkpoint) {
-    try {
-      const { entries } = await readLog(workspaceId, checkpoint.seq - 1);
-      return await verifyHistory('workspace.open', workspaceId, entries, { ...request, checkpoint });
-    } catch (error) {
-      if (error.code !== 'checkpoint_unusable') {
-        throw error;
-      }
-      await keepCheckpoint(userId, workspaceId, null).catch(() => null);
+  if (!checkpoint) {
+    const { entries } = await readLog(workspaceId);
+    return verifyHistory('workspace.open', workspaceId, entries, request);
+  }
+  try {
+    const { entries } = await readLog(workspaceId, checkpoint.seq - 1);
+    return await verifyHistory('workspace.open', workspaceId, entries, { ...request, checkpoint });
+  } catch (error) {
+    if (error.code !== 'checkpoint_unusable') {
+      throw error;
     }
   }
   const { entries } = await readLog(workspaceId);
-  return verifyHistory('workspace.open', workspaceId, entries, request);
+  const opened = await verifyHistory('workspace.open', workspaceId, entries,
+    { ...request, checkpoint, whole: true });
+  if (opened.chain.verified && !opened.chain.checkpoint) {
+    await keepCheckpoint(userId, workspaceId, null).catch(() => null);
+  }
+  return opened;
 }
 
 /**

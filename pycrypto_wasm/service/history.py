@@ -19,12 +19,13 @@ this worker writes nothing more to it: extending a history it cannot trust would
 
 A page that kept this user's checkpoint of the history (workspace/checkpoint.py, in IndexedDB)
 sends it (`checkpoint`: {seq, sealed}) with the log from the checkpoint's head on (`entries`,
-the head's own entry first): only the entries after it are verified and replayed. The served
-entry at the head must be the one the checkpoint verified (else the history was rolled back or
-rewritten before it: named as such, nothing is written); a checkpoint this worker cannot go on
-from (refused, or a revocation concerns its entries) answers `checkpoint_unusable` and the page
-sends the whole log. Each verified history whose head moved comes back with its next
-checkpoint, sealed for me alone.
+the head's own entry first): only the entries after it are verified and replayed. A checkpoint
+this worker cannot go on from answers `checkpoint_unusable`: refused, a revocation concerns its
+entries, a write names a head before its window, or the served entry at its head is missing or
+another one. The page then sends the whole log with the checkpoint (`whole`): the history is
+verified from its start and, like a remembered head, must reach the checkpoint's head (else it
+was rolled back or rewritten: named as such, nothing is written). Each verified history whose
+head moved comes back with its next checkpoint, sealed for me alone.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import (
     EMPTY_BASE,
     BrokenChainError,
+    CheckpointUnusableError,
     LogEntry,
     entry_hash,
     verify_chain,
@@ -144,10 +146,10 @@ def _verified(state: WorkerState, held: HeldHistory, stored: list[bytes],
     chain verifies; where it breaks, and why, goes to `held`."""
     base = start.base.chain if start else EMPTY_BASE
     if start is not None:
-        served_head = entry_hash(stored[0]) if stored else None
-        if served_head != start.head[1]:
-            held.problem, held.broken_at = _rolled_back(start.length, served_head), start.length
-            return []
+        if not stored or entry_hash(stored[0]) != start.head[1]:
+            raise CheckpointUnusableError(
+                f"the server does not serve entry {start.length}, this browser's checkpoint of "
+                "the history, as it verified it: the whole history is read")
         stored = stored[1:]
 
     def verified(entries: list[bytes]) -> list[LogEntry]:
@@ -162,22 +164,20 @@ def _verified(state: WorkerState, held: HeldHistory, stored: list[bytes],
         return verified(stored[:error.position - 1 - base.length])
 
 
-def _rolled_back(seq: int, served_head: bytes | None) -> str:
-    if served_head is None:
-        return (f"the server's history of this workspace ends before entry {seq}, but this "
-                f"browser verified it up to entry {seq}: entries were removed (rollback or "
-                "truncation)")
-    return (f"the server's history of this workspace differs, at or before entry {seq}, from "
-            "the one this browser verified: it was rewritten")
-
-
 def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     """Verify and replay the log in `request['entries']` (from my checkpoint's head on, if the
     request carries one); keep it as this workspace's history."""
     bundle = state.identity()
     organization = bundle.organization
     stored = stored_entries(request)
-    start = _checkpoint(state, workspace_id, request)
+    whole = request.get("whole") is True
+    try:
+        checkpoint = _checkpoint(state, workspace_id, request)
+    except CheckpointUnusableError:
+        if not whole:
+            raise
+        checkpoint = None  # refused: the whole history says everything
+    start = None if whole else checkpoint
     held = HeldHistory(History(organization, workspace_id),
                        length=len(stored) + (start.length - 1 if start else 0))
     entries = _verified(state, held, stored, start)
@@ -191,11 +191,15 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     _learn_revocations(state, held.history)
     held.own_state_floor = max(remembered.own_state if remembered else 0,
                                held.history.own_state_of(bundle.user_id))
-    if remembered is not None and held.problem is None:
-        try:
-            held.history.check_remembered(remembered.seq, remembered.hash)
-        except RolledBackHistoryError as error:
-            held.problem, held.broken_at = str(error), held.history.length + 1
+    # What this browser verified before: its remembered head, and its checkpoint's (whole).
+    verified_heads = ([(remembered.seq, remembered.hash)] if remembered else []) + (
+        [checkpoint.head] if whole and checkpoint is not None else [])
+    for seq, head_hash in verified_heads:
+        if held.problem is None:
+            try:
+                held.history.check_remembered(seq, head_hash)
+            except RolledBackHistoryError as error:
+                held.problem, held.broken_at = str(error), held.history.length + 1
     same_head = remembered is not None and remembered.verified_at and (
         remembered.seq, remembered.hash) == held.history.head
     held.verified_at = remembered.verified_at if remembered and same_head else int(time.time())

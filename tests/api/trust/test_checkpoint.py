@@ -77,8 +77,8 @@ def test_a_history_rolled_back_before_the_checkpoint_is_caught(committee):
 
     chain = reader.open(workspace_id)["chain"]
     assert not chain["verified"]
-    assert (f"ends before entry {decision}, but this browser verified it up to entry "
-            f"{decision}") in chain["problem"]
+    assert (f"ends at entry {decision - 1}, but this browser verified it up to entry "
+            f"{decision}: entries {decision} to {decision} were removed") in chain["problem"]
     with pytest.raises(WorkerError) as refused:
         reader.call("log.append", workspace_id=workspace_id, kind="comment",
                     content={"dossier_id": dossier, "text": "Vu"})
@@ -147,7 +147,7 @@ def test_a_tampered_checkpoint_or_someone_elses_is_refused(committee):
     # The page then drops it and verifies the whole history.
     reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(bytes(sealed))}
     opened, fetched = _opened(reader, workspace_id)
-    assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]
+    assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # then the whole log
     assert reader.checkpoints[workspace_id]["sealed"] != kept["sealed"]
 
 
