@@ -23,9 +23,11 @@ import { renderHome, renderInvitations, renderPeople } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderPartnerSites } from './views/partner-sites.js';
+import { renderPolicies } from './views/policies.js';
 import { renderRecovery } from './views/recovery.js';
 import { renderResultBatch } from './views/result-batch.js';
 import { renderSecurity } from './views/security.js';
+import { renderShareLinkRecipient } from './views/share-link-open.js';
 import { renderWorkspace } from './views/workspace.js';
 import { renderLocked, renderWelcome } from './views/welcome.js';
 
@@ -84,6 +86,8 @@ function renderRoute(view, { segments, query }) {
     renderBootstrap(view, rest[0]);
   } else if (first === 'join') {
     renderJoin(view, rest[0], rest[1]);
+  } else if (first === 's') {
+    renderShareLinkRecipient(view, rest[0], rest[1]);
   } else if (first === 'recovery' && !session.identity) {
     renderRecovery(view);
   } else if (!session.identity) {
@@ -94,6 +98,8 @@ function renderRoute(view, { segments, query }) {
     }
   } else if (first === 'security') {
     renderSecurity(view, query);
+  } else if (first === 'policy') {
+    renderPolicies(view, rest[0]);
   } else if (first === 'notifications') {
     renderNotifications(view);
   } else if (first === 'w' && rest[0]) {

@@ -28,6 +28,7 @@ from pycrypto_wasm.service import (
     own_state,
     receipts,
     results,
+    share_links,
     workspaces,
 )
 from pycrypto_wasm.service.params import Params, Reply, RequestError
@@ -88,6 +89,7 @@ METHODS: dict[str, Method] = {
     **freshness.METHODS,
     **results.METHODS,
     **receipts.METHODS,
+    **share_links.METHODS,
 }
 
 

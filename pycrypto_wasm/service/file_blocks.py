@@ -24,7 +24,7 @@ def _transfer(state: WorkerState, request: Params) -> Transfer:
 
 def _prefix(state: WorkerState, transfer: Transfer) -> bytes:
     return webcrypto_blocks.associated_data_prefix(
-        organization=state.keyring(transfer.workspace_id).organization,
+        organization=state.organization_of(transfer),
         workspace=transfer.workspace_id, file_id=transfer.file_id)
 
 

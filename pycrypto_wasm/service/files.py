@@ -129,11 +129,10 @@ def decrypt_file_block(state: WorkerState, request: Params) -> Reply:
     ref = transfer.blocks[index] if 0 <= index < len(transfer.blocks) else None
     if ref is None:
         raise RequestError("block index out of range")
-    keyring = state.keyring(transfer.workspace_id)
     try:
         plaintext = decrypt_block(
             ref, params.buffer(request, "ciphertext"),
-            organization=keyring.organization, workspace=transfer.workspace_id,
+            organization=state.organization_of(transfer), workspace=transfer.workspace_id,
             file_id=transfer.file_id, index=index,
         )
     except CryptoError as error:

@@ -60,6 +60,9 @@ class Transfer:
     # For a file filed from a drop box: where it came from (service/dropbox.py), kept in its
     # manifest so every version says it was received from outside.
     outside: dict[str, Any] | None = None
+    # For a download link's file (service/share_links.py): its organization, which a recipient
+    # without an account knows from the link rather than from a keyring.
+    organization: str | None = None
 
 
 @dataclass
@@ -117,6 +120,8 @@ class WorkerState:
     # deposits a member's worker opened and verified, by deposit id.
     sending_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
     opened_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Download links this page opened as their recipient (service/share_links.py), by link id.
+    opened_links: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
@@ -172,6 +177,10 @@ class WorkerState:
                 f"{workspace_id}: a member online or your passkey must confirm it first, or "
                 "you go on knowingly")
 
+    def organization_of(self, transfer: Transfer) -> str:
+        """The organization a transfer's blocks are bound to."""
+        return transfer.organization or self.keyring(transfer.workspace_id).organization
+
     def keyring(self, workspace_id: str) -> Keyring:
         ring = self.keyrings.get(workspace_id)
         if ring is None:
@@ -187,6 +196,7 @@ class WorkerState:
         self.learned_revocations.clear()
         self.histories.clear()
         self.own_states.clear()
+        self.opened_links.clear()
         self.fresh.clear()
         self.freshness_nonces.clear()
         self.going_on.clear()

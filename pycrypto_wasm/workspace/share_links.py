@@ -21,8 +21,8 @@ The link's secret lives in the URL's fragment, which browsers never send to the 
   each file its id, version, name, type, size and the references of its blocks (keys and
   digests), which are the stored blocks of the workspace, unchanged.
 - **Sharer's copy**: an envelope under the workspace key of index `key_index`, bound to the
-  organization, workspace and link, holding `{"format": 1, "fragment", "link_key"}`, so that
-  the members can list the link's label and files and copy the link again.
+  organization, workspace and link, holding `{"format": 1, "fragment", "link_key", "label",
+  "files"}` (the file names), so that the members can list the link and copy it again.
 """
 
 from __future__ import annotations
@@ -218,23 +218,36 @@ def open_payload(link_key: bytes, link_id: str, sealed: bytes) -> LinkPayload:
         envelope.open_(link_key, _payload_context(link_id), sealed)))
 
 
+@dataclass(frozen=True)
+class SharerCopy:
+    """What a workspace's members keep of a link: its fragment and key, label and file names."""
+
+    fragment: bytes
+    link_key: bytes
+    label: str
+    files: list[str]
+
+
 def seal_sharer_copy(workspace_key: bytes, *, organization: str, workspace: str,
-                     link_id: str, fragment: bytes, link_key: bytes,
-                     nonce: bytes | None = None) -> bytes:
+                     link_id: str, copy: SharerCopy, nonce: bytes | None = None) -> bytes:
     return envelope.seal(
         workspace_key, _sharer_copy_context(organization, workspace, link_id),
-        canonical.encode({"format": SHARER_COPY_FORMAT, "fragment": fragment,
-                          "link_key": link_key}), nonce=nonce)
+        canonical.encode({"format": SHARER_COPY_FORMAT, "fragment": copy.fragment,
+                          "link_key": copy.link_key, "label": copy.label,
+                          "files": copy.files}), nonce=nonce)
 
 
 def open_sharer_copy(workspace_key: bytes, *, organization: str, workspace: str,
-                     link_id: str, sealed: bytes) -> tuple[bytes, bytes]:
-    """(the fragment, the link key) of a link, as its workspace's members keep them."""
+                     link_id: str, sealed: bytes) -> SharerCopy:
+    """A link as its workspace's members keep it."""
     value = canonical.decode(envelope.open_(
         workspace_key, _sharer_copy_context(organization, workspace, link_id), sealed))
     if not isinstance(value, dict) or value.get("format") != SHARER_COPY_FORMAT:
         raise UnsupportedVersionError("the link's copy is of an unknown format")
-    return value["fragment"], value["link_key"]
+    try:
+        return SharerCopy(value["fragment"], value["link_key"], value["label"], value["files"])
+    except KeyError as error:
+        raise MalformedError("the link's copy is malformed") from error
 
 
 @dataclass(frozen=True)

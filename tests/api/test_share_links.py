@@ -61,8 +61,8 @@ def _share(workspace: Workspace, member: Member, *, password: str | None = PASSW
     made = share_links.new_link(link_id, payload, password)
     copy = share_links.seal_sharer_copy(
         workspace.keyring.key(workspace.keyring.current), organization=organization_id,
-        workspace=workspace.workspace_id, link_id=link_id, fragment=made.fragment,
-        link_key=made.link_key)
+        workspace=workspace.workspace_id, link_id=link_id,
+        copy=share_links.SharerCopy(made.fragment, made.link_key, payload.label, ["cr.pdf"]))
     body = {"link_id": link_id, "expires_at": int(time.time() + days * 86400),
             "max_downloads": max_downloads,
             "password_header": to_b64(made.password_header) if made.password_header else None,

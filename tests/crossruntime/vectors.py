@@ -341,8 +341,10 @@ def _share_link(inputs: Case) -> Case:
                                        nonce=_hex(inputs["nonce"]))
     copy = share_links.seal_sharer_copy(
         _hex(inputs["workspace_key"]), organization=inputs["payload"]["organization"],
-        workspace=inputs["payload"]["workspace"], link_id=link_id, fragment=fragment,
-        link_key=link_key, nonce=_hex(inputs["nonce"]))
+        workspace=inputs["payload"]["workspace"], link_id=link_id,
+        copy=share_links.SharerCopy(fragment, link_key, inputs["payload"]["label"],
+                                    [shared["name"] for shared in inputs["payload"]["files"]]),
+        nonce=_hex(inputs["nonce"]))
     opened = share_links.open_payload(
         share_links.open_key_box(keys.wrapping_key, link_id, key_box), link_id, payload)
     return {"proof": keys.proof.hex(), "verifier": keys.verifier.hex(),

@@ -33,12 +33,13 @@ async function* framedBlocks(body) {
  * The ciphertext of the blocks `blockIds` of a workspace, in order. `onWaiting(true)` while the
  * connection is lost, `onWaiting(false)` when it is back. Rejects with a TransferError when the
  * server refuses, or keeps sending fewer blocks than asked. The next request is sent as soon
- * as one begins to be read, so that the server is never left idle between two.
+ * as one begins to be read, so that the server is never left idle between two. `source`
+ * ({url, body}) reads them elsewhere: a download link's blocks, with its ticket.
  */
-export async function* storedBlocks(workspaceId, blockIds, onWaiting) {
+export async function* storedBlocks(workspaceId, blockIds, onWaiting, source = null) {
   const ask = (from) => {
-    const asking = request('POST', `/api/workspaces/${workspaceId}/blocks/stream`,
-      JSON.stringify({ block_ids: blockIds.slice(from, from + BLOCKS_PER_REQUEST) }),
+    const asking = request('POST', source?.url ?? `/api/workspaces/${workspaceId}/blocks/stream`,
+      JSON.stringify({ ...source?.body, block_ids: blockIds.slice(from, from + BLOCKS_PER_REQUEST) }),
       { json: true, onWaiting });
     asking.catch(() => {});
     return asking;

@@ -157,10 +157,15 @@ async function recordFile({ call, workspaceId, fileId, onWaiting }) {
  * all read, else with why it stopped.
  */
 export function download({ call, workspaceId, document, onProgress, onEnd }) {
-  const info = ok(call('file.begin_download', {
-    workspace_id: workspaceId, document_id: document.document_id, version: document.version,
-    manifest: document.manifest,
-  }));
+  // A download link's file ({link: {linkId, index, ticket}}) opens from the link the worker
+  // holds and reads the link's blocks with its ticket; any other from the verified history.
+  const { link } = document;
+  const info = ok(link
+    ? call('link.begin_download', { link_id: link.linkId, index: link.index })
+    : call('file.begin_download', {
+      workspace_id: workspaceId, document_id: document.document_id, version: document.version,
+      manifest: document.manifest,
+    }));
   const count = info.block_ids.length;
   const keys = ok(call('file.download_keys', { file_id: info.file_id }));
   let waiting = false;
@@ -169,7 +174,8 @@ export function download({ call, workspaceId, document, onProgress, onEnd }) {
     waiting = now;
     onProgress(done, info.size, waiting);
   };
-  const ciphertexts = storedBlocks(workspaceId, info.block_ids, onWaiting);
+  const ciphertexts = storedBlocks(workspaceId, info.block_ids, onWaiting, link && {
+    url: `/api/share-links/${link.linkId}/blocks/stream`, body: { ticket: link.ticket } });
   let ended = false;
   const end = (error) => {
     if (!ended) {
