@@ -22,6 +22,7 @@ import { renderGreet } from './views/greet.js';
 import { renderHome, renderInvitations, renderPeople } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
+import { renderDeliveryBoard } from './views/delivery-board.js';
 import { renderPartnerSites } from './views/partner-sites.js';
 import { renderPolicies } from './views/policies.js';
 import { renderRecovery } from './views/recovery.js';
@@ -106,6 +107,8 @@ function renderRoute(view, { segments, query }) {
     renderWorkspace(view, rest[0]);
   } else if (first === 'send-results' && session.user.profile !== 'external') {
     renderResultBatch(view);
+  } else if (first === 'board' && session.user.profile !== 'external') {
+    renderDeliveryBoard(view);
   } else if (first === 'partners' && session.user.profile === 'admin') {
     renderPartnerSites(view);
   } else if (first === 'people') {

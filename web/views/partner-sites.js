@@ -217,6 +217,7 @@ export function renderPartnerSites(root) {
     h('section', { class: 'panel', 'aria-labelledby': 'partners-title' },
       h('h1', { id: 'partners-title' }, t('partners.title')),
       h('p', {}, t('partners.explain')),
+      h('p', {}, h('a', { href: '#/board', id: 'partners-board' }, t('nav.board'))),
       h('h2', { id: 'site-create-title' }, t('partners.createTitle')),
       createForm(act), box),
     list);

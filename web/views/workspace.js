@@ -26,6 +26,7 @@ import { dossierFilesSection } from './dossier-files.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
 import { freshnessNotice } from './freshness-notice.js';
+import { resultReceiptPanel } from './result-receipt.js';
 import { workflowSettings } from './workflow-settings.js';
 import { workspacePages } from './workspace-pages.js';
 import { attempt, errorBox, loadOrExplain, noticeBox, showError, showNotice } from './feedback.js';
@@ -262,6 +263,10 @@ export async function renderWorkspace(root, workspaceId) {
       committee.update(log);
       await openFiles.refresh();
       parts.push(committee.element, openFiles.element);
+      const receipt = resultReceiptPanel(workspaceId, dossier);
+      if (receipt) {
+        parts.splice(1, 0, receipt);
+      }
     } else {
       viewing(workspaceId, null, () => {});
     }

@@ -1,0 +1,212 @@
+/**
+ * The laboratory's delivery board (#/board): every result of every partner space I belong to,
+ * with its state (sent, notified, opened by whom and when, acknowledged), read from the spaces'
+ * verified histories (receipts are signed entries; the server's word, notified and escalated,
+ * is shown as such), filters by site, category, state and age, live updates when a receipt
+ * arrives, the escalation delay of each space, and a CSV export built in this browser for the
+ * lab's quality records. Urgent results nobody opened stand out.
+ */
+
+import { verifiedDirectory } from '../directory.js';
+import { h, show } from '../dom.js';
+import { formatDateTime } from '../i18n/format.js';
+import { t } from '../i18n/i18n.js';
+import { onWorkspaceChanged } from '../realtime.js';
+import { setEscalationDelay, spaceDeliveries } from '../receipts.js';
+import { listWorkspaces } from '../workspaces.js';
+import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
+import { fillFilters, filterValue } from './filters.js';
+
+const CATEGORIES = ['normal', 'abnormal', 'urgent'];
+const STATES = ['sent', 'notified', 'opened', 'acknowledged'];
+const HOUR = 3600;
+// Age filter: [value, lowest age, highest age] in seconds.
+const AGES = [['hour', 0, HOUR], ['day', HOUR, 24 * HOUR], ['older', 24 * HOUR, Infinity]];
+const MINUTE = 60;
+
+function stateOf(row) {
+  if (row.delivery.acknowledged.length) {
+    return 'acknowledged';
+  }
+  if (row.delivery.opened.length) {
+    return 'opened';
+  }
+  return row.server.notified_at ? 'notified' : 'sent';
+}
+
+function urgentUnopened(row) {
+  return row.result.category === 'urgent' && !row.delivery.opened.length;
+}
+
+/** The board's rows across spaces, flattened with what each cell shows. */
+function boardRows(spaces, names) {
+  const now = Date.now() / 1000;
+  return spaces.flatMap(({ space, rows }) => rows.map((row) => ({
+    ...row,
+    site: space.name,
+    workspaceId: space.workspace_id,
+    state: stateOf(row),
+    age: now - row.delivery.sent_at,
+    who: (receipts) => receipts.map((receipt) => `${names.get(receipt.user_id) ?? receipt.user_id} `
+      + `(${formatDateTime(receipt.at)})`).join(', '),
+  }))).sort((a, b) => b.delivery.sent_at - a.delivery.sent_at);
+}
+
+function csvCell(value) {
+  const text = String(value ?? '');
+  return /[",;\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function isoTime(seconds) {
+  return seconds ? new Date(seconds * 1000).toISOString() : '';
+}
+
+/** The CSV of `rows` (what the filters show), one line per result and receipt dates in UTC. */
+export function deliveryCsv(rows, names) {
+  const who = (receipts) => receipts.map((r) => names.get(r.user_id) ?? r.user_id).join(' | ');
+  const when = (receipts) => receipts.map((r) => isoTime(r.at)).join(' | ');
+  const lines = [['site', 'sample', 'patient_name', 'category', 'sent_at', 'state',
+    'notified_at', 'opened_by', 'opened_at', 'acknowledged_by', 'acknowledged_at',
+    'escalated_at', 'problems']];
+  for (const row of rows) {
+    lines.push([row.site, row.result.sample, row.dossier.fields.patient_name, row.result.category,
+      isoTime(row.delivery.sent_at), row.state, isoTime(row.server.notified_at),
+      who(row.delivery.opened), when(row.delivery.opened), who(row.delivery.acknowledged),
+      when(row.delivery.acknowledged), isoTime(row.server.escalated_at),
+      row.delivery.problems.join(' | ')]);
+  }
+  return `${lines.map((line) => line.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+function download(text, name) {
+  const url = URL.createObjectURL(new Blob(['\ufeff', text], { type: 'text/csv;charset=utf-8' }));
+  const link = h('a', { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function rowElement(row) {
+  const flagged = urgentUnopened(row);
+  return h('tr', { class: flagged ? 'result-row urgent-unopened' : 'result-row',
+    dataset: { dossier: row.dossier.document_id, state: row.state,
+      category: row.result.category, sample: row.result.sample } },
+  h('td', {}, row.site),
+  h('th', { scope: 'row' }, row.result.sample),
+  h('td', {}, row.dossier.fields.patient_name ?? ''),
+  h('td', {}, h('span', { class: `badge category-${row.result.category}` },
+    t(`board.category.${row.result.category}`))),
+  h('td', {}, formatDateTime(row.delivery.sent_at)),
+  h('td', { class: 'result-state' }, t(`board.state.${row.state}`),
+    flagged ? h('strong', { class: 'badge badge-invalid urgent-flag' }, t('board.urgentUnopened'))
+      : null,
+    row.server.escalated_at ? h('span', { class: 'escalated muted' },
+      t('board.escalated', { date: formatDateTime(row.server.escalated_at) })) : null,
+    row.delivery.problems.length ? h('span', { class: 'badge badge-invalid receipt-problem',
+      title: row.delivery.problems.join('\n') }, t('board.problems',
+      { count: row.delivery.problems.length })) : null),
+  h('td', { class: 'opened-by' }, row.who(row.delivery.opened)),
+  h('td', { class: 'acknowledged-by' }, row.who(row.delivery.acknowledged)));
+}
+
+function delayForm(loaded, box, onSaved) {
+  return h('details', { class: 'panel', id: 'board-escalation' },
+    h('summary', {}, t('board.escalation')),
+    h('p', { class: 'muted' }, t('board.escalationHelp')),
+    ...loaded.map(({ space, delaySeconds }) => {
+      const id = `delay-${space.workspace_id}`;
+      const input = h('input', { id, type: 'number', min: 1, max: 7 * 24 * 60, step: 1,
+        value: delaySeconds ? Math.max(1, Math.round(delaySeconds / MINUTE)) : '' });
+      const save = h('button', { type: 'submit' }, t('board.saveDelay'));
+      return h('form', { class: 'inline-form', dataset: { workspace: space.workspace_id },
+        onsubmit: (event) => {
+          event.preventDefault();
+          attempt(save, box, async () => {
+            await setEscalationDelay(space.workspace_id,
+              input.value ? Number(input.value) * MINUTE : null);
+            await onSaved(space.workspace_id);
+          });
+        } },
+      h('label', { for: id }, t('board.delayOf', { site: space.name })), ' ', input, ' ', save);
+    }));
+}
+
+export async function renderDeliveryBoard(root) {
+  const loaded = await loadOrExplain(root, t('board.title'), async () => {
+    const [spaces, people] = await Promise.all([listWorkspaces(), verifiedDirectory()]);
+    const partner = spaces.filter((space) => space.partner_site && !space.problem);
+    return { spaces: await Promise.all(partner.map(spaceDeliveries)), people };
+  });
+  if (loaded === null) {
+    return;
+  }
+  const names = new Map((loaded.people ?? []).map((person) => [person.user_id,
+    person.display_name]));
+  const box = errorBox();
+  const filters = h('div', { class: 'filters', id: 'board-filters' });
+  const body = h('tbody', { id: 'board-rows' });
+  const count = h('p', { id: 'board-count', role: 'status' });
+  let rows = [];
+  const shown = () => rows.filter((row) => {
+    const age = AGES.find(([value]) => value === filterValue(filters, 'board-age'));
+    return (!filterValue(filters, 'board-site') || row.workspaceId === filterValue(filters, 'board-site'))
+      && (!filterValue(filters, 'board-category') || row.result.category === filterValue(filters, 'board-category'))
+      && (!filterValue(filters, 'board-state') || row.state === filterValue(filters, 'board-state'))
+      && (!age || (row.age >= age[1] && row.age < age[2]));
+  });
+  const draw = () => {
+    rows = boardRows(loaded.spaces, names);
+    fillFilters(filters, [
+      { id: 'board-site', label: t('board.site'),
+        options: loaded.spaces.map(({ space }) => [space.workspace_id, space.name]) },
+      { id: 'board-category', label: t('board.categoryLabel'),
+        options: CATEGORIES.map((value) => [value, t(`board.category.${value}`)]) },
+      { id: 'board-state', label: t('board.stateLabel'),
+        options: STATES.map((value) => [value, t(`board.state.${value}`)]) },
+      { id: 'board-age', label: t('board.age'),
+        options: AGES.map(([value]) => [value, t(`board.age.${value}`)]) },
+    ], redraw);
+    redraw();
+  };
+  function redraw() {
+    const visible = shown();
+    body.replaceChildren(...visible.map(rowElement));
+    count.textContent = t('board.count', { count: visible.length, total: rows.length });
+  }
+  const reload = async (workspaceId) => {
+    const index = loaded.spaces.findIndex(({ space }) => space.workspace_id === workspaceId);
+    if (index < 0) {
+      return;
+    }
+    loaded.spaces[index] = await spaceDeliveries(loaded.spaces[index].space);
+    draw();
+  };
+  const exportButton = h('button', { type: 'button', id: 'board-export',
+    onclick: () => download(deliveryCsv(shown(), names),
+      `paravent-deliveries-${new Date().toISOString().slice(0, 10)}.csv`) }, t('board.export'));
+  show(root, h('section', { class: 'panel', id: 'delivery-board' },
+    h('h1', { id: 'board-title' }, t('board.title')),
+    h('p', { class: 'muted' }, t('board.intro')),
+    loaded.spaces.length ? null : h('p', { id: 'board-empty' }, t('board.noSpaces')),
+    filters, h('div', { class: 'inline-form' }, exportButton), count, box,
+    h('div', { class: 'table-scroll' }, h('table', { class: 'board-table' },
+      h('caption', { class: 'visually-hidden' }, t('board.title')),
+      h('thead', {}, h('tr', {}, ...['site', 'sample', 'patient', 'categoryLabel', 'sent',
+        'stateLabel', 'openedBy', 'acknowledgedBy'].map((key) => h('th', { scope: 'col' },
+        t(`board.column.${key}`))))),
+      body)),
+    delayForm(loaded.spaces, box, reload)));
+  draw();
+  // A receipt (a log entry), a new result or an escalation in one of the spaces: redraw it.
+  const pending = new Map();
+  onWorkspaceChanged((change) => {
+    if (!root.isConnected || pending.has(change.workspace_id)) {
+      return;
+    }
+    pending.set(change.workspace_id, setTimeout(() => {
+      pending.delete(change.workspace_id);
+      reload(change.workspace_id).catch((error) => showError(box, error));
+    }, 300));
+  });
+}
