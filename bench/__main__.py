@@ -1,5 +1,5 @@
-"""`python -m bench [ready|aead|transfer|storage|members]` (or `make bench`): runs benchmarks,
-prints ratios.
+"""`python -m bench [ready|aead|transfer|storage|members|history_open]` (or `make bench`): runs
+benchmarks, prints ratios.
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
 """
@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 from bench import (
     aead_throughput,
     crypto_ready,
+    history_open,
     home_members,
     storage_transfer,
     transfer_throughput,
@@ -27,7 +28,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
-              "storage": storage_transfer, "members": home_members}
+              "storage": storage_transfer, "members": home_members,
+              "history_open": history_open}
 
 
 def main(names: list[str]) -> None:

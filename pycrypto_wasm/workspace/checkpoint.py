@@ -6,8 +6,9 @@ It holds the state the replay reached (members and roles, the current key and ev
 value, the workflow in force, the settings' and every document's recorded versions, the
 forgeries found, the latest date applied), what the covered entries say of their people (each
 author's highest own-state version, who was removed) and the chain's head: its position, and
-the hashes of its last `WINDOW` entries and their writes (a later write may name one of them,
-and none of them may be placed again). It is made only of a history that verified whole with
+the hashes of its last `WINDOW` entries and of their writes, each list one byte string of
+32-byte hashes in order (a later write may name one of those entries, and none of those writes
+may be placed again). It is made only of a history that verified whole with
 no revocation concerning it (no revoked member or author, no unconfirmed entry): a revocation
 changes what earlier entries mean, and only the whole history says how.
 
@@ -71,8 +72,9 @@ def _state(history: History) -> dict[str, Any]:
         carried = version if isinstance(version, int) and not isinstance(version, bool) else 0
         own_states[entry.author] = max(carried, own_states.get(entry.author, 0))
     return {
-        "length": history.length, "hashes": window, "writes": writes[-len(window):] if window
-        else [], "own_states": own_states, "removed": sorted(history.removed_members()),
+        "length": history.length, "hashes": b"".join(window),
+        "writes": b"".join(writes[-len(window):]), "own_states": own_states,
+        "removed": sorted(history.removed_members()),
         "members": history.members, "key_index": history.key_index,
         "key_checks": {str(index): check for index, check in history.key_checks.items()},
         "workflow": history.workflow,
@@ -114,12 +116,17 @@ def _records(rows: list[list[Any]]) -> list[RecordedVersion]:
     return [RecordedVersion(*row) for row in rows]
 
 
+def _hashes(joined: bytes) -> tuple[bytes, ...]:
+    return tuple(joined[start:start + 32] for start in range(0, len(joined), 32))
+
+
 def _history(state: dict[str, Any], organization: str, workspace: str,
              length: int) -> History:
-    if state["length"] != length or not 0 < len(state["hashes"]) <= WINDOW \
-            or len(state["writes"]) != len(state["hashes"]):
+    hashes, writes = state["hashes"], state["writes"]
+    if state["length"] != length or not 0 < len(hashes) <= 32 * min(WINDOW, length) \
+            or len(hashes) % 32 or len(writes) != len(hashes):
         raise CheckpointUnusableError("the checkpoint's chain is malformed")
-    base = HistoryBase(ChainBase(length, tuple(state["hashes"]), tuple(state["writes"])),
+    base = HistoryBase(ChainBase(length, _hashes(hashes), _hashes(writes)),
                        dict(state["own_states"]), frozenset(state["removed"]))
     history = History(organization, workspace, base=base, members=dict(state["members"]),
                       key_index=state["key_index"],

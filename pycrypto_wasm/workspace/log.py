@@ -66,7 +66,7 @@ GENESIS = bytes(32)
 # every one of them before its position (history.py names them too).
 ORDERING_KINDS = ("workspace_created", "member_set", "member_removed", "settings")
 # How many of a verified chain's last entries a checkpoint keeps the hashes of.
-WINDOW = 1024
+WINDOW = 256
 
 
 class BrokenChainError(CryptoError, ValueError):
