@@ -18,6 +18,7 @@ import {
   lock, onSessionChange, restore, session, sessionEnded, signOut,
 } from './session.js';
 import { renderBootstrap } from './views/bootstrap.js';
+import { renderDropPage } from './views/dropbox-deposit.js';
 import { renderGreet } from './views/greet.js';
 import { renderHome, renderInvitations, renderPeople } from './views/home.js';
 import { renderJoin } from './views/join.js';
@@ -87,6 +88,8 @@ function renderRoute(view, { segments, query }) {
     renderBootstrap(view, rest[0]);
   } else if (first === 'join') {
     renderJoin(view, rest[0], rest[1]);
+  } else if (first === 'drop') {
+    renderDropPage(view, rest[0], rest[1]);
   } else if (first === 's') {
     renderShareLinkRecipient(view, rest[0], rest[1]);
   } else if (first === 'recovery' && !session.identity) {

@@ -72,10 +72,12 @@ export class CryptoClient {
    * 'storage_unavailable' or 'storage_full' while the server's storage is; the upload resumes
    * when it is back).
    * `fileId` names the new file (a batch's result), else the worker picks a new id.
+   * `depositFile` ('<deposit id>.<index>') files a verified drop-box deposit's file: its
+   * manifest then carries the deposit's "from outside" mark (the worker writes it).
    * Returns {promise, cancel}. */
-  upload(file, workspaceId, dossierId, onProgress, fileId = null) {
+  upload(file, workspaceId, dossierId, onProgress, fileId = null, depositFile = null) {
     const { id, promise, cancel } = this.#transfer(
-      { type: 'upload', file, workspaceId, dossierId, fileId }, onProgress);
+      { type: 'upload', file, workspaceId, dossierId, fileId, depositFile }, onProgress);
     return { promise: promise.finally(() => this.#progress.delete(id)), cancel };
   }
 

@@ -14,10 +14,17 @@ import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { session } from '../session.js';
 import { watermarkText, watermarkedPreview } from '../watermark.js';
+import { outsideMark } from './dropbox.js';
 import { attempt, errorBox, showError, uiError } from './feedback.js';
 import { shareLinksSection } from './share-links.js';
 
 const PREVIEWABLE = (mime) => mime.startsWith('image/') || mime === 'application/pdf';
+
+/** A file received through a drop link says so, with where from, wherever it is listed. */
+function fromOutside(mark) {
+  return mark ? h('span', { class: 'outside-mark' },
+    h('span', { class: 'badge outside' }, t('drop.outside')), ' ', outsideMark(mark)) : null;
+}
 
 /** Why a transfer is paused, in the user's language: the connection, or the server (its
  * storage, or busy: the code it answered). */
@@ -93,7 +100,7 @@ function historyList(workspaceId, file, canWrite, done, box) {
         h('span', {}, t(version.deleted ? 'files.historyDeleted' : 'files.historyEntry', {
           version: version.version, name: version.author_name, size: formatSize(version.size ?? 0),
           when: formatDateTime(version.written_at),
-        })),
+        })), ' ', fromOutside(version.outside),
         canWrite && version.version !== file.version && !version.deleted
           ? h('button', { type: 'button', class: 'restore', onclick: (event) =>
             attempt(event.target, box, async () => {
@@ -176,7 +183,7 @@ function fileRow(workspaceId, file, context) {
       }) : null])];
   return h('li', { class: file.deleted ? 'file deleted' : 'file',
     dataset: { name: file.name, documentId: file.document_id } },
-    h('span', { class: 'file-name' }, file.name),
+    h('span', { class: 'file-name' }, file.name, ' ', fromOutside(file.outside)),
     h('span', { class: 'file-type' }, fileType(file)),
     h('span', { class: 'file-size' }, formatSize(file.size)),
     h('span', { class: 'file-who' }, file.author_name),

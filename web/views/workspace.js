@@ -23,6 +23,7 @@ import { saveWorkspaceSettings, shareWorkspace, unshareWorkspace } from '../work
 import { activitySection } from './activity.js';
 import { committeeSection } from './committee.js';
 import { dossierFilesSection } from './dossier-files.js';
+import { dropBoxSection } from './dropbox.js';
 import { dossierForm } from './dossier-form.js';
 import { dossierList } from './dossier-list.js';
 import { freshnessNotice } from './freshness-notice.js';
@@ -263,6 +264,10 @@ export async function renderWorkspace(root, workspaceId) {
       committee.update(log);
       await openFiles.refresh();
       parts.push(committee.element, openFiles.element);
+      const dropBox = dropBoxSection(workspaceId, dossier.document_id, canWrite(),
+        () => openFiles.refresh());
+      dropBox.refresh();
+      parts.push(dropBox.element);
       const receipt = resultReceiptPanel(workspaceId, dossier);
       if (receipt) {
         parts.splice(1, 0, receipt);

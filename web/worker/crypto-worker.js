@@ -117,7 +117,8 @@ async function transfer(data) {
   try {
     if (data.type === 'upload') {
       const result = await upload({ call, file: data.file, workspaceId: data.workspaceId,
-        dossierId: data.dossierId, fileId: data.fileId, onProgress,
+        dossierId: data.dossierId, fileId: data.fileId, depositFile: data.depositFile,
+        onProgress,
         isCancelled: () => cancelled.has(data.id) });
       self.postMessage({ type: 'reply', id: data.id, ok: true, result });
     } else {

@@ -65,11 +65,12 @@ function frameHeader(blockId, length) {
   return header;
 }
 
-export async function upload({ call, file, workspaceId, dossierId, fileId, onProgress,
-  isCancelled }) {
+export async function upload({ call, file, workspaceId, dossierId, fileId, depositFile,
+  onProgress, isCancelled }) {
   const begun = ok(call('file.begin_upload', {
     workspace_id: workspaceId, name: file.name, mime: file.type || 'application/octet-stream',
     size: file.size, dossier_id: dossierId ?? null, file_id: fileId ?? null,
+    deposit_file: depositFile ?? null,
   }));
   let done = 0;
   let waiting = false;
