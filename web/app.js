@@ -15,7 +15,7 @@ import { stopViewing } from './presence.js';
 import { connectRealtime, onSessionEnded, reconnectRealtime } from './realtime.js';
 import { onRouteChange, parseHash } from './router.js';
 import {
-  lock, onSessionChange, restore, session, sessionEnded, signOut,
+  lock, onSessionChange, restore, session, sessionEnded, signOut, switchUser,
 } from './session.js';
 import { renderBootstrap } from './views/bootstrap.js';
 import { renderDropPage } from './views/dropbox-deposit.js';
@@ -31,7 +31,9 @@ import { renderResultBatch } from './views/result-batch.js';
 import { renderSecurity } from './views/security.js';
 import { renderShareLinkRecipient } from './views/share-link-open.js';
 import { renderWorkspace } from './views/workspace.js';
-import { renderLocked, renderWelcome } from './views/welcome.js';
+import { renderLocked } from './views/lock.js';
+import { renderWelcome } from './views/welcome.js';
+import { warnBeforeLeaving } from './unsent.js';
 
 const root = document.documentElement;
 const view = document.getElementById('view');
@@ -58,6 +60,7 @@ function renderNav() {
   renderSideNav(document.getElementById('user-nav'));
   fill(account, session.identity ? [
     h('span', { id: 'signed-in-as', class: 'muted' }, session.user.display_name),
+    h('button', { type: 'button', id: 'switch-user', onclick: () => switchUser() }, t('nav.switchUser')),
     h('button', { type: 'button', id: 'sign-out', onclick: () => signOut() }, t('nav.signOut')),
   ] : null);
 }
@@ -107,7 +110,7 @@ function renderRoute(view, { segments, query }) {
   } else if (first === 'notifications') {
     renderNotifications(view);
   } else if (first === 'w' && rest[0]) {
-    renderWorkspace(view, rest[0]);
+    renderWorkspace(view, rest[0], rest[1]);
   } else if (first === 'send-results' && session.user.profile !== 'external') {
     renderResultBatch(view);
   } else if (first === 'board' && session.user.profile !== 'external') {
@@ -131,6 +134,7 @@ function rerender() {
 }
 
 initI18n(document.getElementById('language-select'));
+warnBeforeLeaving();
 const crypto = cryptoClient();
 document.addEventListener('languagechange', () => {
   showCryptoState(crypto.state, crypto.detail);

@@ -2,11 +2,14 @@
  * The Socket.IO connection to our server (WebSocket only: any server process can take it, see
  * the README's cluster section), and the header's connection pill.
  * A socket belongs to the session it connected with: reconnect it after signing in or out.
+ * While the session is locked (session.js) the page holds it closed: nothing reconnects it.
  */
 
 import { io } from '../vendor/socket.io/socket.io.esm.min.js';
+import { onLockChange } from './session.js';
 
 let socket = null;
+let held = false;
 
 /** The page's socket (connected by `connectRealtime`). */
 export function realtimeSocket() {
@@ -15,7 +18,21 @@ export function realtimeSocket() {
 
 /** Reconnect so the socket carries the session cookie set since it connected. */
 export function reconnectRealtime() {
-  socket.disconnect().connect();
+  socket.disconnect();
+  if (!held) {
+    socket.connect();
+  }
+}
+
+/** Closes the socket and keeps it closed while `hold` (a locked session), or opens it again. */
+function holdRealtime(hold) {
+  const wasHeld = held;
+  held = hold;
+  if (hold) {
+    socket?.disconnect();
+  } else if (wasHeld) {
+    socket?.connect();
+  }
 }
 
 let workspaceListener = null;
@@ -37,6 +54,7 @@ export function onSessionEnded(listener) {
 
 export function connectRealtime(statusElement) {
   socket = io({ transports: ['websocket'] });
+  onLockChange(holdRealtime);
   const show = (state) => {
     statusElement.dataset.state = state;
     statusElement.dataset.i18n = `connection.${state}`;

@@ -1,12 +1,21 @@
 /**
  * Who is signed in on this page, and the flows that sign in, unlock, lock and sign out.
  * The keys themselves stay in the crypto worker; this module only keeps what the UI displays.
+ *
+ * Locking (the idle lock, Switch user) seals the view's unsent text to the user (unsent.js),
+ * locks the server session (every API call then answers 401 `session_locked` and the server
+ * closes its sockets on every process; this page keeps its own closed: realtime.js listens to
+ * `onLockChange`), then wipes the keys. Unlocking asks the same user's passkey, which the server
+ * checks before it resumes the session (api/identity/suspension.py); the PRF unlocks the keys
+ * and the unsent text comes back. Switch user locks, signs the first person out and leaves the
+ * page to the next one's passkey.
  */
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { passkeyBlobDone, passkeyBlobRequest } from './freshness.js';
 import { usePasskey } from './passkeys.js';
+import { dropUnsent, restoreUnsent, sealUnsent } from './unsent.js';
 
 export const session = {
   user: null,
@@ -15,11 +24,26 @@ export const session = {
   settings: { idle_lock_seconds: 600 },
   pendingUnlock: null,
   endedBecause: null,
+  // The server session is locked: only this user's passkey unlocks it.
+  locked: false,
 };
 const listeners = new Set();
+const lockListeners = new Set();
 
 export function onSessionChange(listener) {
   listeners.add(listener);
+}
+
+/** Calls `listener(locked)` when the server session is locked or no longer is. */
+export function onLockChange(listener) {
+  lockListeners.add(listener);
+}
+
+function setLocked(locked) {
+  if (locked !== session.locked) {
+    session.locked = locked;
+    lockListeners.forEach((listener) => listener(locked));
+  }
 }
 
 function changed() {
@@ -34,7 +58,9 @@ export function signedIn(serverReply, identity) {
   session.identity = identity;
   session.pendingUnlock = null;
   session.endedBecause = null;
+  setLocked(false);
   changed();
+  restoreUnsent(serverReply.user.user_id).catch(() => dropUnsent());
 }
 
 async function unlockWithPrf(reply, prfOutput) {
@@ -47,10 +73,11 @@ async function unlockWithPrf(reply, prfOutput) {
 }
 
 /**
- * Signs in with a passkey. Returns true when the keys are unlocked; false when this passkey
+ * Signs in with a passkey (`path` /api/login), or unlocks this page's session with it (`path`
+ * /api/session/resume). Returns true when the keys are unlocked; false when this passkey
  * cannot unlock them (no PRF support) and the recovery code is needed to finish.
  */
-export async function signInWithPasskey() {
+async function withPasskey(path) {
   const options = await api('POST', '/api/login/options');
   // The assertion reads my heads record from the passkey, or writes the one due (freshness.js).
   const blobRequest = await passkeyBlobRequest(session.user?.user_id ?? null);
@@ -64,7 +91,7 @@ export async function signInWithPasskey() {
     used = await usePasskey(options.publicKey, { read: true });
   }
   const { credential, prfOutput, largeBlob } = used;
-  const reply = await api('POST', '/api/login', { challenge_id: options.challenge_id, credential });
+  const reply = await api('POST', path, { challenge_id: options.challenge_id, credential });
   if (!reply.wrapped_bundle || prfOutput === null) {
     session.user = reply.user;
     session.organization = reply.organization;
@@ -77,6 +104,16 @@ export async function signInWithPasskey() {
   await passkeyBlobDone(reply.user.user_id, credential.id, written, largeBlob);
   signedIn(reply, identity);
   return true;
+}
+
+export function signInWithPasskey() {
+  return withPasskey('/api/login');
+}
+
+/** Unlocks the locked session with the same user's passkey (another person's is refused:
+ * ApiError `other_user`). */
+export function unlockWithPasskey() {
+  return withPasskey('/api/session/resume');
 }
 
 /** Finishes a passkey sign-in that could not unlock the keys, with the recovery code. */
@@ -104,11 +141,45 @@ export async function signInWithRecoveryCode(code) {
   signedIn(reply, identity);
 }
 
-/** Wipes the keys from the worker; the server session stays until it expires. */
-export async function lock() {
-  await cryptoClient().call('identity.lock');
-  session.identity = null;
-  changed();
+let locking = false;
+
+/** Seals the unsent text (unless `keepNothing`), locks the server session unless it is already
+ * (`suspend`), and wipes the keys: nothing of the user stays readable in the page. */
+async function lockPage({ suspend, keepNothing = false }) {
+  locking = true;
+  try {
+    if (session.identity && !keepNothing) {
+      // Unsent text that cannot be sealed is not kept: the lock goes on regardless.
+      await sealUnsent(session.user.user_id).catch(() => dropUnsent());
+    }
+    if (suspend) {
+      // Unreachable server: the keys are wiped all the same; the session then ends by expiry.
+      await api('POST', '/api/session/suspend').catch(() => {});
+    }
+    setLocked(true);
+    // Nothing the person saw outlives the lock outside the view either (toasts, open dialogs).
+    document.querySelectorAll('#toasts > *, body > dialog').forEach((element) => element.remove());
+    await cryptoClient().call('identity.lock');
+    session.identity = null;
+    changed();
+  } finally {
+    locking = false;
+  }
+}
+
+/** The idle lock: unsent text sealed, the server session locked, the keys wiped. */
+export function lock() {
+  return lockPage({ suspend: true });
+}
+
+/** Locks for the person at the workstation and signs them out, leaving the sign-in screen to
+ * the next person (nothing of the first one stays in the page, not even sealed). */
+export async function switchUser() {
+  dropUnsent();
+  if (session.identity) {
+    await lockPage({ suspend: true, keepNothing: true });
+  }
+  await signOut();
 }
 
 let signingOut = false;
@@ -116,6 +187,7 @@ let signingOut = false;
 export async function signOut() {
   signingOut = true;
   try {
+    dropUnsent();
     await api('POST', '/api/logout');
     await forget();
   } finally {
@@ -124,11 +196,19 @@ export async function signOut() {
 }
 
 /** The server ended the session (revoked, signed out in another tab, expired): wipe the keys
- * and say why; this page's own sign-out, which the server announces too, says nothing. */
+ * and say why; this page's own sign-out, which the server announces too, says nothing. Locked
+ * (in another tab of this session): this page locks too, its unsent text sealed. */
 export async function sessionEnded(reason) {
   if (signingOut || !session.user) {
     return;
   }
+  if (reason === 'locked') {
+    if (!locking && session.identity) {
+      await lockPage({ suspend: false });
+    }
+    return;
+  }
+  dropUnsent();
   session.endedBecause = reason === 'revoked' ? 'revoked' : 'unauthenticated';
   await forget();
 }
@@ -139,6 +219,7 @@ async function forget() {
   session.organization = null;
   session.identity = null;
   session.pendingUnlock = null;
+  setLocked(false);
   changed();
 }
 
@@ -148,4 +229,5 @@ export async function restore() {
   session.user = reply.user;
   session.organization = reply.organization ?? null;
   session.settings = reply.settings ?? session.settings;
+  setLocked(Boolean(reply.locked));
 }

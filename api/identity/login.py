@@ -35,8 +35,9 @@ def sign_in_reply(user: dict[str, Any], wrapped_bundle: bytes | None,
         "wrapped_bundle": b64_encode(wrapped_bundle) if wrapped_bundle else None,
         "unlocked_with": method,
     }
-    if wrapped_bundle is None and user["recovery_bundle"]:
-        # A passkey without PRF cannot unlock the keys: the recovery code will.
+    if method == "passkey" and user["recovery_bundle"]:
+        # A passkey without PRF (or an authenticator that did not evaluate it this time, as a
+        # passkey moved to another authenticator) cannot unlock the keys: the recovery code will.
         reply["recovery_bundle"] = b64_encode(user["recovery_bundle"])
     return reply
 

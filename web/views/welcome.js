@@ -1,5 +1,5 @@
 /** Signed out: sign in with a passkey, or go to the recovery code. Also finishes a sign-in
- * whose passkey cannot unlock the keys (no PRF), with the recovery code. */
+ * whose passkey cannot unlock the keys (no PRF), with the recovery code. (Locked: lock.js.) */
 
 import { h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -38,20 +38,4 @@ export function renderWelcome(root) {
     h('p', {}, t('welcome.explain')),
     button, box,
     h('p', {}, h('a', { href: '#/recovery', id: 'go-recovery' }, t('welcome.lostPasskey')))));
-}
-
-/** The server session goes on but the keys are not in this page: `reason` is 'idle' (the idle
- * lock wiped them) or 'reloaded' (a reloaded page never has them). */
-export function renderLocked(root, reason, onSignOut) {
-  const box = errorBox();
-  const unlock = h('button', { type: 'button', id: 'unlock-passkey', class: 'primary' },
-    t('lock.unlock'));
-  unlock.addEventListener('click', () => attempt(unlock, box, signInWithPasskey));
-  const signOut = h('button', { type: 'button', id: 'lock-sign-out', onclick: onSignOut },
-    t('nav.signOut'));
-  show(root, h('section', { class: 'panel', id: 'lock-screen' },
-    h('h1', {}, t('lock.title')),
-    h('p', { id: 'lock-reason' }, t(reason === 'idle' ? 'lock.idle' : 'lock.reloaded',
-      { name: session.user?.display_name ?? '' })),
-    h('div', { class: 'actions' }, unlock, signOut), box));
 }

@@ -14,6 +14,7 @@ import { confirmAction } from '../confirm.js';
 import { fill, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
+import { parseHash } from '../router.js';
 import { session } from '../session.js';
 import { viewing } from '../presence.js';
 import { openWorkspaceState } from '../state.js';
@@ -224,7 +225,7 @@ function showRemoved(root) {
     h('p', {}, h('a', { href: '#/' }, t('nav.back')))));
 }
 
-export async function renderWorkspace(root, workspaceId) {
+export async function renderWorkspace(root, workspaceId, dossierId = null) {
   const state = await loadOrExplain(root, t('workspace.title'), () => openWorkspaceState(workspaceId));
   if (state === null) {
     return;
@@ -263,7 +264,7 @@ export async function renderWorkspace(root, workspaceId) {
     if (dossier) {
       committee.update(log);
       await openFiles.refresh();
-      parts.push(committee.element, openFiles.element);
+      parts.push(openFiles.element, committee.element);
       const dropBox = dropBoxSection(workspaceId, dossier.document_id, canWrite(),
         () => openFiles.refresh());
       dropBox.refresh();
@@ -277,6 +278,11 @@ export async function renderWorkspace(root, workspaceId) {
     }
     if (mine !== opening) {
       return;
+    }
+    // The address names the open dossier, so a reload or an unlock after the idle lock opens it.
+    if (parseHash(location.hash).segments[1] === workspaceId) {
+      history.replaceState(history.state, '',
+        `#/w/${workspaceId}${dossier ? `/${dossier.document_id}` : ''}`);
     }
     closeOpen();
     const follow = (next, changed) => {
@@ -375,4 +381,8 @@ export async function renderWorkspace(root, workspaceId) {
     h('div', { class: 'workspace-page' },
       h('header', { class: 'workspace-header no-print' }, ...workspaceHeading(state, box, () => edit(null))),
       pages.element));
+  const named = state.get().dossiers.find((dossier) => dossier.document_id === dossierId);
+  if (named) {
+    edit(named);
+  }
 }

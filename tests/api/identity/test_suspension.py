@@ -52,6 +52,8 @@ def test_a_locked_session_answers_401_session_locked_until_its_passkey_unlocks_i
     reply = _resume(member)
     assert reply.status_code == 200, reply.json
     assert member.unlock(reply.json).user_id == member.user_id
+    # An authenticator that does not evaluate this passkey's PRF finishes with the recovery code.
+    assert reply.json["recovery_bundle"]
     assert member.client.get("/api/directory").status_code == 200
     assert member.client.get("/api/session").json["locked"] is False
 
