@@ -6,17 +6,23 @@ refuses what it forbids."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
+from api import create_app
+from api.config import REPO_ROOT
+from api.identity.sessions import COOKIE
 from api.storage.pool import get_store
 from pycrypto_wasm.random import random_id
 from pycrypto_wasm.service.params import from_b64, to_b64
 from pycrypto_wasm.workspace import share_links
 from pycrypto_wasm.workspace.blocks import decrypt_block, encrypt_block
+from tests.api.conftest import same_origin_client
 from tests.api.workspaces.conftest import (  # noqa: F401
     Member,
     Workspace,
@@ -238,3 +244,33 @@ def test_readers_cannot_share_and_strangers_see_nothing(shared, recipient):
     _, refused = _share(shared.workspace, reader)
     assert refused.status_code == 403
     assert recipient.get(f"/api/share-links/l-{'0' * 24}").status_code == 404
+
+
+def test_backup_and_restore_carry_links_their_accesses_and_policies(shared, recipient,
+                                                                    config, tmp_path):  # noqa: F811
+    """A restored deployment still serves the link (to the same proof, the same bytes), its
+    access list, and the sharing policies."""
+    admin = shared.workspace.organization.admin.client
+    policy = {"links": True, "dropboxes": False, "max_days": 30, "password_required": True,
+              "watermark_required": False}
+    assert admin.put("/api/policy", json=policy).status_code == 200
+    assert _download(shared, recipient) == PLAINTEXT
+    flags = ["--database", config.database] if config.database else []
+    _command("--data", str(config.data_dir), *flags, "backup", str(tmp_path / "backup"))
+    target = replace(config, data_dir=tmp_path / "restored", database=None, blocks=None)
+    _command("--data", str(target.data_dir), "restore", str(tmp_path / "backup"))
+    restored = create_app(target)
+    client = same_origin_client(restored)
+    moved = Shared(shared.workspace, shared.link_id, shared.fragment, shared.header, shared.body)
+    assert _download(moved, client) == PLAINTEXT
+    owner = same_origin_client(restored)
+    owner.set_cookie(COOKIE, shared.workspace.owner.person.client.get_cookie(COOKIE).value)
+    assert owner.get("/api/policy").json == policy
+    [link] = owner.get(f"{shared.workspace.url}/share-links").json["links"]
+    assert [access["event"] for access in link["accesses"]] == ["opened", "download"] * 2
+
+
+def _command(*arguments: str) -> None:
+    done = subprocess.run([sys.executable, "app.py", *arguments], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
