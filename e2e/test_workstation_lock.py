@@ -4,10 +4,13 @@ server (401 `session_locked`, the directory and the workspace list included) and
 connection is closed, and nothing typed is left in clear in the page; the passkey brings the
 person back to the same dossier with the comment and the dossier edit they had not sent;
 "Switch user" lets the next person sign in with their own passkey in the same browser, with
-nothing of the first one left. The idle delay is the server's (10 minutes), on the page's clock.
+nothing of the first one left; leaving the page with unsent text asks first. The idle delay is
+the server's (10 minutes), on the page's clock.
 """
 
 from __future__ import annotations
+
+from playwright.sync_api import Dialog
 
 from e2e.harness import flows
 from e2e.harness.accessibility import assert_accessible
@@ -121,3 +124,20 @@ def test_switch_user_lets_the_next_person_sign_in_with_nothing_of_the_first_left
     assert flows.fingerprint(admin) == flows.fingerprint(member)
     page_text = admin.page.locator("body").inner_text()
     assert not [text for text in the_first_ones if text in page_text]
+
+
+def test_leaving_with_unsent_text_asks_first_and_stays_when_told(server, new_user):
+    admin = new_user()
+    flows.bootstrap(admin, server.bootstrap_link("CHU Départ"), ADMIN)
+    _open_a_dossier_and_type(admin)
+    asked: list[str] = []
+
+    def stay(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    admin.page.once("dialog", stay)
+    admin.page.close(run_before_unload=True)
+    admin.page.wait_for_function("() => true")
+    assert asked == ["beforeunload"]
+    assert admin.page.locator("#comment-text").input_value() == COMMENT
