@@ -17,6 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page
 
 from e2e.harness import flows
+from e2e.harness.accessibility import assert_accessible
 from e2e.harness.server import ServerProcess
 from pycrypto_wasm.random import random_bytes, random_id
 from pycrypto_wasm.sealing import PrivateKey
@@ -109,6 +110,7 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     depositor.goto(url)
     depositor.locator("#drop-page h1", has_text="Examens du Dr Martin").wait_for(
         timeout=TIMEOUT_MS)
+    assert_accessible(depositor, "the depositor's page")
     depositor.fill("#field-name", "Dr Martin")
     depositor.fill("#field-password", "tilleul")
     depositor.set_input_files("#drop-files", files=[
@@ -118,6 +120,7 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     depositor.locator("#drop-receipt").wait_for(timeout=TIMEOUT_MS)
     receipt = {row.get_attribute("data-name"): row.get_attribute("data-sha256")
                for row in depositor.locator("#drop-receipt tr.receipt-row").all()}
+    assert_accessible(depositor, "the depositor's receipt")
     assert receipt == {"irm-depot.pdf": hashlib.sha256(SCAN).hexdigest(),
                        "lettre-depot.pdf": hashlib.sha256(LETTER).hexdigest()}
 
@@ -126,6 +129,7 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     deposit.wait_for(timeout=TIMEOUT_MS)
     assert ("Received through drop link «Examens du Dr Martin», from Dr Martin, no e-mail"
             in deposit.inner_text())
+    assert_accessible(admin.page, "a dossier's drop box")
     deposit.locator("button.file-deposit").click()
     for name in ("irm-depot.pdf", "lettre-depot.pdf"):
         row = admin.page.locator(f"#file-list li[data-name='{name}']")
@@ -166,3 +170,4 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     french.goto(expiring)
     french.locator("#drop-closed[data-status='expired'] h1",
                    has_text="Ce lien de dépôt a expiré").wait_for(timeout=TIMEOUT_MS)
+    assert_accessible(french, "an expired drop link, in French")

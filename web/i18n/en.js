@@ -529,6 +529,7 @@ export default {
   'drop.files': "Files",
   'drop.filesHint': "Up to {count} files, {size} each at most.",
   'drop.send': "Encrypt and send",
+  'drop.progress': "Encrypting and sending",
   'drop.tooLarge': "«{name}» is over the {size} this drop link accepts.",
   'drop.count': "Choose between 1 and {count} files.",
   'drop.receipt.title': "Receipt",

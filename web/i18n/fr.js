@@ -529,6 +529,7 @@ export default {
   'drop.files': "Fichiers",
   'drop.filesHint': "Jusqu’à {count} fichiers, {size} chacun au plus.",
   'drop.send': "Chiffrer et envoyer",
+  'drop.progress': "Chiffrement et envoi",
   'drop.tooLarge': "« {name} » dépasse les {size} qu’accepte ce lien de dépôt.",
   'drop.count': "Choisissez entre 1 et {count} fichiers.",
   'drop.receipt.title': "Accusé de réception",

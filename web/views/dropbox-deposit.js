@@ -121,7 +121,8 @@ function depositForm(view, crypto, link, info, secret) {
   const remaining = link.max_files - link.files_received;
   const files = h('input', { type: 'file', id: 'drop-files', multiple: true, required: true,
     'aria-describedby': 'drop-files-hint' });
-  const progress = h('progress', { id: 'drop-progress', max: 1, value: 0, hidden: true });
+  const progress = h('progress', { id: 'drop-progress', max: 1, value: 0, hidden: true,
+    'aria-label': t('drop.progress') });
   const box = errorBox();
   const submit = h('button', { type: 'submit', id: 'drop-send' }, t('drop.send'));
   const receipt = h('div', {});
