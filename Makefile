@@ -52,6 +52,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Browser assets are copied from the pinned npm packages, never committed. The ESM build of
 # libsodium-wrappers imports the bare name "libsodium-sumo"; browsers need a relative path.
 # axe-core is served for the end-to-end accessibility checks only: the page never loads it.
+# pdf-lib stamps the watermark into PDFs a download link gives watermarked (web/watermark.js):
+# the page imports it only then, checked by its integrity like every module.
 $(VENDOR): node_modules/.package-lock.json Makefile
 	rm -rf static/vendor
 	mkdir -p static/vendor/pyodide static/vendor/libsodium static/vendor/socket.io
@@ -65,6 +67,8 @@ $(VENDOR): node_modules/.package-lock.json Makefile
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js static/vendor/socket.io/
 	mkdir -p static/vendor/axe-core
 	cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
+	mkdir -p static/vendor/pdf-lib
+	cp node_modules/pdf-lib/dist/pdf-lib.esm.min.js static/vendor/pdf-lib/
 	touch $@
 
 # A pure-Python wheel: `pyodide build` needs the internet (see the README).

@@ -6,6 +6,7 @@ sharing policy forbids a kind of link in the member's form."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import struct
 import time
@@ -188,3 +189,30 @@ def test_policy_forbids_links_in_the_form(organization):
     admin.page.locator("#share-panel [role=alert]:has-text('does not allow download links')"
                        ).wait_for(timeout=TIMEOUT_MS)
     assert admin.page.locator("#share-url").count() == 0
+
+
+def _pdf_texts(pdf: bytes) -> bytes:
+    """The PDF's streams, inflated where they are compressed."""
+    texts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            texts.append(zlib.decompress(stream))
+        except zlib.error:
+            texts.append(stream)
+    return b"\n".join(texts)
+
+
+def test_a_watermarked_pdf_download_is_stamped_in_the_browser(organization, new_user):
+    admin, _, _ = organization
+    _dossier_with_files(admin)
+    url = _share(admin, "compte-rendu.pdf", watermark="download_watermarked")
+    recipient = new_user()
+    recipient.page.goto(url)
+    row = recipient.page.locator("#link-file-list li[data-name='compte-rendu.pdf']")
+    row.wait_for(timeout=TIMEOUT_MS)
+    with recipient.page.expect_download(timeout=TIMEOUT_MS) as download:
+        row.locator("button.download").click()
+    stamped = Path(download.value.path()).read_bytes()
+    assert stamped.startswith(b"%PDF") and stamped != PDF
+    assert LABEL.encode("latin-1").hex().upper().encode() in _pdf_texts(stamped)
+    assert not [url for url in recipient.requests if "pdf-lib" in url and "/vendor/" not in url]

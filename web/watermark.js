@@ -4,15 +4,19 @@
  *
  * Images are stamped through a canvas: the preview is the stamped canvas itself, and a
  * watermarked download is the stamped image (PNG). A PDF's preview is the browser's own viewer
- * under an overlay that carries the same text (the page cannot draw into the viewer); stamping
- * a PDF file for download would need a PDF library (pdf-lib from npm, served locally): not
- * shipped yet, so "download watermarked" offers PDFs as watermarked previews only.
+ * under an overlay that carries the same text (the page cannot draw into the viewer); a
+ * watermarked PDF download is stamped in this browser with pdf-lib (npm, served by our server
+ * from static/vendor with its integrity checked, never a CDN): writing text into every page of
+ * any PDF (object streams, cross-reference streams, incremental updates) is a PDF parser and
+ * writer's job, which the standard library of the browser does not have. It is loaded only
+ * when a PDF is stamped.
  */
 
 import { h } from './dom.js';
 import { formatDateTime } from './i18n/format.js';
 import { t } from './i18n/i18n.js';
 
+const PDF_LIB = new URL('../vendor/pdf-lib/pdf-lib.esm.min.js', import.meta.url).href;
 const STAMPABLE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp',
   'image/bmp']);
 
@@ -22,6 +26,7 @@ export function watermarkText(viewer, now = Date.now()) {
 }
 
 export const canStampImage = (mime) => STAMPABLE_IMAGES.has(mime);
+export const canStamp = (mime) => canStampImage(mime) || mime === 'application/pdf';
 
 async function imageOf(blob) {
   const url = URL.createObjectURL(blob);
@@ -85,4 +90,27 @@ export async function watermarkedPreview(blob, mime, name, text) {
   return h('div', { class: 'watermarked-frame', dataset: { watermark: text } },
     h('iframe', { src: url, title: name, class: 'preview pdf' }), overlay,
     h('p', { class: 'visually-hidden' }, t('watermark.label', { text })));
+}
+
+/** A copy of the PDF in `blob` with the watermark `text` written across every page. The
+ * standard fonts write only Latin-1 (WinAnsi): other characters become spaces. */
+export async function stampedPdf(blob, text) {
+  const { PDFDocument, StandardFonts, degrees, rgb } = await import(PDF_LIB);
+  const pdf = await PDFDocument.load(await blob.arrayBuffer(), { ignoreEncryption: true });
+  const font = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const latin = text.replace(/[^\x20-\x7e\xa1-\xff]/g, ' ');
+  for (const page of pdf.getPages()) {
+    const { width, height } = page.getSize();
+    const size = Math.max(8, Math.min(width, height) / 24);
+    for (let y = size; y < height; y += size * 5) {
+      page.drawText(latin, { x: size, y, size, font, color: rgb(0.8, 0, 0), opacity: 0.35,
+        rotate: degrees(20) });
+    }
+  }
+  return new Blob([await pdf.save()], { type: 'application/pdf' });
+}
+
+/** A watermarked copy of an image (PNG) or a PDF, for a watermarked download. */
+export function stamped(blob, mime, text) {
+  return canStampImage(mime) ? stampedImage(blob, text) : stampedPdf(blob, text);
 }

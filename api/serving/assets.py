@@ -146,6 +146,10 @@ def downloads_service_worker() -> Response:
                     headers={"Cache-Control": "no-cache"})
 
 
+# Modules the page imports only when it needs them (not preloaded), still checked by integrity.
+LAZY_MODULES = ("vendor/pdf-lib/pdf-lib.esm.min.js",)
+
+
 @blueprint.get("/")
 def index() -> Response | tuple[str, int, dict[str, str]]:
     manifest = _manifest()
@@ -157,7 +161,8 @@ def index() -> Response | tuple[str, int, dict[str, str]]:
         {
             "imports": {},
             "integrity": {
-                manifest.url(name): manifest.files[name].sri for name in [*modules, "web/app.js"]
+                manifest.url(name): manifest.files[name].sri
+                for name in [*modules, "web/app.js", *LAZY_MODULES] if name in manifest.files
             },
         },
         sort_keys=True,

@@ -15,7 +15,7 @@ import { PREVIEW_LIMIT, previewBlob, saveDownload } from '../downloads.js';
 import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import {
-  canStampImage, stampedImage, watermarkText, watermarkedPreview,
+  canStamp, canStampImage, stamped, watermarkText, watermarkedPreview,
 } from '../watermark.js';
 import { attempt, errorBox, showError } from './feedback.js';
 
@@ -77,10 +77,11 @@ async function previewFile(link, file, holder, box) {
 
 async function downloadFile(link, file, progress) {
   const document = await link.document(file.index);
-  if (link.opened.watermark === 'download_watermarked' && canStampImage(file.mime)) {
-    const stamped = await stampedImage(await previewBlob(null, document),
+  if (link.opened.watermark === 'download_watermarked' && canStamp(file.mime)) {
+    const copy = await stamped(await previewBlob(null, document), file.mime,
       watermarkText(link.opened.label));
-    saveBlob(stamped, file.name.replace(/\.[^.]*$/, '') + '.png');
+    saveBlob(copy, canStampImage(file.mime) ? `${file.name.replace(/\.[^.]*$/, '')}.png`
+      : file.name);
     return;
   }
   await saveDownload(null, document, (done, total) => {
@@ -94,7 +95,8 @@ function downloadable(link, file) {
   if (mode === 'preview_only') {
     return false;
   }
-  return mode !== 'download_watermarked' || !PREVIEWABLE(file.mime) || canStampImage(file.mime);
+  // Watermarked downloads only of what can carry the watermark (images and PDFs).
+  return mode !== 'download_watermarked' || canStamp(file.mime);
 }
 
 function filesPage(view, link, state) {
