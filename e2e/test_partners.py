@@ -54,8 +54,8 @@ def _invite_contact(admin: UserBrowser, contact: UserBrowser, person: Person) ->
     admin.page.wait_for_selector("#sas-done", timeout=TIMEOUT_MS)
     contact.page.wait_for_selector("#my-fingerprint", timeout=TIMEOUT_MS)
     _open_partners(admin)
-    expect(_site(admin, person.site).locator(".contact-name")).to_have_text(
-        person.name, timeout=TIMEOUT_MS)
+    expect(_site(admin, person.site).locator(".contact-name", has_text=person.name)).to_have_count(
+        1, timeout=TIMEOUT_MS)
 
 
 def _create_space(admin: UserBrowser, name: str) -> str:
