@@ -90,6 +90,7 @@ export function renderSideNav(nav) {
     link('#/notifications', t('nav.waiting'), 'nav-waiting'),
     workspaceLinks(nav),
     admin ? link('#/partners', t('nav.partners'), 'nav-partners') : null,
+    session.user.profile !== 'external' ? link('#/board', t('nav.board'), 'nav-board') : null,
     session.user.profile !== 'external'
       ? link('#/send-results', t('nav.sendResults'), 'nav-send-results') : null,
     admin ? group('nav-organisation-title', t('nav.organisation'),

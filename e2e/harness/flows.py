@@ -188,6 +188,8 @@ def new_dossier(user: UserBrowser, patient: str) -> str:
     user.page.click("#dossier-new")
     user.page.fill("#dossier-patient_name", patient)
     user.page.click("#dossier-save")
+    # Saved, and open as the dossier it now is (its page names the patient).
+    user.page.locator("#breadcrumb-current", has_text=patient).wait_for(timeout=TIMEOUT_MS)
     user.page.locator("#dossier-saved:not(:empty)").wait_for(timeout=TIMEOUT_MS)
     workspace_tab(user, "dossiers")
     row = user.page.locator(f"#dossier-table tr:has-text('{patient}')")

@@ -686,7 +686,7 @@ export default {
   'files.column.when': "Date",
   'files.column.actions': "Actions",
   'files.more': "Plus",
-  'files.moreLabel': "Autres actions pour {name}",
+  'files.moreLabel': "Plus d’actions pour {name}",
   'files.typeOther': "Fichier",
   'nav.sendResults': "Envoyer des résultats",
   'batch.title': "Envoyer des résultats",
