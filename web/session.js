@@ -111,9 +111,20 @@ export function signInWithPasskey() {
 }
 
 /** Unlocks the locked session with the same user's passkey (another person's is refused:
- * ApiError `other_user`). */
-export function unlockWithPasskey() {
-  return withPasskey('/api/session/resume');
+ * ApiError `other_user`). A session that ended meanwhile (expired, user revoked) leaves the
+ * page to the sign-in screen, which says so. */
+export async function unlockWithPasskey() {
+  try {
+    return await withPasskey('/api/session/resume');
+  } catch (error) {
+    if (error.code !== 'unauthenticated') {
+      throw error;
+    }
+    dropUnsent();
+    session.endedBecause = 'unauthenticated';
+    await forget();
+    return false;
+  }
 }
 
 /** Finishes a passkey sign-in that could not unlock the keys, with the recovery code. */

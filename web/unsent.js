@@ -36,7 +36,11 @@ function isChanged(element) {
     return element.checked !== element.defaultChecked;
   }
   if (element instanceof HTMLSelectElement) {
-    return [...element.options].some((option) => option.selected !== option.defaultSelected);
+    // With no option marked selected, a single-choice list starts on its first option.
+    const options = [...element.options];
+    const drawnOn = Math.max(0, options.findLastIndex((option) => option.defaultSelected));
+    return options.some((option, index) => option.selected
+      !== (element.multiple ? option.defaultSelected : index === drawnOn));
   }
   return element.value !== element.defaultValue;
 }

@@ -232,6 +232,14 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
   }
   const box = errorBox();
   const editor = h('div', { id: 'dossier-editor', class: 'dossier-editor' });
+  // The address names the open dossier (none once a tab shows), so a reload or an unlock after
+  // the idle lock opens it again; while this workspace is still the page shown.
+  const showInAddress = (dossier) => {
+    if (parseHash(location.hash).segments[1] === workspaceId) {
+      history.replaceState(history.state, '',
+        `#/w/${workspaceId}${dossier ? `/${dossier.document_id}` : ''}`);
+    }
+  };
   // Set once the pages are drawn: shows the open dossier's page, with its name in the breadcrumb.
   let showDossierPage = () => {};
   const canWrite = () => state.get().workspace.role !== 'reader';
@@ -279,11 +287,7 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
     if (mine !== opening) {
       return;
     }
-    // The address names the open dossier, so a reload or an unlock after the idle lock opens it.
-    if (parseHash(location.hash).segments[1] === workspaceId) {
-      history.replaceState(history.state, '',
-        `#/w/${workspaceId}${dossier ? `/${dossier.document_id}` : ''}`);
-    }
+    showInAddress(dossier);
     closeOpen();
     const follow = (next, changed) => {
       const open = next.dossiers.find((d) => d.document_id === dossier?.document_id);
@@ -374,6 +378,11 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
       h('h2', { id: 'settings-title' }, t('workspace.tab.settings')), settings.element),
   }, editor);
   showDossierPage = pages.showDossier;
+  pages.element.addEventListener('click', (event) => {
+    if (event.target.closest('.tabs button, #breadcrumb-dossiers')) {
+      showInAddress(null);
+    }
+  });
   show(root,
     historyAlerts(state.get().workspace),
     unconfirmedNotice(state.get().workspace),
