@@ -2,8 +2,9 @@
 browser context, with no account and no passkey, deposits two files through it and gets a
 receipt; the member reads them marked as coming from outside and files them into the dossier; a
 deposit the server forges (written to its own tables and block store, without the link's
-secret) is refused by name; nothing the server stores holds the plaintext; revoked and expired
-links give their pages, in the depositor's language."""
+secret) is refused by name; nothing the server stores holds the plaintext; a wrong password
+sends nothing; revoked, expired and used-up links give their pages, in the depositor's
+language."""
 
 from __future__ import annotations
 
@@ -32,13 +33,19 @@ LETTER = "Lettre-du-Dr-Martin : admission en SSR souhaitée pour M. Paul Dépôt
 
 
 def _create_link(admin, label: str, password: str = "") -> str:
-    panel = admin.page.locator("#dropbox-panel")
-    panel.locator("#drop-new summary").click()
+    details = admin.page.locator("#dropbox-panel #drop-new")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
     admin.page.fill("#field-label", label)
     admin.page.fill("#field-password", password)
+    before = admin.page.locator("#drop-new-url").all()
+    shown = before[0].input_value() if before else None
     admin.page.click("#drop-create")
     url = admin.page.locator("#drop-new-url")
-    url.wait_for(timeout=TIMEOUT_MS)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not url.count() or url.input_value() == shown:
+        assert time.monotonic() < deadline, "the new drop link was not shown"
+        admin.page.wait_for_timeout(100)
     return url.input_value()
 
 
@@ -112,10 +119,14 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
         timeout=TIMEOUT_MS)
     assert_accessible(depositor, "the depositor's page")
     depositor.fill("#field-name", "Dr Martin")
-    depositor.fill("#field-password", "tilleul")
+    depositor.fill("#field-password", "chêne")
     depositor.set_input_files("#drop-files", files=[
         {"name": "irm-depot.pdf", "mimeType": "application/pdf", "buffer": SCAN},
         {"name": "lettre-depot.pdf", "mimeType": "application/pdf", "buffer": LETTER}])
+    depositor.click("#drop-send")
+    depositor.locator("#drop-form p.error", has_text="The password is wrong").wait_for(
+        timeout=TIMEOUT_MS)
+    depositor.fill("#field-password", "tilleul")
     depositor.click("#drop-send")
     depositor.locator("#drop-receipt").wait_for(timeout=TIMEOUT_MS)
     receipt = {row.get_attribute("data-name"): row.get_attribute("data-sha256")
@@ -171,3 +182,12 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     french.locator("#drop-closed[data-status='expired'] h1",
                    has_text="Ce lien de dépôt a expiré").wait_for(timeout=TIMEOUT_MS)
     assert_accessible(french, "an expired drop link, in French")
+
+    used_up = _create_link(admin, "Radio du genou")
+    with sqlite3.connect(server.database_path) as db:
+        db.execute("update drop_links set files_received = max_files where id = ?",
+                   [used_up.split("#/drop/", 1)[1].split("/")[0]])
+    french.goto(used_up)
+    french.locator("#drop-closed[data-status='exhausted'] h1",
+                   has_text="Ce lien de dépôt a reçu tout ce qu").wait_for(
+        timeout=TIMEOUT_MS)
