@@ -10,6 +10,7 @@ the server's (10 minutes), on the page's clock.
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Dialog
 
 from e2e.harness import flows
@@ -17,6 +18,12 @@ from e2e.harness.accessibility import assert_accessible
 from e2e.harness.browser import UserBrowser
 from e2e.harness.flows import ADMIN, MEMBER, TIMEOUT_MS
 
+SCREEN = {"width": 1366, "height": 768}
+TEXTS = {
+    "en-GB": {"title": "Still there?", "countdown": "Locks in 0:5", "switch": "Switch user"},
+    "fr-FR": {"title": "Toujours là ?", "countdown": "Verrouillage dans 0:5",
+              "switch": "Changer d\u2019utilisateur"},
+}
 COMMENT = "Avis du Dr Admin : à revoir après le bilan du 14"
 SUMMARY = "Chute à domicile, bilan en cours"
 PATIENT = "Mme Odette Verrou"
@@ -45,8 +52,11 @@ def _open_a_dossier_and_type(admin: UserBrowser) -> str:
         "data-document-id")
 
 
-def test_warned_a_minute_before_then_locked_then_back_on_the_same_dossier(server, new_user):
-    admin = new_user()
+@pytest.mark.parametrize("locale", TEXTS)
+def test_warned_a_minute_before_then_locked_then_back_on_the_same_dossier(server, new_user,
+                                                                          locale):
+    texts = TEXTS[locale]
+    admin = new_user(viewport=SCREEN, locale=locale)
     admin.page.clock.install()
     flows.bootstrap(admin, server.bootstrap_link("CHU Poste partagé"), ADMIN)
     dossier_id = _open_a_dossier_and_type(admin)
@@ -55,7 +65,12 @@ def test_warned_a_minute_before_then_locked_then_back_on_the_same_dossier(server
     admin.page.clock.fast_forward("09:01")
     warning = admin.page.locator("#idle-warning")
     warning.wait_for(timeout=TIMEOUT_MS)
-    assert "0:5" in admin.page.locator("#idle-warning-countdown").inner_text()
+    assert admin.page.locator("#idle-warning-title").inner_text() == texts["title"]
+    assert texts["countdown"] in admin.page.locator("#idle-warning-countdown").inner_text()
+    box = warning.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"]
+    assert admin.page.locator("#dossier-summary").evaluate(
+        "(field) => field === document.activeElement"), "the warning took the focus"
     assert admin.page.locator("#lock-screen").count() == 0
     assert_accessible(admin.page, "idle warning")
     admin.page.keyboard.press("Shift")
@@ -67,6 +82,7 @@ def test_warned_a_minute_before_then_locked_then_back_on_the_same_dossier(server
     admin.page.clock.fast_forward("01:05")
     admin.page.wait_for_selector("#lock-screen", timeout=TIMEOUT_MS)
     assert_accessible(admin.page, "lock screen")
+    assert admin.page.locator("#lock-switch-user").inner_text() == texts["switch"]
     reads = admin.page.evaluate(READ_FROM_THE_PAGE, [
         "/api/directory", "/api/workspaces", "/api/notifications"])
     assert [(status, code) for _, status, code in reads] == [(401, "session_locked")] * 3, reads
