@@ -1,13 +1,18 @@
 """A session locked on its workstation reads nothing (every call answers 401 `session_locked`,
 the directory and the workspace list included), loses its sockets and connects none as its user;
 only its own user's passkey unlocks it, with the key bundle as at sign-in; another person's
-passkey is refused; the same user's other workstation is untouched; sign-out still works."""
+passkey is refused; the same user's other workstation is untouched; sign-out still works; the
+sweep closes the sockets of a session locked while the message saying so was lost."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from api.identity.sessions import COOKIE, token_hash
 from api.realtime.channel import notify_users, socketio_of
+from api.realtime.socket_sessions import sweep
+from tests.api.conftest import database_of
 from tests.api.identity.conftest import Organization, Person
 from tests.api.identity.test_session_sockets import CHANGE, other_session
 
@@ -95,3 +100,17 @@ def test_a_locked_session_can_still_sign_out_and_a_signed_out_one_cannot_lock(or
     assert member.client.get("/api/session").json == {"user": None}
     assert member.client.post("/api/session/suspend").status_code == 401
     assert _resume(member).json["error"]["code"] == "unauthenticated"
+
+
+def test_the_sweep_closes_the_sockets_of_a_session_locked_while_the_message_was_lost(
+        organization, config):
+    member = organization.member()
+    socket = _socket(organization, member)
+    with database_of(config) as db:
+        db.execute("update sessions set suspended_at = ? where token_hash = ?",
+                   [time.time(), token_hash(member.client.get_cookie(COOKIE).value)])
+
+    sweep(organization.app)
+
+    assert not socket.is_connected()
+    assert member.client.get("/api/directory").json["error"]["code"] == "session_locked"
