@@ -2,10 +2,10 @@
 partner sites live them: the lab sends a batch of results to three sites; each site's contact
 gets exactly one mail (through the run's real SMTP server), opens their result and the signed
 receipt shows on the lab's delivery board live, without a reload (an abnormal one acknowledged
-too); the board exports its CSV; the urgent result nobody opened stands out, and once the
-space's escalation delay passes (shortened here) it goes to the site's other contact, by mail,
-and the board says so. No mail and no table of the server holds a patient's name, a sample
-number or a category."""
+too); the board filters and exports its CSV; the urgent result nobody opened stands out, and
+once the space's escalation delay passes (shortened here) it goes to the site's other contact,
+by mail, and the board says so, in English and in French, until that contact opens it. No mail
+and no table of the server holds a patient's name, a sample number or a category."""
 
 from __future__ import annotations
 
@@ -97,6 +97,7 @@ def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_es
     assert_accessible(admin.page, "delivery board, three results sent")
 
     _open_result(contacts[1], beta, "Marc Anormalet")
+    assert_accessible(contacts[1].page, "a result opened by a partner contact")
     expect(_row(admin, "SMP-70002")).to_have_attribute("data-state", "opened",
                                                        timeout=TIMEOUT_MS)
     expect(_row(admin, "SMP-70002").locator(".opened-by")).to_contain_text(CONTACTS[1].name)
@@ -125,7 +126,8 @@ def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_es
     # Alpha's other contact joins; the delay is shortened: the urgent result nobody opened
     # escalates to them (mail and bell), not again to the contact who was told.
     _open_partners(admin)
-    _invite_contact(admin, new_user(viewport=SCREEN, locale="en-GB"), OTHER_CONTACT)
+    other = new_user(viewport=SCREEN, locale="en-GB")
+    _invite_contact(admin, other, OTHER_CONTACT)
     _fetch_put = """async ([path, body]) => (await fetch(path, { method: 'PUT',
         headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status"""
     assert admin.page.evaluate(_fetch_put, [f"/api/workspaces/{alpha}/escalation",
@@ -137,6 +139,16 @@ def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_es
     assert len(smtp_server.mailbox.wait_for(OTHER_CONTACT.email, 1, timeout=30)) == 1
     assert len(smtp_server.mailbox.to(CONTACTS[0].email)) == 1
 
+    # The board in French; the other contact opens the result and the flag goes, live.
+    admin.page.select_option("#language-select", "fr")
+    expect(admin.page.locator("#board-title")).to_have_text("Suivi des résultats")
+    expect(_row(admin, "SMP-70001").locator(".urgent-flag")).to_have_text("Urgent, non ouvert")
+    assert_accessible(admin.page, "delivery board (fr)")
+    _open_result(other, alpha, "Jeanne Urgentissime")
+    expect(_row(admin, "SMP-70001")).to_have_attribute("data-state", "opened",
+                                                       timeout=TIMEOUT_MS)
+    expect(_row(admin, "SMP-70001").locator(".urgent-flag")).to_have_count(0)
+
     # Nothing about a patient reached a mail or the server's tables.
     for mail in smtp_server.mailbox.messages:
         text = mail.as_string()
@@ -144,4 +156,4 @@ def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_es
     leaks = [(table, marker) for table, text in _server_rows(server.database_path)
              for marker in MARKERS if marker in text]
     assert leaks == []
-    assert all(user.console_errors == [] for user in (admin, *contacts))
+    assert all(user.console_errors == [] for user in (admin, *contacts, other))
