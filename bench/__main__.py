@@ -1,5 +1,6 @@
-"""`python -m bench [ready|aead|transfer|storage|members|history_open]` (or `make bench`): runs
-benchmarks, prints ratios.
+"""`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open]` (or
+`make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
+instead of 500).
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
 """
@@ -18,6 +19,7 @@ from bench import (
     crypto_ready,
     history_open,
     home_members,
+    result_batch,
     storage_transfer,
     transfer_throughput,
 )
@@ -29,7 +31,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
               "storage": storage_transfer, "members": home_members,
-              "history_open": history_open}
+              "result_batch": result_batch, "history_open": history_open}
 
 
 def main(names: list[str]) -> None:
@@ -47,7 +49,8 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    unknown = set(sys.argv[1:]) - set(BENCHMARKS)
+    names = [name for name in sys.argv[1:] if not name.startswith("--") and not name.isdigit()]
+    unknown = set(names) - set(BENCHMARKS)
     if unknown:
         sys.exit(f"unknown benchmark(s) {sorted(unknown)}; choose from {sorted(BENCHMARKS)}")
-    main(sys.argv[1:])
+    main(names)

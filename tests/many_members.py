@@ -43,26 +43,28 @@ def _admin_bundle(database: sqlite3.Connection, organization: str,
 
 
 def add_members(database_path: Path, organization: str, recovery_code: str,
-                count: int) -> list[str]:
-    """Adds `count` members (named by `member_name`, `member_email`) to `organization`, certified
-    by its first admin, whose recovery code is given; returns their user ids."""
+                count: int, *, first: int = 0, site: str = "Lyon",
+                profile: str = "member") -> list[str]:
+    """Adds `count` members (named by `member_name`, `member_email`, from number `first`) of
+    `site` with `profile` to `organization`, certified by its first admin, whose recovery code
+    is given; returns their user ids."""
     with sqlite3.connect(database_path) as database:
         bundle = _admin_bundle(database, organization, recovery_code)
         signer = bundle.signing_key
         now = time.time()
         batch = secrets.token_hex(6)
         rows = []
-        for index in range(count):
+        for index in range(first, first + count):
             user_id = f"u-{batch}{index:07d}"
             certificate = UserCertificate(
                 organization=bundle.organization, user_id=user_id,
-                display_name=member_name(index), email=member_email(index), site="Lyon",
-                profile="member", verify_key=SigningKey.generate().verify_key.key,
+                display_name=member_name(index), email=member_email(index), site=site,
+                profile=profile, verify_key=SigningKey.generate().verify_key.key,
                 public_key=PrivateKey.generate().public_key.key, signed_by=bundle.user_id,
                 issued_at=int(now),
             ).sign(signer)
             rows.append((user_id, bundle.organization, member_name(index), member_email(index),
-                         "Lyon", "member", certificate, now + index * 1e-6))
+                         site, profile, certificate, now + index * 1e-6))
         database.executemany(
             "insert into users (id, organization_id, display_name, email, site, profile, "
             "certificate, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)", rows)

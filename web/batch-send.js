@@ -17,7 +17,7 @@ import { verifiedDirectory } from './directory.js';
 import { followingHistory } from './log.js';
 import { listWorkspaces, loadWorkspace } from './workspaces.js';
 
-const IN_FLIGHT = 6; // results being sent at once
+export const IN_FLIGHT = 6; // results being sent at once
 const PDF_MAGIC = '%PDF-';
 const MAX_RECIPIENTS = 100;
 
@@ -76,12 +76,15 @@ export async function checkBatch(csvFile, pdfFiles, spaces) {
   return { ...checked, batch, files };
 }
 
+/** The space's results of the batch, each with its ids and what its history records, and the
+ * space's verified members. */
 async function planSpace(workspaceId, batch, rows) {
-  await loadWorkspace(workspaceId);
+  const space = await loadWorkspace(workspaceId);
   const { results } = await cryptoClient().call('results.plan', {
     workspace_id: workspaceId, batch, samples: rows.map((row) => row.sample),
   });
-  return rows.map((row, index) => ({ row, workspaceId, ...results[index] }));
+  return { members: space.members,
+    results: rows.map((row, index) => ({ row, workspaceId, ...results[index] })) };
 }
 
 /** A write that finds its document already stored (a reply lost on the way) is done. */
@@ -115,17 +118,14 @@ function sendFile(result, file, onBytes) {
     (done) => onBytes(done), result.file_id).promise);
 }
 
-/** The site's contacts to notify: the space's members other than me who are external. */
-async function contactsOf(workspaceId, me) {
-  const [space, people] = await Promise.all([loadWorkspace(workspaceId), verifiedDirectory()]);
-  const external = new Set(people.filter((person) => person.profile === 'external')
-    .map((person) => person.user_id));
-  return space.members.filter((member) => member.user_id !== me && !member.revoked
+/** The site's contacts to notify: the space's members (as its history proves them) other than
+ * me whose verified certificate is external. */
+function contactsOf(members, external, me) {
+  return members.filter((member) => member.user_id !== me && !member.revoked
     && external.has(member.user_id)).map((member) => member.user_id).slice(0, MAX_RECIPIENTS);
 }
 
-async function notifySpace(workspaceId, me) {
-  const userIds = await contactsOf(workspaceId, me);
+async function notifySpace(workspaceId, userIds) {
   if (userIds.length) {
     await api('POST', `/api/workspaces/${workspaceId}/notifications`,
       { kind: 'results_waiting', user_ids: userIds });
@@ -136,18 +136,24 @@ async function notifySpace(workspaceId, me) {
 /**
  * Sends a checked batch. `onProgress({done, total, already})` after each result (and as its
  * file's bytes go: `done` counts a result in flight by its fraction). Resolves with
- * {sent, already, total, spaces, notified, sentAt, notifiedAt} (sentAt: when the last result
- * was stored; notifiedAt: when the last notification was queued, both from performance.now()).
+ * {sent, already, total, spaces, notified, startedAt, sentAt, notifiedAt} (performance.now()
+ * when sending began, when the last result was stored, when the last notification was queued).
  */
 export async function sendBatch({ rows, files, batch, spaces, me, onProgress = () => {} }) {
+  const startedAt = performance.now();
   const spaceOf = new Map(spaces.map((space) => [space.name, space.workspace_id]));
   const bySpace = new Map();
   for (const row of rows) {
     const workspaceId = spaceOf.get(row.site);
     bySpace.set(workspaceId, [...(bySpace.get(workspaceId) ?? []), row]);
   }
-  const planned = (await Promise.all([...bySpace].map(([workspaceId, spaceRows]) =>
-    planSpace(workspaceId, batch, spaceRows)))).flat();
+  const [plans, people] = await Promise.all([Promise.all([...bySpace].map(
+    ([workspaceId, spaceRows]) => planSpace(workspaceId, batch, spaceRows))), verifiedDirectory()]);
+  const external = new Set(people.filter((person) => person.profile === 'external')
+    .map((person) => person.user_id));
+  const membersOf = new Map([...bySpace.keys()].map((workspaceId, index) =>
+    [workspaceId, plans[index].members]));
+  const planned = plans.flatMap((plan) => plan.results);
   const pending = planned.filter((result) => !result.dossier_sent || !result.file_sent);
   const already = planned.length - pending.length;
   const inFlight = new Map();
@@ -182,8 +188,9 @@ export async function sendBatch({ rows, files, batch, spaces, me, onProgress = (
   // that sent it may have stopped before notifying: a notification twice is grouped in one mail).
   const touched = new Set(pending.map((result) => result.workspaceId));
   const toNotify = touched.size ? [...touched] : [...bySpace.keys()];
-  const notified = await Promise.all(toNotify.map((workspaceId) => notifySpace(workspaceId, me)));
+  const notified = await Promise.all(toNotify.map((workspaceId) => notifySpace(workspaceId,
+    contactsOf(membersOf.get(workspaceId), external, me))));
   return { sent: pending.length, already, total: planned.length, spaces: bySpace.size,
-    notified: notified.reduce((sum, count) => sum + count, 0), sentAt,
+    notified: notified.reduce((sum, count) => sum + count, 0), startedAt, sentAt,
     notifiedAt: performance.now() };
 }

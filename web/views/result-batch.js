@@ -106,6 +106,8 @@ export async function renderResultBatch(root) {
       + (outcome.notified ? ` ${t('batch.notified', { count: outcome.notified })}` : ''));
     notice.dataset.sent = String(outcome.sent);
     notice.dataset.already = String(outcome.already);
+    notice.dataset.notified = String(outcome.notified);
+    notice.dataset.sendMs = String(Math.round(outcome.sentAt - outcome.startedAt));
     notice.dataset.mailQueuedMs = String(Math.round(outcome.notifiedAt - outcome.sentAt));
   });
 
