@@ -35,7 +35,7 @@ from api.storage.pool import get_store
 from api.storage.queries import Row
 from api.workspaces.access import DOCUMENT_ID, membership
 from pycrypto_wasm.workspace.log import WriteClaims
-from pycrypto_wasm.workspace.receipts import OPENED
+from pycrypto_wasm.workspace.receipts import OPENED, RECEIPT_KINDS
 
 blueprint = Blueprint("escalation", __name__)
 logger = logging.getLogger("paravent.escalation")
@@ -57,16 +57,19 @@ def _lab_member(workspace_id: str, minimum_role: str = "reader") -> dict[str, An
     return user
 
 
-def receipt_check(claims: WriteClaims, workspace_id: str) -> str | None:
-    """The result a `result_opened` write names (which must be a dossier of the space: 400
-    otherwise), for `receipt_reached` once it is stored; None for any other kind."""
-    if claims.kind != OPENED:
+def receipt_check(claims: WriteClaims, workspace_id: str, user_id: str) -> str | None:
+    """The result a receipt write names, for `receipt_reached` once it is stored (None for any
+    other kind, and for an acknowledgement): a receipt is written by whoever sends it (403
+    `not_the_author` otherwise) and names a dossier of the space (400 `unknown_result`)."""
+    if claims.kind not in RECEIPT_KINDS:
         return None
+    if claims.author != user_id:
+        raise ApiError(403, "not_the_author", "a receipt is signed by the member who sends it")
     dossier_id = claims.public.get("dossier_id")
     if not isinstance(dossier_id, str) or not DOCUMENT_ID.fullmatch(dossier_id) \
             or not get_store().escalations.is_dossier(workspace_id, dossier_id):
         raise ApiError(400, "unknown_result", "a receipt must name a dossier of this workspace")
-    return dossier_id
+    return dossier_id if claims.kind == OPENED else None
 
 
 def receipt_reached(workspace_id: str, dossier_id: str) -> None:

@@ -88,7 +88,7 @@ def append_entry(workspace_id: str) -> tuple[Response, int]:
         raise ApiError(403, "forbidden", f"your role ({member['role']}) may not record this "
                        f"({kind}); it needs {policy[kind]}")
     row = log_row({"log_entry": body}, workspace_id, user["id"], kind)
-    receipt = receipt_check(write_claims(row["entry"]), workspace_id) \
+    receipt = receipt_check(write_claims(row["entry"]), workspace_id, user["id"]) \
         if row["seq"] is None else None
     store = get_store().workspaces
     with appending():

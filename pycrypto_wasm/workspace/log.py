@@ -201,10 +201,12 @@ class WriteClaims:
     head_seq: int
     kind: str
     public: dict[str, Any] = field(default_factory=dict)
+    author: str = ""
 
 
 def write_claims(written: bytes) -> WriteClaims:
-    """The named head and kind of a format-4 write; CryptoError if it is not one."""
+    """The named head, kind, clear part and author of a format-4 write; CryptoError if it is
+    not one."""
     claims = unverified_payload(unframe(written, version=VERSION, min_body=1, what="log write"))
     if not isinstance(claims, dict):
         raise CryptoError("the log write is not an object")
@@ -212,8 +214,9 @@ def write_claims(written: bytes) -> WriteClaims:
     if not isinstance(head_seq, int) or isinstance(head_seq, bool) or head_seq < 0 \
             or not isinstance(kind, str):
         raise CryptoError("the log write names no head or kind")
-    public = claims.get("public")
-    return WriteClaims(head_seq, kind, public if isinstance(public, dict) else {})
+    public, author = claims.get("public"), claims.get("author")
+    return WriteClaims(head_seq, kind, public if isinstance(public, dict) else {},
+                       author if isinstance(author, str) else "")
 
 
 def place_entry(written: bytes, *, seq: int, prev: bytes) -> bytes:

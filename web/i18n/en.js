@@ -813,4 +813,5 @@ export default {
   'board.column.acknowledgedBy': "Acknowledged by",
   'error.unknown_result': "This receipt names no result of this space.",
   'error.not_a_partner_space': "This workspace serves no partner site.",
+  'error.not_the_author': "A receipt is signed by the person who sends it.",
 };

@@ -813,4 +813,5 @@ export default {
   'board.column.acknowledgedBy': "Pris en compte par",
   'error.unknown_result': "Cet accusé de réception ne désigne aucun résultat de cet espace.",
   'error.not_a_partner_space': "Cet espace de travail ne sert aucun site partenaire.",
+  'error.not_the_author': "Un accusé de réception est signé par la personne qui l’envoie.",
 };

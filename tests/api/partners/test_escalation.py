@@ -1,7 +1,8 @@
 """Receipts and escalation through the real API: a contact's receipt of a result reaches the
-server (and one naming no result of the space, or from someone who may not write one, is
-refused); a result with no receipt past the space's delay escalates once, to the site's other
-contact; the lab's delivery view and delay are the lab's alone, per space."""
+server (and one naming no result of the space, in another member's name, or from someone who
+may not write one, is refused); a result with no receipt past the space's delay escalates
+once, to the site's other contact; the lab's delivery view and delay are the lab's alone, per
+space."""
 
 from __future__ import annotations
 
@@ -69,10 +70,12 @@ def lab(organization: Organization) -> Iterator[Lab]:  # noqa: F811
         organization.admin.client.put(f"{space.url}/escalation", json={"delay_seconds": None})
 
 
-def _receipt(space: Workspace, member: Member, dossier_id: str, kind: str = "result_opened"):
-    """`member`'s receipt of version 1 of `dossier_id`, as their browser writes it (format 4)."""
+def _receipt(space: Workspace, member: Member, dossier_id: str, kind: str = "result_opened",
+             author: str | None = None):
+    """`member`'s receipt of version 1 of `dossier_id`, as their browser writes it (format 4),
+    or naming someone else as its `author` (signed with the member's key all the same)."""
     stored = space.log()
-    written = write_entry(space.keyring, member.signing, author=member.person.user_id,
+    written = write_entry(space.keyring, member.signing, author=author or member.person.user_id,
                           head=(len(stored), entry_hash(stored[-1])), kind=kind,
                           content={"dossier_id": dossier_id},
                           public={"dossier_id": dossier_id, "version": 1, "hash": bytes(32)})
@@ -133,6 +136,10 @@ def test_a_receipt_must_name_a_result_of_the_space_from_a_member_who_may_write_i
     dossier_id = _send(lab, "A")
     elsewhere = _receipt(space, lab.contacts["A"][0], "d-" + "0" * 24)
     assert (elsewhere.status_code, elsewhere.json["error"]["code"]) == (400, "unknown_result")
+    # A receipt in another member's name is refused (their browser alone signs theirs).
+    forged = _receipt(space, lab.contacts["A"][0], dossier_id, "result_acknowledged",
+                      author=lab.contacts["A"][1].person.user_id)
+    assert (forged.status_code, forged.json["error"]["code"]) == (403, "not_the_author")
     # A contact of another site is not a member: the space does not exist for them.
     assert _receipt(space, lab.contacts["B"][0], dossier_id).status_code == 404
     reader = space.add("reader", lab.organization.member("external", site="Maternité A"))
