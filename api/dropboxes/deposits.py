@@ -2,7 +2,8 @@
 (api/limits/drop_limits.py): read a link's public part, confirm an e-mail address, begin a
 deposit (proved by a signature with the link's key, so a wrong password or a guessed link id
 gets nothing), send its encrypted blocks within the link's caps, and complete it (the sealed
-deposit and its signature, checked before anything counts)."""
+deposit and its signature, checked before anything counts; the space's members are told of it
+live, by ids only)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import json
 import time
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from api.dropboxes import email_codes
 from api.dropboxes.status import DEPOSIT_ID, LINK_ID, require_open
 from api.http.errors import ApiError
 from api.http.inputs import b64_encode, binary_body, blob, json_body, text, whole_number
 from api.limits.drop_limits import check_drop_limits
+from api.realtime.channel import notify_users
 from api.storage.pool import get_store
 from api.workspaces.access import BLOCK_ID, check_id
 from api.workspaces.blocks import read_batch, store_blocks
@@ -179,5 +181,10 @@ def complete_deposit(drop_link_id: str, deposit_id: str) -> tuple[Response, int]
     received_at = time.time()
     store.update_deposit(deposit_id, completed_at=received_at, sealed=sealed,
                          signature=signature, block_ids=json.dumps(files))
+    members = [member["user_id"] for member in get_store().workspaces.members(
+        link["workspace_id"])]
+    notify_users(current_app, members, "dropbox:deposit", {
+        "workspace_id": link["workspace_id"], "link_id": drop_link_id,
+        "deposit_id": deposit_id})
     return jsonify({"deposit_id": deposit_id, "received_at": received_at,
                     "files": len(files)}), 201

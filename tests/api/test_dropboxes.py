@@ -1,8 +1,9 @@
 """Drop boxes through the real API (SQLite and PostgreSQL): a member makes a drop link, a
 depositor with no account deposits through it (their worker encrypting and signing, under
-CPython), members list what was received; wrong passwords, caps, expiry, revocation, required
-e-mail confirmation (mailed through the run's SMTP server), the sharing policy and the per-link
-rate limit each refuse with their own code, and the collector keeps a deposit's blocks."""
+CPython), members are told live and list what was received; wrong passwords, caps, expiry,
+revocation, required e-mail confirmation (mailed through the run's SMTP server), the sharing
+policy and the per-link rate limit each refuse with their own code; the collector keeps a
+deposit's blocks and backups carry them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.config import DEFAULT_MAX_REQUEST_BYTES, Config
+from api.realtime.channel import socketio_of
 from api.storage.pool import get_store
 from api.workspaces.collection import collect_garbage
 from e2e.harness.services.smtp import Mailbox, SmtpServer
@@ -128,11 +130,18 @@ def test_a_depositor_without_account_deposits_and_members_list_it_sealed(workspa
     created = create(workspace, link)
     assert created.status_code == 201, created.json
     assert created.json["status"] == "open" and created.json["password"] is True
+    member = workspace.add("reader")
+    app = workspace.organization.app
+    socket = socketio_of(app).test_client(app, flask_test_client=member.person.client)
     depositor = Depositor(workspace, link)
     assert depositor.begin("tilleul", files=2).status_code == 201
     completed = depositor.send(LETTER, b"second document")
     assert completed.status_code == 201, completed.json
-    member = workspace.add("reader")
+    told = [event["args"][0] for event in socket.get_received()
+            if event["name"] == "dropbox:deposit"]
+    assert told == [{"workspace_id": workspace.workspace_id, "link_id": link["link_id"],
+                     "deposit_id": depositor.deposit_id}]
+    socket.disconnect()
     deposits = member.person.client.get(f"{workspace.url}/deposits").json["deposits"]
     [deposit] = deposits
     assert deposit["link_id"] == link["link_id"] and len(deposit["files"]) == 2

@@ -4,6 +4,7 @@
  * deposited through it, marked as coming from outside ("received through drop link L, from N,
  * e-mail confirmed / not confirmed"). A deposit the link did not sign is refused by name. Filing
  * a deposit re-encrypts each file into the dossier as a new file whose versions keep the mark.
+ * A deposit received while the panel is shown appears at once (`dropbox:deposit`, ids only).
  */
 
 import { api } from '../api.js';
@@ -12,10 +13,27 @@ import { field, h } from '../dom.js';
 import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { checkLinkAllowed, DAY_MS, readWorkspacePolicy } from '../policies.js';
+import { onServerEvent } from '../realtime.js';
 import { attempt, errorBox, noticeBox, showError, showNotice, uiError } from './feedback.js';
 
 const MIB = 1024 * 1024;
 const STREAMED_BLOCKS = 128;
+
+// The drop box panel on screen, told live of each deposit in its workspace (one listener for
+// the page: panels come and go with the dossier opened).
+let shown = null;
+let listening = false;
+
+function followDeposits() {
+  if (!listening) {
+    listening = true;
+    onServerEvent('dropbox:deposit', ({ workspace_id: workspaceId }) => {
+      if (shown?.workspaceId === workspaceId && shown.element.isConnected) {
+        shown.refresh();
+      }
+    });
+  }
+}
 
 export function dropUrl(linkId, secret) {
   return `${location.origin}/#/drop/${linkId}/${secret}`;
@@ -210,5 +228,7 @@ export function dropBoxSection(workspaceId, dossierId, canWrite, onFiled = async
   canWrite ? createForm(workspaceId, dossierId, box, notice, refresh) : null,
   h('h3', {}, t('drop.linksTitle')), links,
   h('h3', {}, t('drop.depositsTitle')), deposits, empty, notice, box);
+  shown = { workspaceId, element, refresh: () => refresh() };
+  followDeposits();
   return { element, refresh };
 }
