@@ -5,7 +5,8 @@ from outside and files them into the dossier; a
 deposit the server forges (written to its own tables and block store, without the link's
 secret) is refused by name; nothing the server stores holds the plaintext; a wrong password
 sends nothing; revoked, expired and used-up links give their pages, in the depositor's
-language."""
+language; a required e-mail address is confirmed by a code mailed through the deployment's
+SMTP server, and members see it confirmed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, Page
 from e2e.harness import flows
 from e2e.harness.accessibility import assert_accessible
 from e2e.harness.server import ServerProcess
+from e2e.harness.services.smtp import SmtpServer
 from pycrypto_wasm.random import random_bytes, random_id
 from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.signing import SigningKey
@@ -194,3 +196,39 @@ def test_a_depositor_without_account_deposits_members_file_it_marked_forgeries_r
     french.locator("#drop-closed[data-status='exhausted'] h1",
                    has_text="Ce lien de dépôt a reçu tout ce qu").wait_for(
         timeout=TIMEOUT_MS)
+
+
+def test_a_required_email_is_confirmed_by_a_mailed_code_and_members_see_it_confirmed(
+        organization, browser: Browser, smtp_server: SmtpServer):
+    admin, _, _ = organization
+    flows.create_workspace(admin, "Commission e-mails")
+    flows.new_dossier(admin, PATIENT)
+    _reopen_dossier(admin)
+    admin.page.locator("#dropbox-panel #drop-new summary").click()
+    admin.page.check("#drop-email-required")
+    url = _create_link(admin, "Compte rendu opératoire")
+
+    depositor = _depositor(browser, locale="fr-FR")
+    depositor.goto(url)
+    depositor.locator("#drop-page h1", has_text="Compte rendu opératoire").wait_for(
+        timeout=FRESH_CONTEXT_MS)
+    depositor.fill("#field-name", "Dr Lefèvre")
+    depositor.fill("#field-email", "lefevre@clinique.example")
+    depositor.click("#drop-send-code")
+    [mail] = smtp_server.mailbox.wait_for("lefevre@clinique.example", 1, timeout=30)
+    assert mail["Subject"] == "Votre code de dépôt Paravent"
+    code = next(word for word in mail.get_content().split() if word.isdigit())
+    depositor.fill("#field-code", code)
+    depositor.click("#drop-confirm-code")
+    depositor.locator("#drop-email-status", has_text="Adresse e-mail confirmée").wait_for(
+        timeout=TIMEOUT_MS)
+    depositor.set_input_files("#drop-files", files=[
+        {"name": "cr-operatoire.pdf", "mimeType": "application/pdf", "buffer": LETTER}])
+    depositor.click("#drop-send")
+    depositor.locator("#drop-receipt", has_text="Accusé de réception").wait_for(
+        timeout=TIMEOUT_MS)
+
+    deposit = admin.page.locator("#drop-deposits li.deposit")
+    deposit.wait_for(timeout=TIMEOUT_MS)
+    assert ("from Dr Lefèvre, e-mail lefevre@clinique.example confirmed"
+            in deposit.inner_text())
