@@ -28,6 +28,7 @@ from pycrypto_wasm.service import (
     own_state,
     receipts,
     results,
+    search,
     share_links,
     workspaces,
 )
@@ -90,7 +91,10 @@ METHODS: dict[str, Method] = {
     **results.METHODS,
     **receipts.METHODS,
     **share_links.METHODS,
+    **search.METHODS,
 }
+# What these methods decrypt for the page also feeds the search index (in memory only).
+METHODS.update(search.indexed(METHODS))
 
 
 @dataclass

@@ -22,6 +22,7 @@ from pycrypto_wasm.workspace.freshness import Answer
 from pycrypto_wasm.workspace.history import History
 from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.own_state import OwnState
+from pycrypto_wasm.workspace.search_index import SearchIndex
 
 
 class UnverifiedUserError(CryptoError):
@@ -116,6 +117,10 @@ class WorkerState:
     # Per workspace: a member's signed head that contradicts what the server serves, and their
     # name; every later sync of that workspace is checked against it.
     witnessed: dict[str, tuple[Answer, str]] = field(default_factory=dict, repr=False)
+    # What this worker decrypted, indexed for search (service/search.py), and the workspaces'
+    # names: memory only, forgotten with the keys.
+    search: SearchIndex = field(default_factory=SearchIndex, repr=False)
+    search_workspaces: dict[str, str] = field(default_factory=dict, repr=False)
     # Drop boxes (service/dropbox.py): deposits this page is sending (no account needed), and
     # deposits a member's worker opened and verified, by deposit id.
     sending_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -201,6 +206,8 @@ class WorkerState:
         self.freshness_nonces.clear()
         self.going_on.clear()
         self.witnessed.clear()
+        self.search.clear()
+        self.search_workspaces.clear()
         self.sending_deposits.clear()
         self.opened_deposits.clear()
         self.signing_key = None
