@@ -26,8 +26,8 @@ from api.limits.identity_limits import init_rate_limits
 from api.limits.redis_store import shared_rate_limits
 from api.limits.user_limits import init_user_limits
 from api.notifications import init_notifications
-from api.partners.escalation import init_escalation
 from api.partners import routes as partners
+from api.partners.escalation import init_escalation
 from api.policies import routes as policies
 from api.realtime.channel import init_realtime, socketio_of
 from api.realtime.freshness_relay import init_freshness_relay

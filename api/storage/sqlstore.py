@@ -10,8 +10,8 @@ from __future__ import annotations
 from api.config import Config
 from api.storage.dropboxes import DropboxStore
 from api.storage.engine import Connection, SqliteConnection, connect
-from api.storage.faults import StorageFull, StorageUnavailable
 from api.storage.escalations import EscalationStore
+from api.storage.faults import StorageFull, StorageUnavailable
 from api.storage.identity import IdentityStore
 from api.storage.migrations import apply_migrations
 from api.storage.notifications import NotificationStore
