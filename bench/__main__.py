@@ -1,4 +1,4 @@
-"""`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open]` (or
+"""`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open|search]` (or
 `make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
 instead of 500).
 
@@ -20,6 +20,7 @@ from bench import (
     history_open,
     home_members,
     result_batch,
+    search,
     storage_transfer,
     transfer_throughput,
 )
@@ -31,7 +32,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
               "storage": storage_transfer, "members": home_members,
-              "result_batch": result_batch, "history_open": history_open}
+              "result_batch": result_batch, "history_open": history_open, "search": search}
 
 
 def main(names: list[str]) -> None:

@@ -28,6 +28,7 @@ import { renderPartnerSites } from './views/partner-sites.js';
 import { renderPolicies } from './views/policies.js';
 import { renderRecovery } from './views/recovery.js';
 import { renderResultBatch } from './views/result-batch.js';
+import { startSearch, stopSearch } from './views/search-box.js';
 import { renderSecurity } from './views/security.js';
 import { renderShareLinkRecipient } from './views/share-link-open.js';
 import { renderWorkspace } from './views/workspace.js';
@@ -153,10 +154,13 @@ onSessionChange(() => {
   if (unlocked !== wasUnlocked) {
     reconnectRealtime();
     const bellHolder = document.getElementById('notifications-holder');
+    const searchHolder = document.getElementById('search-holder');
     if (unlocked) {
       startNotifications(bellHolder);
+      startSearch(searchHolder);
     } else {
       stopNotifications(bellHolder);
+      stopSearch(searchHolder);
     }
     stopIdleLock?.();
     stopIdleLock = unlocked ? startIdleLock(session.settings.idle_lock_seconds, () => {

@@ -11,6 +11,7 @@ newer before older within a kind.
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import re
 import unicodedata
@@ -26,8 +27,14 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _folded_word(word: str) -> str:
+    return fold(word)
+
+
 def words(text: str) -> set[str]:
-    return set(_WORD.findall(fold(text)))
+    """The folded words of `text` (each word folded once: most words come again and again)."""
+    return {_folded_word(word) for word in _WORD.findall(unicodedata.normalize("NFC", text))}
 
 
 @dataclass(frozen=True)
@@ -56,14 +63,15 @@ class SearchIndex:
 
     def add(self, item: Item) -> None:
         """Index `item`, in place of what the index held under its key."""
-        self.remove(item.key)
-        self.items[item.key] = item
+        key = item.key  # one tuple, shared by every word's postings
+        self.remove(key)
+        self.items[key] = item
         for word in words(f"{item.title} {item.text}"):
             keys = self.postings.get(word)
             if keys is None:
                 self.postings[word] = keys = set()
                 self._sorted = False
-            keys.add(item.key)
+            keys.add(key)
 
     def remove(self, key: tuple[str, str, str]) -> None:
         item = self.items.pop(key, None)
