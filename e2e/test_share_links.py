@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 from e2e.harness import flows
+from e2e.harness.flows import Person
 
 TIMEOUT_MS = 60_000
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
@@ -216,3 +217,26 @@ def test_a_watermarked_pdf_download_is_stamped_in_the_browser(organization, new_
     assert stamped.startswith(b"%PDF") and stamped != PDF
     assert LABEL.encode("latin-1").hex().upper().encode() in _pdf_texts(stamped)
     assert not [url for url in recipient.requests if "pdf-lib" in url and "/vendor/" not in url]
+
+
+def test_an_external_contact_gets_previews_only_watermarked_with_their_name(organization):
+    admin, contact, _ = organization
+    person = Person("Dr Paul Externe", "paul@cabinet.example", "Cabinet Externe")
+    flows.certified_member(admin, contact, person, "external")
+    flows.go_home(admin)
+    workspace_id = _dossier_with_files(admin)
+    flows.share_workspace(admin, person, "reader")
+    flows.go_to(admin, f"policy/{workspace_id}")
+    admin.page.select_option("#workspace-policy-external_files", "preview_only")
+    admin.page.click("#workspace-policy-save")
+    admin.page.locator("#workspace-policy-saved:not(:empty)").wait_for(timeout=TIMEOUT_MS)
+
+    flows.open_workspace(contact, "Commission liens")
+    flows.open_dossier(contact, "M. Lien Partagé")
+    row = contact.page.locator("#file-list li[data-name='photo.png']")
+    row.wait_for(timeout=TIMEOUT_MS)
+    assert row.locator("button.download").count() == 0
+    flows.file_action(row, "preview")
+    canvas = contact.page.locator("#file-preview canvas.watermarked")
+    canvas.wait_for(timeout=TIMEOUT_MS)
+    assert "Dr Paul Externe" in canvas.get_attribute("data-watermark")

@@ -13,6 +13,7 @@ from api.http.errors import ApiError
 from api.http.inputs import json_body, whole_number
 from api.identity.sessions import admin_required, current_user, login_required
 from api.policies.rules import (
+    EXTERNAL_FILES,
     LONGEST_MAX_DAYS,
     Policy,
     effective_policy,
@@ -32,13 +33,22 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     return value
 
 
+def _external_files(body: dict[str, Any]) -> str:
+    value = body.get("external_files", "download")
+    if value not in EXTERNAL_FILES:
+        raise ApiError(400, "bad_request",
+                       f"'external_files' must be one of {', '.join(EXTERNAL_FILES)}")
+    return value
+
+
 def _policy_from(body: dict[str, Any]) -> Policy:
     max_days = whole_number(body.get("max_days"), "max_days")
     if not 1 <= max_days <= LONGEST_MAX_DAYS:
         raise ApiError(400, "bad_request", f"'max_days' must be from 1 to {LONGEST_MAX_DAYS}")
     return Policy(links=_flag(body, "links"), dropboxes=_flag(body, "dropboxes"),
                   max_days=max_days, password_required=_flag(body, "password_required"),
-                  watermark_required=_flag(body, "watermark_required"))
+                  watermark_required=_flag(body, "watermark_required"),
+                  external_files=_external_files(body))
 
 
 def _store_policy(scope_id: str, scope: str, policy: Policy, user: dict[str, Any]) -> None:
@@ -47,6 +57,7 @@ def _store_policy(scope_id: str, scope: str, policy: Policy, user: dict[str, Any
         "links": int(policy.links), "dropboxes": int(policy.dropboxes),
         "max_days": policy.max_days, "password_required": int(policy.password_required),
         "watermark_required": int(policy.watermark_required),
+        "external_files": policy.external_files,
         "updated_by": user["id"], "updated_at": time.time()})
 
 

@@ -20,6 +20,9 @@ from api.storage import Store
 from api.storage.queries import Row
 
 KINDS = ("link", "dropbox")
+# How external contacts get a space's files, from the most open to the strictest (the page
+# applies it: the server serves the same blocks to every member).
+EXTERNAL_FILES = ("download", "download_watermarked", "preview_only")
 DEFAULT_MAX_DAYS = 30
 LONGEST_MAX_DAYS = 365
 DAY = 86400.0
@@ -34,6 +37,7 @@ class Policy:
     max_days: int = DEFAULT_MAX_DAYS
     password_required: bool = False
     watermark_required: bool = False
+    external_files: str = "download"
 
     def allows(self, kind: str) -> bool:
         return self.links if kind == "link" else self.dropboxes
@@ -43,7 +47,9 @@ class Policy:
             links=self.links and other.links, dropboxes=self.dropboxes and other.dropboxes,
             max_days=min(self.max_days, other.max_days),
             password_required=self.password_required or other.password_required,
-            watermark_required=self.watermark_required or other.watermark_required)
+            watermark_required=self.watermark_required or other.watermark_required,
+            external_files=max(self.external_files, other.external_files,
+                               key=EXTERNAL_FILES.index))
 
     def view(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,7 +61,8 @@ class Policy:
         return cls(links=bool(row["links"]), dropboxes=bool(row["dropboxes"]),
                    max_days=int(row["max_days"]),
                    password_required=bool(row["password_required"]),
-                   watermark_required=bool(row["watermark_required"]))
+                   watermark_required=bool(row["watermark_required"]),
+                   external_files=row["external_files"])
 
 
 def organization_policy(store: Store, organization_id: str) -> Policy:

@@ -490,6 +490,14 @@ def _0015_drop_boxes(db: Connection) -> None:
     )
 
 
+def _0016_external_files(db: Connection) -> None:
+    """Sharing policies say how external contacts get a space's files: downloaded as they are,
+    downloaded watermarked, or previewed only (watermarked)."""
+    db.execute(db.ddl(
+        "alter table sharing_policies add column external_files text not null "
+        "default 'download'"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -506,6 +514,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (13, _0013_result_escalation),
     (14, _0014_share_links),
     (15, _0015_drop_boxes),
+    (16, _0016_external_files),
 ]
 
 

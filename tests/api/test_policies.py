@@ -19,7 +19,7 @@ from tests.api.workspaces.conftest import (  # noqa: F401
 )
 
 OPEN = {"links": True, "dropboxes": True, "max_days": 30, "password_required": False,
-        "watermark_required": False}
+        "watermark_required": False, "external_files": "download"}
 
 
 def _check(workspace: Workspace, kind: str, days: float, password: bool,  # noqa: F811
@@ -59,11 +59,17 @@ def test_an_owner_tightens_but_cannot_loosen_their_workspace(workspace):  # noqa
     admin = workspace.organization.admin.client
     assert admin.put("/api/policy", json={**OPEN, "max_days": 10}).status_code == 200
     owner = workspace.owner.person.client
-    loose = {**OPEN, "max_days": 90, "links": False, "watermark_required": True}
+    loose = {**OPEN, "max_days": 90, "links": False, "watermark_required": True,
+             "external_files": "preview_only"}
     reply = owner.put(f"{workspace.url}/policy", json=loose)
     assert reply.status_code == 200, reply.json
     assert reply.json["effective"] == {**OPEN, "max_days": 10, "links": False,
-                                       "watermark_required": True}
+                                       "watermark_required": True,
+                                       "external_files": "preview_only"}
+    assert admin.put("/api/policy", json={**OPEN, "external_files": "download_watermarked"}
+                     ).status_code == 200
+    effective = owner.get(f"{workspace.url}/policy").json["effective"]
+    assert effective["external_files"] == "preview_only"  # the stricter of the two
     with pytest.raises(ApiError, match="does not allow download links"):
         _check(workspace, "link", 1, password=True)
     with pytest.raises(ApiError, match="requires a watermark"):
@@ -81,7 +87,8 @@ def test_only_admins_and_owners_set_policies(workspace):  # noqa: F811
 
 
 @pytest.mark.parametrize("change", [{"max_days": 0}, {"max_days": 366}, {"links": 1},
-                                    {"password_required": None}, {"max_days": True}])
+                                    {"password_required": None}, {"max_days": True},
+                                    {"external_files": "print"}])
 def test_bad_policies_are_refused(workspace, change):  # noqa: F811
     reply = workspace.owner.person.client.put(f"{workspace.url}/policy",
                                               json={**OPEN, **change})

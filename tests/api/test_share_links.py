@@ -252,7 +252,7 @@ def test_backup_and_restore_carry_links_their_accesses_and_policies(shared, reci
     access list, and the sharing policies."""
     admin = shared.workspace.organization.admin.client
     policy = {"links": True, "dropboxes": False, "max_days": 30, "password_required": True,
-              "watermark_required": False}
+              "watermark_required": False, "external_files": "preview_only"}
     assert admin.put("/api/policy", json=policy).status_code == 200
     assert _download(shared, recipient) == PLAINTEXT
     flags = ["--database", config.database] if config.database else []

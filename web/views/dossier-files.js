@@ -12,8 +12,11 @@ import { PREVIEW_LIMIT, previewBlob, saveDownload } from '../downloads.js';
 import { fileHistory, loadFiles, reviseFile } from '../files.js';
 import { formatDateTime, formatSize } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
+import { readWorkspacePolicy } from '../policies.js';
 import { session } from '../session.js';
-import { watermarkText, watermarkedPreview } from '../watermark.js';
+import {
+  canStamp, canStampImage, stamped, watermarkText, watermarkedPreview,
+} from '../watermark.js';
 import { outsideMark } from './dropbox.js';
 import { attempt, errorBox, showError, uiError } from './feedback.js';
 import { shareLinksSection } from './share-links.js';
@@ -148,6 +151,36 @@ function fileColumns() {
       h('span', { class: `file-${column}` }, t(`files.column.${column}`))));
 }
 
+/** How an external contact gets this space's files, by its sharing policy ('download',
+ * 'download_watermarked', 'preview_only'); members download them as they are. */
+async function externalFiles(workspaceId) {
+  if (session.user?.profile !== 'external') {
+    return 'download';
+  }
+  return (await readWorkspacePolicy(workspaceId)).effective.external_files;
+}
+
+async function downloadStamped(workspaceId, file) {
+  const copy = await stamped(await previewBlob(workspaceId, file.document), file.mime,
+    watermarkText(session.user.display_name));
+  const url = URL.createObjectURL(copy);
+  h('a', { href: url, download: canStampImage(file.mime)
+    ? `${file.name.replace(/\.[^.]*$/, '')}.png` : file.name }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A file's Download button, as the space's policy lets this user download it (if at all). */
+function downloadButton(workspaceId, file, { transfers, box, filesRule }) {
+  if (filesRule === 'preview_only' || (filesRule === 'download_watermarked'
+      && !canStamp(file.mime))) {
+    return null;
+  }
+  return h('button', { type: 'button', class: 'download', onclick: (event) => (
+    filesRule === 'download_watermarked'
+      ? attempt(event.target, box, () => downloadStamped(workspaceId, file))
+      : download(workspaceId, file, transfers, box)) }, t('files.download'));
+}
+
 function fileRow(workspaceId, file, context) {
   const { canWrite, transfers, holder, box, refresh } = context;
   if (file.problem) {
@@ -169,8 +202,7 @@ function fileRow(workspaceId, file, context) {
   }) : null;
   // A deleted file's two actions stay in view: it is listed to be looked into or restored.
   const actions = file.deleted ? [history, undelete] : [
-    h('button', { type: 'button', class: 'download',
-      onclick: () => download(workspaceId, file, transfers, box) }, t('files.download')),
+    downloadButton(workspaceId, file, context),
     actionMenu(file, [
       PREVIEWABLE(file.mime) ? h('button', { type: 'button', class: 'preview',
         onclick: () => preview(workspaceId, file, holder, box) }, t('files.preview')) : null,
@@ -246,7 +278,8 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
     try {
       const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossierId
         || (file.problem && !file.dossier_id));
-      const context = { canWrite, transfers, holder, box, refresh };
+      const filesRule = await externalFiles(workspaceId);
+      const context = { canWrite, transfers, holder, box, refresh, filesRule };
       const present = files.filter((file) => !file.deleted);
       list.replaceChildren(...present.map((file) => fileRow(workspaceId, file, context)));
       empty.hidden = present.length > 0;

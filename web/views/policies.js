@@ -14,6 +14,7 @@ import {
 import { session } from '../session.js';
 import { attempt, errorBox, loadOrExplain, noticeBox, showNotice } from './feedback.js';
 
+const EXTERNAL_FILES = ['download', 'download_watermarked', 'preview_only'];
 const FLAGS = [['links', 'policy.links'], ['dropboxes', 'policy.dropboxes'],
   ['password_required', 'policy.passwordRequired'],
   ['watermark_required', 'policy.watermarkRequired']];
@@ -34,6 +35,9 @@ function policyForm(id, title, policy, editable, save) {
       disabled: !editable }), ` ${t(label)}`));
   const days = h('input', { type: 'number', id: `${id}-max_days`, name: 'max_days', min: 1,
     max: 365, value: policy.max_days, required: true, disabled: !editable });
+  const external = h('select', { id: `${id}-external_files`, name: 'external_files',
+    disabled: !editable }, ...EXTERNAL_FILES.map((mode) => h('option',
+    { value: mode, selected: policy.external_files === mode }, t(`policy.external.${mode}`))));
   const submit = editable ? h('button', { type: 'submit', id: `${id}-save` }, t('policy.save'))
     : null;
   const form = h('form', { id, onsubmit: (event) => {
@@ -41,11 +45,13 @@ function policyForm(id, title, policy, editable, save) {
     attempt(submit, box, async () => {
       const next = Object.fromEntries(FLAGS.map(([name]) => [name,
         form.querySelector(`[name=${name}]`).checked]));
-      await save({ ...next, max_days: Number(days.value) });
+      await save({ ...next, max_days: Number(days.value), external_files: external.value });
       showNotice(notice, t('policy.saved'));
     });
   } }, h('fieldset', {}, h('legend', {}, title), ...checks,
-    h('div', { class: 'field' }, h('label', { for: `${id}-max_days` }, t('policy.maxDays')), days)),
+    h('div', { class: 'field' }, h('label', { for: `${id}-max_days` }, t('policy.maxDays')), days),
+    h('div', { class: 'field' }, h('label', { for: `${id}-external_files` },
+      t('policy.externalFiles')), external)),
   submit, notice, box);
   return form;
 }
