@@ -86,7 +86,8 @@ def create_link(state: WorkerState, request: Params) -> Reply:
     info = {"label": label, "drop_key": drop_key.public_key.key,
             "max_files": _whole(request, "max_files", 1, MAX_FILES),
             "max_file_bytes": params.whole_number(request, "max_file_bytes"),
-            "password": bool(password), "email_required": bool(request.get("email_required"))}
+            "password": bool(password), "password_version": dropbox.PASSWORD_VERSION,
+            "email_required": bool(request.get("email_required"))}
     descriptor = seal_manifest(keyring, bundle.signing_key, author=bundle.user_id,
                                kind=dropbox.DESCRIPTOR_KIND, document_id=link_id, version=1,
                                content={**info, "dossier_id": request.get("dossier_id"),
@@ -245,8 +246,7 @@ def _link_info(request: Params, info_key: bytes) -> dict[str, Any]:
 
 def open_link(_state: WorkerState, request: Params) -> Reply:
     """What the depositor's page shows of a link: its label and limits."""
-    keys = dropbox.link_keys(params.b64(request, "secret"))
-    info = _link_info(request, keys.info_key)
+    info = _link_info(request, dropbox.info_key(params.b64(request, "secret")))
     return {name: info[name] for name in ("label", "max_files", "max_file_bytes", "password",
                                           "email_required")}
 
@@ -257,8 +257,8 @@ def begin_deposit(state: WorkerState, request: Params) -> Reply:
     password = request.get("password") or ""
     if not isinstance(password, str):
         raise RequestError("parameter 'password' must be text")
-    keys = dropbox.link_keys(secret, password)
-    info = _link_info(request, dropbox.link_keys(secret).info_key)
+    info = _link_info(request, dropbox.info_key(secret))
+    keys = dropbox.link_keys(secret, password, version=dropbox.password_version(info))
     place = _place(request)
     link_id = params.text(request, "link_id")
     deposit_id = f"d-{random_id()[:24]}"

@@ -6,13 +6,19 @@ URL fragment, and a fresh X25519 drop key pair. Every format starts with its ver
 
 - **Link keys** (`link_keys`): the info key is libsodium's KDF of the secret (subkey 1, context
   "pvdropin"); the deposit signing key is Ed25519 from the KDF (subkey 2, context "pvdropsg")
-  of BLAKE2b keyed by the secret over `0x01 || password` (the empty password when the link has
-  none). The server stores only the verify key: it checks that a deposit was signed by someone
-  holding the link (and its password), and cannot sign one itself.
+  of BLAKE2b keyed by the secret over the password input, whose first byte is the password
+  derivation's version (`PASSWORD_VERSION`, named in the link info as `password_version`):
+  version 2 (links made now): `0x02 || argon2id(password)` with `passwords.stretch_password`
+  (Argon2id, the download links' parameters) salted with the KDF of the secret (subkey 3,
+  context "pvdropsl", 16 bytes), just `0x02` for a link without a password; version 1 (links
+  made before, whose info names no version): `0x01 || password` as UTF-8, read still so that
+  their depositors can deposit. The server stores only the verify key: it checks that a deposit
+  was signed by someone holding the link (and its password), and cannot sign one itself; whoever
+  holds the link and the database pays one Argon2id per password guessed (version 2).
 - **Link info** (what the depositor's page reads): `0x01 || envelope(info key, canonical
-  {label, drop_key, max_files, max_file_bytes, password, email_required})`, bound to the link.
-  The drop public key comes from there, never from the server's word, so a server cannot slip
-  in a key of its own to read what is deposited.
+  {label, drop_key, max_files, max_file_bytes, password, password_version, email_required})`,
+  bound to the link. The drop public key comes from there, never from the server's word, so a
+  server cannot slip in a key of its own to read what is deposited.
 - **Link descriptor** (what members read): a manifest (`manifest.py`) of kind "drop-link",
   signed by its creator and sealed under the workspace key, holding the label, the dossier, the
   secret, the drop key's private seed and the verify key. Re-sealed under the current key after
@@ -32,9 +38,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from pycrypto_wasm import canonical, envelope, hashing
+from pycrypto_wasm.backend import sizes
 from pycrypto_wasm.context import Context
-from pycrypto_wasm.exceptions import BadSignatureError, CryptoError, MalformedError
+from pycrypto_wasm.exceptions import (
+    BadSignatureError,
+    CryptoError,
+    MalformedError,
+    UnsupportedVersionError,
+)
 from pycrypto_wasm.framing import frame, unframe
+from pycrypto_wasm.passwords import stretch_password
 from pycrypto_wasm.sealing import PrivateKey, PublicKey
 from pycrypto_wasm.signing import SigningKey, VerifyKey
 
@@ -42,8 +55,10 @@ VERSION = 1
 SECRET_SIZE = 32
 INFO_KDF_CONTEXT = "pvdropin"
 SIGNING_KDF_CONTEXT = "pvdropsg"
+SALT_KDF_CONTEXT = "pvdropsl"
 DESCRIPTOR_KIND = "drop-link"
-_PASSWORD_VERSION = 1
+PASSWORD_VERSION = 2
+LEGACY_PASSWORD_VERSION = 1
 
 
 class ForgedDepositError(CryptoError, ValueError):
@@ -60,15 +75,42 @@ class LinkKeys:
     signing_key: SigningKey
 
 
-def link_keys(secret: bytes, password: str = "") -> LinkKeys:
-    """The keys of a drop link, from its secret and its password ("" when it has none)."""
+def info_key(secret: bytes) -> bytes:
+    """The key of a drop link's info, from its secret alone."""
     if len(secret) != SECRET_SIZE:
         raise MalformedError(f"a drop link's secret is {SECRET_SIZE} bytes")
-    info_key = hashing.derive_subkey(secret, subkey_id=1, context=INFO_KDF_CONTEXT)
-    with_password = hashing.blake2b(frame(_PASSWORD_VERSION, password.encode("utf-8")),
-                                    key=secret)
+    return hashing.derive_subkey(secret, subkey_id=1, context=INFO_KDF_CONTEXT)
+
+
+def _password_input(secret: bytes, password: str, version: int) -> bytes:
+    if version == LEGACY_PASSWORD_VERSION:
+        return frame(version, password.encode("utf-8"))
+    if version != PASSWORD_VERSION:
+        raise UnsupportedVersionError(f"drop link password derivation version {version} is "
+                                      "unknown to this browser")
+    if not password:
+        return frame(version)
+    salt = hashing.derive_subkey(secret, subkey_id=3, context=SALT_KDF_CONTEXT,
+                                 size=sizes.PWHASH_SALT)
+    return frame(version, stretch_password(password, salt))
+
+
+def link_keys(secret: bytes, password: str = "", *,
+              version: int = PASSWORD_VERSION) -> LinkKeys:
+    """The keys of a drop link, from its secret and its password ("" when it has none), derived
+    as password derivation `version` says (the link info's `password_version`)."""
+    key = info_key(secret)
+    with_password = hashing.blake2b(_password_input(secret, password, version), key=secret)
     seed = hashing.derive_subkey(with_password, subkey_id=2, context=SIGNING_KDF_CONTEXT)
-    return LinkKeys(info_key, SigningKey(seed))
+    return LinkKeys(key, SigningKey(seed))
+
+
+def password_version(info: dict[str, Any]) -> int:
+    """The password derivation a link's (opened) info names: 1 for links made before it did."""
+    version = info.get("password_version", LEGACY_PASSWORD_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise MalformedError("drop link info names a malformed password derivation")
+    return version
 
 
 def _link_context(organization: str, workspace: str, link_id: str) -> Context:

@@ -5,8 +5,8 @@ The link's secret lives in the URL's fragment, which browsers never send to the 
 - **Link secret** (the fragment), version 1: `0x01 || flags (1) || secret (32)`, base64url.
   Flag bit 0: the link has a password (the recipient's page asks for it before anything else).
 - **Password header** (stored by the server, public), version 1: `0x01 || salt (16)`. Version 1
-  fixes the parameters: Argon2id (libsodium's ALG_ARGON2ID13), opslimit 3, memlimit 64 MiB,
-  32 bytes out, the password as NFC-normalized UTF-8.
+  fixes the parameters: those of `passwords.stretch_password` (Argon2id, libsodium's
+  ALG_ARGON2ID13, opslimit 3, memlimit 64 MiB, 32 bytes out, the password as NFC UTF-8).
 - **Derivation**: `master = BLAKE2b-256(key=secret, "paravent share link v1" || 0 || link id ||
   0 || argon2id(password))` (nothing after the second 0 without a password); the wrapping key is
   crypto_kdf subkey 1 of `master` for context "pvlinkwr", the access proof subkey 2 for
@@ -27,15 +27,15 @@ The link's secret lives in the URL's fragment, which browsers never send to the 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from pycrypto_wasm import backend, canonical, envelope, hashing
+from pycrypto_wasm import canonical, envelope, hashing
 from pycrypto_wasm.backend import sizes
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import MalformedError, UnsupportedVersionError
 from pycrypto_wasm.framing import frame, unframe
+from pycrypto_wasm.passwords import stretch_password
 from pycrypto_wasm.random import random_bytes, random_key
 from pycrypto_wasm.workspace.blocks import BlockRef
 
@@ -45,8 +45,6 @@ PAYLOAD_FORMAT = 1
 SHARER_COPY_FORMAT = 1
 SECRET_SIZE = 32
 FLAG_PASSWORD = 0x01
-ARGON2ID_OPSLIMIT = 3
-ARGON2ID_MEMLIMIT = 64 * 1024 * 1024
 WATERMARKS = ("none", "preview_only", "download_watermarked")
 _DOMAIN = b"paravent share link v1"
 
@@ -111,12 +109,6 @@ def salt_of(header: bytes) -> bytes:
     if len(body) != sizes.PWHASH_SALT:
         raise MalformedError("link password header: wrong length")
     return body
-
-
-def stretch_password(password: str, salt: bytes) -> bytes:
-    """Argon2id of the password with version 1's fixed parameters."""
-    return backend.pwhash_argon2id(32, unicodedata.normalize("NFC", password).encode("utf-8"),
-                                   salt, ARGON2ID_OPSLIMIT, ARGON2ID_MEMLIMIT)
 
 
 def derive_keys(link_id: str, secret: bytes, stretched_password: bytes = b"") -> LinkKeys:

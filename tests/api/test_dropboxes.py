@@ -61,7 +61,7 @@ def make_link(space: Workspace, *, password: str = "", max_files: int = 3,
     drop_key = PrivateKey.generate()
     info = {"label": "Lettres Dr Martin", "drop_key": drop_key.public_key.key,
             "max_files": max_files, "max_file_bytes": 1 << 20, "password": bool(password),
-            "email_required": email_required}
+            "password_version": dropbox.PASSWORD_VERSION, "email_required": email_required}
     owner = space.owner
     body = {"link_id": link_id, "verify_key": to_b64(keys.signing_key.verify_key.key),
             "link_info": to_b64(dropbox.seal_link_info(

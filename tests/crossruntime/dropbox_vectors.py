@@ -44,7 +44,8 @@ def _text(value: Any) -> str:
 
 
 def _link_keys(inputs: Case) -> Case:
-    keys = dropbox.link_keys(_hex(inputs["secret"]), inputs["password"])
+    keys = dropbox.link_keys(_hex(inputs["secret"]), inputs["password"],
+                             version=inputs["version"])
     return {"info_key": keys.info_key.hex(),
             "verify_key": keys.signing_key.verify_key.key.hex()}
 

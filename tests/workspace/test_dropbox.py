@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from pycrypto_wasm.exceptions import UnsupportedVersionError
+from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service import CryptoService
 from pycrypto_wasm.service.params import from_b64, to_b64
 from pycrypto_wasm.signing import SigningKey
@@ -181,3 +183,24 @@ def test_filing_a_deposit_writes_a_file_marked_from_outside(opened):
         "workspace_id": space.workspace_id, "name": "x", "size": 1,
         "deposit_file": "d-unknown.0"})
     assert refused["ok"] is False
+
+
+def test_a_password_costs_one_argon2id_and_links_made_before_still_take_deposits():
+    secret = bytes(range(32))
+    stretched = dropbox.link_keys(secret, "tilleul").signing_key.verify_key
+    legacy = dropbox.link_keys(secret, "tilleul", version=1).signing_key.verify_key
+    assert stretched != legacy != dropbox.link_keys(secret, "chêne").signing_key.verify_key
+    with pytest.raises(UnsupportedVersionError):
+        dropbox.link_keys(secret, "tilleul", version=3)
+    place = {"organization": "o-1", "workspace": "w-1"}
+    info = {"label": "IRM Dr Martin", "drop_key": PrivateKey.generate().public_key.key,
+            "max_files": 5, "max_file_bytes": 8 << 20, "password": True,
+            "email_required": False}
+    legacy_info = dropbox.seal_link_info(dropbox.info_key(secret), info, link_id="l-old",
+                                         **place)
+    begun = ok(CryptoService().handle("dropbox.begin_deposit", {
+        "link_id": "l-old", "organization_id": "o-1", "workspace_id": "w-1",
+        "secret": to_b64(secret), "password": "tilleul", "link_info": to_b64(legacy_info)}))
+    claims = dropbox.signed_claims(link_id="l-old", deposit_id=begun["deposit_id"], sealed=b"",
+                                   files=[])
+    dropbox.verify_deposit(legacy, from_b64(begun["proof"], "proof"), claims, label="old", **place)
