@@ -53,8 +53,11 @@ def _context(organization: str, workspace: str, user_id: str, length: int) -> Co
 
 def checkpointable(history: History) -> bool:
     """Whether a checkpoint may stand for `history` (verified whole by the caller): no
-    revocation concerns it, so what its entries mean cannot change."""
-    return not (history.unconfirmed or history.anchored or history.known_cutoffs())
+    revocation concerns it (a member, an author, a removed member), so what its entries mean
+    cannot change; the replay from it refuses to go on when one does."""
+    concerned = set(history.members) | history.removed_members() | set(
+        history.base.people) | {entry.author for entry in history.entries}
+    return not (history.unconfirmed or history.anchored or concerned & set(history.revocations))
 
 
 def _record(record: RecordedVersion) -> list[Any]:

@@ -169,3 +169,18 @@ def test_a_write_naming_a_head_before_the_window_reads_the_whole_history(committ
     head = opened["chain"]["head"]["seq"]
     assert opened["chain"]["verified"] and fetched == 2 + head  # the tail, then the whole log
     assert reader.worker._state.histories[workspace_id].history.base.chain.length == 0
+
+
+def test_a_revocation_concerning_the_checkpoint_reads_the_whole_history(committee):
+    workspace_id = committee.workspace_id
+    reader, contributor = committee.reader, committee.contributor
+    reader.open(workspace_id)
+    length = reader.checkpoints[workspace_id]["seq"]
+    response = committee.organization.revoke(contributor.person)
+    assert response.status_code == 200, response.json
+
+    again, fetched = _opened(reader, workspace_id)
+    assert fetched == 1 + length  # the checkpoint's head, then the whole log
+    assert again["chain"]["verified"] and workspace_id not in reader.checkpoints
+    assert [member["revoked"] for member in again["members"]
+            if member["user_id"] == contributor.user_id] == [True]
