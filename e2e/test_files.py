@@ -82,6 +82,7 @@ def test_files_cancel_preview_delete_restore_and_live_rename(organization):
     flows.go_home(admin)
     _workspace_with_dossier(admin, "Commission documents")
     flows.share_workspace(admin, MEMBER)
+    flows.open_dossier(admin, "Mme Odile Fichier")
 
     _pick(admin, "trop-long.bin", os.urandom(30 * 1024 * 1024))
     admin.page.click("#transfers li.upload button")

@@ -83,6 +83,7 @@ def test_shared_and_removed_member_shows_live_on_every_open_page(organization, n
     _wait_offered(member, NEWCOMER.name, True)
     assert member.page.input_value("#comment-text") == DRAFT
 
+    flows.open_dossier(admin, PATIENT)
     _open_dossier(newcomer)
     for page in (admin.page, member.page):
         presence = page.locator(f"#presence:has-text('{NEWCOMER.name} ({NEWCOMER.site})')")
