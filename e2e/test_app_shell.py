@@ -98,6 +98,11 @@ def test_shell_navigation_tabs_dossier_page_and_layout(server, new_user, locale)
     _keyboard_to(admin, "#nav-invitations", "#invitations-page-title")
     _assert_fits(admin, "invitations")
     assert_accessible(admin.page, f"{locale} invitations")
+    # Every other entry of the navigation leads to its page's heading too, with nothing spilling.
+    for entry in ("nav-waiting", "nav-partners", "nav-board", "nav-send-results", "nav-policies",
+                  "nav-security"):
+        _keyboard_to(admin, f"#{entry}", "#view h1")
+        _assert_fits(admin, entry)
     _keyboard_to(admin, "#nav-home", "#me-title")
 
     workspace = f"Commission écran {locale}"

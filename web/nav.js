@@ -17,6 +17,7 @@ import { listWorkspaces } from './workspaces.js';
 const ORGANISATION = [
   ['#/people', 'nav.people', 'nav-people'],
   ['#/invitations', 'nav.invitations', 'nav-invitations'],
+  ['#/policy', 'policy.title', 'nav-policies'],
 ];
 
 /** The route a link stands for: '#/w/<id>' for anything inside a workspace, else its first

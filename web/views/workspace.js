@@ -375,7 +375,9 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
     activity: activity.element,
     members: membersSection(state),
     settings: h('section', { class: 'panel settings-panel', 'aria-labelledby': 'settings-title' },
-      h('h2', { id: 'settings-title' }, t('workspace.tab.settings')), settings.element),
+      h('h2', { id: 'settings-title' }, t('workspace.tab.settings')), settings.element,
+      h('p', {}, h('a', { href: `#/policy/${workspaceId}`, id: 'workspace-policy-link' },
+        t('policy.title')))),
   }, editor);
   showDossierPage = pages.showDossier;
   pages.element.addEventListener('click', (event) => {
