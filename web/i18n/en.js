@@ -1,7 +1,6 @@
 /** English messages. Every visible string has a key here and in fr.js. */
 export default {
   'nav.skip': 'Skip to content',
-  'nav.account': 'Account',
   'nav.home': 'Home',
   'nav.security': 'Security',
   'nav.signOut': 'Sign out',
@@ -488,7 +487,6 @@ export default {
   'dossier.created': "Dossier “{name}” created (version {version}). You can go on editing it here.",
   'dossier.none': "No dossier yet in this workspace.",
   'dossier.noneMatch': "No dossier matches these filters.",
-  'dossier.noneOpen': "Open a dossier from the list, or create one, to see its fields, documents, discussion, requests and decision here.",
   'dossier.theirValue': "Changed by someone else since you opened this dossier: now “{value}”.",
   'dossier.theirValueEmpty': "Emptied by someone else since you opened this dossier.",
   'dossier.openLabel': "Open the dossier of {name}",

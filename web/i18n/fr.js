@@ -1,7 +1,6 @@
 /** Messages en français. Chaque texte visible a une clé ici et dans en.js. */
 export default {
   'nav.skip': 'Aller au contenu',
-  'nav.account': 'Compte',
   'nav.home': 'Accueil',
   'nav.security': 'Sécurité',
   'nav.signOut': 'Se déconnecter',
@@ -488,7 +487,6 @@ export default {
   'dossier.created': "Dossier « {name} » créé (version {version}). Vous pouvez continuer à le modifier ici.",
   'dossier.none': "Aucun dossier pour l’instant dans cet espace.",
   'dossier.noneMatch': "Aucun dossier ne correspond à ces filtres.",
-  'dossier.noneOpen': "Ouvrez un dossier de la liste, ou créez-en un, pour voir ici ses champs, documents, discussion, demandes et décision.",
   'dossier.theirValue': "Modifié par quelqu’un d’autre depuis l’ouverture de ce dossier : désormais « {value} ».",
   'dossier.theirValueEmpty': "Vidé par quelqu’un d’autre depuis l’ouverture de ce dossier.",
   'dossier.openLabel': "Ouvrir le dossier de {name}",
