@@ -124,10 +124,13 @@ export function shareLinksSection(workspaceId) {
   }
 
   const update = (present) => {
+    // A listing refreshed while the member picks files keeps what they ticked.
+    const ticked = new Set(Array.from(picks.querySelectorAll('input:checked'),
+      (input) => input.value));
     files = present.filter((file) => !file.problem && !file.deleted);
     picks.replaceChildren(h('legend', {}, t('share.files')), ...files.map((file) => h('label',
-      { class: 'check' }, h('input', { type: 'checkbox', name: 'file', value: file.document_id }),
-      ` ${file.name}`)));
+      { class: 'check' }, h('input', { type: 'checkbox', name: 'file', value: file.document_id,
+        checked: ticked.has(file.document_id) }), ` ${file.name}`)));
   };
   const element = h('details', { class: 'panel', id: 'share-panel',
     ontoggle: (event) => {
