@@ -1,7 +1,8 @@
 """Home in an organization of a few hundred members (issue 25, item 5), in English and French:
-the page is drawn before the member list is verified, the directory is fetched once per sign-in
-and shared by the list and the workspaces, the list shows 50 members at a time, the search finds
-a member by name and by e-mail as one types, a revoked member is still shown as revoked, and
+the page is drawn before the member list is verified, the whole directory is fetched once per
+sign-in (for the workspaces' histories) while the list asks the server for one page of 50 members
+at a time, the search (on the server, each page verified in the browser) finds a member by name
+and by e-mail as one types, a revoked member is still shown as revoked, and
 axe finds nothing.
 """
 
@@ -28,6 +29,11 @@ TEXTS = {
 }
 
 
+def _whole(requests: list[str]) -> list[str]:
+    """The requests for the whole directory, not for one page of the member list."""
+    return [url for url in requests if "limit=50&" not in url]
+
+
 @pytest.mark.parametrize("locale", list(TEXTS))
 def test_home_pages_and_searches_a_large_directory_fetched_once(server, new_user, locale):
     texts = TEXTS[locale]
@@ -50,7 +56,7 @@ def test_home_pages_and_searches_a_large_directory_fetched_once(server, new_user
     expect(status).to_have_text(texts["first"], timeout=TIMEOUT_MS)
     expect(admin.page.locator("#nav-workspaces li")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(admin.page.locator("#directory tbody tr")).to_have_count(50)
-    assert len(directory_requests) == 1, directory_requests
+    assert len(_whole(directory_requests)) == 1, directory_requests
     assert_accessible(admin.page, f"home with {MEMBERS + 1} members ({locale})")
 
     admin.page.click("#directory-next")
@@ -65,7 +71,7 @@ def test_home_pages_and_searches_a_large_directory_fetched_once(server, new_user
     expect(admin.page.locator("#directory tbody tr")).to_contain_text(member_name(242))
     search.fill("nobody here")
     expect(status).to_have_text(texts["none"])
-    assert len(directory_requests) == 1, directory_requests
+    assert len(_whole(directory_requests)) == 1, directory_requests
 
     search.fill(member_name(242))
     row = admin.page.locator("#directory tbody tr", has_text=member_name(242))

@@ -10,7 +10,7 @@
  */
 
 import { api } from './api.js';
-import { verifiedDirectory } from './directory.js';
+import { directoryNames } from './directory.js';
 import { fill, h } from './dom.js';
 import { formatDateTime } from './i18n/format.js';
 import { currentLanguage, t } from './i18n/i18n.js';
@@ -84,17 +84,18 @@ async function refresh() {
   }
 }
 
-/** Loads the names the list shows: workspaces as the worker decrypts them, people as the
- * verified directory certifies them (only once there is something to name: opening every
- * workspace costs the worker). */
+/** Loads the names the list shows: workspaces as the worker decrypts them, the people the
+ * notifications name as their verified certificates say (fetched by id, not the whole
+ * directory; only once there is something to name: opening every workspace costs the worker). */
 let loadingNames = null;
 
 export function loadNames() {
-  loadingNames ??= Promise.all([listWorkspaces(), verifiedDirectory()]).then(([workspaces, people]) => {
+  const named = state.notifications.map((notification) => notification.by_user_id);
+  loadingNames ??= Promise.all([listWorkspaces(), directoryNames(named)]).then(([workspaces, people]) => {
     if (state.running) {
       names = {
         workspaces: new Map(workspaces.filter((w) => !w.problem).map((w) => [w.workspace_id, w.name])),
-        people: new Map(people.map((person) => [person.user_id, person.display_name])),
+        people,
       };
       changed();
     }

@@ -28,11 +28,12 @@ def visible_users(user: dict[str, Any], users: list[dict[str, Any]]) -> list[dic
         if user_id in visible or user_id not in by_id:
             continue
         visible.add(user_id)
-        wanted |= _signers(by_id[user_id]) - visible
+        wanted |= signers_of(by_id[user_id]) - visible
     return [row for row in users if row["id"] in visible]
 
 
-def _signers(row: dict[str, Any]) -> set[str]:
+def signers_of(row: dict[str, Any]) -> set[str]:
+    """Who signed the user's certificate and, if any, their revocation."""
     signers = {UserCertificate.peek(row["certificate"]).signed_by}
     if row["revocation"]:
         signers.add(RevocationCertificate.peek(row["revocation"]).revoked_by)

@@ -113,6 +113,25 @@ class Directory(MutableMapping[str, DirectoryEntry]):
     def __len__(self) -> int:
         return len(self._certificates)
 
+    def add(self, certificates: Mapping[str, bytes], revocations: Mapping[str, bytes]) -> None:
+        """Takes more of the listing (a page, its signers): users already known keep the
+        certificate taken first; a revocation not known before is checked at the next read."""
+        for user_id, signed in certificates.items():
+            self._certificates.setdefault(user_id, signed)
+        for user_id, signed in revocations.items():
+            if user_id not in self._revocations:
+                self._revocations[user_id] = signed
+                entry = self._entries.get(user_id)
+                if entry is not None and entry.revocation is None:
+                    del self._entries[user_id]
+
+    def is_of(self, root: VerifyKey, organization: str) -> bool:
+        """Whether this directory is checked against `root` for `organization`."""
+        return self._root.key == root.key and self._organization == organization
+
+    def signed_revocation(self, user_id: str) -> bytes | None:
+        return self._revocations.get(user_id)
+
     def revoked(self) -> list[DirectoryEntry]:
         """The entries with a verified revocation (resolving only those with one listed)."""
         return [entry for entry in (self[user_id] for user_id in self

@@ -164,14 +164,11 @@ def _entry_view(entry: DirectoryEntry, claims: dict[str, Any]) -> Reply:
     return view
 
 
-def _load_directory(state: WorkerState, request: Params) -> dict[str, dict[str, Any]]:
-    """Takes the server's listing (`users`) as the directory this worker checks as it reads it,
-    against the root key from the user's own bundle, never the server's copy. Revocations this
-    browser verified before (`remembered_revocations`), and those this worker found in any
-    history it verified, still count when the server stops listing them. A signature this
-    worker checked before is not checked again. Returns what the server claims of each user."""
-    bundle = state.identity()
-    users = request.get("users")
+Listing = tuple[dict[str, bytes], dict[str, bytes], dict[str, dict[str, Any]]]
+
+
+def _parsed(users: Any) -> Listing:
+    """The certificates, revocations and claims of the server's listing `users`."""
     if not isinstance(users, list):
         raise RequestError("parameter 'users' must be a list")
     certificates, revocations, claims = {}, {}, {}
@@ -183,16 +180,62 @@ def _load_directory(state: WorkerState, request: Params) -> dict[str, dict[str, 
             revocations[user_id] = params.b64(user, "revocation")
         claims[user_id] = {key: user.get(key) for key in ("display_name", "email", "site",
                                                            "profile")}
+    return certificates, revocations, claims
+
+
+def _believed_revocations(state: WorkerState, request: Params,
+                          listed: dict[str, bytes]) -> dict[str, bytes]:
+    """The listed revocations, and those this browser verified before (`remembered_revocations`)
+    or this worker found in any history it verified: a server that stops listing one is not
+    believed."""
+    revocations = dict(listed)
     for user_id, signed in dict(request.get("remembered_revocations") or {}).items():
         revocations.setdefault(str(user_id), params.from_b64(signed, "a remembered revocation"))
     for user_id, signed in state.learned_revocations.items():
         revocations.setdefault(user_id, signed)
+    return revocations
+
+
+def _load_directory(state: WorkerState, request: Params) -> dict[str, dict[str, Any]]:
+    """Takes the server's listing (`users`) as the directory this worker checks as it reads it,
+    against the root key from the user's own bundle, never the server's copy, with the
+    revocations it believes (`_believed_revocations`). A signature this worker checked before is
+    not checked again. Returns what the server claims of each user."""
+    bundle = state.identity()
+    certificates, listed, claims = _parsed(request.get("users"))
+    revocations = _believed_revocations(state, request, listed)
     state.directory = Directory(bundle.root, bundle.organization, certificates, revocations,
                                 state.certificate_checks)
     state.directory_claims = claims
     state.signed_certificates = certificates
     state.signed_revocations = {entry.user_id: revocations[entry.user_id]
                                 for entry in state.directory.revoked()}
+    return claims
+
+
+def _add_to_directory(state: WorkerState, request: Params) -> dict[str, dict[str, Any]]:
+    """Takes part of the server's listing (`users`, and `signers`: what verifying them takes)
+    into the directory this worker checks as it reads it, as `_load_directory` takes the whole:
+    users it knows already keep what it took first, and no revocation it believed is dropped.
+    Returns what the server claims of the users of `users`."""
+    certificates, listed, claims = _parsed(request.get("users"))
+    signers, signers_revoked, signers_claims = _parsed(request.get("signers") or [])
+    revocations = _believed_revocations(state, request, {**signers_revoked, **listed})
+    bundle = state.identity()
+    if not (isinstance(state.directory, Directory)
+            and state.directory.is_of(bundle.root, bundle.organization)):
+        state.directory = Directory(bundle.root, bundle.organization, {}, {},
+                                    state.certificate_checks)
+        state.directory_claims, state.signed_certificates = {}, {}
+    state.directory.add({**signers, **certificates}, revocations)
+    for user_id, signed in {**signers, **certificates}.items():
+        state.signed_certificates.setdefault(user_id, signed)
+    for user_id, claimed in {**signers_claims, **claims}.items():
+        state.directory_claims.setdefault(user_id, claimed)
+    for entry in state.directory.revoked():
+        signed = state.directory.signed_revocation(entry.user_id)
+        if signed is not None:
+            state.signed_revocations.setdefault(entry.user_id, signed)
     return claims
 
 
@@ -204,11 +247,14 @@ def _checked(state: WorkerState) -> Reply:
             "certificate_checks": state.certificate_checks.count}
 
 
+def _views(state: WorkerState, user_ids: Any) -> list[Reply]:
+    return [_entry_view(state.directory[user_id], state.directory_claims[user_id])
+            for user_id in user_ids]
+
+
 def verify_users(state: WorkerState, request: Params) -> Reply:
     """The whole directory as this user may believe it (every certificate checked)."""
-    claims = _load_directory(state, request)
-    return {"users": [_entry_view(state.directory[user_id], claims[user_id])
-                      for user_id in claims], **_checked(state)}
+    return {"users": _views(state, _load_directory(state, request)), **_checked(state)}
 
 
 def load_users(state: WorkerState, request: Params) -> Reply:
@@ -218,16 +264,22 @@ def load_users(state: WorkerState, request: Params) -> Reply:
 
 
 def page_users(state: WorkerState, request: Params) -> Reply:
-    """`count` users from `first` among those the server claims match `query` (in name or
-    e-mail, any case), each verified as `directory.verify` shows it; `total` that match."""
-    needle = str(request.get("query") or "").strip().casefold()
-    first, count = params.whole_number(request, "first"), params.whole_number(request, "count")
-    matching = [user_id for user_id, claims in state.directory_claims.items()
-                if not needle or any(needle in str(claims.get(key) or "").casefold()
-                                     for key in ("display_name", "email"))]
-    return {"users": [_entry_view(state.directory[user_id], state.directory_claims[user_id])
-                      for user_id in matching[first:first + count]],
-            "total": len(matching), **_checked(state)}
+    """One page of the member list as the server paged and searched it (`users`, with the
+    `signers` verifying them takes, and `total`, how many match: the server's word), each user
+    verified as `directory.verify` shows them, in the server's order; the rest of the directory
+    is not checked."""
+    return {"users": _views(state, _add_to_directory(state, request)),
+            "total": params.whole_number(request, "total"), **_checked(state)}
+
+
+def name_users(state: WorkerState, request: Params) -> Reply:
+    """The verified names of the users the server listed by id (`users`, with `signers`), for
+    the bell: {user id: name} for each one whose certificate verifies."""
+    named = _add_to_directory(state, request)
+    entries = {user_id: state.directory[user_id] for user_id in named}
+    return {"names": {user_id: entry.certificate.display_name
+                      for user_id, entry in entries.items() if entry.certificate is not None},
+            **_checked(state)}
 
 
 def sign_revocation(state: WorkerState, request: Params) -> Reply:
@@ -251,5 +303,6 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "directory.verify": verify_users,
     "directory.load": load_users,
     "directory.page": page_users,
+    "directory.names": name_users,
     "directory.sign_revocation": sign_revocation,
 }

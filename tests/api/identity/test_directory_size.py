@@ -61,25 +61,83 @@ def test_worker_checks_each_certificate_once_per_sign_in(organization):
     assert reply["certificate_checks"] == 6
 
 
-def test_worker_checks_only_the_certificates_a_page_of_members_shows(organization):
-    for index in range(6):
-        organization.member(display_name=f"Member {index}", email=f"m{index}@site.example")
-    admin = organization.admin
-    worker = CryptoService()  # a fresh sign-in's worker
+def _signed_in_worker(admin) -> CryptoService:
+    """A fresh sign-in's worker for `admin`."""
+    worker = CryptoService()
     unlocked = worker.handle("identity.unlock_with_passkey", {
         "wrapped_bundle": admin.wrapped_for(), "prf_output": admin.authenticator.prf_output(None),
         "organization_id": admin.organization_id, "user_id": admin.user_id})
     assert unlocked["ok"], unlocked
-    listing = admin.client.get("/api/directory").json["users"]
-    loaded = worker.handle("directory.load", {"users": listing})["result"]
-    assert (loaded["count"], loaded["certificate_checks"]) == (7, 0)
+    return worker
 
-    page = worker.handle("directory.page", {"query": "M", "first": 2, "count": 2})["result"]
+
+def _page(worker: CryptoService, listed: dict, **remembered) -> dict:
+    """What Home's member list asks the worker for one page the server listed."""
+    reply = worker.handle("directory.page", {
+        "users": listed["users"], "signers": listed["signers"], "total": listed["total"],
+        "remembered_revocations": remembered})
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def test_the_server_pages_a_search_and_the_worker_checks_only_the_page_shown(organization):
+    for index in range(6):
+        organization.member(display_name=f"Member {index}", email=f"m{index}@site.example")
+    admin = organization.admin
+    worker = _signed_in_worker(admin)
+    first = admin.client.get("/api/directory?q=M&limit=2&signers=1").json
+    second = admin.client.get(
+        f"/api/directory?q=M&limit=2&signers=1&cursor={quote(first['next'])}").json
+    # The admin who certified the page comes along, to verify it; nobody else.
+    assert [user["display_name"] for user in second["signers"]] == ["Dr Admin"]
+
+    page = _page(worker, second)
     assert page["total"] == 7  # "m" is in every name or e-mail ("Dr Admin", "Member …")
     assert [user["display_name"] for user in page["users"]] == ["Member 1", "Member 2"]
+    assert all(user["active"] for user in page["users"])
     assert page["certificate_checks"] == 3  # the two shown, and the admin who signed them
-    found = worker.handle("directory.page", {"query": "M4@SITE", "first": 0, "count": 50})
-    assert [user["display_name"] for user in found["result"]["users"]] == ["Member 4"]
+    found = _page(worker, admin.client.get("/api/directory?q=M4@SITE&limit=50&signers=1").json)
+    assert [user["display_name"] for user in found["users"]] == ["Member 4"]
+    assert found["certificate_checks"] == 4
+    listing = admin.client.get("/api/directory").json["users"]
     everyone = worker.handle("directory.verify", {"users": listing})["result"]
     assert everyone["certificate_checks"] == 7 and all(user["active"]
                                                         for user in everyone["users"])
+
+
+def test_a_page_carries_every_revocation_and_a_remembered_one_is_never_dropped(organization):
+    members = [organization.member(display_name=f"Member {index}") for index in range(3)]
+    assert organization.revoke(members[2]).status_code == 200
+    admin = organization.admin
+    worker = _signed_in_worker(admin)
+    page = _page(worker, admin.client.get("/api/directory?limit=2&signers=1").json)
+    # Member 2 is not on the page, yet their revocation is verified and handed back to remember.
+    assert [user["display_name"] for user in page["users"]] == ["Dr Admin", "Member 0"]
+    assert set(page["revocations"]) == {members[2].user_id}
+    remembered = page["revocations"]
+
+    # A server that stops listing the revocation is not believed, by a fresh worker either.
+    listed = admin.client.get("/api/directory?q=Member%202&signers=1").json
+    for user in listed["users"] + listed["signers"]:
+        user["revocation"] = None
+    unrevoked = _page(worker, listed)["users"][0]
+    assert unrevoked["revoked"] and not unrevoked["active"]
+    fresh = _page(_signed_in_worker(admin), listed, **remembered)["users"][0]
+    assert fresh["revoked"] and not fresh["active"]
+    assert _page(_signed_in_worker(admin), listed)["users"][0]["active"]  # nothing remembered
+
+
+def test_the_bell_names_only_the_people_it_asks_for(organization):
+    members = [organization.member(display_name=f"Member {index}") for index in range(4)]
+    admin = organization.admin
+    worker = _signed_in_worker(admin)
+    wanted = f"{members[1].user_id},{members[3].user_id}"
+    listed = admin.client.get(f"/api/directory?ids={wanted}&signers=1").json
+    assert {user["user_id"] for user in listed["users"]} == {members[1].user_id,
+                                                              members[3].user_id}
+    named = worker.handle("directory.names", {"users": listed["users"],
+                                               "signers": listed["signers"]})["result"]
+    assert named["names"] == {members[1].user_id: "Member 1", members[3].user_id: "Member 3"}
+    assert named["certificate_checks"] == 3
+    too_many = ",".join(f"u-{index}" for index in range(1001))
+    assert admin.client.get(f"/api/directory?ids={too_many}").status_code == 400
