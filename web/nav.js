@@ -48,8 +48,8 @@ function group(id, title, ...items) {
     h('ul', { class: 'plain-list', 'aria-labelledby': id }, ...items));
 }
 
-/** My workspaces as links, each with its unread notifications; refreshed when one is shared
- * with me, renamed, taken away or opened without being listed yet. */
+/** My workspaces as links, each with its unread notifications; refreshed at every route change
+ * and when one of them changes its members or settings. */
 function workspaceLinks(nav) {
   const list = h('ul', { class: 'plain-list workspace-nav', id: 'nav-workspaces',
     'aria-labelledby': 'nav-workspaces-title' });
@@ -60,14 +60,11 @@ function workspaceLinks(nav) {
     markCurrent(nav);
   }, () => {});
   refresh();
-  // A workspace just created (or shared with me and opened from a link) is listed once shown.
-  window.addEventListener('hashchange', () => {
-    const current = routeOf(location.hash);
-    if (list.isConnected && current.startsWith('#/w/')
-      && !list.querySelector(`a[href="${CSS.escape(current)}"]`)) {
-      refresh();
-    }
-  });
+  // A workspace shared with me is heard of by no event of mine: the list is read again at every
+  // route change, as Home reads its own.
+  const onRoute = () => (list.isConnected ? refresh()
+    : window.removeEventListener('hashchange', onRoute));
+  window.addEventListener('hashchange', onRoute);
   onWorkspaceChanged((change) => {
     if (list.isConnected && (change.what === 'members' || change.kind === 'workspace')) {
       refresh();
