@@ -15,11 +15,13 @@ import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { verifiedDirectory } from './directory.js';
 import { followingHistory } from './log.js';
+import { backoffMs } from './retry.js';
 import { listWorkspaces, loadWorkspace } from './workspaces.js';
 
 export const IN_FLIGHT = 6; // results being sent at once
 const PDF_MAGIC = '%PDF-';
 const MAX_RECIPIENTS = 100;
+const PATIENCE_MS = 10 * 60_000;
 
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -87,13 +89,23 @@ async function planSpace(workspaceId, batch, rows) {
     results: rows.map((row, index) => ({ row, workspaceId, ...results[index] })) };
 }
 
-/** A write that finds its document already stored (a reply lost on the way) is done. */
+/** A write that finds its document already stored (a reply lost on the way) is done; one the
+ * server refuses for now (`rate_limited`: too many writes this minute) is tried again a little
+ * later, for up to ten minutes. */
 async function unlessStored(write) {
-  try {
-    await write();
-  } catch (error) {
-    if (error.code !== 'stale_version') {
-      throw error;
+  const since = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (error.code === 'stale_version') {
+        return;
+      }
+      if (error.code !== 'rate_limited' || Date.now() - since > PATIENCE_MS) {
+        throw error;
+      }
+      await new Promise((resolve) => { setTimeout(resolve, 2 * backoffMs(attempt)); });
     }
   }
 }
@@ -136,8 +148,9 @@ async function notifySpace(workspaceId, userIds) {
 /**
  * Sends a checked batch. `onProgress({done, total, already})` after each result (and as its
  * file's bytes go: `done` counts a result in flight by its fraction). Resolves with
- * {sent, already, total, spaces, notified, startedAt, sentAt, notifiedAt} (performance.now()
- * when sending began, when the last result was stored, when the last notification was queued).
+ * {sent, already, total, spaces, notified, startedAt, plannedAt, sentAt, notifiedAt}
+ * (performance.now() when sending began, when every space was read and the batch planned, when
+ * the last result was stored, when the last notification was queued).
  */
 export async function sendBatch({ rows, files, batch, spaces, me, onProgress = () => {} }) {
   const startedAt = performance.now();
@@ -154,6 +167,7 @@ export async function sendBatch({ rows, files, batch, spaces, me, onProgress = (
   const membersOf = new Map([...bySpace.keys()].map((workspaceId, index) =>
     [workspaceId, plans[index].members]));
   const planned = plans.flatMap((plan) => plan.results);
+  const plannedAt = performance.now();
   const pending = planned.filter((result) => !result.dossier_sent || !result.file_sent);
   const already = planned.length - pending.length;
   const inFlight = new Map();
@@ -168,15 +182,13 @@ export async function sendBatch({ rows, files, batch, spaces, me, onProgress = (
       next += 1;
       const file = files.get(result.row.file);
       inFlight.set(result, 0);
-      if (!result.dossier_sent) {
-        await sendDossier(result, batch);
-      }
-      if (!result.file_sent) {
-        await sendFile(result, file, (bytes) => {
+      // The dossier and its file go at once: either may be the one a resumed batch completes.
+      await Promise.all([
+        result.dossier_sent ? null : sendDossier(result, batch),
+        result.file_sent ? null : sendFile(result, file, (bytes) => {
           inFlight.set(result, file.size ? 0.9 * (bytes / file.size) : 0);
           report();
-        });
-      }
+        })]);
       inFlight.delete(result);
       finished += 1;
       report();
@@ -191,6 +203,6 @@ export async function sendBatch({ rows, files, batch, spaces, me, onProgress = (
   const notified = await Promise.all(toNotify.map((workspaceId) => notifySpace(workspaceId,
     contactsOf(membersOf.get(workspaceId), external, me))));
   return { sent: pending.length, already, total: planned.length, spaces: bySpace.size,
-    notified: notified.reduce((sum, count) => sum + count, 0), startedAt, sentAt,
+    notified: notified.reduce((sum, count) => sum + count, 0), startedAt, plannedAt, sentAt,
     notifiedAt: performance.now() };
 }

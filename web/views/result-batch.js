@@ -108,6 +108,7 @@ export async function renderResultBatch(root) {
     notice.dataset.already = String(outcome.already);
     notice.dataset.notified = String(outcome.notified);
     notice.dataset.sendMs = String(Math.round(outcome.sentAt - outcome.startedAt));
+    notice.dataset.planMs = String(Math.round(outcome.plannedAt - outcome.startedAt));
     notice.dataset.mailQueuedMs = String(Math.round(outcome.notifiedAt - outcome.sentAt));
   });
 
