@@ -86,7 +86,7 @@ def test_files_cancel_preview_delete_restore_and_live_rename(organization):
 
     _pick(admin, "trop-long.bin", os.urandom(30 * 1024 * 1024))
     admin.page.click("#transfers li.upload button")
-    admin.page.locator("#files-panel [role=alert]:has-text('cancelled')").wait_for(
+    admin.page.locator("#files-error:has-text('cancelled')").wait_for(
         timeout=TIMEOUT_MS)
     assert admin.page.locator("#file-list li[data-name='trop-long.bin']").count() == 0
 

@@ -44,7 +44,7 @@ def _flip_last_byte(_db, data: bytes) -> bytes:
 
 
 def _download_error(admin, name):
-    box = admin.page.locator("#files-panel [role=alert]")
+    box = admin.page.locator("#files-error")
     admin.page.click(f"#file-list li[data-name='{name}'] button.download")
     box.wait_for(state="visible", timeout=TIMEOUT_MS)
     return box.inner_text()
@@ -75,7 +75,7 @@ def test_tampering_server_is_caught_and_the_item_named(server, organization):
 
     message = _download_error(admin, "compte-rendu.bin")
     assert "«compte-rendu.bin»" in message and "altered or replaced" in message, message
-    admin.page.locator("#files-panel [role=alert]").evaluate("box => { box.hidden = true; }")
+    admin.page.locator("#files-error").evaluate("box => { box.hidden = true; }")
     message = _download_error(admin, "radio-thorax.bin")
     assert "«radio-thorax.bin»" in message and "altered or replaced" in message, message
 

@@ -264,7 +264,7 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
 /** The documents section of dossier `dossierId`; `onFiles(files)` hears of each listing.
  * Returns {element, refresh}. */
 export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = () => {}) {
-  const box = errorBox();
+  const box = errorBox('files-error');
   const holder = h('div', { id: 'file-preview' });
   const transfers = h('ul', { id: 'transfers', class: 'plain-list' });
   const list = h('ul', { id: 'file-list', class: 'plain-list' });

@@ -16,8 +16,10 @@ const NAMING_ITEM = new Set([
   'malformed_stream', 'download_failed', 'unverified_user', 'withheld_version', 'revoked_user',
 ]);
 
-export function errorBox() {
-  return h('p', { class: 'error', role: 'alert', hidden: true, tabindex: -1 });
+/** An alert box, hidden until an error is shown in it; `id` names it where a panel holds
+ * several (a section's own box beside those of the panels it contains). */
+export function errorBox(id) {
+  return h('p', { class: 'error', role: 'alert', hidden: true, tabindex: -1, id });
 }
 
 /** An error from our own UI code, already in the user's language (no code to translate). */
