@@ -191,18 +191,32 @@ function workspaceHeading(state, box, onNewDossier) {
 /**
  * What the workspace's history says cannot be trusted, loudly: where it breaks or was rolled
  * back, and every forged entry (author, what, why). Nothing is shown when it all verifies.
+ * Opening the workspace may verify only what is new since this browser's checkpoint, while the
+ * committee's log is read whole: a break that read finds is shown here too, as it arrives.
  */
-function historyAlerts(workspace) {
-  const { chain, problems } = workspace;
-  const alerts = [
-    ...(chain.verified ? [] : [t('workspace.historyBroken', { problem: chain.problem })]),
-    ...chain.forgeries.map((forgery) => t('workspace.forgedEntry', {
-      seq: forgery.seq, author: forgery.author_name, kind: forgery.kind, reason: forgery.reason })),
-    ...problems,
-  ];
-  return alerts.length ? h('section', { id: 'history-alerts', class: 'chain-broken', role: 'alert' },
-    h('h2', {}, t('workspace.historyAlert')),
-    h('ul', {}, ...alerts.map((alert) => h('li', {}, alert)))) : null;
+function historyAlerts(state) {
+  const holder = h('div', { class: 'history-alerts' });
+  const draw = () => {
+    const { workspace, log } = state.get();
+    const breaks = new Set([workspace.chain, log?.chain]
+      .filter((chain) => chain && !chain.verified).map((chain) => chain.problem));
+    const alerts = [
+      ...[...breaks].map((problem) => t('workspace.historyBroken', { problem })),
+      ...workspace.chain.forgeries.map((forgery) => t('workspace.forgedEntry', {
+        seq: forgery.seq, author: forgery.author_name, kind: forgery.kind, reason: forgery.reason })),
+      ...workspace.problems,
+    ];
+    holder.replaceChildren(...(alerts.length ? [h('section', { id: 'history-alerts', class: 'chain-broken', role: 'alert' },
+      h('h2', {}, t('workspace.historyAlert')),
+      h('ul', {}, ...alerts.map((alert) => h('li', {}, alert))))] : []));
+  };
+  draw();
+  state.subscribe((_next, changed) => {
+    if (changed.has('workspace') || changed.has('log')) {
+      draw();
+    }
+  });
+  return holder;
 }
 
 /**
@@ -386,7 +400,7 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
     }
   });
   show(root,
-    historyAlerts(state.get().workspace),
+    historyAlerts(state),
     unconfirmedNotice(state.get().workspace),
     freshness,
     h('div', { class: 'workspace-page' },
