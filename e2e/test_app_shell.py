@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.harness import flows
 from e2e.harness.accessibility import assert_accessible
-from e2e.harness.browser import UserBrowser
+from e2e.harness.browser import UserBrowser, wait_for_crypto_ready
 from e2e.harness.flows import ADMIN
 
 TIMEOUT_MS = 30_000
@@ -100,7 +100,7 @@ def test_shell_navigation_tabs_dossier_page_and_layout(server, new_user, locale)
     assert_accessible(admin.page, f"{locale} invitations")
     # Every other entry of the navigation leads to its page's heading too, with nothing spilling.
     for entry in ("nav-waiting", "nav-partners", "nav-board", "nav-send-results", "nav-policies",
-                  "nav-security"):
+                  "nav-security", "nav-settings"):
         _keyboard_to(admin, f"#{entry}", "#view h1")
         _assert_fits(admin, entry)
     _keyboard_to(admin, "#nav-home", "#me-title")
@@ -155,3 +155,28 @@ def test_shell_navigation_tabs_dossier_page_and_layout(server, new_user, locale)
         admin.page.set_viewport_size(screen)
         _inside_width(admin, f"#dossier-table tr:has-text('{PATIENT}') td.status .status-badge")
         _assert_fits(admin, f"dossier list {screen}")
+
+
+def test_settings_page_sets_the_language_and_the_mail_preference(server, new_user):
+    admin = new_user(viewport=SCREENS[1], locale="en-GB")
+    flows.bootstrap(admin, server.bootstrap_link("CHU Réglages"), ADMIN)
+    _keyboard_to(admin, "#nav-settings", "#settings-title")
+    assert admin.page.get_attribute("#nav-settings", "aria-current") == "page"
+    assert_accessible(admin.page, "settings page")
+
+    admin.page.select_option("#settings-language", "fr")
+    expect(admin.page.locator("#settings-title")).to_have_text("Paramètres")
+    expect(admin.page.locator("#nav-settings")).to_have_text("Paramètres")
+    assert admin.page.input_value("#language-select") == "fr"
+    admin.page.check("#notification-mail-never")
+    admin.page.click("#notification-mail-save")
+    expect(admin.page.locator("#notification-mail-saved")).to_have_text("Enregistré.")
+    _assert_fits(admin, "settings page (fr)")
+    assert_accessible(admin.page, "settings page (fr)")
+
+    admin.page.goto(server.url)
+    wait_for_crypto_ready(admin.page)
+    flows.sign_in(admin)
+    admin.page.click("#nav-settings")
+    expect(admin.page.locator("#notification-mail-never")).to_be_checked(timeout=TIMEOUT_MS)
+    assert admin.page.input_value("#settings-language") == "fr"

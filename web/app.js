@@ -23,6 +23,7 @@ import { renderGreet } from './views/greet.js';
 import { renderHome, renderInvitations, renderPeople } from './views/home.js';
 import { renderJoin } from './views/join.js';
 import { renderNotifications } from './views/notifications.js';
+import { renderSettings } from './views/settings.js';
 import { renderDeliveryBoard } from './views/delivery-board.js';
 import { renderPartnerSites } from './views/partner-sites.js';
 import { renderPolicies } from './views/policies.js';
@@ -110,6 +111,8 @@ function renderRoute(view, { segments, query }) {
     renderPolicies(view, rest[0]);
   } else if (first === 'notifications') {
     renderNotifications(view);
+  } else if (first === 'settings') {
+    renderSettings(view);
   } else if (first === 'w' && rest[0]) {
     renderWorkspace(view, rest[0], rest[1]);
   } else if (first === 'send-results' && session.user.profile !== 'external') {

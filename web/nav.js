@@ -1,7 +1,7 @@
 /**
  * The app's left navigation, drawn once the keys are unlocked: Home, what waits for me, my
  * workspaces (with their unread notifications), partner sites and the organisation (people,
- * invitations and the views other parts register) for admins, and security. The link of the page
+ * invitations and the views other parts register) for admins, security and settings. The link of the page
  * shown carries aria-current="page", kept up to date on every route change.
  */
 
@@ -94,7 +94,8 @@ export function renderSideNav(nav) {
     admin ? group('nav-organisation-title', t('nav.organisation'),
       ...ORGANISATION.map(([href, key, id]) => link(href, t(key), id)))
       : link('#/people', t('nav.people'), 'nav-people'),
-    link('#/security', t('nav.security'), 'nav-security')));
+    link('#/security', t('nav.security'), 'nav-security'),
+    link('#/settings', t('nav.settings'), 'nav-settings')));
   markCurrent(nav);
 }
 

@@ -29,7 +29,8 @@ function listSection() {
     h('h2', { id: 'notification-recent-title' }, t('notifications.recent')), list);
 }
 
-function preferencesSection(preferences) {
+/** How often Paravent may mail me (also on the Settings page). */
+export function preferencesSection(preferences) {
   const box = errorBox();
   const saved = h('p', { class: 'success', id: 'notification-mail-saved', role: 'status' });
   const choices = MAIL_MODES.map((mode) => h('label', { class: 'choice' },
