@@ -23,7 +23,7 @@ from flask import Flask
 
 from api.notifications.mail_text import notification_mail
 from api.notifications.smtp import SmtpUrlError, send, sender_address
-from api.realtime.channel import socketio_of
+from api.realtime.channel import start_task_once
 from api.storage.faults import database_error_types
 
 logger = logging.getLogger("paravent.notifications")
@@ -99,12 +99,7 @@ def _send_while_pending(app: Flask, sleep: Callable[[float], None]) -> None:
 
 def start_sender(app: Flask) -> None:
     """Start this process's sender, once (`app` may be Flask's `current_app` proxy)."""
-    app = getattr(app, "_get_current_object", lambda: app)()
-    if app.extensions.get(STARTED):
-        return
-    app.extensions[STARTED] = True
-    socketio = socketio_of(app)
-    socketio.start_background_task(_send_while_pending, app, socketio.sleep)
+    start_task_once(app, STARTED, _send_while_pending)
 
 
 def start_sender_if_pending(app: Flask) -> None:

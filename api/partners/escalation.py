@@ -28,7 +28,7 @@ from api.http.errors import ApiError
 from api.http.inputs import json_body, whole_number
 from api.identity.sessions import login_required
 from api.notifications.records import record_notifications
-from api.realtime.channel import notify_users, socketio_of
+from api.realtime.channel import notify_users, start_task_once
 from api.storage import Store
 from api.storage.faults import database_error_types
 from api.storage.pool import get_store
@@ -162,12 +162,7 @@ def _sweep_while_set(app: Flask, sleep: Callable[[float], None]) -> None:
 
 def start_sweep(app: Flask) -> None:
     """Start this process's sweep, once (`app` may be Flask's `current_app` proxy)."""
-    app = getattr(app, "_get_current_object", lambda: app)()
-    if app.extensions.get(STARTED):
-        return
-    app.extensions[STARTED] = True
-    socketio = socketio_of(app)
-    socketio.start_background_task(_sweep_while_set, app, socketio.sleep)
+    start_task_once(app, STARTED, _sweep_while_set)
 
 
 def init_escalation(app: Flask) -> None:

@@ -47,6 +47,18 @@ def socketio_of(app: Flask) -> SocketIO:
     return app.extensions["paravent_socketio"]
 
 
+def start_task_once(app: Flask, flag: str,
+                    task: Callable[[Flask, Callable[[float], None]], None]) -> None:
+    """Start `task(app, sleep)` in this process's background, unless `app.extensions[flag]` says
+    it runs already (the task clears the flag when it stops); `app` may be `current_app`."""
+    app = getattr(app, "_get_current_object", lambda: app)()
+    if app.extensions.get(flag):
+        return
+    app.extensions[flag] = True
+    socketio = socketio_of(app)
+    socketio.start_background_task(task, app, socketio.sleep)
+
+
 def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
     """Tell every open page of `user_id` that its session ended (they wipe their keys at once),
     then close their sockets, on every process."""
