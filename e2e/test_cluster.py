@@ -170,6 +170,7 @@ def test_cluster_backup_restores_into_sqlite_and_reads_back_in_the_browser(
     flows.bootstrap(admin, link, ADMIN)
     flows.create_workspace(admin, BACKUP_WORKSPACE)
     flows.new_dossier(admin, PATIENT)
+    flows.open_dossier(admin, PATIENT)
     content = os.urandom(FILE_BYTES)  # format-2 blocks, sealed by Chromium's WebCrypto
     admin.page.set_input_files("#file-input", files=[
         {"name": BACKUP_FILE, "mimeType": "application/octet-stream", "buffer": content}])
