@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from pycrypto_wasm import hashing
 from pycrypto_wasm.audit.export import export_document
 from pycrypto_wasm.identity.certificates import RevocationCertificate
 from tests.audit.organization import ORGANIZATION, WORKSPACE, committee
@@ -117,3 +118,15 @@ def test_verifier_flags_a_revoked_authors_entry_whose_order_nothing_confirms(tmp
     assert ("ORDER NOT CONFIRMED: entry 6 (comment) was written by Mme Inès Sud, revoked on "
             in result.stdout)
     assert "entry 4 (comment)" not in result.stdout
+
+
+def test_verifier_accepts_a_partner_spaces_receipts(tmp_path):
+    """A results space's history as the browsers write it today: a partner's signed receipts
+    (opened, then acknowledged) of the dossier version the history names."""
+    team = committee()
+    receipt = {"dossier_id": "d-1", "version": 1, "hash": hashing.blake2b(b"a result")}
+    team.append("u-sud", "result_opened", {"dossier_id": "d-1"}, public=receipt)
+    team.append("u-sud", "result_acknowledged", {"dossier_id": "d-1"}, public=receipt)
+    result = _verify(_export(tmp_path, team), "--root-key", team.root.verify_key.fingerprint())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CHAIN VERIFIED: 7 entries" in result.stdout
