@@ -249,6 +249,15 @@ def test_unsaved_dossier_edits_ask_before_a_reload(server, new_user):
     wait_for_crypto_ready(admin.page)
     assert dialogs == ["beforeunload"]
 
+    # The same edit saved: the form stays drawn with it, and nothing holds the reload back.
+    admin.page.click("#unlock-passkey")
+    admin.page.locator("#dossier-summary").press_sequentially("Synthèse enregistrée")
+    admin.page.click("#dossier-save")
+    admin.page.locator("#dossier-saved:not(:empty)").wait_for(timeout=TIMEOUT_MS)
+    admin.page.reload()
+    wait_for_crypto_ready(admin.page)
+    assert dialogs == ["beforeunload"], "a saved edit must not hold the reload back"
+
 
 def test_a_revoked_member_page_shows_no_page_error(server, organization):
     """The member has a dossier open when revoked; the admin then opens the workspace and the

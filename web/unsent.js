@@ -50,6 +50,20 @@ function changedFields() {
     .filter((element) => keyOf(element) && !element.disabled && isChanged(element));
 }
 
+/** Takes what `form` holds now as saved: its fields no longer count as unsent (a form that stays
+ * drawn after its save, as a dossier's does, would otherwise be warned about at every reload). */
+export function markSaved(form) {
+  form.querySelectorAll(FIELDS).forEach((element) => {
+    if (element.type === 'checkbox' || element.type === 'radio') {
+      element.defaultChecked = element.checked;
+    } else if (element instanceof HTMLSelectElement) {
+      [...element.options].forEach((option) => { option.defaultSelected = option.selected; });
+    } else {
+      element.defaultValue = element.value;
+    }
+  });
+}
+
 /** Whether the view holds text typed and not yet saved or sent. */
 export function hasUnsentText() {
   return changedFields().length > 0;

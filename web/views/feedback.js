@@ -9,6 +9,7 @@ import { whileServerWaits } from '../api.js';
 import { fill, h, show } from '../dom.js';
 import { hasMessage, t } from '../i18n/i18n.js';
 import { toast } from '../toast.js';
+import { markSaved } from '../unsent.js';
 
 /** Codes whose English message names what was affected (which file, which entry). */
 const NAMING_ITEM = new Set([
@@ -65,7 +66,8 @@ export function showNotice(box, text) {
 
 /** Runs `action` with `button` disabled, reporting any failure in `box`, and in the meantime
  * that it waits for the server ("Storage unavailable, retrying…": the request is sent again by
- * itself, nothing the person typed is lost). */
+ * itself, nothing the person typed is lost). Once it succeeds, what the button's form holds is
+ * saved: no longer unsent text to warn about or keep across the lock. */
 export async function attempt(button, box, action) {
   box.hidden = true;
   button.disabled = true;
@@ -77,7 +79,11 @@ export async function attempt(button, box, action) {
     }
   });
   try {
-    return await action();
+    const done = await action();
+    if (button.form) {
+      markSaved(button.form);
+    }
+    return done;
   } catch (error) {
     showError(box, error, { focus: true });
     return undefined;
