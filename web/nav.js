@@ -66,10 +66,10 @@ function workspaceLinks(nav) {
     : window.removeEventListener('hashchange', onRoute));
   window.addEventListener('hashchange', onRoute);
   onWorkspaceChanged((change) => {
-    if (list.isConnected && (change.what === 'members' || change.kind === 'workspace')) {
+    if (change.what === 'members' || change.kind === 'workspace') {
       refresh();
     }
-  });
+  }, list);
   return h('li', { class: 'nav-group' },
     h('h2', { id: 'nav-workspaces-title', class: 'nav-group-title' }, t('nav.workspaces')), list);
 }

@@ -35,11 +35,25 @@ function holdRealtime(hold) {
   }
 }
 
-let workspaceListener = null;
+// Who hears of workspace changes: each listener with the element it draws in (the navigation's
+// list, a view's own part), dropped once that element, having been in the page, has left it.
+const workspaceListeners = new Map();
 
-/** The one view that wants to hear of workspace changes (the last one to ask). */
-export function onWorkspaceChanged(listener) {
-  workspaceListener = listener;
+/** Calls `listener(change)` on each workspace change while `element` is in the page (a view may
+ * ask before it has drawn `element`). */
+export function onWorkspaceChanged(listener, element) {
+  workspaceListeners.set(listener, { element, drawn: false });
+}
+
+function tellWorkspaceListeners(change) {
+  workspaceListeners.forEach((holder, listener) => {
+    if (holder.element.isConnected) {
+      holder.drawn = true;
+      listener(change);
+    } else if (holder.drawn) {
+      workspaceListeners.delete(listener);
+    }
+  });
 }
 
 /** Calls `listener(data)` on each server event `name` (the socket's own `connect` too). */
@@ -62,7 +76,7 @@ export function connectRealtime(statusElement) {
     statusElement.textContent = '';
     statusElement.dispatchEvent(new CustomEvent('statechange', { bubbles: true }));
   };
-  socket.on('workspace:changed', (change) => workspaceListener?.(change));
+  socket.on('workspace:changed', tellWorkspaceListeners);
   socket.on('connect', () => show('connected'));
   socket.on('disconnect', () => show('disconnected'));
   socket.on('connect_error', () => show('disconnected'));

@@ -201,12 +201,12 @@ export async function renderDeliveryBoard(root) {
   // A receipt (a log entry), a new result or an escalation in one of the spaces: redraw it.
   const pending = new Map();
   onWorkspaceChanged((change) => {
-    if (!root.isConnected || pending.has(change.workspace_id)) {
+    if (pending.has(change.workspace_id)) {
       return;
     }
     pending.set(change.workspace_id, setTimeout(() => {
       pending.delete(change.workspace_id);
       reload(change.workspace_id).catch((error) => showError(box, error));
     }, 300));
-  });
+  }, body);
 }

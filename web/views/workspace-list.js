@@ -46,11 +46,7 @@ export function workspaceListSection() {
     }
   } }, h('label', { for: 'workspace-name' }, t('workspaces.name')), name, submit);
   refresh().catch((error) => showError(box, error));
-  onWorkspaceChanged(() => {
-    if (list.isConnected) {
-      refresh().catch((error) => showError(box, error));
-    }
-  });
+  onWorkspaceChanged(() => refresh().catch((error) => showError(box, error)), list);
   return h('section', { class: 'panel', 'aria-labelledby': 'workspaces-title' },
     h('h2', { id: 'workspaces-title' }, t('workspaces.title')), list, empty, form, box);
 }

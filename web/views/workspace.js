@@ -378,7 +378,7 @@ export async function renderWorkspace(root, workspaceId, dossierId = null) {
         showError(box, error);
       }
     }
-  });
+  }, editor);
   drawAll(state.get(), new Set(['dossiers', 'log', 'workspace']));
   viewing(workspaceId, null, () => {});
   // Said before the first write: whether this browser can confirm it sees the latest state.
