@@ -114,16 +114,40 @@ class Directory(MutableMapping[str, DirectoryEntry]):
         return len(self._certificates)
 
     def add(self, certificates: Mapping[str, bytes], revocations: Mapping[str, bytes]) -> None:
-        """Takes more of the listing (a page, its signers): users already known keep the
-        certificate taken first; a revocation not known before is checked at the next read."""
-        for user_id, signed in certificates.items():
-            self._certificates.setdefault(user_id, signed)
+        """Takes more of the listing (a page, its signers). A user listed now with another
+        certificate than the one held is judged by the new one, as a fresh sign-in would judge
+        them (a forged one shows as not valid instead of hiding behind the genuine one seen
+        earlier), and so is everyone certified through them; a revocation not known before is
+        checked at the next read (the caller passes every revocation it believes, so none is
+        dropped by judging a user again)."""
+        changed = {user_id for user_id, signed in certificates.items()
+                   if self._certificates.get(user_id, signed) != signed}
+        self._certificates.update(certificates)
+        self._judge_again(changed)
         for user_id, signed in revocations.items():
             if user_id not in self._revocations:
                 self._revocations[user_id] = signed
                 entry = self._entries.get(user_id)
                 if entry is not None and entry.revocation is None:
                     del self._entries[user_id]
+
+    def _judge_again(self, changed: set[str]) -> None:
+        """Forgets what was resolved of the users in `changed` and of everyone whose certificate
+        one of them signed (transitively)."""
+        stale = set(changed)
+        while changed:
+            changed = {user_id for user_id in self._certified
+                       if user_id not in stale and self._signer_of(user_id) in stale}
+            stale |= changed
+        for user_id in stale:
+            self._certified.pop(user_id, None)
+            self._entries.pop(user_id, None)
+
+    def _signer_of(self, user_id: str) -> str | None:
+        try:
+            return UserCertificate.peek(self._certificates[user_id]).signed_by
+        except (CryptoError, KeyError):
+            return None
 
     def is_of(self, root: VerifyKey, organization: str) -> bool:
         """Whether this directory is checked against `root` for `organization`."""

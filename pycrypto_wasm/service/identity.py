@@ -216,8 +216,9 @@ def _load_directory(state: WorkerState, request: Params) -> dict[str, dict[str, 
 def _add_to_directory(state: WorkerState, request: Params) -> dict[str, dict[str, Any]]:
     """Takes part of the server's listing (`users`, and `signers`: what verifying them takes)
     into the directory this worker checks as it reads it, as `_load_directory` takes the whole:
-    users it knows already keep what it took first, and no revocation it believed is dropped.
-    Returns what the server claims of the users of `users`."""
+    a user listed with another certificate than before is judged by the new one (as a fresh
+    sign-in would), and no revocation it believed is dropped. Returns what the server claims of
+    the users of `users`."""
     certificates, listed, claims = _parsed(request.get("users"))
     signers, signers_revoked, signers_claims = _parsed(request.get("signers") or [])
     revocations = _believed_revocations(state, request, {**signers_revoked, **listed})
@@ -228,10 +229,8 @@ def _add_to_directory(state: WorkerState, request: Params) -> dict[str, dict[str
                                     state.certificate_checks)
         state.directory_claims, state.signed_certificates = {}, {}
     state.directory.add({**signers, **certificates}, revocations)
-    for user_id, signed in {**signers, **certificates}.items():
-        state.signed_certificates.setdefault(user_id, signed)
-    for user_id, claimed in {**signers_claims, **claims}.items():
-        state.directory_claims.setdefault(user_id, claimed)
+    state.signed_certificates.update({**signers, **certificates})
+    state.directory_claims.update({**signers_claims, **claims})
     for entry in state.directory.revoked():
         signed = state.directory.signed_revocation(entry.user_id)
         if signed is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pycrypto_wasm.identity.certificates import RevocationCertificate, UserCertificate
-from pycrypto_wasm.identity.trust import verify_directory
+from pycrypto_wasm.identity.trust import Directory, verify_directory
 from pycrypto_wasm.signing import SigningKey
 from tests.identity.conftest import ORG, make_member, resign, substitute
 
@@ -86,3 +86,29 @@ def test_trust_revocation_forged_by_server_is_ignored(root, admin, member):
 
 def test_trust_peek_reads_claims_without_trusting_them(member):
     assert UserCertificate.peek(member.signed).signed_by == "u-admin"
+
+
+def test_trust_a_certificate_swapped_after_it_was_read_is_judged_by_the_new_one(
+        root, admin, member):
+    directory = Directory(root.verify_key, ORG, {"u-admin": admin.signed})
+    directory.add({"u-member": member.signed}, {})
+    assert directory["u-member"].active
+    directory.add({"u-member": substitute(member.signed, profile="admin")}, {})
+    assert "not valid" in directory["u-member"].problem
+
+
+def test_trust_a_forged_admin_unseats_everyone_it_certified_and_a_revocation_stays(
+        root, admin, member):
+    revocation = RevocationCertificate(
+        organization=ORG, user_id="u-member", revoked_by="u-admin", revoked_at=1_800_000_000
+    ).sign(admin.signing)
+    directory = Directory(root.verify_key, ORG, {"u-admin": admin.signed,
+                                                 "u-member": member.signed})
+    directory.add({}, {"u-member": revocation})
+    assert directory["u-member"].valid and not directory["u-member"].active
+    directory.add({"u-admin": substitute(admin.signed, display_name="Dr Impostor")},
+                  {"u-member": revocation})
+    assert not directory["u-admin"].valid
+    assert "u-admin is not a verified user" in directory["u-member"].problem
+    directory.add({"u-admin": admin.signed}, {"u-member": revocation})
+    assert directory["u-member"].revocation.revoked_by == "u-admin"
