@@ -5,14 +5,16 @@
  * announced (`REVOCATIONS_LEARNED` on window), so that the directory and share lists shown
  * redraw without that user.
  *
- * One listing per view: every caller while a view is shown (Home's list, the workspace list, a
- * workspace's state, the bell) shares one request. A new view, a member added or a revocation
- * made or learned here asks for it again. The worker checks a certificate only when something
- * reads it (a history's authors, or a caller wanting the whole list), and each one once per
- * sign-in (it keeps each one it verified, by signer key and hash). Home's member list and the
- * bell fetch only what they show (a page of a search, the people named), with the admins who
- * certified them and every revocation the server lists, and the worker adds them to what it
- * holds without dropping any revocation it believes. */
+ * Nothing on Home, the workspace list or a history's verification fetches the whole directory:
+ * before the worker verifies a history it names the users it lacks (`directory.wanted`: the
+ * authors, members, revokers and granters the entries claim, unverified) and the page fetches
+ * those by id (`/api/directory?ids=…&signers=1`: with the admins who certified them and every
+ * revocation the server lists), each once per view. The People page and the bell fetch only what
+ * they show (a page of a search, the people named) the same way. The worker checks a
+ * certificate only when something reads it, once per sign-in, and adds what it is handed to what
+ * it holds without dropping any revocation it believes. Views that still show everyone (a
+ * workspace's people, partner sites, greeting) share one verified listing per view. A new view, a
+ * member added or a revocation made or learned here asks again. */
 
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
@@ -36,11 +38,12 @@ export async function learnRevocations(userId, revocations) {
   }
 }
 
-// This view's directory for the signed-in user: the server's listing (one request), and the
-// promises of it handed to the worker (`loaded`) and of it wholly verified (`verified`).
+// This view's directory for the signed-in user: the users handed to the worker by id (each
+// asked once, `taken`: id -> the promise of it taken), and, for the views that still show the
+// whole list, the promise of the server's listing of everyone, wholly verified.
 let shared = null;
 
-/** Fetches and verifies the directory again at the next call (it changed, or a new view). */
+/** Fetches and verifies again at the next call (the directory changed, or a new view). */
 export function forgetDirectory() {
   shared = null;
 }
@@ -48,13 +51,7 @@ window.addEventListener('hashchange', forgetDirectory);
 
 function current() {
   if (shared?.user !== session.user) {
-    const listing = allPages('/api/directory', 'users');
-    shared = { user: session.user, listing, loaded: null, verified: null };
-    listing.catch(() => {
-      if (shared?.listing === listing) {
-        shared = null;
-      }
-    });
+    shared = { user: session.user, taken: new Map(), verified: null };
   }
   return shared;
 }
@@ -79,18 +76,53 @@ function once(state, key, make) {
   return state[key];
 }
 
-/** The directory handed to the worker, which checks each certificate once something reads it
- * (a history's authors, a page of the member list). */
-export function loadDirectory() {
+// The server names at most this many users by id in one request.
+const MAX_IDS = 1000;
+
+/** The server's listing of `ids` (at most MAX_IDS), with what verifying them takes: the admins
+ * who certified them and every user with a revocation listed, with theirs. */
+function listedById(ids) {
+  const search = new URLSearchParams({ ids: ids.join(','), limit: String(MAX_IDS), signers: '1' });
+  return api('GET', `/api/directory?${search}`);
+}
+
+/** Has the worker take the users `userIds` by id, each fetched once per view (in batches of
+ * MAX_IDS), with what verifying them takes; it checks each one once something reads it. */
+export async function takeUsers(userIds) {
   const state = current();
-  return once(state, 'loaded', () => handToWorker('directory.load', state.listing));
+  const wanted = [...new Set(userIds)].filter(Boolean);
+  const missing = wanted.filter((id) => !state.taken.has(id));
+  for (let at = 0; at < missing.length; at += MAX_IDS) {
+    const batch = missing.slice(at, at + MAX_IDS);
+    const taken = handToWorker('directory.add', listedById(batch));
+    batch.forEach((id) => state.taken.set(id, taken));
+    taken.catch(() => batch.filter((id) => state.taken.get(id) === taken)
+      .forEach((id) => state.taken.delete(id)));
+  }
+  await Promise.all(wanted.map((id) => state.taken.get(id)));
+}
+
+/** Before the worker verifies a workspace's history (`entries`, with the `checkpoint` and
+ * key `grants` of `request`), has it take the users that history names and it does not hold
+ * yet (authors, members, revokers, granters): never the whole directory. One the server does
+ * not serve leaves the entries that need it failing verification, by name. */
+export async function takeNamedUsers(workspaceId, entries, request = {}) {
+  const { user_ids: wanted } = await cryptoClient().call('directory.wanted', {
+    workspace_id: workspaceId, entries, checkpoint: request.checkpoint, grants: request.grants,
+  });
+  await takeUsers(wanted);
+}
+
+/** Once per view, the revocations the server lists (and my own certificate) taken by the
+ * worker, before it verifies histories: what they name comes with `takeNamedUsers`. */
+export function loadDirectory() {
+  return takeUsers([session.user.user_id]);
 }
 
 /** Every user of the directory, each certificate verified. */
 export function verifiedDirectory() {
-  const state = current();
-  return once(state, 'verified',
-    async () => (await handToWorker('directory.verify', state.listing)).users);
+  return once(current(), 'verified', async () => (
+    await handToWorker('directory.verify', allPages('/api/directory', 'users'))).users);
 }
 
 // Where each page of a search starts (the server's cursor), by user, query and first row.
@@ -131,11 +163,10 @@ export async function directoryPage(query, first, count) {
 /** The verified names of `userIds` ({user id: name}), fetched by id: the rest of the
  * directory is neither fetched nor checked. */
 export async function directoryNames(userIds) {
-  const ids = [...new Set(userIds)].filter(Boolean).slice(0, 1000);
+  const ids = [...new Set(userIds)].filter(Boolean).slice(0, MAX_IDS);
   if (!ids.length) {
     return new Map();
   }
-  const search = new URLSearchParams({ ids: ids.join(','), limit: '1000', signers: '1' });
-  const { names } = await handToWorker('directory.names', api('GET', `/api/directory?${search}`));
+  const { names } = await handToWorker('directory.names', listedById(ids));
   return new Map(Object.entries(names));
 }

@@ -8,7 +8,7 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
-import { learnRevocations } from './directory.js';
+import { learnRevocations, takeNamedUsers } from './directory.js';
 import { freshnessSettled, headsChanged } from './freshness.js';
 import {
   keepCheckpoint, rememberHead, rememberOwnState, rememberedHead,
@@ -28,7 +28,9 @@ function today() {
  */
 export async function verifyHistory(method, workspaceId, entries, request = {}) {
   const userId = session.user.user_id;
-  const remembered = await rememberedHead(userId, workspaceId).catch(() => null);
+  const [remembered] = await Promise.all([
+    rememberedHead(userId, workspaceId).catch(() => null),
+    takeNamedUsers(workspaceId, entries, request)]);
   const reply = await cryptoClient().call(method, {
     ...request, workspace_id: workspaceId, entries, remembered,
   });

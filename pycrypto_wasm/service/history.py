@@ -124,7 +124,7 @@ def _learn_revocations(state: WorkerState, history: History) -> None:
         state.learn_revocation(user_id, history.revocations[user_id], signed)
 
 
-def _checkpoint(state: WorkerState, workspace_id: str, request: Params) -> History | None:
+def checkpoint_of(state: WorkerState, workspace_id: str, request: Params) -> History | None:
     """The state my checkpoint in `request` holds, if the page sent one."""
     checkpoint = request.get("checkpoint")
     if not checkpoint:
@@ -172,7 +172,7 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
     stored = stored_entries(request)
     whole = request.get("whole") is True
     try:
-        checkpoint = _checkpoint(state, workspace_id, request)
+        checkpoint = checkpoint_of(state, workspace_id, request)
     except CheckpointUnusableError:
         if not whole:
             raise

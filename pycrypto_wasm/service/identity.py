@@ -256,12 +256,6 @@ def verify_users(state: WorkerState, request: Params) -> Reply:
     return {"users": _views(state, _load_directory(state, request)), **_checked(state)}
 
 
-def load_users(state: WorkerState, request: Params) -> Reply:
-    """The directory taken, each certificate checked only once something reads it (a page of
-    the member list, a history's authors): `count` users."""
-    return {"count": len(_load_directory(state, request)), **_checked(state)}
-
-
 def page_users(state: WorkerState, request: Params) -> Reply:
     """One page of the member list as the server paged and searched it (`users`, with the
     `signers` verifying them takes, and `total`, how many match: the server's word), each user
@@ -279,6 +273,13 @@ def name_users(state: WorkerState, request: Params) -> Reply:
     return {"names": {user_id: entry.certificate.display_name
                       for user_id, entry in entries.items() if entry.certificate is not None},
             **_checked(state)}
+
+
+def add_users(state: WorkerState, request: Params) -> Reply:
+    """Takes the users the server listed by id (`users`, with `signers`: what verifying them
+    takes, and every listed revocation) into the directory this worker checks as it reads it:
+    those a history names, asked for before it is verified (`directory.wanted`)."""
+    return {"count": len(_add_to_directory(state, request)), **_checked(state)}
 
 
 def sign_revocation(state: WorkerState, request: Params) -> Reply:
@@ -300,8 +301,8 @@ METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "identity.status": status,
     "identity.lock": lock,
     "directory.verify": verify_users,
-    "directory.load": load_users,
     "directory.page": page_users,
     "directory.names": name_users,
+    "directory.add": add_users,
     "directory.sign_revocation": sign_revocation,
 }

@@ -3,7 +3,8 @@ it announced, decrypt the name), share (the entry adding a member, and the keys)
 entry removing one and announcing a new key), settings, and dossiers as signed, encrypted,
 versioned manifests recorded in the history, with a field merge for concurrent edits.
 
-Authors and granters are looked up in the directory this worker verified (`directory.verify`);
+Authors and granters are looked up in the directory this worker verifies as it reads it (the
+users a history names, fetched by id before it is verified: `named_users.py`);
 who is a member, which key is current and which versions exist is what the workspace's history
 proves (`history.py`): nothing the server says about them is taken on its word.
 """

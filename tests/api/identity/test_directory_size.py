@@ -5,6 +5,7 @@ afterwards, or a revocation it lists later, is checked and believed as before.""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from pycrypto_wasm.service import CryptoService
@@ -141,3 +142,114 @@ def test_the_bell_names_only_the_people_it_asks_for(organization):
     assert named["certificate_checks"] == 3
     too_many = ",".join(f"u-{index}" for index in range(1001))
     assert admin.client.get(f"/api/directory?ids={too_many}").status_code == 400
+
+
+def _open_with_named_users(worker: CryptoService, admin, workspace_id: str,
+                           served: Any = None) -> dict:
+    """Opens a workspace as the page does, with no directory but the users its history names
+    (`directory.wanted`), fetched by id; `served` may change what the server lists."""
+    listing = admin.client.get(f"/api/workspaces/{workspace_id}").json
+    entries = admin.client.get(f"/api/workspaces/{workspace_id}/log?after=0").json["entries"]
+    wanted = worker.handle("directory.wanted", {"workspace_id": workspace_id, "entries": entries,
+                                                "grants": listing["grants"]})
+    assert wanted["ok"], wanted
+    ids = ",".join(wanted["result"]["user_ids"])
+    listed = admin.client.get(f"/api/directory?ids={ids}&signers=1").json
+    added = worker.handle("directory.add", served(listed) if served else listed)
+    assert added["ok"], added
+    opened = worker.handle("workspace.open", {
+        "workspace_id": workspace_id, "entries": entries, "grants": listing["grants"],
+        "manifest": listing["manifest"], "manifest_version": listing["manifest_version"]})
+    assert opened["ok"], opened
+    return {"wanted": wanted["result"]["user_ids"], **opened["result"]}
+
+
+def _workspace_written_by(organization, writer) -> str:
+    """A workspace the admin created and shared with `writer`, who saved a dossier in it."""
+    admin = MemberBrowser(organization.admin)
+    workspace_id = admin.create_workspace("Comité")
+    admin.open(workspace_id)
+    admin.share(workspace_id, writer.user_id, "contributor")
+    author = MemberBrowser(writer)
+    author.open(workspace_id)
+    author.save_dossier(workspace_id, {"patient_name": "Mme Test", "urgency": "low"})
+    return workspace_id
+
+
+def test_opening_a_workspace_fetches_and_checks_only_the_users_its_history_names(organization):
+    members = [organization.member(display_name=f"Member {index}") for index in range(5)]
+    workspace_id = _workspace_written_by(organization, members[0])
+    admin = organization.admin
+    worker = _signed_in_worker(admin)
+    opened = _open_with_named_users(worker, admin, workspace_id)
+    assert set(opened["wanted"]) == {admin.user_id, members[0].user_id}
+    assert opened["chain"]["verified"], opened["chain"]
+    assert {member["user_id"] for member in opened["members"]} == {admin.user_id,
+                                                                    members[0].user_id}
+    # The admin and the author: the four other members were neither fetched nor checked.
+    assert opened["chain"]["revocations"] == {}
+    again = worker.handle("directory.wanted", {
+        "workspace_id": workspace_id,
+        "entries": admin.client.get(f"/api/workspaces/{workspace_id}/log?after=0").json[
+            "entries"]})["result"]
+    assert again["user_ids"] == []  # held now: nothing more to fetch
+    checks = worker.handle("directory.add", {"users": [], "signers": []})["result"]
+    assert checks["certificate_checks"] == 2
+
+
+def test_an_author_the_server_does_not_serve_breaks_the_history_by_name(organization):
+    author = organization.member(display_name="Member A")
+    workspace_id = _workspace_written_by(organization, author)
+
+    def without_author(listed: dict) -> dict:
+        return {"users": [user for user in listed["users"] if user["user_id"] != author.user_id],
+                "signers": listed["signers"]}
+
+    opened = _open_with_named_users(_signed_in_worker(organization.admin), organization.admin,
+                                    workspace_id, without_author)
+    assert not opened["chain"]["verified"]
+    assert "not signed by a known user" in opened["chain"]["problem"]
+    assert author.user_id in opened["chain"]["problem"]
+
+
+def test_a_substituted_author_key_is_caught_when_fetched_by_id(organization):
+    author = organization.member(display_name="Member A")
+    workspace_id = _workspace_written_by(organization, author)
+
+    def substituted(listed: dict) -> dict:
+        for user in listed["users"]:
+            if user["user_id"] == author.user_id:
+                user["certificate"] = b64url(substitute(unb64url(user["certificate"]),
+                                                        display_name="Mallory"))
+        return listed
+
+    opened = _open_with_named_users(_signed_in_worker(organization.admin), organization.admin,
+                                    workspace_id, substituted)
+    assert not opened["chain"]["verified"]
+    assert author.user_id in opened["chain"]["problem"]
+
+
+def test_a_revoked_member_stays_revoked_when_only_named_users_are_fetched(organization):
+    author, revoked = (organization.member(display_name=name) for name in ("A", "B"))
+    workspace_id = _workspace_written_by(organization, author)
+    admin_browser = MemberBrowser(organization.admin)
+    admin_browser.open(workspace_id)
+    admin_browser.share(workspace_id, revoked.user_id, "reader")
+    assert organization.revoke(revoked).status_code == 200
+    opened = _open_with_named_users(_signed_in_worker(organization.admin), organization.admin,
+                                    workspace_id)
+    member = next(member for member in opened["members"] if member["user_id"] == revoked.user_id)
+    assert member["revoked"]
+
+
+def test_from_a_checkpoint_its_members_are_named_too(organization):
+    author = organization.member(display_name="Member A")
+    workspace_id = _workspace_written_by(organization, author)
+    admin = MemberBrowser(organization.admin)
+    admin.open(workspace_id)
+    checkpoint = admin.checkpoints[workspace_id]
+    entries = admin.log_entries(workspace_id, checkpoint["seq"] - 1)
+    assert {entry["seq"] for entry in entries} == {checkpoint["seq"]}  # the author's dossier
+    wanted = _signed_in_worker(organization.admin).handle("directory.wanted", {
+        "workspace_id": workspace_id, "entries": entries, "checkpoint": checkpoint})
+    assert set(wanted["result"]["user_ids"]) == {organization.admin.user_id, author.user_id}
