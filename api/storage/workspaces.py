@@ -170,6 +170,16 @@ class WorkspaceStore:
             params.append(kind)
         return list(self.db.query(sql + " order by d.created_at", params))
 
+    def latest_of(self, workspace_id: str, document_ids: list[str]) -> list[Row]:
+        """The latest version of each of `document_ids` the workspace holds."""
+        marks = ", ".join("?" for _ in document_ids)
+        return list(self.db.query(
+            "select d.* from documents d join (select document_id, max(version) as version "
+            f"from documents where workspace_id = ? and document_id in ({marks}) "
+            "group by document_id) latest on d.document_id = latest.document_id "
+            "and d.version = latest.version where d.workspace_id = ?",
+            [workspace_id, *document_ids, workspace_id]))
+
     def document_versions(self, workspace_id: str, document_id: str) -> list[Row]:
         return list(self.db.query(
             "select * from documents where workspace_id = ? and document_id = ? "

@@ -5,6 +5,8 @@ older version gets 409 `stale_version` with the latest version, merges, and retr
 version carries the log entry that records it (its manifest's hash), appended in the same
 transaction. Writers need the contributor role; the workspace manifest (its name) needs a
 manager, and only it may carry the workspace's id (dossiers are `d-…`, files `f-…`).
+The listing pages every document's latest version; `?ids=` gives those of up to `MAX_IDS`
+named documents (the rows a page shows, such as the delivery board's).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from pycrypto_wasm.workspace.workflow import check_workflow
 blueprint = Blueprint("documents", __name__)
 KINDS = ("workspace", "dossier", "file")
 ID_PREFIXES = {"dossier": "d-", "file": "f-"}
+# Documents one request may ask for by id (`?ids=`).
+MAX_IDS = 100
 
 
 def document_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +111,17 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
     return jsonify({"version": expected + 1}), 201
 
 
+def _latest_of(workspace_id: str) -> list[Any]:
+    """The latest version of each document `ids` names (comma-separated, at most
+    `MAX_IDS`): the rows a page shows, read without listing every document."""
+    ids = request.args.get("ids", "").split(",")
+    if not 1 <= len(ids) <= MAX_IDS or len(set(ids)) != len(ids):
+        raise ApiError(400, "bad_request", f"'ids' names 1 to {MAX_IDS} distinct documents")
+    for document_id in ids:
+        check_id(DOCUMENT_ID, document_id, "document")
+    return get_store().workspaces.latest_of(workspace_id, ids)
+
+
 @blueprint.get("/api/workspaces/<workspace_id>/documents")
 @login_required
 def list_documents(workspace_id: str) -> Response:
@@ -114,6 +129,9 @@ def list_documents(workspace_id: str) -> Response:
     kind = request.args.get("kind")
     if kind is not None and kind not in KINDS:
         raise ApiError(400, "bad_request", f"kind must be one of {', '.join(KINDS)}")
+    if "ids" in request.args:
+        return jsonify({"documents": [document_view(row) for row in _latest_of(workspace_id)],
+                        "next": None})
     page = paged(get_store().workspaces.latest_documents(workspace_id, kind),
                  key=lambda row: (row["created_at"], row["document_id"]))
     return jsonify({"documents": [document_view(row) for row in page.rows], "next": page.next})

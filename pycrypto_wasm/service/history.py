@@ -39,6 +39,7 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import HeldHistory, WorkerState
+from pycrypto_wasm.workspace import receipts
 from pycrypto_wasm.workspace.checkpoint import (
     checkpoint_key,
     checkpointable,
@@ -188,6 +189,7 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
                           directory=state.directory,
                           remembered_cutoffs=remembered.cutoffs if remembered else None,
                           seen=seen, start=start)
+    receipts.fold(held.history)
     _learn_revocations(state, held.history)
     held.own_state_floor = max(remembered.own_state if remembered else 0,
                                held.history.own_state_of(bundle.user_id))

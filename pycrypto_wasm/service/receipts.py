@@ -2,7 +2,8 @@
 log entry of the space's history naming the version I saw by its hash), and each result's delivery
 replayed from the verified history for the laboratory's board.
 
-Both work on the history the worker verified last (log.read or workspace.open before)."""
+All work on the history the worker verified last (workspace.open or log.read before), whole or
+from my checkpoint: the deliveries are part of the replayed state a checkpoint keeps."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ def write_receipt(state: WorkerState, request: Params) -> Reply:
     if kind not in receipts.RECEIPT_KINDS:
         raise RequestError(f"parameter 'kind' must be one of {', '.join(receipts.RECEIPT_KINDS)}")
     history = history_service.writable(state, workspace_id)
-    history_service.whole(state, workspace_id)
     record = history.latest.get(dossier_id)
     if record is None or record.kind != "dossier":
         raise RequestError(f"the space's history records no result {dossier_id}")
@@ -48,12 +48,28 @@ def read_deliveries(state: WorkerState, request: Params) -> Reply:
     dossier_ids = request.get("dossier_ids")
     if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
         raise RequestError("parameter 'dossier_ids' must list dossier ids")
-    history = history_service.whole(state, workspace_id)
+    history = history_service.held(state, workspace_id).history
     found = receipts.deliveries(history, list(dossier_ids))
     return {"deliveries": {dossier_id: delivery.view() for dossier_id, delivery in found.items()}}
+
+
+def read_board(state: WorkerState, request: Params) -> Reply:
+    """Every dossier the verified history records and has not deleted, newest first, as
+    `[dossier_id, sent_at, opened, acknowledged, problems]` (the last three: how many receipts
+    of each kind count, how many do not): what the board sorts, filters and pages by without
+    decrypting anything; the rows shown are read with receipts.deliveries and dossier.read."""
+    workspace_id = params.text(request, "workspace_id")
+    history = history_service.held(state, workspace_id).history
+    rows = [[dossier_id, delivery.sent_at, len(delivery.opened), len(delivery.acknowledged),
+             len(delivery.problems)]
+            for dossier_id, delivery in history.deliveries.items()
+            if not history.latest[dossier_id].deleted]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    return {"rows": rows}
 
 
 METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "receipts.write": write_receipt,
     "receipts.deliveries": read_deliveries,
+    "receipts.board": read_board,
 }

@@ -330,7 +330,8 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
 
     With `latest`, the listing claims to be each document's latest version: a version older
     than the history's is a rollback, and a recorded document missing from it is withheld
-    (unless its latest version deletes it: the server forgets deleted files after a while).
+    (unless its latest version deletes it: the server forgets deleted files after a while);
+    with `wanted` too (document ids: the listing asked for those only), a wanted one missing.
     With `versions_of` (a document id), it claims to be every version of that document: a
     recorded version missing from it is withheld."""
     workspace_id = params.text(request, "workspace_id")
@@ -360,11 +361,15 @@ def open_documents(state: WorkerState, request: Params, kind: str) -> tuple[
         except CryptoError as error:
             results.append((document_id, None, str(error)))
     if latest:
+        wanted = request.get("wanted")
+        asked = history.latest if wanted is None else {
+            str(document_id): history.latest.get(str(document_id)) for document_id in wanted}
         results.extend(
             (document_id, None, f"{kind} {document_id} (version {record.version}, recorded at "
              f"entry {record.seq}) is withheld by the server")
-            for document_id, record in history.latest.items()
-            if record.kind == kind and not record.deleted and document_id not in listed)
+            for document_id, record in asked.items()
+            if record is not None and record.kind == kind and not record.deleted
+            and document_id not in listed)
     if request.get("versions_of") is not None:
         every = params.text(request, "versions_of")
         results.extend(

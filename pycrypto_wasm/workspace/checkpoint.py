@@ -4,18 +4,21 @@ it (history.py `replay(start=...)`, log.py `verify_chain(base=...)`).
 
 It holds the state the replay reached (members and roles, the current key and every key's check
 value, the workflow in force, the settings' and every document's recorded versions, the
-forgeries found, the latest date applied), what the covered entries say of their people (each
-author's highest own-state version, who was removed) and the chain's head: its position, and
-the hashes of its last `WINDOW` entries and of their writes, each list one byte string of
-32-byte hashes in order (a later write may name one of those entries, and none of those writes
-may be placed again). It is made only of a history that verified whole with
-no revocation concerning it (no revoked member or author, no unconfirmed entry): a revocation
-changes what earlier entries mean, and only the whole history says how.
+forgeries found, the latest date applied, each dossier's delivery: when its first version was
+recorded and by whom, its receipts and the problems found with them, receipts.py), what the
+covered entries say of their people (each author's highest own-state version, who was
+removed) and the chain's head: its position, and the hashes of its last `WINDOW` entries and of
+their writes, each list one byte string of 32-byte hashes in order (a later write may name one
+of those entries, and none of those writes may be placed again). It is made only of a history
+that verified whole with no revocation concerning it (no revoked member or author, no
+unconfirmed entry): a revocation changes what earlier entries mean, and only the whole history
+says how.
 
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
-Format version 1: `0x01 || envelope` (envelope.py) bound to the organization, the workspace, the
+Format version 2 (version 1 had no deliveries; one is refused as any unusable checkpoint is):
+`0x02 || envelope` (envelope.py) bound to the organization, the workspace, the
 user and the head's position, of the canonical state above. A checkpoint altered, of another
 user, workspace or position, or of another format is refused (CheckpointUnusableError): the
 browser then verifies the whole history, as a fresh one does. It is integrity data like the
@@ -33,8 +36,9 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
+from pycrypto_wasm.workspace.receipts import deliveries_of_rows, delivery_rows
 
-VERSION = 1
+VERSION = 2
 KDF_CONTEXT = "pvchkpt1"
 KDF_SUBKEY_ID = 1
 PURPOSE = "history-checkpoint"
@@ -86,6 +90,7 @@ def _state(history: History) -> dict[str, Any]:
         "forgeries": [[forgery.seq, forgery.author, forgery.kind, forgery.reason]
                       for forgery in history.forgeries.values()],
         "clock": history.clock,
+        "deliveries": delivery_rows(history),
     }
 
 
@@ -143,4 +148,5 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
         if latest is None or latest.version < record.version:
             history.latest[record.document_id] = record
     history.forgeries = {row[0]: Forgery(*row) for row in state["forgeries"]}
+    history.deliveries = deliveries_of_rows(state["deliveries"])
     return history

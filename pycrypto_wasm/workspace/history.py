@@ -44,7 +44,7 @@ import datetime
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycrypto_wasm import hashing
 from pycrypto_wasm.exceptions import CryptoError
@@ -53,6 +53,9 @@ from pycrypto_wasm.identity.trust import DirectoryEntry, revoked_entries, verify
 from pycrypto_wasm.workspace import workflow
 from pycrypto_wasm.workspace.log import EMPTY_BASE, ChainBase, CheckpointUnusableError, LogEntry
 from pycrypto_wasm.workspace.roles import ROLES, may_grant, role_rank
+
+if TYPE_CHECKING:
+    from pycrypto_wasm.workspace.receipts import Delivery
 
 CREATED = "workspace_created"
 MEMBER_SET = "member_set"
@@ -165,6 +168,8 @@ class History:
     anchored: dict[str, int] = field(default_factory=dict)
     cutoffs: dict[str, int] = field(default_factory=dict)
     unconfirmed: dict[int, Unconfirmed] = field(default_factory=dict)
+    # Each dossier's delivery (sent, receipts), folded by receipts.fold after each replay.
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
 
     @property
     def length(self) -> int:

@@ -10,16 +10,20 @@ version the member saw: `{"dossier_id", "version", "hash"}`, `hash` being the BL
 the sealed manifest the history recorded for that version. The server sees that a member
 opened or acknowledged a dossier, and when (it escalates results nobody opened); never what the
 result says. A receipt counts only when the history applied it (not forged) and it names a
-version the history recorded with that very hash; any other is listed as a problem.
+version the history recorded before it with that very hash; any other is listed as a problem.
+
+Each replay of a history folds its entries into the delivery of every dossier (`fold`), which
+a checkpoint keeps (checkpoint.py): a browser that opens a partner space from its checkpoint
+knows every result's delivery without reading the entries before it again.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pycrypto_wasm.exceptions import MalformedError
-from pycrypto_wasm.workspace.history import History, RecordedVersion
+from pycrypto_wasm.workspace.history import DOCUMENT, History, RecordedVersion
 
 OPENED = "result_opened"
 ACKNOWLEDGED = "result_acknowledged"
@@ -63,7 +67,12 @@ class Delivery:
     problems: list[str] = field(default_factory=list)
 
     def view(self) -> dict[str, Any]:
-        return asdict(self)
+        def receipts(found: list[Receipt]) -> list[dict[str, Any]]:
+            return [{"user_id": r.user_id, "at": r.at, "version": r.version, "seq": r.seq}
+                    for r in found]
+        return {"dossier_id": self.dossier_id, "version": self.version, "sent_at": self.sent_at,
+                "sent_by": self.sent_by, "opened": receipts(self.opened),
+                "acknowledged": receipts(self.acknowledged), "problems": list(self.problems)}
 
 
 def _problem(history: History, seq: int, public: dict[str, Any]) -> str | None:
@@ -71,33 +80,62 @@ def _problem(history: History, seq: int, public: dict[str, Any]) -> str | None:
     if forgery is not None:
         return f"receipt {seq} is forged: {forgery.reason}"
     record = history.versions.get((public.get("dossier_id"), public.get("version")))
-    if record is None or record.kind != "dossier" or record.hash != public.get("hash"):
+    if record is None or record.kind != "dossier" or record.hash != public.get("hash") \
+            or record.seq > seq:
         return f"receipt {seq} names a version of the result its history does not record"
     return None
 
 
-def deliveries(history: History, result_ids: list[str]) -> dict[str, Delivery]:
-    """The delivery of each dossier of `result_ids` (those the history records), replayed from
-    the verified `history`: each member's first receipt of each kind counts."""
-    found: dict[str, Delivery] = {}
-    written_at = {entry.seq: entry.written_at for entry in history.entries}
-    for dossier_id in result_ids:
-        first = history.versions.get((dossier_id, 1))
-        latest = history.latest.get(dossier_id)
-        if first is None or latest is None or first.kind != "dossier":
-            continue
-        found[dossier_id] = Delivery(dossier_id, latest.version, written_at.get(first.seq, 0),
-                                     first.author)
+def fold(history: History) -> None:
+    """Fold the entries `history` replayed (all, or those after its checkpoint, whose state
+    holds the deliveries before them) into each dossier's delivery: a dossier is sent by its
+    first recorded version, and each member's first receipt of each kind counts."""
+    found = history.deliveries
     for entry in history.entries:
-        delivery = found.get(str(entry.public.get("dossier_id")))
+        public = entry.public
+        if entry.kind == DOCUMENT and public.get("version") == 1:
+            first = history.versions.get((public.get("document_id"), 1))
+            if first is not None and first.seq == entry.seq and first.kind == "dossier":
+                found[first.document_id] = Delivery(first.document_id, 1, entry.written_at,
+                                                    first.author)
+            continue
+        delivery = found.get(str(public.get("dossier_id")))
         if entry.kind not in RECEIPT_KINDS or delivery is None:
             continue
-        problem = _problem(history, entry.seq, entry.public)
+        problem = _problem(history, entry.seq, public)
         if problem is not None:
             delivery.problems.append(problem)
             continue
         receipts = delivery.opened if entry.kind == OPENED else delivery.acknowledged
         if all(receipt.user_id != entry.author for receipt in receipts):
             receipts.append(Receipt(entry.author, entry.written_at,
-                                    int(entry.public["version"]), entry.seq))
-    return found
+                                    int(public["version"]), entry.seq))
+
+
+def current(history: History, dossier_id: str) -> Delivery | None:
+    """The delivery of a dossier the folded `history` records, at its latest version."""
+    delivery = history.deliveries.get(dossier_id)
+    latest = history.latest.get(dossier_id)
+    if delivery is None or latest is None:
+        return None
+    return replace(delivery, version=latest.version)
+
+
+def deliveries(history: History, result_ids: list[str]) -> dict[str, Delivery]:
+    """The delivery of each dossier of `result_ids` the folded `history` records."""
+    found = {dossier_id: current(history, dossier_id) for dossier_id in result_ids}
+    return {dossier_id: delivery for dossier_id, delivery in found.items() if delivery}
+
+
+def delivery_rows(history: History) -> list[list[Any]]:
+    """The folded deliveries as a checkpoint keeps them (checkpoint.py)."""
+    def receipts(found: list[Receipt]) -> list[list[Any]]:
+        return [[r.user_id, r.at, r.version, r.seq] for r in found]
+    return [[d.dossier_id, d.sent_at, d.sent_by, receipts(d.opened), receipts(d.acknowledged),
+             d.problems] for d in history.deliveries.values()]
+
+
+def deliveries_of_rows(rows: list[list[Any]]) -> dict[str, Delivery]:
+    """The deliveries a checkpoint kept (`delivery_rows`)."""
+    return {row[0]: Delivery(row[0], 1, row[1], row[2], [Receipt(*r) for r in row[3]],
+                             [Receipt(*r) for r in row[4]], list(row[5])) for row in rows}

@@ -1,7 +1,9 @@
 """Proof of receipt: a partner's browser signs that it opened (and acknowledged) the version of a
 result the history records; the lab's browser replays each result's delivery from the verified
-history, counting only receipts their authors had the right to write about a recorded version;
-workflow settings written before receipts existed stay valid."""
+history, counting only receipts their authors had the right to write about a recorded version,
+and keeps every delivery in its checkpoint of the history (a space opened from it needs no
+entry before it, for the board or for a receipt); workflow settings written before receipts
+existed stay valid."""
 
 from __future__ import annotations
 
@@ -102,6 +104,65 @@ def test_a_receipt_signed_by_someone_else_than_its_author_breaks_the_chain(team)
     read = space.sync(admin)
     assert read["chain"]["verified"] is False
     assert _receipt(admin, space, dossier_id)["error"]["code"] == "untrusted_history"
+
+
+def _from_checkpoint(browser: CryptoService, space: SharedWorkspace, user_id: str) -> dict:
+    """The browser opens the space whole (sealing its checkpoint), then again from that
+    checkpoint with only the entries after it, as web/workspaces.js does on the next visit."""
+    checkpoint = space.open(browser, user_id)["chain"]["checkpoint"]
+    assert checkpoint is not None
+    opened = space.open(browser, user_id, checkpoint=checkpoint,
+                        entries=list(space.log)[checkpoint["seq"] - 1:])
+    assert browser._state.histories[space.workspace_id].history.base.chain.length
+    return opened
+
+
+def _board(browser: CryptoService, space: SharedWorkspace) -> list:
+    return ok(browser.handle("receipts.board", {"workspace_id": space.workspace_id}))["rows"]
+
+
+def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log(team):
+    admin, member, space = team
+    opened_id = _sent(admin, member, space)
+    space.store(member, ok(_receipt(member, space, opened_id)))
+    space.store(member, ok(_receipt(member, space, opened_id, "result_acknowledged")))
+    space.log.append(_forged(member, space, opened_id,
+                             {"dossier_id": opened_id, "version": 1, "hash": bytes(32)}))
+    whole = _deliveries(admin, space, opened_id)
+    _from_checkpoint(admin, space, "u-admin")
+    delivery = ok(admin.handle("receipts.deliveries", {
+        "workspace_id": space.workspace_id, "dossier_ids": [opened_id]}))["deliveries"]
+    assert delivery == whole
+    assert [r["user_id"] for r in delivery[opened_id]["acknowledged"]] == ["u-new"]
+    assert len(delivery[opened_id]["problems"]) == 1
+    assert [row[0] for row in _board(admin, space)] == [opened_id]
+    assert _board(admin, space)[0][2:] == [1, 1, 1]
+
+
+def test_a_forged_receipt_after_the_checkpoint_is_named_and_does_not_count(team):
+    admin, member, space = team
+    dossier_id = _sent(admin, member, space, role="reader")
+    checkpoint = space.open(admin, "u-admin")["chain"]["checkpoint"]
+    history = member._state.histories[space.workspace_id].history
+    space.log.append(_forged(member, space, dossier_id, {
+        "dossier_id": dossier_id, "version": 1, "hash": history.latest[dossier_id].hash}))
+    space.open(admin, "u-admin", checkpoint=checkpoint,
+               entries=list(space.log)[checkpoint["seq"] - 1:])
+    row = _board(admin, space)[0]
+    assert (row[0], row[2], row[4]) == (dossier_id, 0, 1)
+    delivery = ok(admin.handle("receipts.deliveries", {
+        "workspace_id": space.workspace_id, "dossier_ids": [dossier_id]}))["deliveries"]
+    assert delivery[dossier_id]["problems"][0].startswith("receipt 4 is forged")
+
+
+def test_a_partner_signs_a_receipt_from_its_checkpoint_of_the_space(team):
+    admin, member, space = team
+    dossier_id = _sent(admin, member, space)
+    _from_checkpoint(member, space, "u-new")
+    space.store(member, ok(_receipt(member, space, dossier_id)))
+    assert ok(_receipt(member, space, dossier_id)) == {"log_entry": None}
+    delivery = _deliveries(admin, space, dossier_id)[dossier_id]
+    assert [r["user_id"] for r in delivery["opened"]] == ["u-new"]
 
 
 def test_workflow_settings_written_before_receipts_stay_valid_with_their_defaults():

@@ -65,6 +65,24 @@ def test_workspace_members_read_what_a_contributor_wrote(team):
     assert not history.forgeries
 
 
+def test_a_page_reads_the_latest_version_of_the_documents_it_names(team):
+    workspace, contributor, reader = team
+    first, second, third = new_document_id(), new_document_id(), new_document_id()
+    for document_id in (first, second, third):
+        assert workspace.put(contributor, document_id, 1, DOSSIER).status_code == 201
+    assert workspace.put(contributor, second, 2, {**DOSSIER, "unit": "USIC"}).status_code == 201
+    path = f"/api/workspaces/{workspace.workspace_id}/documents"
+    named = reader.person.client.get(f"{path}?ids={second},{third}").json
+    assert sorted((row["document_id"], row["version"]) for row in named["documents"]) == sorted(
+        [(second, 2), (third, 1)])
+    assert named["next"] is None
+    for bad in ("", f"{second},{second}", "x-1", ",".join(new_document_id() for _ in range(101))):
+        response = reader.person.client.get(f"{path}?ids={bad}")
+        assert (response.status_code, response.json["error"]["code"]) == (400, "bad_request")
+    outsider = workspace.organization.member()
+    assert outsider.client.get(f"{path}?ids={first}").status_code == 404
+
+
 def test_workspace_reader_cannot_write(team):
     workspace, _, reader = team
     response = workspace.put(reader, new_document_id(), 1, DOSSIER)
