@@ -3,15 +3,17 @@
  * for abnormal and urgent ones, that its reader acknowledges it) as an entry of the space's
  * history naming the version it showed by hash; the laboratory's browser gathers every result
  * of a partner space with its delivery, replayed by the worker from the verified history (who
- * opened and acknowledged it, when), beside what the server says it did (notified, mailed,
- * escalated: not signed, so shown as the server's word).
+ * opened and acknowledged it, when; kept in my checkpoint of it, so a space opened from its
+ * checkpoint knows every delivery without reading its whole log), beside what the server says
+ * it did (notified, mailed, escalated: not signed, so shown as the server's word); a result's
+ * fields are fetched and decrypted only for the rows a page shows.
  */
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { followingHistory, loadLog } from './log.js';
 import { session } from './session.js';
-import { loadDossiers } from './workspaces.js';
+import { loadWorkspace } from './workspaces.js';
 
 export const OPENED = 'result_opened';
 export const ACKNOWLEDGED = 'result_acknowledged';
@@ -55,25 +57,55 @@ export async function myDeliveries(workspaceId, dossierIds) {
 }
 
 /**
- * Every result of a partner space (`space`: as listWorkspaces opened it) with its delivery:
- * {space, delaySeconds, rows: [{dossier, result, delivery, server}]}.
+ * What the board knows of a partner space (`space`: as listWorkspaces opened it, from my
+ * checkpoint of its history) without decrypting anything: {space, delaySeconds, rows}, each
+ * row {dossierId, sentAt, opened, acknowledged, problems (how many receipts of each kind count,
+ * how many do not), server (what the server says it did)}, newest first.
  */
-export async function spaceDeliveries(space) {
+export async function spaceBoard(space) {
   const workspaceId = space.workspace_id;
-  await loadLog(workspaceId);
-  const [dossiers, told] = await Promise.all([loadDossiers(workspaceId),
+  const [{ rows }, told] = await Promise.all([
+    cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
     api('GET', `/api/workspaces/${workspaceId}/deliveries`)]);
-  const results = dossiers.filter((dossier) => !dossier.problem && resultOf(dossier));
-  const deliveries = await myDeliveries(workspaceId, results.map((d) => d.document_id));
   const server = new Map(told.results.map((row) => [row.dossier_id, row]));
   return {
     space,
     delaySeconds: told.delay_seconds,
-    rows: results.filter((dossier) => deliveries[dossier.document_id]).map((dossier) => ({
-      dossier, result: resultOf(dossier), delivery: deliveries[dossier.document_id],
-      server: server.get(dossier.document_id) ?? {},
+    rows: rows.map(([dossierId, sentAt, opened, acknowledged, problems]) => ({
+      dossierId, sentAt, opened, acknowledged, problems, server: server.get(dossierId) ?? {},
     })),
   };
+}
+
+// Documents the server gives by id in one request (api/workspaces/documents.py).
+const IDS_PER_REQUEST = 100;
+
+/**
+ * {dossier_id: {dossier, delivery}} of a space's dossiers `dossierIds`: each latest version
+ * fetched by id, decrypted and checked against the verified history (one the server withholds
+ * or rolled back comes back with its problem), and its delivery with every receipt.
+ */
+export async function resultsOf(workspaceId, dossierIds) {
+  const found = {};
+  for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
+    const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
+    const { documents } = await api('GET',
+      `/api/workspaces/${workspaceId}/documents?ids=${ids.map(encodeURIComponent).join(',')}`);
+    const read = () => cryptoClient().call('dossier.read', {
+      workspace_id: workspaceId, documents, latest: true, wanted: ids });
+    let reply = await read();
+    if (reply.stale) {
+      // The server holds versions written after the history this worker verified: read it.
+      await loadWorkspace(workspaceId);
+      reply = await read();
+    }
+    const { dossiers } = reply;
+    const deliveries = await myDeliveries(workspaceId, ids);
+    for (const dossier of dossiers) {
+      found[dossier.document_id] = { dossier, delivery: deliveries[dossier.document_id] };
+    }
+  }
+  return found;
 }
 
 /** Sets a partner space's escalation delay (seconds, or null for none). */

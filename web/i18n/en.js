@@ -815,6 +815,7 @@ export default {
   'board.problems.other': "{count} receipts do not count",
   'board.count.one': "{count} result shown of {total}",
   'board.count.other': "{count} results shown of {total}",
+  'board.more': "Show more",
   'board.export': "Export as CSV",
   'board.escalation': "Escalation delays",
   'board.escalationHelp': "A result nobody at the site has opened after this delay is notified to the site's other contacts. The same delay applies to every result, so the server never learns a category.",

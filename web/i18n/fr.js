@@ -815,6 +815,7 @@ export default {
   'board.problems.other': "{count} accusés de réception ne comptent pas",
   'board.count.one': "{count} résultat affiché sur {total}",
   'board.count.other': "{count} résultats affichés sur {total}",
+  'board.more': "Afficher plus",
   'board.export': "Exporter en CSV",
   'board.escalation': "Délais de relance",
   'board.escalationHelp': "Un résultat que personne du site n’a ouvert passé ce délai est notifié aux autres contacts du site. Le même délai vaut pour tous les résultats : le serveur n’apprend jamais une catégorie.",

@@ -4,16 +4,23 @@
  * verified histories (receipts are signed entries; the server's word, notified and escalated,
  * is shown as such), filters by site, category, state and age, live updates when a receipt
  * arrives, the escalation delay of each space, and a CSV export built in this browser for the
- * lab's quality records. Urgent results nobody opened stand out.
+ * lab's quality records. Urgent results nobody opened stand out, first.
+ *
+ * Paged: each space's history is opened from my checkpoint of it, which holds every result's
+ * delivery (sent, receipts), so the board sorts and filters by site, state and age without
+ * decrypting anything. What a result says (sample, patient, category) is fetched and decrypted
+ * only for the rows shown, `PAGE` at a time, and for every result nobody opened yet (only
+ * those can be urgent and unopened, and none may hide on a later page). A category filter and
+ * the export read further rows as they need them.
  */
 
-import { verifiedDirectory } from '../directory.js';
+import { directoryNames } from '../directory.js';
 import { h, show } from '../dom.js';
 import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
-import { setEscalationDelay, spaceDeliveries } from '../receipts.js';
-import { listWorkspaces } from '../workspaces.js';
+import { resultOf, resultsOf, setEscalationDelay, spaceBoard } from '../receipts.js';
+import { listWorkspaces, loadWorkspace } from '../workspaces.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { fillFilters, filterValue } from './filters.js';
 
@@ -24,32 +31,57 @@ const HOUR = 3600;
 const AGES = [['hour', 0, HOUR], ['day', HOUR, 24 * HOUR], ['older', 24 * HOUR, Infinity]];
 const MINUTE = 60;
 
+// Rows drawn at first, and added by "Show more".
+const PAGE = 50;
+
 function stateOf(row) {
-  if (row.delivery.acknowledged.length) {
+  if (row.acknowledged) {
     return 'acknowledged';
   }
-  if (row.delivery.opened.length) {
+  if (row.opened) {
     return 'opened';
   }
   return row.server.notified_at ? 'notified' : 'sent';
 }
 
 function urgentUnopened(row) {
-  return row.result.category === 'urgent' && !row.delivery.opened.length;
+  return row.result?.category === 'urgent' && !row.opened;
 }
 
-/** The board's rows across spaces, flattened with what each cell shows. */
-function boardRows(spaces, names) {
+/** The board's rows across spaces, each with what is known before decrypting it. */
+function boardRows(spaces) {
   const now = Date.now() / 1000;
   return spaces.flatMap(({ space, rows }) => rows.map((row) => ({
     ...row,
     site: space.name,
     workspaceId: space.workspace_id,
     state: stateOf(row),
-    age: now - row.delivery.sent_at,
-    who: (receipts) => receipts.map((receipt) => `${names.get(receipt.user_id) ?? receipt.user_id} `
-      + `(${formatDateTime(receipt.at)})`).join(', '),
-  }))).sort((a, b) => b.delivery.sent_at - a.delivery.sent_at);
+    age: now - row.sentAt,
+    read: false,
+  })));
+}
+
+/** Newest first, the urgent results nobody opened before every other. */
+function byUrgencyThenDate(a, b) {
+  return (urgentUnopened(b) - urgentUnopened(a)) || (b.sentAt - a.sentAt)
+    || (a.dossierId < b.dossierId ? -1 : 1);
+}
+
+/** Decrypts the rows of `rows` not read yet, each space's at once. */
+async function readRows(rows) {
+  const bySpace = new Map();
+  for (const row of rows.filter((candidate) => !candidate.read)) {
+    bySpace.set(row.workspaceId, [...(bySpace.get(row.workspaceId) ?? []), row]);
+  }
+  await Promise.all([...bySpace].map(async ([workspaceId, unread]) => {
+    const found = await resultsOf(workspaceId, unread.map((row) => row.dossierId));
+    for (const row of unread) {
+      const { dossier, delivery } = found[row.dossierId] ?? {};
+      const readable = dossier && !dossier.problem && delivery;
+      Object.assign(row, { read: true, dossier, delivery,
+        result: readable ? resultOf(dossier) : null });
+    }
+  }));
 }
 
 function csvCell(value) {
@@ -87,17 +119,22 @@ function download(text, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function rowElement(row) {
+function who(receipts, names) {
+  return receipts.map((receipt) => `${names.get(receipt.user_id) ?? receipt.user_id} `
+    + `(${formatDateTime(receipt.at)})`).join(', ');
+}
+
+function rowElement(row, names) {
   const flagged = urgentUnopened(row);
   return h('tr', { class: flagged ? 'result-row urgent-unopened' : 'result-row',
-    dataset: { dossier: row.dossier.document_id, state: row.state,
+    dataset: { dossier: row.dossierId, state: row.state,
       category: row.result.category, sample: row.result.sample } },
   h('td', {}, row.site),
   h('th', { scope: 'row' }, row.result.sample),
   h('td', {}, row.dossier.fields.patient_name ?? ''),
   h('td', {}, h('span', { class: `badge category-${row.result.category}` },
     t(`board.category.${row.result.category}`))),
-  h('td', {}, formatDateTime(row.delivery.sent_at)),
+  h('td', {}, formatDateTime(row.sentAt)),
   h('td', { class: 'result-state' }, t(`board.state.${row.state}`),
     flagged ? h('strong', { class: 'badge badge-invalid urgent-flag' }, t('board.urgentUnopened'))
       : null,
@@ -106,8 +143,8 @@ function rowElement(row) {
     row.delivery.problems.length ? h('span', { class: 'badge badge-invalid receipt-problem',
       title: row.delivery.problems.join('\n') }, t('board.problems',
       { count: row.delivery.problems.length })) : null),
-  h('td', { class: 'opened-by' }, row.who(row.delivery.opened)),
-  h('td', { class: 'acknowledged-by' }, row.who(row.delivery.acknowledged)));
+  h('td', { class: 'opened-by' }, who(row.delivery.opened, names)),
+  h('td', { class: 'acknowledged-by' }, who(row.delivery.acknowledged, names)));
 }
 
 function delayForm(loaded, box, onSaved) {
@@ -132,31 +169,80 @@ function delayForm(loaded, box, onSaved) {
     }));
 }
 
+/** Loads what the board shows first: every space's rows, and every unopened result read. */
+async function loadBoard() {
+  const spaces = (await listWorkspaces()).filter((space) => space.partner_site && !space.problem);
+  const boards = await Promise.all(spaces.map(spaceBoard));
+  const rows = boardRows(boards);
+  await readRows(rows.filter((row) => !row.opened));
+  return { spaces: boards, rows };
+}
+
 export async function renderDeliveryBoard(root) {
-  const loaded = await loadOrExplain(root, t('board.title'), async () => {
-    const [spaces, people] = await Promise.all([listWorkspaces(), verifiedDirectory()]);
-    const partner = spaces.filter((space) => space.partner_site && !space.problem);
-    return { spaces: await Promise.all(partner.map(spaceDeliveries)), people };
-  });
+  const loaded = await loadOrExplain(root, t('board.title'), loadBoard);
   if (loaded === null) {
     return;
   }
-  const names = new Map((loaded.people ?? []).map((person) => [person.user_id,
-    person.display_name]));
+  const names = new Map();
   const box = errorBox();
   const filters = h('div', { class: 'filters', id: 'board-filters' });
   const body = h('tbody', { id: 'board-rows' });
   const count = h('p', { id: 'board-count', role: 'status' });
-  let rows = [];
-  const shown = () => rows.filter((row) => {
+  const more = h('button', { type: 'button', id: 'board-more', hidden: true,
+    onclick: () => redraw(shownCount + PAGE) }, t('board.more'));
+  let ordered = [];
+  let shownCount = 0;
+  let drawing = 0;
+  // Whether a row passes the filters that need nothing decrypted (site, state, age).
+  const known = (row) => {
     const age = AGES.find(([value]) => value === filterValue(filters, 'board-age'));
     return (!filterValue(filters, 'board-site') || row.workspaceId === filterValue(filters, 'board-site'))
-      && (!filterValue(filters, 'board-category') || row.result.category === filterValue(filters, 'board-category'))
       && (!filterValue(filters, 'board-state') || row.state === filterValue(filters, 'board-state'))
       && (!age || (row.age >= age[1] && row.age < age[2]));
-  });
+  };
+  const category = (row) => !filterValue(filters, 'board-category')
+    || row.result.category === filterValue(filters, 'board-category');
+  /** The first `limit` results the filters show (rows read as needed), and whether more do. */
+  const collect = async (limit) => {
+    const candidates = ordered.filter(known);
+    const found = [];
+    for (let first = 0; first < candidates.length;) {
+      const chunk = candidates.slice(first, first + Math.max(PAGE, limit - found.length));
+      first += chunk.length;
+      await readRows(chunk);
+      for (const row of chunk.filter((candidate) => candidate.result && category(candidate))) {
+        if (found.length === limit) {
+          return { found, more: true };
+        }
+        found.push(row);
+      }
+    }
+    return { found, more: false };
+  };
+  const learnNames = async (rows) => {
+    const missing = rows.flatMap((row) => [...row.delivery.opened, ...row.delivery.acknowledged])
+      .map((receipt) => receipt.user_id).filter((userId) => !names.has(userId));
+    for (const [userId, name] of await directoryNames(missing)) {
+      names.set(userId, name);
+    }
+  };
+  async function redraw(limit = PAGE) {
+    drawing += 1;
+    const mine = drawing;
+    body.setAttribute('aria-busy', 'true');
+    const { found, more: hasMore } = await collect(limit);
+    await learnNames(found).catch(() => null);
+    if (mine !== drawing) {
+      return;
+    }
+    shownCount = found.length;
+    body.replaceChildren(...found.map((row) => rowElement(row, names)));
+    body.setAttribute('aria-busy', 'false');
+    more.hidden = !hasMore;
+    count.textContent = t('board.count', { count: found.length, total: ordered.length });
+  }
   const draw = () => {
-    rows = boardRows(loaded.spaces, names);
+    ordered = [...loaded.rows].sort(byUrgencyThenDate);
     fillFilters(filters, [
       { id: 'board-site', label: t('board.site'),
         options: loaded.spaces.map(({ space }) => [space.workspace_id, space.name]) },
@@ -166,25 +252,28 @@ export async function renderDeliveryBoard(root) {
         options: STATES.map((value) => [value, t(`board.state.${value}`)]) },
       { id: 'board-age', label: t('board.age'),
         options: AGES.map(([value]) => [value, t(`board.age.${value}`)]) },
-    ], redraw);
-    redraw();
+    ], () => redraw().catch((error) => showError(box, error)));
+    return redraw(Math.max(PAGE, shownCount));
   };
-  function redraw() {
-    const visible = shown();
-    body.replaceChildren(...visible.map(rowElement));
-    count.textContent = t('board.count', { count: visible.length, total: rows.length });
-  }
   const reload = async (workspaceId) => {
     const index = loaded.spaces.findIndex(({ space }) => space.workspace_id === workspaceId);
     if (index < 0) {
       return;
     }
-    loaded.spaces[index] = await spaceDeliveries(loaded.spaces[index].space);
-    draw();
+    const space = { ...loaded.spaces[index].space, ...await loadWorkspace(workspaceId) };
+    loaded.spaces[index] = await spaceBoard(space);
+    const rows = boardRows([loaded.spaces[index]]);
+    await readRows(rows.filter((row) => !row.opened));
+    loaded.rows = [...loaded.rows.filter((row) => row.workspaceId !== workspaceId), ...rows];
+    await draw();
   };
   const exportButton = h('button', { type: 'button', id: 'board-export',
-    onclick: () => download(deliveryCsv(shown(), names),
-      `paravent-deliveries-${new Date().toISOString().slice(0, 10)}.csv`) }, t('board.export'));
+    onclick: () => attempt(exportButton, box, async () => {
+      const { found } = await collect(Infinity);
+      await learnNames(found);
+      download(deliveryCsv(found, names),
+        `paravent-deliveries-${new Date().toISOString().slice(0, 10)}.csv`);
+    }) }, t('board.export'));
   show(root, h('section', { class: 'panel', id: 'delivery-board' },
     h('h1', { id: 'board-title' }, t('board.title')),
     h('p', { class: 'muted' }, t('board.intro')),
@@ -196,8 +285,9 @@ export async function renderDeliveryBoard(root) {
         'stateLabel', 'openedBy', 'acknowledgedBy'].map((key) => h('th', { scope: 'col' },
         t(`board.column.${key}`))))),
       body)),
+    h('div', { class: 'inline-form' }, more),
     delayForm(loaded.spaces, box, reload)));
-  draw();
+  await draw();
   // A receipt (a log entry), a new result or an escalation in one of the spaces: redraw it.
   const pending = new Map();
   onWorkspaceChanged((change) => {
