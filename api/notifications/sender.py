@@ -23,7 +23,7 @@ from flask import Flask
 
 from api.notifications.mail_text import notification_mail
 from api.notifications.smtp import SmtpUrlError, send, sender_address
-from api.realtime.channel import start_task_once
+from api.realtime.background import start_task_once
 from api.storage.faults import database_error_types
 
 logger = logging.getLogger("paravent.notifications")

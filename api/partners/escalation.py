@@ -28,7 +28,8 @@ from api.http.errors import ApiError
 from api.http.inputs import json_body, whole_number
 from api.identity.sessions import login_required
 from api.notifications.records import record_notifications
-from api.realtime.channel import notify_users, start_task_once
+from api.realtime.background import start_task_once
+from api.realtime.channel import notify_users
 from api.storage import Store
 from api.storage.faults import database_error_types
 from api.storage.pool import get_store

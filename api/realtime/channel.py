@@ -22,6 +22,7 @@ from gevent import monkey
 from redis import Redis, RedisError
 
 from api.identity.sessions import COOKIE, active_session, when_session_ends
+from api.realtime.background import run_until_done, stoppable_sleep
 from api.realtime.message_queue import ResumingRedisManager
 from api.realtime.shared_state import KEY_PREFIX, open_subscriber, redis_of
 from api.realtime.socket_events import AnsweringSocketIO, PacketJson
@@ -45,18 +46,6 @@ def invitation_room(invitation_id: str) -> str:
 
 def socketio_of(app: Flask) -> SocketIO:
     return app.extensions["paravent_socketio"]
-
-
-def start_task_once(app: Flask, flag: str,
-                    task: Callable[[Flask, Callable[[float], None]], None]) -> None:
-    """Start `task(app, sleep)` in this process's background, unless `app.extensions[flag]` says
-    it runs already (the task clears the flag when it stops); `app` may be `current_app`."""
-    app = getattr(app, "_get_current_object", lambda: app)()
-    if app.extensions.get(flag):
-        return
-    app.extensions[flag] = True
-    socketio = socketio_of(app)
-    socketio.start_background_task(task, app, socketio.sleep)
 
 
 def disconnect_user(app: Flask, user_id: str, reason: str) -> None:
@@ -153,8 +142,8 @@ def init_realtime(app: Flask) -> SocketIO:
         socketio.start_background_task(_disconnect_when_told, socketio, open_subscriber(url))
     sessions = SocketSessions(
         close=lambda token_hash, reason: _end_local(socketio, session_room(token_hash), reason),
-        start_sweep=lambda: socketio.start_background_task(sweep_forever, weakref.ref(app),
-                                                           socketio.sleep))
+        start_sweep=lambda: socketio.start_background_task(
+            run_until_done, sweep_forever, weakref.ref(app), stoppable_sleep(app, socketio.sleep)))
     app.extensions["paravent_socket_sessions"] = sessions
     when_session_ends(app, lambda token_hash, reason: disconnect_session(app, token_hash, reason))
     hooks: list[Callable[[str], None]] = [sessions.forget]

@@ -48,6 +48,8 @@ class PresenceStore(Protocol):
 
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]: ...
 
+    def stop(self) -> None: ...
+
 
 def summarize(workspace_id: str, viewings: Iterable[Viewing],
               members: Collection[str]) -> dict[str, Any]:
@@ -90,6 +92,9 @@ class MemoryPresence:
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         return summarize(workspace_id, self.viewings().values(), members)
 
+    def stop(self) -> None:
+        """Nothing of it runs in the background."""
+
     def viewings(self) -> dict[str, Viewing]:
         """What each socket views, as of now (copies)."""
         with self._lock:
@@ -118,14 +123,18 @@ class RedisPresence:
         self._unsaved: dict[str, set[str]] = {}
         self._reachable = True
         self._tell_again: set[str] = set()
+        self._stopped = threading.Event()
         self._beat_or_note()
         threading.Thread(target=self._keep_beating, name="presence-heartbeat",
                          daemon=True).start()
 
     def _keep_beating(self) -> None:
-        while True:
-            time.sleep(HEARTBEAT_SECONDS)
+        while not self._stopped.wait(HEARTBEAT_SECONDS):
             self._beat_or_note()
+
+    def stop(self) -> None:
+        """Stop the heartbeat (its app is closing)."""
+        self._stopped.set()
 
     def _beat_or_note(self) -> None:
         try:

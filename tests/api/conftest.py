@@ -17,6 +17,7 @@ from redis import Redis
 
 from api import create_app
 from api.config import REPO_ROOT, Config
+from api.realtime.background import stop_background_tasks
 from api.storage.engine import Connection, connect
 from e2e.harness.services.postgresql import create_database, drop_database
 from e2e.harness.services.redis_server import Redis as RedisService
@@ -89,8 +90,11 @@ def config(tmp_path: Path, database: str | None, blocks: str,
 
 
 @pytest.fixture
-def app(config: Config) -> Flask:
-    return create_app(config)
+def app(config: Config) -> Iterator[Flask]:
+    """The test's app; its background tasks stop with the test (its database goes)."""
+    app = create_app(config)
+    yield app
+    stop_background_tasks(app)
 
 
 def same_origin_client(app: Flask) -> FlaskClient:
