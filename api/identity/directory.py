@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -13,7 +15,7 @@ from api.http.paging import paged
 from api.identity.certificate_checks import checked_revocation
 from api.identity.sessions import admin_required, current_user, login_required
 from api.identity.views import organization_view, user_view
-from api.partners.visibility import signers_of, visible_users
+from api.partners.visibility import may_see_whole_directory, signers_of, visible_users
 from api.realtime.channel import disconnect_user
 from api.storage.engine import Row
 from api.storage.pool import get_store
@@ -50,22 +52,54 @@ def _wanted_ids() -> set[str] | None:
     return wanted
 
 
-def _to_verify(shown: list[Row], everyone: list[Row]) -> list[Row]:
+def _order(user: Row) -> tuple[Any, str]:
+    return user["created_at"], user["id"]
+
+
+@dataclass(frozen=True)
+class _Listable:
+    """The users a request may list (`rows`: at least their id, name, e-mail, creation date),
+    how to read some of them whole (certificates and all) by id, and who has a revocation."""
+
+    rows: list[Row]
+    whole: Callable[[Collection[str]], list[Row]]
+    revoked: set[str]
+
+
+def _listable(user: Row, wanted: set[str] | None) -> _Listable:
+    """What `user` may list, among `wanted` if given: for those who may see the whole
+    directory, the database reads only the rows a page needs whole."""
+    identity = get_store().identity
+    organization_id = user["organization_id"]
+    if not may_see_whole_directory(user):
+        visible = visible_users(user, identity.users_of(organization_id))
+        by_id = {row["id"]: row for row in visible}
+        return _Listable(visible, lambda user_ids: [by_id[user_id] for user_id in user_ids
+                                                    if user_id in by_id],
+                         {row["id"] for row in visible if row["revocation"]})
+
+    def whole(user_ids: Collection[str]) -> list[Row]:
+        return identity.users_by_ids(organization_id, user_ids)
+
+    if wanted is not None:
+        return _Listable(whole(wanted), whole, identity.revoked_user_ids(organization_id))
+    summaries = identity.user_summaries_of(organization_id)
+    return _Listable(summaries, whole, {row["id"] for row in summaries if row["revocation"]})
+
+
+def _to_verify(shown: list[Row], listable: _Listable) -> list[Row]:
     """What a browser needs besides `shown` to verify it, as it would with the whole list: the
     admins who signed their certificates and revocations (up to the root), and every user with a
     revocation (with their signers), so that no revocation is missed for lack of a page."""
-    by_id = {user["id"]: user for user in everyone}
-    listed = {user["id"] for user in shown}
-    wanted = set().union(*(signers_of(user) for user in shown)) | {
-        user["id"] for user in everyone if user["revocation"]}
-    extra: set[str] = set()
-    while wanted:
-        user_id = wanted.pop()
-        if user_id in listed or user_id in extra or user_id not in by_id:
-            continue
-        extra.add(user_id)
-        wanted |= signers_of(by_id[user_id])
-    return [user for user in everyone if user["id"] in extra]
+    seen = {user["id"] for user in shown}
+    wanted = set().union(*(signers_of(user) for user in shown)) | listable.revoked
+    extra: list[Row] = []
+    while batch := wanted - seen:
+        seen |= batch
+        rows = listable.whole(batch)
+        extra += rows
+        wanted = set().union(*(signers_of(row) for row in rows))
+    return sorted(extra, key=_order)
 
 
 @blueprint.get("/api/directory")
@@ -73,17 +107,18 @@ def _to_verify(shown: list[Row], everyone: list[Row]) -> list[Row]:
 def directory() -> Response:
     """The directory, paged; `q` searches names and e-mails, `ids` picks users by id, and
     `signers=1` adds what verifying the page takes (`signers`) and how many match (`total`)."""
-    identity = get_store().identity
-    organization = identity.organization(current_user()["organization_id"])
-    everyone = visible_users(current_user(), identity.users_of(organization["id"]))
+    user = current_user()
+    organization = get_store().identity.organization(user["organization_id"])
     wanted = _wanted_ids()
-    matching = [user for user in _matching(everyone, request.args.get("q", ""))
-                if wanted is None or user["id"] in wanted]
-    page = paged(matching, key=lambda user: (user["created_at"], user["id"]))
+    listable = _listable(user, wanted)
+    matching = [row for row in _matching(listable.rows, request.args.get("q", ""))
+                if wanted is None or row["id"] in wanted]
+    page = paged(matching, key=_order)
+    shown = sorted(listable.whole([row["id"] for row in page.rows]), key=_order)
     reply: dict[str, Any] = {"organization": organization_view(organization),
-                             "users": [_listed(user) for user in page.rows], "next": page.next}
+                             "users": [_listed(row) for row in shown], "next": page.next}
     if request.args.get("signers") == "1":
-        reply["signers"] = [_listed(user) for user in _to_verify(page.rows, everyone)]
+        reply["signers"] = [_listed(row) for row in _to_verify(shown, listable)]
         reply["total"] = len(matching)
     return jsonify(reply)
 

@@ -7,6 +7,7 @@ invitation and the user it creates) runs in one transaction, with raw SQL (see t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from api.storage.engine import Connection
@@ -61,6 +62,29 @@ class IdentityStore:
                 [organization_id],
             )
         )
+
+    def user_summaries_of(self, organization_id: str) -> list[Row]:
+        """Each user's id, name, e-mail, creation date and revocation (none for most): what
+        searching and paging the directory reads, without the certificates and keys."""
+        return list(self.db.query(
+            "select id, display_name, email, created_at, revocation from users "
+            "where organization_id = ? order by created_at", [organization_id]))
+
+    def revoked_user_ids(self, organization_id: str) -> set[str]:
+        return {row["id"] for row in self.db.query(
+            "select id from users where organization_id = ? and revocation is not null",
+            [organization_id])}
+
+    def users_by_ids(self, organization_id: str, user_ids: Collection[str]) -> list[Row]:
+        """The organization's users among `user_ids`, whole, in no particular order."""
+        ids = sorted(user_ids)
+        rows: list[Row] = []
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            rows += self.db.query(
+                f"select * from users where organization_id = ? and id in "
+                f"({', '.join('?' for _ in batch)})", [organization_id, *batch])
+        return rows
 
     def user_by_recovery(self, token_hash: str) -> Row | None:
         return one(self.db, "select * from users where recovery_token_hash = ?", [token_hash])
