@@ -11,7 +11,8 @@ lives since the app shell), waits for the crypto worker, clicks the passkey sign
 from the click: on Home the welcome drawn and the workspace list opened (each workspace's
 history verified); on People the navigation's workspace list and the first page of the member
 list drawn (each shown certificate verified). A view is usable when all its parts are there.
-Sizes alternate; median of 3 rounds.
+Sizes alternate; median of 3 rounds. Beside each view, the kilobytes of directory listings
+(`/api/directory`) the page fetched before it was usable: what it took of the organization.
 Target: each view with 5,000 members usable in at most 1.2x the time with 20.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Request
 
 from bench.served import BenchServer
 from e2e.harness import flows
@@ -40,6 +41,7 @@ VIEWS = {
                           "members": "#directory[aria-busy=false] tbody tr"}),
 }
 STAGES = tuple(stage for _, stages in VIEWS.values() for stage in stages)
+LISTED = tuple(f"{view}_directory_kb" for view in VIEWS)
 
 
 def _organization(browser: Browser, served: BenchServer, size: int) -> UserBrowser:
@@ -61,12 +63,21 @@ def _time_view(page: Page, route: str, stages: dict[str, str]) -> dict[str, floa
     wait_for_crypto_ready(page, timeout_ms=TIMEOUT_MS)
     sign_in = page.locator(SIGN_IN)
     sign_in.wait_for(timeout=TIMEOUT_MS)
+    listings: list[Request] = []
+
+    def listed(request: Request) -> None:
+        if "/api/directory" in request.url:
+            listings.append(request)
+
+    page.on("requestfinished", listed)
     start = time.perf_counter()
     sign_in.click()
     times = {}
     for stage, selector in stages.items():
         page.locator(selector).first.wait_for(timeout=TIMEOUT_MS)
         times[stage] = time.perf_counter() - start
+    page.remove_listener("requestfinished", listed)
+    times["directory_kb"] = sum(request.sizes()["responseBodySize"] for request in listings) / 1e3
     return times
 
 
@@ -75,7 +86,8 @@ def _time_home(page: Page) -> dict[str, float]:
     times: dict[str, float] = {}
     for view, (route, stages) in VIEWS.items():
         drawn = _time_view(page, route, stages)
-        times.update(drawn, **{view: max(drawn.values())})
+        listed = drawn.pop("directory_kb")
+        times.update(drawn, **{view: max(drawn.values()), f"{view}_directory_kb": listed})
     return times
 
 
@@ -90,7 +102,7 @@ def measure(browser: Browser, served: BenchServer) -> dict:
         for admin in admins.values():
             admin.close()
     return {str(size): {stage: statistics.median(run[stage] for run in runs)
-                        for stage in (*STAGES, *VIEWS)}
+                        for stage in (*STAGES, *VIEWS, *LISTED)}
             for size, runs in samples.items()}
 
 
@@ -105,7 +117,9 @@ def report(result: dict) -> list[str]:
         lines.append(
             f"  {size:5} members: home {times['home']:5.2f} ({times['welcome']:.2f} / "
             f"{times['workspaces']:.2f}), people {times['people']:5.2f} "
-            f"({times['navigation']:.2f} / {times['members']:.2f})  growth {growth}")
+            f"({times['navigation']:.2f} / {times['members']:.2f})  growth {growth}  "
+            f"directory fetched: home {times['home_directory_kb']:.0f} kB, people "
+            f"{times['people_directory_kb']:.0f} kB")
     for view in VIEWS:
         growth = result[str(SIZES[-1])][view] / result[str(SIZES[0])][view]
         verdict = "meets" if growth <= TARGET else "MISSES"
