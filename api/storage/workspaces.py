@@ -198,8 +198,13 @@ class WorkspaceStore:
         """Record stored blocks (of one organization) and count those not yet recorded against
         its `quota`; False (and nothing recorded) if they would not fit."""
         with transaction(self.db):
+            missing = {(workspace_id, block_id)
+                       for workspace_id in {block["workspace_id"] for block in blocks}
+                       for block_id in self.missing_blocks(workspace_id, [
+                           block["block_id"] for block in blocks
+                           if block["workspace_id"] == workspace_id])}
             new = [block for block in blocks
-                   if self.block(block["workspace_id"], block["block_id"]) is None]
+                   if (block["workspace_id"], block["block_id"]) in missing]
             if not new:
                 return True
             organization_id = new[0]["organization_id"]

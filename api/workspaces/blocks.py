@@ -89,8 +89,8 @@ def store_blocks(workspace_id: str, organization: str,
             raise ApiError(400, "block_mismatch",
                            f"the content of {where} does not match its name")
     store = get_store().workspaces
-    new = {block_id: data for block_id, data in blocks
-           if store.block(workspace_id, block_id) is None}
+    missing = set(store.missing_blocks(workspace_id, [block_id for block_id, _ in blocks]))
+    new = {block_id: data for block_id, data in blocks if block_id in missing}
     charged = sum(charged_bytes(len(data)) for data in new.values())
     if store.organization_usage(organization) + charged > config.organization_quota_bytes:
         raise _quota_full()
