@@ -71,6 +71,12 @@ def _with_bench_pages(app: Flask) -> Flask:
         app.extensions["paravent_blocks"].put("plain", f"{index:064x}", binary_body())
         return Response(status=201)
 
+    @pages.post("/bench/discard")
+    def discard() -> Response:
+        """A request body read and dropped: what the request path costs without a store."""
+        binary_body()
+        return Response(status=201)
+
     @pages.get("/bench/plain/<int:index>")
     def plain_chunk(index: int) -> Response:
         data = app.extensions["paravent_blocks"].get("plain", f"{index:064x}")

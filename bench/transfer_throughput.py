@@ -37,6 +37,7 @@ from playwright.sync_api import Browser, Page
 
 from api.identity.bootstrap import new_bootstrap_link
 from api.storage.sqlstore import open_store
+from bench import parsec_standin, upload_breakdown
 from bench.served import CHUNK, BenchServer
 from e2e.harness import flows
 from e2e.harness.browser import UserBrowser, open_user_browser
@@ -45,6 +46,7 @@ SIZE = 256 * 1024 * 1024
 MEMORY_SIZE = 1024 * 1024 * 1024  # the file of the memory round
 TARGET_MB_S = {"upload": 125, "download": 145}
 TARGET_RATIO = 0.5
+TARGET_PARSEC_RATIO = 1.5  # encrypted upload against the Parsec-like native upload
 IN_FLIGHT = 8  # chunked requests at once, as the crypto worker sent single blocks
 ROUNDS = 3
 
@@ -184,13 +186,17 @@ def _sampled(sampling: bool) -> AbstractContextManager[PeakMemory | None]:
     return PeakMemory() if sampling else nullcontext()
 
 
-def _round(page: Page, workspace_id: str, expected: str, sampling: bool) -> dict:
-    """One plain upload and download, then one encrypted upload and download: their seconds,
-    whether the downloads matched, and (when `sampling`) each phase's memory growth."""
+def _round(page: Page, workspace_id: str, expected: str, sampling: bool,
+           parsec: tuple[str, Path] | None = None) -> dict:
+    """One plain upload and download, the Parsec-like upload of the file at `parsec[1]` to
+    `parsec[0]` (when given), then one encrypted upload and download: their seconds, whether
+    the downloads matched, and (when `sampling`) each phase's memory growth."""
     memory = {}
     with _sampled(sampling) as memory["plain"]:
         result = page.evaluate(PLAIN, [CHUNK, IN_FLIGHT])
         plain_digest, plain_seconds = _timed_download(page, PLAIN_DOWNLOAD, [CHUNK])
+    if parsec is not None:
+        result["parsec_upload"] = parsec_standin.upload(*parsec)
     encrypted = encrypted_round(page, workspace_id, memory if sampling else None)
     return {**result, "plain_download": plain_seconds, **encrypted,
             "identical": encrypted["digest"] == plain_digest == expected,
@@ -232,18 +238,20 @@ def measure(browser: Browser, served: BenchServer) -> dict:
         expected = sha256(source)
         user, workspace_id = signed_in_workspace(browser, served, source)
         page = user.page
-        timed = [_round(page, workspace_id, expected, sampling=False) for _ in range(ROUNDS)]
+        timed = [_round(page, workspace_id, expected, sampling=False,
+                        parsec=(served.url, source)) for _ in range(ROUNDS)]
+        breakdown = upload_breakdown.measure(page, workspace_id, served.url, source)
         source.unlink()
         large = random_file(Path(folder), MEMORY_SIZE)
         page.set_input_files("#bench-file", large)
         sampled = _round(page, workspace_id, sha256(large), sampling=True)
     user.close()
     phases = ("plain_upload", "plain_download", "chunked_upload", "chunked_fetch",
-              "encrypted_upload", "encrypted_download")
+              "parsec_upload", "encrypted_upload", "encrypted_download")
     return {**{phase: statistics.median(run[phase] for run in timed) for phase in phases},
             "rounds": ROUNDS, "bytes": SIZE, "memory_bytes": MEMORY_SIZE,
             "identical": all(run["identical"] for run in [*timed, sampled]),
-            "growth_pss_kib": sampled["growth_pss_kib"]}
+            "growth_pss_kib": sampled["growth_pss_kib"], "breakdown": breakdown}
 
 
 def report(result: dict) -> list[str]:
@@ -259,6 +267,12 @@ def report(result: dict) -> list[str]:
         lines.append(f"  {direction:8}: encrypted {encrypted:7.1f} ({fast} target >= "
                      f"{TARGET_MB_S[direction]})  plain {plain:7.1f}  ratio "
                      f"{math.floor(ratio * 100) / 100:5.2f} ({near} target >= {TARGET_RATIO:.2f})")
+    parsec = mb / result["parsec_upload"]
+    ratio = mb / result["encrypted_upload"] / parsec
+    lines.append(f"  upload against the Parsec-like native client (bench/parsec_standin.py): "
+                 f"{parsec:7.1f}  ratio {math.floor(ratio * 100) / 100:5.2f} ("
+                 f"{'meets' if ratio >= TARGET_PARSEC_RATIO else 'MISSES'} target >= "
+                 f"{TARGET_PARSEC_RATIO:.2f})")
     lines.append(f"  reference, plain in 512 KiB requests, 8 at once: upload "
                  f"{mb / result['chunked_upload']:5.1f}, download into memory (not saved) "
                  f"{mb / result['chunked_fetch']:5.1f}")
@@ -268,4 +282,4 @@ def report(result: dict) -> list[str]:
                    else "meets target < 256 MiB" if growth < 256 else "MISSES target < 256 MiB")
         lines.append(f"  Chromium memory growth, {result['memory_bytes'] // 2**20} MiB file, "
                      f"{phase:8}: {growth:5.0f} MiB ({verdict})")
-    return lines
+    return lines + upload_breakdown.report(result["breakdown"])
