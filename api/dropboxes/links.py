@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from api.dropboxes.status import DEPOSIT_ID, LINK_ID, link_status
 from api.http.errors import ApiError
-from api.http.inputs import b64_encode, blob, json_body, whole_number
+from api.http.inputs import b64_encode, blob, flag, json_body, number_up_to, whole_number
 from api.identity.sessions import login_required
 from api.policies.rules import check_link_allowed
 from api.storage.pool import get_store
@@ -50,12 +50,6 @@ def _link_of(workspace_id: str, link_id: str) -> dict[str, Any]:
     return link
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name, False)
-    if not isinstance(value, bool):
-        raise ApiError(400, "bad_request", f"'{name}' must be true or false")
-    return value
-
 
 @blueprint.post("/api/workspaces/<workspace_id>/dropboxes")
 @login_required
@@ -63,20 +57,15 @@ def create_link(workspace_id: str) -> tuple[Response, int]:
     user, _ = membership(workspace_id, "contributor")
     body = json_body()
     link_id = check_id(LINK_ID, body.get("link_id"), "drop link")
-    max_files = whole_number(body.get("max_files"), "max_files")
-    max_file_bytes = whole_number(body.get("max_file_bytes"), "max_file_bytes")
+    max_files = number_up_to(body.get("max_files"), "max_files", MAX_FILES)
+    max_file_bytes = number_up_to(body.get("max_file_bytes"), "max_file_bytes",
+                                  current_app.config["PARAVENT"].max_file_bytes)
     expires_at = whole_number(body.get("expires_at"), "expires_at")
-    config = current_app.config["PARAVENT"]
-    if not 1 <= max_files <= MAX_FILES:
-        raise ApiError(400, "bad_request", f"'max_files' must be 1 to {MAX_FILES}")
-    if not 1 <= max_file_bytes <= config.max_file_bytes:
-        raise ApiError(400, "bad_request",
-                       f"'max_file_bytes' must be 1 to {config.max_file_bytes}")
     link = {"id": link_id, "organization_id": user["organization_id"],
             "workspace_id": workspace_id, "created_by": user["id"], "created_at": time.time(),
             "expires_at": expires_at, "max_files": max_files, "max_file_bytes": max_file_bytes,
-            "email_required": int(_flag(body, "email_required")),
-            "password": int(_flag(body, "password")),
+            "email_required": int(flag(body, "email_required", default=False)),
+            "password": int(flag(body, "password", default=False)),
             "verify_key": blob(body, "verify_key", size=32),
             "link_info": blob(body, "link_info", max_bytes=MAX_SEALED),
             "descriptor": blob(body, "descriptor", max_bytes=MAX_SEALED),

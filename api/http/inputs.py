@@ -102,6 +102,22 @@ def whole_number(value: object, name: str) -> int:
     return value
 
 
+def number_up_to(value: object, name: str, highest: int) -> int:
+    """A JSON integer from 1 to `highest`."""
+    number = whole_number(value, name)
+    if not 1 <= number <= highest:
+        raise ApiError(400, "bad_request", f"'{name}' must be from 1 to {highest}")
+    return number
+
+
+def flag(body: dict[str, Any], name: str, default: bool | None = None) -> bool:
+    """`true` or `false` (required unless a `default` is given)."""
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(400, "bad_request", f"'{name}' must be true or false")
+    return value
+
+
 def query_whole_number(name: str, default: int = 0) -> int:
     """A whole number from the query string, in ASCII digits ('²' is not one), below 10^18."""
     value = request.args.get(name)

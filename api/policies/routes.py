@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from api.http.errors import ApiError
-from api.http.inputs import json_body, whole_number
+from api.http.inputs import flag, json_body, number_up_to
 from api.identity.sessions import admin_required, current_user, login_required
 from api.policies.rules import (
     EXTERNAL_FILES,
@@ -26,12 +26,6 @@ from api.workspaces.access import membership
 blueprint = Blueprint("policies", __name__)
 
 
-def _flag(body: dict[str, Any], name: str) -> bool:
-    value = body.get(name)
-    if not isinstance(value, bool):
-        raise ApiError(400, "bad_request", f"'{name}' must be true or false")
-    return value
-
 
 def _external_files(body: dict[str, Any]) -> str:
     value = body.get("external_files", "download")
@@ -42,12 +36,10 @@ def _external_files(body: dict[str, Any]) -> str:
 
 
 def _policy_from(body: dict[str, Any]) -> Policy:
-    max_days = whole_number(body.get("max_days"), "max_days")
-    if not 1 <= max_days <= LONGEST_MAX_DAYS:
-        raise ApiError(400, "bad_request", f"'max_days' must be from 1 to {LONGEST_MAX_DAYS}")
-    return Policy(links=_flag(body, "links"), dropboxes=_flag(body, "dropboxes"),
-                  max_days=max_days, password_required=_flag(body, "password_required"),
-                  watermark_required=_flag(body, "watermark_required"),
+    max_days = number_up_to(body.get("max_days"), "max_days", LONGEST_MAX_DAYS)
+    return Policy(links=flag(body, "links"), dropboxes=flag(body, "dropboxes"),
+                  max_days=max_days, password_required=flag(body, "password_required"),
+                  watermark_required=flag(body, "watermark_required"),
                   external_files=_external_files(body))
 
 

@@ -10,7 +10,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from api.http.errors import ApiError
-from api.http.inputs import b64_encode, blob, json_body, optional_blob, whole_number
+from api.http.inputs import (
+    b64_encode,
+    blob,
+    json_body,
+    number_up_to,
+    optional_blob,
+    whole_number,
+)
 from api.policies.rules import check_link_allowed
 from api.share_links.lifecycle import current, end_link
 from api.storage.pool import get_store
@@ -59,9 +66,7 @@ def create_link(workspace_id: str) -> tuple[Response, int]:
     body = json_body()
     link_id = check_id(LINK_ID, body.get("link_id"), "link")
     expires_at = whole_number(body.get("expires_at"), "expires_at")
-    max_downloads = whole_number(body.get("max_downloads"), "max_downloads")
-    if not 1 <= max_downloads <= MAX_DOWNLOADS:
-        raise ApiError(400, "bad_request", f"'max_downloads' must be from 1 to {MAX_DOWNLOADS}")
+    max_downloads = number_up_to(body.get("max_downloads"), "max_downloads", MAX_DOWNLOADS)
     header = optional_blob(body, "password_header", max_bytes=PASSWORD_HEADER_SIZE)
     if header is not None and len(header) != PASSWORD_HEADER_SIZE:
         raise ApiError(400, "bad_request", "'password_header' has the wrong size")
