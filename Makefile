@@ -79,7 +79,7 @@ $(WHEEL): pyproject.toml $(CRYPTO_SOURCES) | $(PY)
 
 # The crypto worker's Pyodide memory snapshot, built offline in Node.js from the assets above.
 $(SNAPSHOT): $(VENDOR) $(WHEEL) tools/build-snapshot.mjs web/worker/python-runtime.js \
-		web/worker/sodium-bridge.js
+		web/worker/sodium-bridge.js web/worker/snapshot-pages.js
 	rm -rf static/snapshots
 	mkdir -p static/snapshots
 	node tools/build-snapshot.mjs $(WHEEL) $@.tmp

@@ -12,6 +12,7 @@
  */
 
 import { createSodiumBridge } from './sodium-bridge.js';
+import { packSnapshot, unpackSnapshot } from './snapshot-pages.js';
 
 const BRIDGE = 'paravent_sodium';
 
@@ -50,17 +51,17 @@ async function bootFromWheel({ loadPyodide, indexURL, sodium, wheel, makeSnapsho
  * @param {object} options.sodium         libsodium-wrappers' default export
  * @param {Uint8Array} [options.wheel]    the pycrypto_wasm wheel's bytes
  * @param {Uint8Array|Promise<Uint8Array>} [options.snapshot]  a snapshot from
- *   `makeRuntimeSnapshot`, used instead of the wheel; while it downloads, Pyodide's WebAssembly
- *   and libsodium.js start
+ *   `makeRuntimeSnapshot` (its zero pages left out: snapshot-pages.js), used instead of the
+ *   wheel; while it downloads, Pyodide's WebAssembly and libsodium.js start
  */
 export async function startPythonRuntime({ loadPyodide, indexURL, sodium, wheel, snapshot }) {
   if (snapshot === undefined) {
     return (await bootFromWheel({ loadPyodide, indexURL, sodium, wheel })).pyodide;
   }
   let bridge = null;
-  const restorable = Promise.all([snapshot, bridgeOf(sodium)]).then(([bytes, made]) => {
+  const restorable = Promise.all([snapshot, bridgeOf(sodium)]).then(([packed, made]) => {
     bridge = made;
-    return bytes;
+    return unpackSnapshot(packed);
   });
   return loadPyodide({
     indexURL, ...OPTIONS, _loadSnapshot: restorable,
@@ -68,18 +69,19 @@ export async function startPythonRuntime({ loadPyodide, indexURL, sodium, wheel,
   });
 }
 
-/** A memory snapshot of the runtime `startPythonRuntime` boots from `wheel`. */
+/** A memory snapshot of the runtime `startPythonRuntime` boots from `wheel`, without its zero
+ * pages. */
 export async function makeRuntimeSnapshot({ loadPyodide, indexURL, sodium, wheel }) {
   const { pyodide, bridge } = await bootFromWheel(
     { loadPyodide, indexURL, sodium, wheel, makeSnapshot: true });
   const names = new Map(Object.entries(bridge).map(([name, value]) => [value, name]));
   names.set(bridge, BRIDGE);
-  return pyodide.makeMemorySnapshot({
+  return packSnapshot(pyodide.makeMemorySnapshot({
     serializer: (value) => {
       if (!names.has(value)) {
         throw new Error(`the snapshot would hold an unknown JavaScript object: ${value}`);
       }
       return names.get(value);
     },
-  });
+  }));
 }
