@@ -253,3 +253,24 @@ def test_from_a_checkpoint_its_members_are_named_too(organization):
     wanted = _signed_in_worker(organization.admin).handle("directory.wanted", {
         "workspace_id": workspace_id, "entries": entries, "checkpoint": checkpoint})
     assert set(wanted["result"]["user_ids"]) == {organization.admin.user_id, author.user_id}
+
+
+def test_the_admin_who_signed_a_revocation_a_history_carries_is_named(organization):
+    author, removed = (organization.member(display_name=name) for name in ("A", "B"))
+    other_admin = organization.member(profile="admin", display_name="Dr Other Admin")
+    workspace_id = _workspace_written_by(organization, author)
+    owner = MemberBrowser(organization.admin)
+    owner.open(workspace_id)
+    owner.share(workspace_id, removed.user_id, "reader")
+    revoked = other_admin.client.post(f"/api/users/{removed.user_id}/revoke", json={
+        "revocation": b64url(organization.revocation(removed, signer=other_admin))})
+    assert revoked.status_code == 200
+    owner.verify_directory()
+    owner.open(workspace_id)
+    owner.unshare(workspace_id, removed.user_id)  # the removal carries the signed revocation
+    entries = owner.log_entries(workspace_id)
+    wanted = _signed_in_worker(organization.admin).handle("directory.wanted", {
+        "workspace_id": workspace_id, "entries": entries})["result"]["user_ids"]
+    assert other_admin.user_id in wanted  # neither a member nor an author: the revoker
+    assert set(wanted) == {organization.admin.user_id, author.user_id, removed.user_id,
+                           other_admin.user_id}
