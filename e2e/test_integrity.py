@@ -37,14 +37,14 @@ def test_integrity_unaltered_page_still_boots_with_routing(server, user):
     wait_for_crypto_ready(user.page)
 
 
-CACHED_SNAPSHOT = """async () => {
+CACHED = """async (suffix) => {
   const cache = await caches.open('paravent-assets');
   for (let tries = 0; tries < 300; tries += 1) {
-    const request = (await cache.keys()).find((cached) => cached.url.endsWith('.bin'));
+    const request = (await cache.keys()).find((cached) => cached.url.endsWith(suffix));
     if (request) { return request.url; }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('the snapshot was not kept in Cache Storage within 30 s');
+  throw new Error(`${suffix} was not kept in Cache Storage within 30 s`);
 }"""
 
 ALTER_CACHED = """async (url) => {
@@ -53,6 +53,11 @@ ALTER_CACHED = """async (url) => {
   const bytes = new Uint8Array(await cached.arrayBuffer());
   bytes[bytes.length - 1] ^= 1;
   await cache.put(url, new Response(bytes, { headers: cached.headers }));
+}"""
+
+BOOTED_FROM = """async () => {
+  const { cryptoClient } = await import(`${document.body.dataset.assetBase}web/crypto-client.js`);
+  return cryptoClient().detail.boot;
 }"""
 
 
@@ -71,7 +76,7 @@ def test_integrity_reload_restores_python_from_the_cached_snapshot(server, user)
     fetched = _count_requests(user, "**/snapshots/*.bin")
     user.page.goto(server.url)
     wait_for_crypto_ready(user.page)
-    user.page.evaluate(CACHED_SNAPSHOT)
+    user.page.evaluate(CACHED, ".bin")
     user.page.reload()
     wait_for_crypto_ready(user.page)
     assert len(fetched) == 1
@@ -81,7 +86,19 @@ def test_integrity_altered_cached_snapshot_is_fetched_anew_and_checked(server, u
     fetched = _count_requests(user, "**/snapshots/*.bin")
     user.page.goto(server.url)
     wait_for_crypto_ready(user.page)
-    user.page.evaluate(ALTER_CACHED, user.page.evaluate(CACHED_SNAPSHOT))
+    user.page.evaluate(ALTER_CACHED, user.page.evaluate(CACHED, ".bin"))
     user.page.reload()
     wait_for_crypto_ready(user.page)
     assert len(fetched) == 2
+
+
+def test_integrity_altered_cached_wasm_fails_its_read_and_the_worker_starts_from_the_server(
+        server, user):
+    fetched = _count_requests(user, "**/pyodide.asm.wasm")
+    user.page.goto(server.url)
+    wait_for_crypto_ready(user.page)
+    user.page.evaluate(ALTER_CACHED, user.page.evaluate(CACHED, ".wasm"))
+    user.page.reload()
+    wait_for_crypto_ready(user.page)
+    assert len(fetched) == 2
+    assert user.page.evaluate(BOOTED_FROM) == "snapshot"

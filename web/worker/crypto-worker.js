@@ -19,11 +19,12 @@
 
 import { loadPyodide } from '../../vendor/pyodide/pyodide.mjs';
 import sodium from '../../vendor/libsodium/libsodium-wrappers.mjs';
-import { enforceAssetIntegrity } from './asset-integrity.js';
+import { assetBytes, enforceAssetIntegrity, nextAlteredStream } from './asset-integrity.js';
 import { sendDownload } from './download-port.js';
 import { startPythonRuntime } from './python-runtime.js';
 import { download, upload } from './transfers.js';
 
+performance.mark('worker-evaluated');
 const assetBase = new URL('../../', import.meta.url).href;
 let service = null;
 let pyodide = null;
@@ -40,27 +41,45 @@ function wheelPath(manifest) {
   return wheels[0];
 }
 
-/** An asset's bytes, checked against the manifest by the wrapped fetch. */
-async function assetBytes(path) {
-  const response = await fetch(new URL(path, assetBase));
-  if (!response.ok) {
-    throw new Error(`the crypto module could not be downloaded (HTTP ${response.status})`);
+class AlteredAsset extends Error {
+  constructor(name) {
+    super(`the cached ${name} did not match the asset manifest`);
   }
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
- * Python, restored from the release's memory snapshot when it lists one; booted from the wheel
- * when it does not, or when the snapshot, downloaded and checked, does not restore (it is an
- * experimental Pyodide feature: then the worker is only slower to start). A snapshot that fails
- * its integrity check stops the boot, as any altered asset does.
+ * Python restored from `snapshot`. A cached asset that Pyodide reads and that turns out altered
+ * fails this start (nothing of it ran; Pyodide would wait for its wasm forever): `AlteredAsset`.
+ */
+function restoreSnapshot(options, snapshot) {
+  const altered = nextAlteredStream().then((name) => {
+    throw new AlteredAsset(name);
+  });
+  return Promise.race([startPythonRuntime({ ...options, snapshot }), altered]);
+}
+
+/**
+ * Python, restored from the release's memory snapshot when it lists one (once more from the
+ * server if a cached asset was altered); booted from the wheel when it does not, or when the
+ * snapshot, downloaded and checked, does not restore (it is an experimental Pyodide feature:
+ * then the worker is only slower to start). A snapshot that fails its integrity check stops the
+ * boot, as any altered asset does.
  */
 async function startPython(manifest) {
   const options = { loadPyodide, indexURL: `${assetBase}vendor/pyodide/`, sodium };
   if (SNAPSHOT in manifest.files) {
-    const snapshot = assetBytes(SNAPSHOT);
+    const snapshot = assetBytes(SNAPSHOT).then((bytes) => {
+      performance.mark('snapshot-bytes');
+      return bytes;
+    });
     try {
-      const restored = await startPythonRuntime({ ...options, snapshot });
+      const restored = await restoreSnapshot(options, snapshot).catch((error) => {
+        if (!(error instanceof AlteredAsset)) {
+          throw error;
+        }
+        console.warn(`${error.message}; starting again from the server`);
+        return restoreSnapshot(options, snapshot);
+      });
       bootedFrom = 'snapshot';
       return restored;
     } catch (error) {
@@ -73,11 +92,16 @@ async function startPython(manifest) {
 }
 
 async function boot(manifest) {
+  performance.mark('boot-message');
   enforceAssetIntegrity(manifest, assetBase);
   pyodide = await startPython(manifest);
+  performance.mark('python-started');
   service = pyodide.pyimport('pycrypto_wasm.service').CryptoService();
   workerOnly = new Set(pyodide.pyimport('pycrypto_wasm.service.file_blocks').WORKER_ONLY.toJs());
-  return call('selftest', {});
+  performance.mark('service-made');
+  const status = call('selftest', {});
+  performance.mark('selftest-done');
+  return status;
 }
 
 function buffersOf(value, found = []) {
