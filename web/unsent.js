@@ -45,9 +45,14 @@ function isChanged(element) {
   return element.value !== element.defaultValue;
 }
 
-function changedFields() {
-  return [...(viewRoot()?.querySelectorAll(FIELDS) ?? [])]
+function changedFields(root = viewRoot()) {
+  return [...(root?.querySelectorAll(FIELDS) ?? [])]
     .filter((element) => keyOf(element) && !element.disabled && isChanged(element));
+}
+
+/** Whether `form` holds edits not saved yet. */
+export function hasChanges(form) {
+  return changedFields(form).length > 0;
 }
 
 /** Takes what `form` holds now as saved: its fields no longer count as unsent (a form that stays

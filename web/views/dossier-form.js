@@ -8,6 +8,7 @@
 import { h } from '../dom.js';
 import { formatDate, formatDateTime, formatPerson } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
+import { hasChanges, markSaved as markFormSaved } from '../unsent.js';
 import { dossierHistory, saveDossier } from '../workspaces.js';
 import { dateField } from './date-field.js';
 import { attempt, errorBox, noticeBox, showError, showNotice, uiError } from './feedback.js';
@@ -15,21 +16,6 @@ import { attempt, errorBox, noticeBox, showError, showNotice, uiError } from './
 const TEXT_FIELDS = ['patient_name', 'referring_site', 'requested_unit'];
 const WATCHED = ['patient_name', 'birth_date', 'referring_site', 'requested_unit', 'urgency', 'summary'];
 const URGENCIES = ['low', 'normal', 'high'];
-// Open dossier forms with edits not saved yet: leaving or reloading the page asks first.
-const unsavedForms = new Set();
-window.addEventListener('beforeunload', (event) => {
-  unsavedForms.forEach((form) => form.isConnected || unsavedForms.delete(form));
-  if (unsavedForms.size) {
-    event.preventDefault();
-  }
-});
-
-/** What the form holds now, every control included (the date boxes, the reviewers ticked). */
-function formContent(form) {
-  return JSON.stringify([...form.elements].map((control) => (
-    control.type === 'checkbox' ? `${control.value}:${control.checked}` : control.value)));
-}
-
 function reviewersField(people, chosen) {
   return h('fieldset', { class: 'field', id: 'dossier-reviewers' },
     h('legend', {}, t('dossier.reviewers')),
@@ -145,23 +131,11 @@ export function dossierForm(workspaceId, base, onSaved, canWrite, people, confir
   reviewers,
   withNote('summary', h('label', { for: 'dossier-summary' }, t('dossier.summary')), summary),
   writes ? submit : null, saved);
-  let savedContent = formContent(form);
-  const markSaved = () => {
-    savedContent = formContent(form);
-    unsavedForms.delete(form);
-  };
-  const trackEdits = () => {
-    if (formContent(form) === savedContent) {
-      unsavedForms.delete(form);
-    } else {
-      unsavedForms.add(form);
-    }
-  };
-  form.addEventListener('input', trackEdits);
-  form.addEventListener('change', trackEdits);
-  // What others saved, shown in the form, is no edit of mine to warn about.
+  // Leaving or reloading the page with edits not saved asks first (web/unsent.js); what others
+  // saved, shown in the form, is no edit of mine to warn about.
+  const markSaved = () => markFormSaved(form);
   const keepingMyEdits = (change) => {
-    const hadEdits = unsavedForms.has(form);
+    const hadEdits = hasChanges(form);
     change();
     if (!hadEdits) {
       markSaved();
