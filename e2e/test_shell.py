@@ -1,9 +1,16 @@
 """The app shell: loads offline from our server only, renders at once, speaks French and English,
-and brings the crypto worker and the realtime connection up."""
+and brings the crypto worker and the realtime connection up; the sign-in screen is usable before
+the worker is ready."""
 
 from __future__ import annotations
 
+from playwright.sync_api import Route
+
+from e2e.harness import flows
 from e2e.harness.browser import wait_for_crypto_ready
+from e2e.harness.flows import TIMEOUT_MS
+
+FORGET_CACHED_ASSETS = "() => caches.delete('paravent-assets')"
 
 
 def test_shell_crypto_worker_reaches_ready_offline(server, user):
@@ -56,3 +63,28 @@ def test_shell_keyboard_reaches_skip_link_then_language(server, user):
 
 def test_shell_virtual_authenticator_starts_empty_with_prf(user):
     assert user.credentials() == []
+
+
+def test_shell_sign_in_clicked_before_the_worker_is_ready_waits_and_signs_in(server, organization):
+    admin, _, _ = organization
+    fingerprint = flows.fingerprint(admin)
+    flows.sign_out(admin)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    admin.context.route("**/vendor/pyodide/pyodide.asm.wasm", hold)
+    admin.page.evaluate(FORGET_CACHED_ASSETS)
+    admin.page.reload()
+
+    admin.page.click("#sign-in-passkey", timeout=TIMEOUT_MS)
+    admin.page.wait_for_timeout(1000)
+    assert held, "the worker did not ask for Pyodide's wasm"
+    assert admin.page.get_attribute("html", "data-crypto-state") == "loading"
+    assert admin.page.locator("[role=alert]:not([hidden])").count() == 0
+    for route in held:
+        route.continue_()
+    admin.page.locator("#signed-in-as").wait_for(timeout=TIMEOUT_MS)
+    assert admin.page.get_attribute("html", "data-crypto-state") == "ready"
+    assert flows.fingerprint(admin) == fingerprint
