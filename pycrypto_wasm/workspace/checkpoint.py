@@ -109,7 +109,7 @@ def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str
     try:
         body = unframe(sealed, version=VERSION, min_body=envelope.OVERHEAD,
                        what="history checkpoint")
-        state = canonical.decode(envelope.open_(
+        state = canonical.decode_sealed(envelope.open_(
             key, _context(organization, workspace, user_id, length), body))
         return _history(state, organization, workspace, length)
     except CheckpointUnusableError:

@@ -27,7 +27,13 @@ const pyodide = await startPythonRuntime({
   wheel: new Uint8Array(readFileSync(wheelPath)),
   snapshot: snapshotPath && new Uint8Array(readFileSync(snapshotPath)),
 });
-const input = readFileSync(0, 'utf8');
+// Read to the end as a stream: readFileSync(0) fails (EAGAIN) on a pipe still being written
+// once the input is larger than the pipe's buffer (64 KiB).
+const chunks = [];
+for await (const chunk of process.stdin) {
+  chunks.push(chunk);
+}
+const input = Buffer.concat(chunks).toString('utf8');
 const namespace = pyodide.globals.get('dict')();
 pyodide.runPython(readFileSync(scriptPath, 'utf8'), { globals: namespace });
 process.stdout.write(namespace.get('main')(input));
