@@ -1,5 +1,5 @@
-"""`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open|search]` (or
-`make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
+"""`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open|search|
+board]` (or `make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
 instead of 500).
 
 With no argument every benchmark runs. Results are also written to bench/results/latest.json.
@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 
 from bench import (
     aead_throughput,
+    board,
     crypto_ready,
     history_open,
     home_members,
@@ -32,7 +33,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
               "storage": storage_transfer, "members": home_members,
-              "result_batch": result_batch, "history_open": history_open, "search": search}
+              "result_batch": result_batch, "history_open": history_open, "search": search,
+              "board": board}
 
 
 def main(names: list[str]) -> None:

@@ -93,9 +93,9 @@ def _batch(folder: Path, count: int) -> tuple[Path, list[Path]]:
     return csv, files
 
 
-def _lab(browser: Browser, served: BenchServer) -> tuple[UserBrowser, str]:
+def lab(browser: Browser, served: BenchServer) -> tuple[UserBrowser, str, str]:
     """The lab's admin with 20 partner sites, each with one contact and its space, and a
-    workspace of theirs for the baseline."""
+    workspace of theirs for the baseline; and the admin's recovery code."""
     process = ServerProcess(served.config.data_dir, port=served.config.port)
     admin = open_user_browser(browser, viewport=SCREEN, locale="en-GB")
     recovery = flows.bootstrap(admin, process.bootstrap_link(ORGANIZATION), flows.ADMIN)
@@ -116,7 +116,7 @@ def _lab(browser: Browser, served: BenchServer) -> tuple[UserBrowser, str]:
     time.sleep(max(0.0, created + 61 - time.monotonic()))
     for name in names:
         _create_space(admin, name)
-    return admin, baseline_space
+    return admin, baseline_space, recovery
 
 
 def _queued_notifications(database: Path) -> int:
@@ -127,7 +127,7 @@ def _queued_notifications(database: Path) -> int:
 
 def measure(browser: Browser, served: BenchServer, count: int | None = None) -> dict:
     count = count or count_from_argv()
-    admin, baseline_space = _lab(browser, served)
+    admin, baseline_space, _ = lab(browser, served)
     page = admin.page
     with tempfile.TemporaryDirectory(prefix="paravent-bench-results-") as folder:
         csv, files = _batch(Path(folder), count)
