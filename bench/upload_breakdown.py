@@ -7,10 +7,10 @@ processes (this run's browser only) and the server process spent on it, per bloc
 - `plain`: the bytes PUT in one request (the baseline: the server stores them as blocks);
 - `read`: the file's stream cut into blocks, nothing else (web/worker/byte-reader.js);
 - `seal`: read and encrypted as the worker does (web/worker/block-cipher.js, 28 at once);
-- `post`: random blocks framed as an upload frames them, sent in Blob bodies of
-  `BLOCKS_PER_REQUEST`, `IN_FLIGHT` at once (web/worker/transfers.js's numbers), to a route
-  that reads the body and drops it: what the request path costs, with no store;
-- `route`: the same bodies, of blocks named by their SHA-256, to the app's block upload route
+- `post NxM`: random blocks framed as an upload frames them, sent in Blob bodies of N blocks,
+  M at once, to a route that reads the body and drops it: what the request path costs, with
+  no store; 16x2 is what web/worker/transfers.js sends, 8x3 what it sent before;
+- `route`: the 16x2 bodies, of blocks named by their SHA-256, to the app's block upload route
   (checked, stored and recorded, rate limit and quota included);
 - `app`: the app's whole upload through the crypto worker (as the `transfer` bench's rounds);
 - `parsec`: the Parsec-like native upload (bench/parsec_standin.py), the bench's CPU as client.
@@ -31,12 +31,12 @@ from bench.cpu_usage import CLIENT, _descendants, cpu_usage
 
 BLOCKS = 256
 BLOCK = 512 * 1024
-BLOCKS_PER_REQUEST = 8
-IN_FLIGHT = 3
-STEPS = ("plain", "read", "seal", "post", "route", "app", "parsec")
+# Step -> (blocks per request, requests at once) of the steps that send Blob bodies.
+POSTED = {"post 8x3": (8, 3), "post 16x2": (16, 2), "route": (16, 2)}
+STEPS = ("plain", "read", "seal", "post 8x3", "post 16x2", "route", "app", "parsec")
 
 INSTALL = """
-async ([blocks, perRequest, inFlight]) => {
+async ([blocks]) => {
   const base = document.body.dataset.assetBase;
   const { sealBlock } = await import(`${base}web/worker/block-cipher.js`);
   const { blocksOf } = await import(`${base}web/worker/byte-reader.js`);
@@ -55,8 +55,9 @@ async ([blocks, perRequest, inFlight]) => {
     const response = await fetch(url, { method: 'POST', body: new Blob(parts),
       headers: { 'Content-Type': 'application/octet-stream' } });
     if (!response.ok) { throw new Error(`${url}: HTTP ${response.status}`); } };
-  const posted = (url) => pool(Math.ceil(framed.length / perRequest), inFlight, (request) =>
-    post(url, framed.slice(request * perRequest, (request + 1) * perRequest).flat()));
+  const posted = (url, [perRequest, inFlight]) => pool(Math.ceil(framed.length / perRequest),
+    inFlight, (request) =>
+      post(url, framed.slice(request * perRequest, (request + 1) * perRequest).flat()));
   window.uploadStepPrepare = async () => {
     framed = [];
     for (let index = 0; index < blocks; index += 1) {
@@ -68,7 +69,7 @@ async ([blocks, perRequest, inFlight]) => {
       framed.push([header, stored]);
     }
   };
-  window.uploadStep = async (step, workspaceId) => {
+  window.uploadStep = async (step, workspaceId, sending) => {
     const start = performance.now();
     if (step === 'plain') {
       const response = await fetch('/bench/plain/file', { method: 'PUT', body: picked() });
@@ -80,10 +81,10 @@ async ([blocks, perRequest, inFlight]) => {
       await pool(blocks, 28, async (index) => { const { value } = await reader.next();
         await sealBlock(value, { prefix: new Uint8Array(40), index, paddedSize: value.length });
       });
-    } else if (step === 'post') {
-      await posted('/bench/discard');
     } else if (step === 'route') {
-      await posted(`/api/workspaces/${workspaceId}/blocks`);
+      await posted(`/api/workspaces/${workspaceId}/blocks`, sending);
+    } else if (step.startsWith('post')) {
+      await posted('/bench/discard', sending);
     } else if (step === 'app') {
       const file = new File([picked()], 'breakdown.bin');
       await cryptoClient().upload(file, workspaceId, null, () => {}).promise;
@@ -117,20 +118,21 @@ def _server() -> list[int]:
 
 def measure(page: Page, workspace_id: str, url: str, file: Path) -> dict:
     """Each step's seconds and CPU milliseconds per block (Chromium, server, this process)."""
-    page.evaluate(INSTALL, [BLOCKS, BLOCKS_PER_REQUEST, IN_FLIGHT])
+    page.evaluate(INSTALL, [BLOCKS])
     head = file.with_name("breakdown-head.bin")
     with file.open("rb") as source, head.open("wb") as copy:
         copy.write(source.read(BLOCKS * BLOCK))
     steps = {}
     for step in STEPS:
-        if step in ("post", "route"):
+        if step in POSTED:
             page.evaluate("() => window.uploadStepPrepare()")
         with cpu_usage({"chromium": _chromium, "server": _server}) as cpu:
             if step == "parsec":
                 seconds = parsec_standin.upload(url, head)
             else:
-                seconds = page.evaluate("([step, id]) => window.uploadStep(step, id)",
-                                        [step, workspace_id])
+                seconds = page.evaluate(
+                    "([step, id, sending]) => window.uploadStep(step, id, sending)",
+                    [step, workspace_id, POSTED.get(step)])
         steps[step] = {"seconds": seconds, "cpu_ms_per_block": cpu.per(BLOCKS),
                        "cores_busy": cpu.cores_busy}
     head.unlink()
@@ -143,7 +145,7 @@ def report(result: dict) -> list[str]:
              f"alone; CPU ms per block; load average {result['load'][0]:.1f}):"]
     for step, figures in result["steps"].items():
         cpu = figures["cpu_ms_per_block"]
-        lines.append(f"    {step:6}: {mb / figures['seconds']:6.1f} MB/s  chromium "
+        lines.append(f"    {step:9}: {mb / figures['seconds']:6.1f} MB/s  chromium "
                      f"{cpu['chromium']:5.2f}  server {cpu['server']:5.2f}  bench "
                      f"{cpu[CLIENT]:5.2f}  (machine {figures['cores_busy']:.2f} cores busy)")
     return lines

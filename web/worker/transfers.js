@@ -15,11 +15,13 @@ import { storedBlocks } from './block-stream.js';
 import { blocksOf } from './byte-reader.js';
 import { TransferError, request } from './requests.js';
 
-// Blocks per upload request: Chromium's cost per request is larger than the cost of encrypting a
-// 512 KiB block. On the 2-core CI machine, plain Blobs of 4 MiB upload at 100-150 MB/s, of
-// 512 KiB (eight at once) at 56-62; 16 blocks per request, two at once, did no better.
-const BLOCKS_PER_REQUEST = 8;
-const IN_FLIGHT = 3; // upload requests at once
+// Blocks per upload request (at most the server's MAX_UPLOADED_BLOCKS): Chromium's cost per
+// request is larger than the cost of encrypting a 512 KiB block. On the 2-core CI machine, plain
+// Blobs of 4 MiB upload at 100-150 MB/s, of 512 KiB (eight at once) at 56-62; Blob bodies of 16
+// blocks cost Chromium 0.2-0.4 ms less CPU per block than of 8 (`python -m bench transfer`'s
+// breakdown), and the server a request's overhead less.
+const BLOCKS_PER_REQUEST = 16;
+const IN_FLIGHT = 2; // upload requests at once: 8 MiB bodies, 16 MiB in flight
 const AHEAD = 4; // blocks read and encrypted ahead of those being sent
 // Downloaded blocks checked and decrypted ahead of the one being read: with 8, the worker sat
 // idle half the time, waiting on WebCrypto's thread.
