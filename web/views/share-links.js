@@ -68,7 +68,8 @@ export function shareLinksSection(workspaceId) {
   const box = errorBox();
   const notice = noticeBox('share-notice');
   const created = h('div', { id: 'share-created' });
-  const picks = h('fieldset', { id: 'share-files' }, h('legend', {}, t('share.files')));
+  const choices = h('div', { class: 'share-choices' });
+  const picks = h('fieldset', { id: 'share-files' }, h('legend', {}, t('share.files')), choices);
   const list = h('ul', { id: 'share-link-list', class: 'plain-list' });
   let files = [];
   let policy = null;
@@ -128,7 +129,7 @@ export function shareLinksSection(workspaceId) {
     const ticked = new Set(Array.from(picks.querySelectorAll('input:checked'),
       (input) => input.value));
     files = present.filter((file) => !file.problem && !file.deleted);
-    picks.replaceChildren(h('legend', {}, t('share.files')), ...files.map((file) => h('label',
+    choices.replaceChildren(...files.map((file) => h('label',
       { class: 'check' }, h('input', { type: 'checkbox', name: 'file', value: file.document_id,
         checked: ticked.has(file.document_id) }), ` ${file.name}`)));
   };
