@@ -65,6 +65,8 @@ def _share(admin, name: str, *, password: str = "", watermark: str = "none",
             break
         except PlaywrightTimeoutError:
             continue
+    else:
+        raise AssertionError(f"{name} could not be ticked in the share panel")
     admin.page.fill("#share-label", LABEL)
     admin.page.fill("#share-days", "2")
     admin.page.fill("#share-max", str(max_downloads))
