@@ -15,7 +15,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from e2e.harness import flows
@@ -65,9 +64,6 @@ def _server_rows(database: Path) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known flaky, cause not found: after e2e/test_outages.py on the shared server, the lab's board "
-    "has shown no title, no rows or no escalation within its waits; it passes on its own"))
 def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_escalates(
         server, new_user, smtp_server):
     admin, spaces = _lab_with_three_sites(server, new_user, "en-GB")
