@@ -57,16 +57,17 @@ def _share(admin, name: str, *, password: str = "", watermark: str = "none",
     """Shares file `name` of the open dossier by link; returns the link's URL."""
     panel = admin.page.locator("#share-panel")
     ticked = admin.page.locator(f"#share-panel[open] #share-files label:has-text('{name}') input")
+    missed = PlaywrightTimeoutError(f"{name} could not be ticked in the share panel")
     for _ in range(5):  # the dossier's page may be drawn again once its files are listed
         if panel.get_attribute("open") is None:
             panel.locator("> summary").click()
         try:
             ticked.check(timeout=5_000)
             break
-        except PlaywrightTimeoutError:
-            continue
+        except PlaywrightTimeoutError as error:
+            missed = error
     else:
-        raise AssertionError(f"{name} could not be ticked in the share panel")
+        raise missed
     admin.page.fill("#share-label", LABEL)
     admin.page.fill("#share-days", "2")
     admin.page.fill("#share-max", str(max_downloads))
