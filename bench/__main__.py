@@ -2,7 +2,9 @@
 board]` (or `make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
 instead of 500).
 
-With no argument every benchmark runs. Results are also written to bench/results/latest.json.
+With no argument every benchmark runs, each on a server of its own (a fresh data folder: the lab
+`result_batch` sets up is not in `board`'s count). Results are also written to
+bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -39,10 +41,13 @@ BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transf
 
 def main(names: list[str]) -> None:
     chosen = {name: BENCHMARKS[name] for name in names or BENCHMARKS}
-    with sync_playwright() as playwright, bench_server() as served:
+    results = {}
+    with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         machine = f"{platform.platform()}, Chromium {browser.version}"
-        results = {name: module.measure(browser, served) for name, module in chosen.items()}
+        for name, module in chosen.items():
+            with bench_server() as served:
+                results[name] = module.measure(browser, served)
         browser.close()
     print(f"Paravent benchmarks on {machine}")
     for name, module in chosen.items():
@@ -52,6 +57,8 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        sys.exit(__doc__)
     names = [name for name in sys.argv[1:] if not name.startswith("--") and not name.isdigit()]
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
