@@ -125,8 +125,11 @@ def _learn_revocations(state: WorkerState, history: History) -> None:
         state.learn_revocation(user_id, history.revocations[user_id], signed)
 
 
-def checkpoint_of(state: WorkerState, workspace_id: str, request: Params) -> History | None:
-    """The state my checkpoint in `request` holds, if the page sent one."""
+def checkpoint_of(state: WorkerState, workspace_id: str, request: Params, *,
+                  keep: bool = False) -> History | None:
+    """The state my checkpoint in `request` holds, if the page sent one. `keep`: kept for the
+    next call with the same checkpoint (which takes it), as `directory.wanted` does before the
+    page opens the history: a partner space's checkpoint holds thousands of records."""
     checkpoint = request.get("checkpoint")
     if not checkpoint:
         return None
@@ -135,10 +138,17 @@ def checkpoint_of(state: WorkerState, workspace_id: str, request: Params) -> His
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         raise RequestError("parameter 'checkpoint' needs the seq of its head")
     bundle = state.identity()
-    return open_checkpoint(checkpoint_key(bundle.encryption_seed),
-                           params.b64(checkpoint, "sealed"), length=seq,
-                           organization=bundle.organization, workspace=workspace_id,
-                           user_id=bundle.user_id)
+    sealed = params.b64(checkpoint, "sealed")
+    kept = state.opened_checkpoints.pop(workspace_id, None)
+    if kept is not None and kept[0] == (seq, sealed):
+        opened = kept[1]
+    else:
+        opened = open_checkpoint(checkpoint_key(bundle.encryption_seed), sealed, length=seq,
+                                 organization=bundle.organization, workspace=workspace_id,
+                                 user_id=bundle.user_id)
+    if keep:
+        state.opened_checkpoints[workspace_id] = ((seq, sealed), opened)
+    return opened
 
 
 def _verified(state: WorkerState, held: HeldHistory, stored: list[bytes],

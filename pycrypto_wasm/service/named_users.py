@@ -90,7 +90,7 @@ def named_users(state: WorkerState, workspace_id: str, request: Params) -> set[s
         if isinstance(granter, str) and granter:
             named.add(granter)
     try:
-        checkpoint = checkpoint_of(state, workspace_id, request)
+        checkpoint = checkpoint_of(state, workspace_id, request, keep=True)
     except CheckpointUnusableError:
         checkpoint = None  # refused: the page then sends the whole history, named above
     if checkpoint is not None:

@@ -106,6 +106,11 @@ class WorkerState:
     learned_revocations: dict[str, bytes] = field(default_factory=dict, repr=False)
     # Per workspace: its verified history (members, keys, settings, documents, the log's head).
     histories: dict[str, HeldHistory] = field(default_factory=dict, repr=False)
+    # Per workspace: my checkpoint as `directory.wanted` opened it (its seq and sealed bytes,
+    # and the state it holds), for the `workspace.open` that follows with the same checkpoint
+    # (service/history.py `checkpoint_of`): opened once, not twice.
+    opened_checkpoints: dict[str, tuple[tuple[int, bytes], History]] = field(
+        default_factory=dict, repr=False)
     # Per workspace: my own state (read markers) as far as I know it, at the highest version
     # the server showed or took this session (an older one served later is a rollback).
     own_states: dict[str, OwnState] = field(default_factory=dict, repr=False)
@@ -200,6 +205,7 @@ class WorkerState:
         self.signed_revocations.clear()
         self.learned_revocations.clear()
         self.histories.clear()
+        self.opened_checkpoints.clear()
         self.own_states.clear()
         self.opened_links.clear()
         self.fresh.clear()

@@ -17,9 +17,14 @@ says how.
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
-Format version 2 (version 1 had no deliveries; one is refused as any unusable checkpoint is):
-`0x02 || envelope` (envelope.py) bound to the organization, the workspace, the
-user and the head's position, of the canonical state above. A checkpoint altered, of another
+Format version 3: `0x03 || envelope` (envelope.py) bound to the organization, the workspace,
+the user and the head's position, of the canonical state above, its recorded versions and
+deliveries kept as one list per field (the versions' hashes one byte string of 32-byte hashes in
+order): a partner space's checkpoint holds a version and a delivery per result, thousands of
+them, and is opened at every visit of the delivery board; field by field it is read with no
+decoding step per record. Versions 1 (no deliveries) and 2 (records row by row) are refused as
+any unusable checkpoint is, so the next open verifies the whole history once and seals a
+version 3. A checkpoint altered, of another
 user, workspace or position, or of another format is refused (CheckpointUnusableError): the
 browser then verifies the whole history, as a fresh one does. It is integrity data like the
 remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
@@ -36,9 +41,9 @@ from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
-from pycrypto_wasm.workspace.receipts import deliveries_of_rows, delivery_rows
+from pycrypto_wasm.workspace.receipts import deliveries_of_columns, delivery_columns
 
-VERSION = 2
+VERSION = 3
 KDF_CONTEXT = "pvchkpt1"
 KDF_SUBKEY_ID = 1
 PURPOSE = "history-checkpoint"
@@ -68,6 +73,14 @@ def _record(record: RecordedVersion) -> list[Any]:
     return [getattr(record, name) for name in _RECORD]
 
 
+def _record_columns(records: list[RecordedVersion]) -> dict[str, Any]:
+    """Recorded versions as one list per field, their hashes one byte string."""
+    columns: dict[str, Any] = {name: [getattr(record, name) for record in records]
+                               for name in _RECORD if name != "hash"}
+    columns["hash"] = b"".join(record.hash for record in records)
+    return columns
+
+
 def _state(history: History) -> dict[str, Any]:
     chain = history.base.chain
     window = [history.hash_at(seq) for seq in range(
@@ -86,11 +99,11 @@ def _state(history: History) -> dict[str, Any]:
         "key_checks": {str(index): check for index, check in history.key_checks.items()},
         "workflow": history.workflow,
         "settings": _record(history.settings) if history.settings else None,
-        "versions": [_record(record) for record in history.versions.values()],
+        "versions": _record_columns(list(history.versions.values())),
         "forgeries": [[forgery.seq, forgery.author, forgery.kind, forgery.reason]
                       for forgery in history.forgeries.values()],
         "clock": history.clock,
-        "deliveries": delivery_rows(history),
+        "deliveries": delivery_columns(history),
     }
 
 
@@ -120,8 +133,14 @@ def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str
             "whole history is verified instead") from error
 
 
-def _records(rows: list[list[Any]]) -> list[RecordedVersion]:
-    return [RecordedVersion(*row) for row in rows]
+def _records(columns: dict[str, Any]) -> list[RecordedVersion]:
+    """The recorded versions `_record_columns` kept; ValueError when its columns differ in
+    length."""
+    if len(columns["hash"]) % 32:
+        raise ValueError("the recorded versions' hashes are not 32 bytes each")
+    columns = dict(columns, hash=_hashes(columns["hash"]))
+    return [RecordedVersion(*row) for row in zip(*(columns[name] for name in _RECORD),
+                                                 strict=True)]
 
 
 def _hashes(joined: bytes) -> tuple[bytes, ...]:
@@ -148,5 +167,5 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
         if latest is None or latest.version < record.version:
             history.latest[record.document_id] = record
     history.forgeries = {row[0]: Forgery(*row) for row in state["forgeries"]}
-    history.deliveries = deliveries_of_rows(state["deliveries"])
+    history.deliveries = deliveries_of_columns(state["deliveries"])
     return history

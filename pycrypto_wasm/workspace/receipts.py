@@ -127,15 +127,25 @@ def deliveries(history: History, result_ids: list[str]) -> dict[str, Delivery]:
     return {dossier_id: delivery for dossier_id, delivery in found.items() if delivery}
 
 
-def delivery_rows(history: History) -> list[list[Any]]:
-    """The folded deliveries as a checkpoint keeps them (checkpoint.py)."""
+def delivery_columns(history: History) -> dict[str, list[Any]]:
+    """The folded deliveries as a checkpoint keeps them (checkpoint.py): one list per field,
+    each receipt `[user_id, at, version, seq]`."""
     def receipts(found: list[Receipt]) -> list[list[Any]]:
         return [[r.user_id, r.at, r.version, r.seq] for r in found]
-    return [[d.dossier_id, d.sent_at, d.sent_by, receipts(d.opened), receipts(d.acknowledged),
-             d.problems] for d in history.deliveries.values()]
+    found = list(history.deliveries.values())
+    return {"dossier_id": [d.dossier_id for d in found], "sent_at": [d.sent_at for d in found],
+            "sent_by": [d.sent_by for d in found],
+            "opened": [receipts(d.opened) for d in found],
+            "acknowledged": [receipts(d.acknowledged) for d in found],
+            "problems": [d.problems for d in found]}
 
 
-def deliveries_of_rows(rows: list[list[Any]]) -> dict[str, Delivery]:
-    """The deliveries a checkpoint kept (`delivery_rows`)."""
-    return {row[0]: Delivery(row[0], 1, row[1], row[2], [Receipt(*r) for r in row[3]],
-                             [Receipt(*r) for r in row[4]], list(row[5])) for row in rows}
+def deliveries_of_columns(columns: dict[str, list[Any]]) -> dict[str, Delivery]:
+    """The deliveries a checkpoint kept (`delivery_columns`); ValueError when its columns
+    differ in length."""
+    rows = zip(columns["dossier_id"], columns["sent_at"], columns["sent_by"], columns["opened"],
+               columns["acknowledged"], columns["problems"], strict=True)
+    return {dossier_id: Delivery(dossier_id, 1, sent_at, sent_by,
+                                 [Receipt(*r) for r in opened],
+                                 [Receipt(*r) for r in acknowledged], list(problems))
+            for dossier_id, sent_at, sent_by, opened, acknowledged, problems in rows}

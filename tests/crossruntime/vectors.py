@@ -45,7 +45,7 @@ from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import ChainBase, open_entry, verify_chain
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 from pycrypto_wasm.workspace.own_state import OwnState, open_state, seal_state, state_key
-from pycrypto_wasm.workspace.receipts import deliveries_of_rows, delivery_rows
+from pycrypto_wasm.workspace.receipts import deliveries_of_columns, delivery_columns
 
 Case = dict[str, Any]
 
@@ -272,7 +272,9 @@ def _checkpointed_history(inputs: Case) -> History:
         history.latest[record.document_id] = record
         if record.kind == "workspace":
             history.settings = record
-    history.deliveries = deliveries_of_rows(inputs["deliveries"])
+    columns = ("dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")
+    history.deliveries = deliveries_of_columns(
+        {name: [row[index] for row in inputs["deliveries"]] for index, name in enumerate(columns)})
     return history
 
 
@@ -290,7 +292,7 @@ def _history_checkpoint(inputs: Case) -> Case:
                                    for record in opened.latest.values()),
                 "own_states": dict(opened.base.own_states),
                 "removed": sorted(opened.base.removed), "clock": opened.clock,
-                "deliveries": delivery_rows(opened),
+                "deliveries": delivery_columns(opened),
             }).decode("utf-8")}
 
 

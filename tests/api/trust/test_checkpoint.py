@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from pycrypto_wasm import canonical
+from pycrypto_wasm import canonical, envelope
+from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.service.params import from_b64, to_b64
 from pycrypto_wasm.workspace import checkpoint as checkpoint_format
 from pycrypto_wasm.workspace.log import entry_hash, place_entry
@@ -184,3 +185,42 @@ def test_a_revocation_concerning_the_checkpoint_reads_the_whole_history(committe
     assert again["chain"]["verified"] and workspace_id not in reader.checkpoints
     assert [member["revoked"] for member in again["members"]
             if member["user_id"] == contributor.user_id] == [True]
+
+
+def _format_2(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int) -> bytes:
+    """The checkpoint `sealed` as browsers sealed it before format 3: its recorded versions and
+    deliveries row by row."""
+    bundle = browser.worker._state.bundle
+    key = checkpoint_format.checkpoint_key(bundle.encryption_seed)
+    context = checkpoint_format._context(bundle.organization, workspace_id, bundle.user_id, seq)
+    state = canonical.decode(envelope.open_(key, context, unframe(
+        sealed, version=3, min_body=envelope.OVERHEAD, what="checkpoint")))
+    versions, deliveries = state["versions"], state["deliveries"]
+    hashes = versions["hash"]
+    versions = {**versions, "hash": [hashes[at:at + 32] for at in range(0, len(hashes), 32)]}
+    state["versions"] = [list(row) for row in zip(
+        *(versions[name] for name in ("document_id", "kind", "version", "hash", "key_index",
+                                      "author", "seq", "deleted")), strict=True)]
+    state["deliveries"] = [list(row) for row in zip(*(deliveries[name] for name in (
+        "dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")), strict=True)]
+    return frame(2, envelope.seal(key, context, canonical.encode(state)))
+
+
+def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(committee):
+    workspace_id = committee.workspace_id
+    dossier = committee.owner.save_dossier(workspace_id, DOSSIER)["document_id"]
+    _comment(committee, dossier, "Avis")
+    reader = committee.reader
+    first, _ = _opened(reader, workspace_id)
+    kept = first["chain"]["checkpoint"]
+    assert from_b64(kept["sealed"], "sealed")[0] == checkpoint_format.VERSION == 3
+    reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(_format_2(
+        from_b64(kept["sealed"], "sealed"), reader, workspace_id, kept["seq"]))}
+    reader.worker._state.histories.clear()
+
+    opened, fetched = _opened(reader, workspace_id)
+    assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # refused, then whole
+    assert _shown(opened) == _shown(first)
+    assert from_b64(reader.checkpoints[workspace_id]["sealed"], "sealed")[0] == 3
+    again, fetched = _opened(reader, workspace_id)
+    assert fetched == 1 and _shown(again) == _shown(first)
