@@ -152,12 +152,31 @@ async function listedPage(query, first, count) {
   }
 }
 
+// The users a screen shows of a page: the worker checks a page this many at a time, so that the
+// first are drawn while it checks the rest, and calls made meanwhile (a history to verify for
+// the navigation) wait for one screenful at most.
+const SCREENFUL = 20;
+
 /** `count` verified users from `first` among those matching `query` (name or e-mail), and
  * how many match (`total`): the server pages and searches, the worker checks only the users
- * shown (and the admins who certified them), with every revocation it believes. */
-export async function directoryPage(query, first, count) {
-  const page = await listedPage(query, first, count);
-  return handToWorker('directory.page', page, { total: page.total });
+ * shown (and the admins who certified them), with every revocation it believes. The page is
+ * checked a screenful at a time, in the server's order: `onChecked(users)` gets each one's
+ * verified users as soon as they are, before the next is checked (none is when it returns
+ * false: the page is no longer wanted). */
+export async function directoryPage(query, first, count, onChecked = () => {}) {
+  const { users: listed, signers, total } = await listedPage(query, first, count);
+  const users = [];
+  let at = 0;
+  do {
+    const screenful = listed.slice(at, at + SCREENFUL);
+    const checked = await handToWorker('directory.page', { users: screenful, signers }, { total });
+    users.push(...checked.users);
+    if (onChecked(checked.users) === false) {
+      break;
+    }
+    at += SCREENFUL;
+  } while (at < listed.length);
+  return { users, total };
 }
 
 /** The verified names of `userIds` ({user id: name}), fetched by id: the rest of the

@@ -80,12 +80,29 @@ function memberList() {
   const draw = async () => {
     const query = search.value.trim();
     const asked = ++drawn;
-    const { users, total } = await directoryPage(query, first, PAGE_SIZE);
+    const rows = table.tBodies[0];
+    let shown = 0;
+    table.setAttribute('aria-busy', 'true');
+    // Each screenful drawn once verified (the first replaces the rows of the page before), as
+    // long as no other page or search was asked for since.
+    const drawChecked = (users) => {
+      if (asked !== drawn) {
+        return false;
+      }
+      const drawnRows = users.map((user) => directoryRow(user, revoke));
+      if (shown === 0) {
+        rows.replaceChildren(...drawnRows);
+      } else {
+        rows.append(...drawnRows);
+      }
+      shown += users.length;
+      return true;
+    };
+    const { users, total } = await directoryPage(query, first, PAGE_SIZE, drawChecked);
     if (asked !== drawn) {
       return;
     }
     table.setAttribute('aria-busy', 'false');
-    table.tBodies[0].replaceChildren(...users.map((user) => directoryRow(user, revoke)));
     status.textContent = total
       ? t('directory.shown', { first: first + 1, last: first + users.length, total })
       : t('directory.noMatch', { query });
