@@ -20,7 +20,7 @@ knows every result's delivery without reading the entries before it again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from pycrypto_wasm.exceptions import MalformedError
 from pycrypto_wasm.workspace.history import DOCUMENT, History, RecordedVersion
@@ -45,8 +45,9 @@ def result_of(fields: dict[str, Any]) -> dict[str, Any] | None:
     return result if isinstance(result, dict) and isinstance(result.get("sample"), str) else None
 
 
-@dataclass
-class Receipt:
+class Receipt(NamedTuple):
+    """A member's receipt of a result: who, when, of which version, at which entry."""
+
     user_id: str
     at: int
     version: int
