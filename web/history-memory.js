@@ -19,32 +19,52 @@ const CHECKPOINTS = 'checkpoints';
 const DATABASES = { [HEADS]: 'paravent-integrity', [REVOCATIONS]: 'paravent-integrity',
   [CHECKPOINTS]: 'paravent-checkpoints' };
 
+// One open connection per database, kept for the page's life (opening one costs more than most
+// reads: a workspace opened reads and writes several records); closed when another page asks
+// to upgrade or delete the database, and opened again at the next use.
+const connections = new Map();
+
 function database(name) {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(name, 1);
-    opening.onupgradeneeded = () => {
-      for (const [store, database] of Object.entries(DATABASES)) {
-        if (database === name) {
-          opening.result.createObjectStore(store);
+  if (!connections.has(name)) {
+    const connecting = new Promise((resolve, reject) => {
+      const opening = indexedDB.open(name, 1);
+      opening.onupgradeneeded = () => {
+        for (const [store, database] of Object.entries(DATABASES)) {
+          if (database === name) {
+            opening.result.createObjectStore(store);
+          }
         }
-      }
-    };
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
-  });
+      };
+      opening.onsuccess = () => {
+        const db = opening.result;
+        const forget = () => connections.delete(name);
+        db.onversionchange = () => {
+          db.close();
+          forget();
+        };
+        db.onclose = forget;
+        resolve(db);
+      };
+      opening.onerror = () => {
+        connections.delete(name);
+        reject(opening.error);
+      };
+    });
+    connections.set(name, connecting);
+  }
+  return connections.get(name);
 }
 
+/** The result of `action` on the store, once its transaction has committed. */
 async function run(storeName, mode, action) {
   const db = await database(DATABASES[storeName]);
-  try {
-    return await new Promise((resolve, reject) => {
-      const request = action(db.transaction(storeName, mode).objectStore(storeName));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(storeName, mode);
+    const request = action(transaction.objectStore(storeName));
+    transaction.oncomplete = () => resolve(request.result);
+    transaction.onerror = () => reject(transaction.error ?? request.error);
+    transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB aborted'));
+  });
 }
 
 /** The head this user's browser last verified for the workspace, or null. */

@@ -82,8 +82,7 @@ export async function openWorkspace(entry) {
     { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
 
-/** My workspaces, each opened in the worker (after the directory it checks authors against). */
-export async function listWorkspaces() {
+async function openedWorkspaces() {
   const [, { workspaces }] = await Promise.all([loadDirectory(), api('GET', '/api/workspaces')]);
   return Promise.all(workspaces.map(async (entry) => {
     try {
@@ -92,6 +91,18 @@ export async function listWorkspaces() {
       return { ...entry, problem: error.message };
     }
   }));
+}
+
+let listing = null;
+
+/**
+ * My workspaces, each opened in the worker (after the directory it checks authors against).
+ * Callers at the same time (the navigation, the bell and the view of one route) share one
+ * listing: each workspace is opened once for all of them; a call after it ends lists anew.
+ */
+export function listWorkspaces() {
+  listing ??= openedWorkspaces().finally(() => { listing = null; });
+  return listing;
 }
 
 export async function loadWorkspace(workspaceId) {
