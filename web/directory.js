@@ -10,7 +10,8 @@
  * authors, members, revokers and granters the entries claim, unverified) and the page fetches
  * those by id (`/api/directory?ids=…&signers=1`: with the admins who certified them and every
  * revocation the server lists), each once per view. The People page and the bell fetch only what
- * they show (a page of a search, the people named) the same way. The worker checks a
+ * they show (a page of a search, handed to the worker a screenful at a time; the people named)
+ * the same way. The worker checks a
  * certificate only when something reads it, once per sign-in, and adds what it is handed to what
  * it holds without dropping any revocation it believes. Views that still show everyone (a
  * workspace's people, partner sites, greeting) share one verified listing per view. A new view, a

@@ -2,9 +2,9 @@
  * Signed in and unlocked, three pages: Home (who I am, my workspaces), People (the
  * organization's directory as verified by my own worker, a loud badge where a certificate does
  * not verify, revocation for admins) and, for admins, Invitations (the open ones,
- * web/views/invitations.js, and the invitation form). The member list fills in once verified, 50
- * at a time, with a search by name or e-mail over what the worker verified (never the server's
- * claims).
+ * web/views/invitations.js, and the invitation form). The member list shows pages of 50, each
+ * drawn a screenful at a time as the worker verifies it, with a search by name or e-mail (the
+ * server's, each match shown as the worker verified it, never as the server claims).
  */
 
 import { api } from '../api.js';
