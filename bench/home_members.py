@@ -13,10 +13,9 @@ history verified); on People the navigation's workspace list and the first membe
 member list drawn (each shown certificate verified: the list draws its page of 50 a screenful
 of 20 at a time). A view is usable when all its parts are there; the People page's whole page
 of members (the list no longer busy) is timed beside it.
-The page itself times each stage (`STAGE_CLOCK`): from its click event to the first frame
-painted after the stage's element is in the document. Playwright's own waiting polls at 0, 20,
-70, 170, 270 ms and then only every 500 ms, so a view drawn at 280 ms was seen at about 770:
-that half second was the poll's, not the user's wait.
+The page itself times each stage (bench/page_clock.py): from its click event to the first
+frame painted after the stage's element is in the document (Playwright's own waiting polls
+every 500 ms after the first 270).
 Sizes alternate; median of 3 rounds. Beside each view, the kilobytes of directory listings
 (`/api/directory`) the page fetched before it was usable: what it took of the organization.
 Target: each view with 5,000 members usable in at most 1.2x the time with 20.
@@ -25,10 +24,10 @@ Target: each view with 5,000 members usable in at most 1.2x the time with 20.
 from __future__ import annotations
 
 import statistics
-import time
 
 from playwright.sync_api import Browser, Page, Request
 
+from bench.page_clock import stage_times
 from bench.served import BenchServer
 from e2e.harness import flows
 from e2e.harness.browser import UserBrowser, open_user_browser, wait_for_crypto_ready
@@ -49,29 +48,6 @@ VIEWS = {
 LATER = {"people": {"whole_page": "#directory[aria-busy=false] tbody tr"}}
 STAGES = (*(stage for _, stages in VIEWS.values() for stage in stages),
           *(stage for stages in LATER.values() for stage in stages))
-# Installed before the click: the click event's time, then, for each stage, the time of the
-# first task after the first frame painted with its element in the document.
-STAGE_CLOCK = """(selectors) => {
-  const clock = { click: null, stages: {} };
-  window.__benchStageClock = clock;
-  document.addEventListener('click', () => { clock.click ??= performance.now(); },
-    { capture: true });
-  const painted = (stage) => requestAnimationFrame(() => setTimeout(() => {
-    clock.stages[stage] = performance.now();
-  }));
-  const seen = new Set();
-  const look = () => {
-    for (const [stage, selector] of Object.entries(selectors)) {
-      if (!seen.has(stage) && document.querySelector(selector)) {
-        seen.add(stage);
-        painted(stage);
-      }
-    }
-  };
-  new MutationObserver(look).observe(document, { subtree: true, childList: true,
-    attributes: true });
-  look();
-}"""
 LISTED = tuple(f"{view}_directory_kb" for view in VIEWS)
 
 
@@ -101,20 +77,8 @@ def _time_view(page: Page, route: str, stages: dict[str, str]) -> dict[str, floa
             listings.append(request)
 
     page.on("requestfinished", listed)
-    page.evaluate(STAGE_CLOCK, stages)
-    start = time.perf_counter()
-    sign_in.click()
-    for selector in stages.values():
-        page.locator(selector).first.wait_for(timeout=TIMEOUT_MS)
-    clock = page.wait_for_function(
-        "(count) => { const clock = window.__benchStageClock;"
-        " return Object.keys(clock.stages).length === count && clock; }",
-        arg=len(stages), timeout=TIMEOUT_MS).json_value()
-    waited = time.perf_counter() - start
+    times = stage_times(page, stages, sign_in.click, TIMEOUT_MS)
     page.remove_listener("requestfinished", listed)
-    times = {stage: (clock["stages"][stage] - clock["click"]) / 1e3 for stage in stages}
-    if not 0 < max(times.values()) <= waited:
-        raise RuntimeError(f"the page's clock ({times}) disagrees with Playwright's ({waited:.3f})")
     times["directory_kb"] = sum(request.sizes()["responseBodySize"] for request in listings) / 1e3
     return times
 
