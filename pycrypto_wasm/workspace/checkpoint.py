@@ -19,12 +19,14 @@ context "pvchkpt1": only the bundle's holder derives it, and it is no key of any
 
 Format version 3: `0x03 || envelope` (envelope.py) bound to the organization, the workspace,
 the user and the head's position, of the canonical state above, its recorded versions and
-deliveries kept as one list per field (the versions' hashes one byte string of 32-byte hashes in
-order): a partner space's checkpoint holds a version and a delivery per result, thousands of
-them, and is opened at every visit of the delivery board; field by field it is read with no
-decoding step per record. Versions 1 (no deliveries) and 2 (records row by row) are refused as
-any unusable checkpoint is, so the next open verifies the whole history once and seals a
-version 3. A checkpoint altered, of another
+deliveries set apart in `records`: the canonical bytes of {versions, deliveries}, each kept as
+one list per field (the versions' hashes one byte string of 32-byte hashes in order). A partner
+space's checkpoint holds a version and a delivery per result, thousands of them, and is opened
+at every visit of the delivery board: the records are decoded when first read (deferred.py),
+field by field with no decoding step per record, and a space opened with nothing new after its
+checkpoint needs none of them to be verified. Versions 1 (no deliveries) and 2 (records row by
+row) are refused as any unusable checkpoint is, so the next open verifies the whole history
+once and seals a version 3. A checkpoint altered, of another
 user, workspace or position, or of another format is refused (CheckpointUnusableError): the
 browser then verifies the whole history, as a fresh one does. It is integrity data like the
 remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
@@ -33,12 +35,14 @@ history rolled back or rewritten before it is caught.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from pycrypto_wasm import canonical, envelope, hashing
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.framing import frame, unframe
+from pycrypto_wasm.workspace.deferred import Deferred
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
 from pycrypto_wasm.workspace.receipts import deliveries_of_columns, delivery_columns
@@ -47,6 +51,9 @@ VERSION = 3
 KDF_CONTEXT = "pvchkpt1"
 KDF_SUBKEY_ID = 1
 PURPOSE = "history-checkpoint"
+RECORDS_PURPOSE = "history-checkpoint-records"
+# The length of the state's envelope, before it in the body.
+_LENGTH_BYTES = 4
 _RECORD = ("document_id", "kind", "version", "hash", "key_index", "author", "seq", "deleted")
 
 
@@ -55,8 +62,9 @@ def checkpoint_key(encryption_seed: bytes) -> bytes:
     return hashing.derive_subkey(encryption_seed, subkey_id=KDF_SUBKEY_ID, context=KDF_CONTEXT)
 
 
-def _context(organization: str, workspace: str, user_id: str, length: int) -> Context:
-    return Context(purpose=PURPOSE, organization=organization, workspace=workspace,
+def _context(organization: str, workspace: str, user_id: str, length: int,
+             purpose: str = PURPOSE) -> Context:
+    return Context(purpose=purpose, organization=organization, workspace=workspace,
                    object_id=user_id, version=length)
 
 
@@ -99,32 +107,45 @@ def _state(history: History) -> dict[str, Any]:
         "key_checks": {str(index): check for index, check in history.key_checks.items()},
         "workflow": history.workflow,
         "settings": _record(history.settings) if history.settings else None,
-        "versions": _record_columns(list(history.versions.values())),
         "forgeries": [[forgery.seq, forgery.author, forgery.kind, forgery.reason]
                       for forgery in history.forgeries.values()],
         "clock": history.clock,
-        "deliveries": delivery_columns(history),
     }
 
 
 def seal_checkpoint(key: bytes, history: History, *, user_id: str,
-                    nonce: bytes | None = None) -> bytes:
-    """A checkpoint of `history` sealed for `user_id`. `nonce` is for test vectors only."""
-    context = _context(history.organization, history.workspace, user_id, history.length)
-    return frame(VERSION, envelope.seal(key, context, canonical.encode(_state(history)),
-                                        nonce=nonce))
+                    nonces: tuple[bytes, bytes] | None = None) -> bytes:
+    """A checkpoint of `history` sealed for `user_id`. `nonces` (of the state's envelope and
+    of the records') are for test vectors only."""
+    place = (history.organization, history.workspace, user_id, history.length)
+    records = envelope.seal(key, _context(*place, RECORDS_PURPOSE), canonical.encode({
+        "versions": _record_columns(list(history.versions.values())),
+        "deliveries": delivery_columns(history)}), nonce=nonces[1] if nonces else None)
+    state = envelope.seal(key, _context(*place), canonical.encode(
+        {**_state(history), "records_hash": hashing.blake2b(records)}),
+        nonce=nonces[0] if nonces else None)
+    return frame(VERSION, len(state).to_bytes(_LENGTH_BYTES, "big"), state, records)
 
 
 def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str,
                     workspace: str, user_id: str) -> History:
     """The history state a checkpoint holds (no entries, its base the chain it covers), if it
     is exactly the user's checkpoint of this workspace at `length`."""
+    place = (organization, workspace, user_id, length)
     try:
-        body = unframe(sealed, version=VERSION, min_body=envelope.OVERHEAD,
+        body = unframe(sealed, version=VERSION, min_body=_LENGTH_BYTES + 2 * envelope.OVERHEAD,
                        what="history checkpoint")
+        size = int.from_bytes(body[:_LENGTH_BYTES], "big")
+        if not envelope.OVERHEAD <= size <= len(body) - _LENGTH_BYTES - envelope.OVERHEAD:
+            raise ValueError("its parts are malformed")
         state = canonical.decode_sealed(envelope.open_(
-            key, _context(organization, workspace, user_id, length), body))
-        return _history(state, organization, workspace, length)
+            key, _context(*place), body[_LENGTH_BYTES:_LENGTH_BYTES + size]))
+        records = body[_LENGTH_BYTES + size:]
+        if not hmac.compare_digest(hashing.blake2b(records), state["records_hash"]):
+            raise ValueError("its records are not the ones its state names")
+        history = _history(state, organization, workspace, length)
+        _defer_records(history, key, _context(*place, RECORDS_PURPOSE), records)
+        return history
     except CheckpointUnusableError:
         raise
     except (CryptoError, KeyError, TypeError, ValueError) as error:
@@ -161,11 +182,36 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
                                   for index, check in state["key_checks"].items()},
                       workflow=state["workflow"], clock=state["clock"])
     history.settings = RecordedVersion(*state["settings"]) if state["settings"] else None
-    for record in _records(state["versions"]):
-        history.versions[(record.document_id, record.version)] = record
-        latest = history.latest.get(record.document_id)
-        if latest is None or latest.version < record.version:
-            history.latest[record.document_id] = record
     history.forgeries = {row[0]: Forgery(*row) for row in state["forgeries"]}
-    history.deliveries = deliveries_of_columns(state["deliveries"])
     return history
+
+
+def _defer_records(history: History, key: bytes, context: Context, records: bytes) -> None:
+    """The history's recorded versions and deliveries, opened from `records` (their envelope,
+    whose hash the state's envelope holds, checked on opening the checkpoint) when first
+    read."""
+    decoded: dict[str, Any] = {}
+
+    def part(name: str) -> Any:
+        if not decoded:
+            try:
+                columns = canonical.decode_sealed(envelope.open_(key, context, records))
+                versions = _records(columns["versions"])
+                decoded["deliveries"] = deliveries_of_columns(columns["deliveries"])
+            except (CryptoError, KeyError, TypeError, ValueError) as error:
+                raise CheckpointUnusableError(
+                    f"this browser's checkpoint of the workspace's history was refused ({error})"
+                    "; the whole history is verified instead") from error
+            decoded["versions"] = {(record.document_id, record.version): record
+                                   for record in versions}
+            latest: dict[str, RecordedVersion] = {}
+            for record in versions:
+                known = latest.get(record.document_id)
+                if known is None or known.version < record.version:
+                    latest[record.document_id] = record
+            decoded["latest"] = latest
+        return decoded[name]
+
+    history.versions = Deferred(lambda: part("versions"))
+    history.latest = Deferred(lambda: part("latest"))
+    history.deliveries = Deferred(lambda: part("deliveries"))

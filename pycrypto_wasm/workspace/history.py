@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -155,8 +155,9 @@ class History:
     workflow: dict[str, Any] = field(default_factory=lambda: workflow.check_workflow(
         workflow.DEFAULT_WORKFLOW))
     settings: RecordedVersion | None = None
-    versions: dict[tuple[str, int], RecordedVersion] = field(default_factory=dict)
-    latest: dict[str, RecordedVersion] = field(default_factory=dict)
+    # Built on first use when opened from a checkpoint (checkpoint.py).
+    versions: MutableMapping[tuple[str, int], RecordedVersion] = field(default_factory=dict)
+    latest: MutableMapping[str, RecordedVersion] = field(default_factory=dict)
     forgeries: dict[int, Forgery] = field(default_factory=dict)
     revocations: dict[str, RevocationCertificate] = field(default_factory=dict)
     # The signed revocations the history's entries carry (verified), to pass on.
@@ -169,7 +170,7 @@ class History:
     cutoffs: dict[str, int] = field(default_factory=dict)
     unconfirmed: dict[int, Unconfirmed] = field(default_factory=dict)
     # Each dossier's delivery (sent, receipts), folded by receipts.fold after each replay.
-    deliveries: dict[str, Delivery] = field(default_factory=dict)
+    deliveries: MutableMapping[str, Delivery] = field(default_factory=dict)
 
     @property
     def length(self) -> int:
@@ -232,8 +233,12 @@ class History:
 
     def recorded(self, kind: str, document_id: str, version: int,
                  sealed: bytes) -> RecordedVersion:
-        """The log's record of this version, if `sealed` is exactly what it recorded."""
-        record = self.versions.get((document_id, version))
+        """The log's record of this version, if `sealed` is exactly what it recorded (the
+        workspace's settings in force are at hand: opening a workspace reads no other record)."""
+        settings = self.settings
+        record = settings if settings is not None and (
+            settings.document_id, settings.version) == (document_id, version) \
+            else self.versions.get((document_id, version))
         if record is None or record.kind != kind:
             raise UnrecordedVersionError(
                 f"{kind} {document_id} version {version} is not in the workspace's history: "

@@ -281,7 +281,7 @@ def _checkpointed_history(inputs: Case) -> History:
 def _history_checkpoint(inputs: Case) -> Case:
     key = checkpoint_key(_hex(inputs["encryption_seed"]))
     sealed = seal_checkpoint(key, _checkpointed_history(inputs), user_id=inputs["user_id"],
-                             nonce=_hex(inputs["nonce"]))
+                             nonces=(_hex(inputs["nonce"]), _hex(inputs["records_nonce"])))
     opened = open_checkpoint(key, sealed, length=inputs["length"], user_id=inputs["user_id"],
                              organization=inputs["organization"], workspace=inputs["workspace"])
     return {"key": key.hex(), "sealed": sealed.hex(), "head": opened.head[1].hex(),

@@ -133,8 +133,11 @@ def test_a_tampered_checkpoint_or_someone_elses_is_refused(committee):
                "manifest": listing["manifest"], "manifest_version": listing["manifest_version"],
                "entries": reader.log_entries(workspace_id, kept["seq"] - 1)}
     sealed = bytearray(from_b64(kept["sealed"], "sealed"))
-    sealed[-1] ^= 1
+    sealed[-1] ^= 1  # in its records
+    state_altered = bytearray(from_b64(kept["sealed"], "sealed"))
+    state_altered[40] ^= 1  # in its state
     for checkpoint in ({**kept, "sealed": to_b64(bytes(sealed))},
+                       {**kept, "sealed": to_b64(bytes(state_altered))},
                        {**kept, "seq": kept["seq"] - 1}):
         with pytest.raises(WorkerError) as refused:
             reader.call("workspace.open", **request, checkpoint=checkpoint)
@@ -188,14 +191,19 @@ def test_a_revocation_concerning_the_checkpoint_reads_the_whole_history(committe
 
 
 def _format_2(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int) -> bytes:
-    """The checkpoint `sealed` as browsers sealed it before format 3: its recorded versions and
-    deliveries row by row."""
+    """The checkpoint `sealed` as browsers sealed it before format 3: one envelope, its
+    recorded versions and deliveries row by row in the state."""
     bundle = browser.worker._state.bundle
     key = checkpoint_format.checkpoint_key(bundle.encryption_seed)
-    context = checkpoint_format._context(bundle.organization, workspace_id, bundle.user_id, seq)
-    state = canonical.decode(envelope.open_(key, context, unframe(
-        sealed, version=3, min_body=envelope.OVERHEAD, what="checkpoint")))
-    versions, deliveries = state["versions"], state["deliveries"]
+    place = (bundle.organization, workspace_id, bundle.user_id, seq)
+    body = unframe(sealed, version=3, min_body=4, what="checkpoint")
+    size = int.from_bytes(body[:4], "big")
+    state = canonical.decode(envelope.open_(key, checkpoint_format._context(*place),
+                                            body[4:4 + size]))
+    records = canonical.decode(envelope.open_(key, checkpoint_format._context(
+        *place, checkpoint_format.RECORDS_PURPOSE), body[4 + size:]))
+    del state["records_hash"]
+    versions, deliveries = records["versions"], records["deliveries"]
     hashes = versions["hash"]
     versions = {**versions, "hash": [hashes[at:at + 32] for at in range(0, len(hashes), 32)]}
     state["versions"] = [list(row) for row in zip(
@@ -203,7 +211,8 @@ def _format_2(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int
                                       "author", "seq", "deleted")), strict=True)]
     state["deliveries"] = [list(row) for row in zip(*(deliveries[name] for name in (
         "dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")), strict=True)]
-    return frame(2, envelope.seal(key, context, canonical.encode(state)))
+    return frame(2, envelope.seal(key, checkpoint_format._context(*place),
+                                  canonical.encode(state)))
 
 
 def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(committee):
