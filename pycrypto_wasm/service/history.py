@@ -138,7 +138,10 @@ def checkpoint_of(state: WorkerState, workspace_id: str, request: Params, *,
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         raise RequestError("parameter 'checkpoint' needs the seq of its head")
     bundle = state.identity()
-    sealed = params.b64(checkpoint, "sealed")
+    # Bytes (a Uint8Array) as sealed since format 3; base64url text as pages kept formats 1
+    # and 2, refused below as any unusable checkpoint is.
+    sealed = params.b64(checkpoint, "sealed") if isinstance(checkpoint.get("sealed"), str) \
+        else params.buffer(checkpoint, "sealed")
     kept = state.opened_checkpoints.pop(workspace_id, None)
     if kept is not None and kept[0] == (seq, sealed):
         opened = kept[1]
@@ -362,7 +365,7 @@ def chain_view(state: WorkerState, found: HeldHistory) -> Reply:
                  "own_state": own_state_version(state, workspace_id),
                  "verified_at": found.verified_at,
                  "confirmed": workspace_id in state.fresh},
-        "checkpoint": {"seq": history.length, "sealed": params.to_b64(found.checkpoint)}
+        "checkpoint": {"seq": history.length, "sealed": found.checkpoint}
         if found.checkpoint else None,
         "forgeries": [{"seq": forgery.seq, "kind": forgery.kind, "author": forgery.author,
                        "author_name": state.display_name(forgery.author),

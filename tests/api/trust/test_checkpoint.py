@@ -10,7 +10,7 @@ import pytest
 
 from pycrypto_wasm import canonical, envelope
 from pycrypto_wasm.framing import frame, unframe
-from pycrypto_wasm.service.params import from_b64, to_b64
+from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace import checkpoint as checkpoint_format
 from pycrypto_wasm.workspace.log import entry_hash, place_entry
 from tests.api.trust.conftest import DOSSIER
@@ -132,12 +132,12 @@ def test_a_tampered_checkpoint_or_someone_elses_is_refused(committee):
     request = {"workspace_id": workspace_id, "grants": listing["grants"],
                "manifest": listing["manifest"], "manifest_version": listing["manifest_version"],
                "entries": reader.log_entries(workspace_id, kept["seq"] - 1)}
-    sealed = bytearray(from_b64(kept["sealed"], "sealed"))
+    sealed = bytearray(kept["sealed"])
     sealed[-1] ^= 1  # in its records
-    state_altered = bytearray(from_b64(kept["sealed"], "sealed"))
+    state_altered = bytearray(kept["sealed"])
     state_altered[40] ^= 1  # in its state
-    for checkpoint in ({**kept, "sealed": to_b64(bytes(sealed))},
-                       {**kept, "sealed": to_b64(bytes(state_altered))},
+    for checkpoint in ({**kept, "sealed": bytes(sealed)},
+                       {**kept, "sealed": bytes(state_altered)},
                        {**kept, "seq": kept["seq"] - 1}):
         with pytest.raises(WorkerError) as refused:
             reader.call("workspace.open", **request, checkpoint=checkpoint)
@@ -149,7 +149,7 @@ def test_a_tampered_checkpoint_or_someone_elses_is_refused(committee):
     assert refused.value.code == "checkpoint_unusable"
 
     # The page then drops it and verifies the whole history.
-    reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(bytes(sealed))}
+    reader.checkpoints[workspace_id] = {**kept, "sealed": bytes(sealed)}
     opened, fetched = _opened(reader, workspace_id)
     assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # then the whole log
     assert reader.checkpoints[workspace_id]["sealed"] != kept["sealed"]
@@ -222,14 +222,15 @@ def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(co
     reader = committee.reader
     first, _ = _opened(reader, workspace_id)
     kept = first["chain"]["checkpoint"]
-    assert from_b64(kept["sealed"], "sealed")[0] == checkpoint_format.VERSION == 3
+    assert kept["sealed"][0] == checkpoint_format.VERSION == 3
+    # Pages kept formats 1 and 2 as base64url text.
     reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(_format_2(
-        from_b64(kept["sealed"], "sealed"), reader, workspace_id, kept["seq"]))}
+        kept["sealed"], reader, workspace_id, kept["seq"]))}
     reader.worker._state.histories.clear()
 
     opened, fetched = _opened(reader, workspace_id)
     assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # refused, then whole
     assert _shown(opened) == _shown(first)
-    assert from_b64(reader.checkpoints[workspace_id]["sealed"], "sealed")[0] == 3
+    assert reader.checkpoints[workspace_id]["sealed"][0] == 3
     again, fetched = _opened(reader, workspace_id)
     assert fetched == 1 and _shown(again) == _shown(first)
