@@ -17,16 +17,18 @@ says how.
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
-Format version 3: `0x03 || envelope` (envelope.py) bound to the organization, the workspace,
-the user and the head's position, of the canonical state above, its recorded versions and
-deliveries set apart in `records`: the canonical bytes of {versions, deliveries}, each kept as
-one list per field (the versions' hashes one byte string of 32-byte hashes in order). A partner
-space's checkpoint holds a version and a delivery per result, thousands of them, and is opened
-at every visit of the delivery board: the records are decoded when first read (deferred.py),
-field by field with no decoding step per record, and a space opened with nothing new after its
-checkpoint needs none of them to be verified. Versions 1 (no deliveries) and 2 (records row by
-row) are refused as any unusable checkpoint is, so the next open verifies the whole history
-once and seals a version 3. A checkpoint altered, of another
+Format version 3: `0x03 || length of the state's envelope (4 bytes, big-endian) || the state's
+envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace,
+the user and the head's position; the records' under a purpose of their own). The state's is
+the canonical state above and the BLAKE2b hash of the records' envelope, checked on opening; the
+records' holds the recorded versions and the deliveries, each one list per field (the versions'
+hashes one byte string of 32-byte hashes in order). A partner space's checkpoint holds a
+version and a delivery per result, thousands of them, and is opened at every visit of the
+delivery board: the records are opened and decoded only when something reads them
+(deferred.py), and a space opened with nothing new after its checkpoint needs none of them to
+be verified. Versions 1 (no deliveries) and 2 (one envelope, records row by row) are refused as
+any unusable checkpoint is, so the next open verifies the whole history once and seals a
+version 3. A checkpoint altered, of another
 user, workspace or position, or of another format is refused (CheckpointUnusableError): the
 browser then verifies the whole history, as a fresh one does. It is integrity data like the
 remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
@@ -149,9 +151,13 @@ def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str
     except CheckpointUnusableError:
         raise
     except (CryptoError, KeyError, TypeError, ValueError) as error:
-        raise CheckpointUnusableError(
-            f"this browser's checkpoint of the workspace's history was refused ({error}); the "
-            "whole history is verified instead") from error
+        raise _refused(error) from error
+
+
+def _refused(error: Exception) -> CheckpointUnusableError:
+    return CheckpointUnusableError(
+        f"this browser's checkpoint of the workspace's history was refused ({error}); the whole "
+        "history is verified instead")
 
 
 def _records(columns: dict[str, Any]) -> list[RecordedVersion]:
@@ -199,9 +205,7 @@ def _defer_records(history: History, key: bytes, context: Context, records: byte
                 versions = _records(columns["versions"])
                 decoded["deliveries"] = deliveries_of_columns(columns["deliveries"])
             except (CryptoError, KeyError, TypeError, ValueError) as error:
-                raise CheckpointUnusableError(
-                    f"this browser's checkpoint of the workspace's history was refused ({error})"
-                    "; the whole history is verified instead") from error
+                raise _refused(error) from error
             decoded["versions"] = {(record.document_id, record.version): record
                                    for record in versions}
             latest: dict[str, RecordedVersion] = {}
