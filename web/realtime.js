@@ -40,9 +40,10 @@ function holdRealtime(hold) {
 const workspaceListeners = new Map();
 
 /** Calls `listener(change)` on each workspace change while `element` is in the page (a view may
- * ask before it has drawn `element`). */
+ * ask before it has drawn `element`); returns what stops it. */
 export function onWorkspaceChanged(listener, element) {
   workspaceListeners.set(listener, { element, drawn: false });
+  return () => workspaceListeners.delete(listener);
 }
 
 function tellWorkspaceListeners(change) {

@@ -188,8 +188,14 @@ async function loadBoard() {
 
 export async function renderDeliveryBoard(root) {
   const started = performance.now();
+  // Changes heard while the board loads and draws (an escalation, a receipt) are applied once
+  // it listens itself: the rows loaded may predate them.
+  const heard = new Set();
+  const stopHearing = onWorkspaceChanged((change) => heard.add(change.workspace_id),
+    document.documentElement);
   const loaded = await loadOrExplain(root, t('board.title'), loadBoard);
   if (loaded === null) {
+    stopHearing();
     return;
   }
   const names = new Map();
@@ -304,7 +310,7 @@ export async function renderDeliveryBoard(root) {
   section.dataset.drawnMs = String(Math.round(performance.now() - started));
   // A receipt (a log entry), a new result or an escalation in one of the spaces: redraw it.
   const pending = new Map();
-  onWorkspaceChanged((change) => {
+  const onChange = (change) => {
     if (pending.has(change.workspace_id)) {
       return;
     }
@@ -312,5 +318,8 @@ export async function renderDeliveryBoard(root) {
       pending.delete(change.workspace_id);
       reload(change.workspace_id).catch((error) => showError(box, error));
     }, 300));
-  }, body);
+  };
+  onWorkspaceChanged(onChange, body);
+  stopHearing();
+  heard.forEach((workspaceId) => onChange({ workspace_id: workspaceId }));
 }
