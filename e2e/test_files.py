@@ -1,7 +1,7 @@
 """Working with a dossier's documents in the browser: an upload that loses its connection pauses
 and resumes, a download cut short resumes where it stopped, cancel, PDF preview from memory,
-delete (history kept) and restore, and a workspace renamed by its owner, seen live by a
-member."""
+delete (history kept) and restore, a file's menu that stays open while another member adds a
+file, and a workspace renamed by its owner, seen live by a member."""
 
 from __future__ import annotations
 
@@ -116,6 +116,14 @@ def test_files_cancel_preview_delete_restore_and_live_rename(organization):
     row.wait_for(timeout=TIMEOUT_MS)
 
     flows.open_workspace(member, "Commission documents")
+    flows.open_dossier(member, "Mme Odile Fichier")
+    seen = member.page.locator("#file-list li[data-name='compte-rendu.pdf'] details.menu")
+    seen.locator("summary").click()
+    _pick(admin, "second-avis.pdf", PDF, "application/pdf")
+    member.page.locator("#file-list li[data-name='second-avis.pdf']").wait_for(
+        timeout=TIMEOUT_MS)
+    assert seen.get_attribute("open") is not None, "a menu the member opened closed by itself"
+
     admin.page.click("#workspace-rename")
     admin.page.fill("#workspace-new-name", "Commission documents 2027")
     admin.page.click("#workspace-rename-save")

@@ -261,6 +261,37 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
     h('span', { class: 'hint', id: 'file-input-hint' }, t('files.chooseHint'))), zone];
 }
 
+/** The rows drawn, by document: a listing that finds a file as it was keeps its row, so a menu
+ * or a history the user opened stays open when the list is drawn again (after an upload, or
+ * another member's change to another file). */
+function keptRows() {
+  const drawn = new Map();
+  return {
+    row(file, filesRule, draw) {
+      const key = JSON.stringify([file.version, file.deleted, file.name, file.mime, file.size,
+        file.author_name, file.written_at, file.outside, file.problem, filesRule]);
+      const kept = drawn.get(file.document_id);
+      if (kept?.key === key) {
+        return kept.element;
+      }
+      const element = draw();
+      drawn.set(file.document_id, { key, element });
+      return element;
+    },
+    show(list, elements) {
+      const same = elements.length === list.children.length
+        && elements.every((element, index) => list.children[index] === element);
+      if (!same) {
+        list.replaceChildren(...elements);
+      }
+    },
+    forgetOthers(files) {
+      const listed = new Set(files.map((file) => file.document_id));
+      [...drawn.keys()].filter((id) => !listed.has(id)).forEach((id) => drawn.delete(id));
+    },
+  };
+}
+
 /** The documents section of dossier `dossierId`; `onFiles(files)` hears of each listing.
  * Returns {element, refresh}. */
 export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = () => {}) {
@@ -274,6 +305,7 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
   const removedPanel = h('details', { id: 'deleted-files', hidden: true },
     h('summary', {}, t('files.deletedTitle')), removed);
   const sharing = canWrite ? shareLinksSection(workspaceId) : null;
+  const rows = keptRows();
   const refresh = async () => {
     try {
       const files = (await loadFiles(workspaceId)).filter((file) => file.dossier_id === dossierId
@@ -281,11 +313,13 @@ export function dossierFilesSection(workspaceId, dossierId, canWrite, onFiles = 
       const filesRule = await externalFiles(workspaceId);
       const context = { canWrite, transfers, holder, box, refresh, filesRule };
       const present = files.filter((file) => !file.deleted);
-      list.replaceChildren(...present.map((file) => fileRow(workspaceId, file, context)));
+      const row = (file) => rows.row(file, filesRule, () => fileRow(workspaceId, file, context));
+      rows.show(list, present.map(row));
       empty.hidden = present.length > 0;
       columns.hidden = present.length === 0;
       const deleted = files.filter((file) => file.deleted);
-      removed.replaceChildren(...deleted.map((file) => fileRow(workspaceId, file, context)));
+      rows.show(removed, deleted.map(row));
+      rows.forgetOthers(files);
       removedPanel.hidden = deleted.length === 0;
       sharing?.update(present);
       onFiles(files);
