@@ -101,7 +101,7 @@ def deliveries(workspace_id: str) -> Response:
     store = get_store().escalations
     delay = store.delay(workspace_id)
     return jsonify({"delay_seconds": delay["delay_seconds"] if delay else None,
-                    "results": [dict(row) for row in store.deliveries(workspace_id)]})
+                    "results": store.deliveries(workspace_id)})
 
 
 def _recipients(store: Store, result: Row) -> list[str]:

@@ -8,11 +8,35 @@ server processes sharing the database never escalate the same result twice."""
 
 from __future__ import annotations
 
+import bisect
+from typing import Any
+
 from api.storage.engine import Connection
 from api.storage.queries import Row, one
 from api.storage.transactions import transaction
 
 SWEEP_LIMIT = 200
+
+
+def _earliest(*times: float | None) -> float | None:
+    return min((time for time in times if time is not None), default=None)
+
+
+class _Batches:
+    """A space's results notifications naming no item (a batch's), by time: for a result sent
+    at some time, the first made since then and the first mail of those made since then."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self._made = [row["created_at"] for row in rows]
+        self._first_mailed: list[float | None] = [None] * (len(rows) + 1)
+        for index in range(len(rows) - 1, -1, -1):
+            self._first_mailed[index] = _earliest(rows[index]["mailed_at"],
+                                                  self._first_mailed[index + 1])
+
+    def after(self, sent_at: float) -> tuple[float | None, float | None]:
+        index = bisect.bisect_left(self._made, sent_at)
+        made = self._made[index] if index < len(self._made) else None
+        return made, self._first_mailed[index]
 
 
 class EscalationStore:
@@ -90,20 +114,38 @@ class EscalationStore:
             "select distinct user_id from notifications where workspace_id = ? and "
             "kind = 'results_waiting' and created_at >= ?", [workspace_id, since])}
 
-    def deliveries(self, workspace_id: str) -> list[Row]:
-        """Per result of the space: when its first results notification was made and mailed
-        (`notified_at`, `mailed_at`: one naming it, or naming no item and made after it was
-        sent, as a batch's), when a receipt reached the server, when it escalated."""
-        told = ("from notifications n where n.workspace_id = d.workspace_id and "
-                "n.kind = 'results_waiting' and (n.item_id = d.document_id or "
-                "(n.item_id is null and n.created_at >= d.created_at))")
-        return list(self.db.query(
-            f"select d.document_id as dossier_id, (select min(n.created_at) {told}) "
-            f"as notified_at, (select min(n.mailed_at) {told}) as mailed_at, "
-            "r.opened_at, r.escalated_at from documents d left join result_deliveries r "
-            "on r.workspace_id = d.workspace_id and r.dossier_id = d.document_id "
-            "where d.workspace_id = ? and d.kind = 'dossier' and d.version = 1 "
-            "order by d.created_at", [workspace_id]))
+    def deliveries(self, workspace_id: str) -> list[dict[str, Any]]:
+        """Per result of the space that the server did something about, oldest first: when its
+        first results notification was made and mailed (`notified_at`, `mailed_at`: one naming
+        it, or naming no item and made after it was sent, as a batch's), when a receipt reached
+        the server, when it escalated. A result it did nothing about is not listed. Reads each
+        of the space's results, notifications and delivery rows once, whatever their numbers."""
+        told = {row["item_id"]: row for row in self.db.query(
+            "select item_id, min(created_at) as notified_at, min(mailed_at) as mailed_at "
+            "from notifications where workspace_id = ? and kind = 'results_waiting' and "
+            "item_id is not null group by item_id", [workspace_id])}
+        batches = _Batches(list(self.db.query(
+            "select created_at, mailed_at from notifications where workspace_id = ? and "
+            "kind = 'results_waiting' and item_id is null order by created_at",
+            [workspace_id])))
+        receipts = {row["dossier_id"]: row for row in self.db.query(
+            "select dossier_id, opened_at, escalated_at from result_deliveries "
+            "where workspace_id = ?", [workspace_id])}
+        found = []
+        for result in self.db.query(
+                "select document_id, created_at from documents where workspace_id = ? and "
+                "kind = 'dossier' and version = 1 order by created_at", [workspace_id]):
+            dossier_id = result["document_id"]
+            named, batch = told.get(dossier_id), batches.after(result["created_at"])
+            receipt = receipts.get(dossier_id)
+            row = {"dossier_id": dossier_id,
+                   "notified_at": _earliest(named and named["notified_at"], batch[0]),
+                   "mailed_at": _earliest(named and named["mailed_at"], batch[1]),
+                   "opened_at": receipt and receipt["opened_at"],
+                   "escalated_at": receipt and receipt["escalated_at"]}
+            if any(value is not None for key, value in row.items() if key != "dossier_id"):
+                found.append(row)
+        return found
 
     def site_of_space(self, workspace_id: str) -> Row | None:
         return one(self.db, "select * from partner_sites where workspace_id = ? and "

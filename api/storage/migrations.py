@@ -498,6 +498,13 @@ def _0016_external_files(db: Connection) -> None:
         "default 'download'"))
 
 
+def _0017_notifications_by_space(db: Connection) -> None:
+    """The results notifications of a space, found without reading every notification: the
+    delivery board reads them for thousands of results at once."""
+    db.execute(db.ddl(
+        "create index notifications_by_space on notifications(workspace_id, kind, created_at)"))
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _0001_server_meta),
     (2, _0002_identity),
@@ -515,6 +522,7 @@ MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (14, _0014_share_links),
     (15, _0015_drop_boxes),
     (16, _0016_external_files),
+    (17, _0017_notifications_by_space),
 ]
 
 

@@ -2,7 +2,8 @@
 server (and one naming no result of the space, in another member's name, or from someone who
 may not write one, is refused); a result with no receipt past the space's delay escalates
 once, to the site's other contact; the lab's delivery view and delay are the lab's alone, per
-space."""
+space; the delivery view names, per result, only what the server did (notified by name or
+in a batch, a receipt, an escalation)."""
 
 from __future__ import annotations
 
@@ -83,15 +84,22 @@ def _receipt(space: Workspace, member: Member, dossier_id: str, kind: str = "res
                                      json={"kind": kind, "entry": to_b64(written)})
 
 
-def _send(lab: Lab, letter: str) -> str:
-    """The lab member sends a result to a site and notifies the site's first contact."""
+def _notify(lab: Lab, letter: str, item_id: str | None) -> None:
+    """The lab member tells the site's first contact of a result (or of a batch: no item)."""
+    told = lab.lab.person.client.post(f"{lab.spaces[letter].url}/notifications", json={
+        "kind": "results_waiting", "item_id": item_id,
+        "user_ids": [lab.contacts[letter][0].person.user_id]})
+    assert told.status_code == 201, told.json
+
+
+def _send(lab: Lab, letter: str, notify: bool = True) -> str:
+    """The lab member sends a result to a site and (unless not `notify`) tells the site's first
+    contact of it."""
     space, dossier_id = lab.spaces[letter], new_document_id()[:26]
     sent = space.put(lab.lab, dossier_id, 1, RESULT)
     assert sent.status_code == 201, sent.json
-    told = lab.lab.person.client.post(f"{space.url}/notifications", json={
-        "kind": "results_waiting", "item_id": dossier_id,
-        "user_ids": [lab.contacts[letter][0].person.user_id]})
-    assert told.status_code == 201, told.json
+    if notify:
+        _notify(lab, letter, dossier_id)
     return dossier_id
 
 
@@ -167,3 +175,24 @@ def test_deliveries_and_delays_are_the_labs_own_per_space(lab: Lab):
     assert (refused.status_code, refused.json["error"]["code"]) == (409, "not_a_partner_space")
     assert admin.put(f"{space_a.url}/escalation", json={"delay_seconds": None}).json == {
         "delay_seconds": None}
+
+
+def test_the_deliveries_name_what_the_server_did_for_each_result_and_only_those(lab: Lab):
+    space = lab.spaces["B"]
+    named = _send(lab, "B")
+    in_batch = [_send(lab, "B", notify=False) for _ in range(2)]
+    time.sleep(0.01)
+    _notify(lab, "B", None)
+    untold = _send(lab, "B", notify=False)
+    assert _receipt(space, lab.contacts["B"][0], untold).status_code == 201
+    forgotten = _send(lab, "B", notify=False)
+
+    rows = {row["dossier_id"]: row for row in lab.lab.person.client.get(
+        f"{space.url}/deliveries").json["results"]}
+    assert set(rows) == {named, *in_batch, untold}, "a result the server did nothing about"
+    assert forgotten not in rows
+    batch_time = rows[in_batch[0]]["notified_at"]
+    assert batch_time and rows[in_batch[1]]["notified_at"] == batch_time
+    assert rows[named]["notified_at"] < batch_time, "a result's own notification counts first"
+    assert rows[untold]["notified_at"] is None and rows[untold]["opened_at"]
+    assert all(row["mailed_at"] is None and row["escalated_at"] is None for row in rows.values())
