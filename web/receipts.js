@@ -64,14 +64,15 @@ export async function myDeliveries(workspaceId, dossierIds) {
  */
 export async function spaceBoard(space) {
   const workspaceId = space.workspace_id;
-  const [{ rows }, told] = await Promise.all([
+  const [board, told] = await Promise.all([
     cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
     api('GET', `/api/workspaces/${workspaceId}/deliveries`)]);
+  // The server lists only the results it did something about (notified, receipt, escalated).
   const server = new Map(told.results.map((row) => [row.dossier_id, row]));
   return {
     space,
     delaySeconds: told.delay_seconds,
-    rows: rows.map(([dossierId, sentAt, opened, acknowledged, problems]) => ({
+    rows: JSON.parse(board.rows).map(([dossierId, sentAt, opened, acknowledged, problems]) => ({
       dossierId, sentAt, opened, acknowledged, problems, server: server.get(dossierId) ?? {},
     })),
   };

@@ -7,6 +7,7 @@ from my checkpoint: the deliveries are part of the replayed state a checkpoint k
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from pycrypto_wasm.service import history as history_service
@@ -54,18 +55,14 @@ def read_deliveries(state: WorkerState, request: Params) -> Reply:
 
 
 def read_board(state: WorkerState, request: Params) -> Reply:
-    """Every dossier the verified history records and has not deleted, newest first, as
-    `[dossier_id, sent_at, opened, acknowledged, problems]` (the last three: how many receipts
-    of each kind count, how many do not): what the board sorts, filters and pages by without
-    decrypting anything; the rows shown are read with receipts.deliveries and dossier.read."""
+    """Every dossier the verified history records and has not deleted, newest first
+    (receipts.board_rows): what the board sorts, filters and pages by without decrypting
+    anything; the rows shown are read with receipts.deliveries and dossier.read. `rows` is their
+    JSON text: thousands of small lists cross from Python to the page about three times faster
+    as one string."""
     workspace_id = params.text(request, "workspace_id")
     history = history_service.held(state, workspace_id).history
-    rows = [[dossier_id, delivery.sent_at, len(delivery.opened), len(delivery.acknowledged),
-             len(delivery.problems)]
-            for dossier_id, delivery in history.deliveries.items()
-            if not history.latest[dossier_id].deleted]
-    rows.sort(key=lambda row: (-row[1], row[0]))
-    return {"rows": rows}
+    return {"rows": json.dumps(receipts.board_rows(history), separators=(",", ":"))}
 
 
 METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {

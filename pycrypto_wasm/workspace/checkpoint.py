@@ -195,16 +195,24 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
 def _defer_records(history: History, key: bytes, context: Context, records: bytes) -> None:
     """The history's recorded versions and deliveries, opened from `records` (their envelope,
     whose hash the state's envelope holds, checked on opening the checkpoint) when first
-    read."""
+    read: as columns (`history.record_columns`) until something reads them as objects."""
+    opened: dict[str, Any] = {}
     decoded: dict[str, Any] = {}
+
+    def columns() -> dict[str, Any]:
+        if not opened:
+            try:
+                opened.update(canonical.decode_sealed(envelope.open_(key, context, records)))
+            except (CryptoError, KeyError, TypeError, ValueError) as error:
+                raise _refused(error) from error
+        return opened
 
     def part(name: str) -> Any:
         if not decoded:
             try:
-                columns = canonical.decode_sealed(envelope.open_(key, context, records))
-                versions = _records(columns["versions"])
-                decoded["deliveries"] = deliveries_of_columns(columns["deliveries"])
-            except (CryptoError, KeyError, TypeError, ValueError) as error:
+                versions = _records(columns()["versions"])
+                decoded["deliveries"] = deliveries_of_columns(columns()["deliveries"])
+            except (KeyError, TypeError, ValueError) as error:
                 raise _refused(error) from error
             decoded["versions"] = {(record.document_id, record.version): record
                                    for record in versions}
@@ -214,8 +222,10 @@ def _defer_records(history: History, key: bytes, context: Context, records: byte
                 if known is None or known.version < record.version:
                     latest[record.document_id] = record
             decoded["latest"] = latest
+            history.record_columns = None
         return decoded[name]
 
     history.versions = Deferred(lambda: part("versions"))
     history.latest = Deferred(lambda: part("latest"))
     history.deliveries = Deferred(lambda: part("deliveries"))
+    history.record_columns = columns

@@ -7,6 +7,8 @@ existed stay valid."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pycrypto_wasm.exceptions import MalformedError
@@ -118,7 +120,8 @@ def _from_checkpoint(browser: CryptoService, space: SharedWorkspace, user_id: st
 
 
 def _board(browser: CryptoService, space: SharedWorkspace) -> list:
-    return ok(browser.handle("receipts.board", {"workspace_id": space.workspace_id}))["rows"]
+    return json.loads(ok(browser.handle("receipts.board",
+                                        {"workspace_id": space.workspace_id}))["rows"])
 
 
 def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log(team):
@@ -129,7 +132,12 @@ def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log
     space.log.append(_forged(member, space, opened_id,
                              {"dossier_id": opened_id, "version": 1, "hash": bytes(32)}))
     whole = _deliveries(admin, space, opened_id)
+    board = _board(admin, space)
     _from_checkpoint(admin, space, "u-admin")
+    history = admin._state.histories[space.workspace_id].history
+    assert history.record_columns is not None
+    assert _board(admin, space) == board, "the board read from the checkpoint's columns"
+    assert history.record_columns is not None, "the board built every record of the space"
     delivery = ok(admin.handle("receipts.deliveries", {
         "workspace_id": space.workspace_id, "dossier_ids": [opened_id]}))["deliveries"]
     assert delivery == whole
