@@ -1,6 +1,6 @@
 """`python -m bench [ready|aead|transfer|storage|members|result_batch|history_open|search|
-board]` (or `make bench`): runs benchmarks, prints ratios (`result_batch --count N` sends N results
-instead of 500).
+board|round_trip]` (or `make bench`): runs benchmarks, prints ratios (`result_batch --count N`
+sends N results instead of 500).
 
 With no argument every benchmark runs, each on a server of its own (a fresh data folder: the lab
 `result_batch` sets up is not in `board`'s count). Results are also written to
@@ -23,6 +23,7 @@ from bench import (
     history_open,
     home_members,
     result_batch,
+    round_trip,
     search,
     storage_transfer,
     transfer_throughput,
@@ -36,7 +37,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 BENCHMARKS = {"ready": crypto_ready, "aead": aead_throughput, "transfer": transfer_throughput,
               "storage": storage_transfer, "members": home_members,
               "result_batch": result_batch, "history_open": history_open, "search": search,
-              "board": board}
+              "board": board, "round_trip": round_trip}
 
 
 def main(names: list[str]) -> None:

@@ -12,6 +12,8 @@ greenlets. Limits:
 - `idle_timeout_seconds` of silence between two requests on a kept-alive connection closes it;
 - `request_timeout_seconds` of silence while a request is read or its response written closes
   it (a WebSocket is kept alive by Socket.IO's pings, well inside that);
+- each response is sent as soon as it is written (TCP_NODELAY), not held back by Nagle's
+  algorithm behind the client's delayed acknowledgement;
 - SIGTERM (and SIGINT) stops accepting, lets running requests finish for up to
   `GRACEFUL_STOP_SECONDS`, then closes what is left.
 Access-log lines carry the method, the path without its query string (tokens in one-time links'
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import time
 from collections.abc import Callable
 
@@ -38,10 +41,19 @@ LISTEN_BACKLOG = 1024
 
 
 class _TimedHandler(WSGIHandler):
-    """A connection: idle timeout while waiting for a request, request timeout within one."""
+    """A connection: idle timeout while waiting for a request, request timeout within one; its
+    writes sent at once (TCP_NODELAY)."""
 
     idle_timeout: float
     request_timeout: float
+
+    def handle(self) -> None:
+        # A response goes out in more than one write (headers, body). With Nagle's algorithm on,
+        # a write waits for the acknowledgement of the one before, which the client delays by up
+        # to 40 ms: every request after the first on a kept-alive connection took 44 ms more.
+        if self.socket.family in (socket.AF_INET, socket.AF_INET6):
+            self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().handle()
 
     def read_requestline(self) -> str:
         self.socket.settimeout(self.idle_timeout)
