@@ -38,6 +38,7 @@ history rolled back or rewritten before it is caught.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from pycrypto_wasm import canonical, envelope, hashing
@@ -47,7 +48,7 @@ from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.workspace.deferred import Deferred
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
-from pycrypto_wasm.workspace.receipts import deliveries_of_columns, delivery_columns
+from pycrypto_wasm.workspace.receipts import delivery_at, delivery_columns, delivery_count
 
 VERSION = 3
 KDF_CONTEXT = "pvchkpt1"
@@ -160,14 +161,19 @@ def _refused(error: Exception) -> CheckpointUnusableError:
         "history is verified instead")
 
 
-def _records(columns: dict[str, Any]) -> list[RecordedVersion]:
-    """The recorded versions `_record_columns` kept; ValueError when its columns differ in
-    length."""
-    if len(columns["hash"]) % 32:
-        raise ValueError("the recorded versions' hashes are not 32 bytes each")
-    columns = dict(columns, hash=_hashes(columns["hash"]))
-    return [RecordedVersion(*row) for row in zip(*(columns[name] for name in _RECORD),
-                                                 strict=True)]
+def _record_count(columns: dict[str, Any]) -> int:
+    """How many recorded versions `_record_columns` kept; ValueError when its columns differ
+    in length."""
+    counts = {len(columns[name]) for name in _RECORD if name != "hash"}
+    if len(counts) != 1 or len(columns["hash"]) != 32 * next(iter(counts)):
+        raise ValueError("the recorded versions' columns differ in length")
+    return counts.pop()
+
+
+def _record_at(columns: dict[str, Any], at: int) -> RecordedVersion:
+    """Recorded version `at` of those `_record_columns` kept."""
+    return RecordedVersion(*(columns[name][32 * at:32 * at + 32] if name == "hash"
+                             else columns[name][at] for name in _RECORD))
 
 
 def _hashes(joined: bytes) -> tuple[bytes, ...]:
@@ -192,40 +198,76 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
     return history
 
 
-def _defer_records(history: History, key: bytes, context: Context, records: bytes) -> None:
-    """The history's recorded versions and deliveries, opened from `records` (their envelope,
-    whose hash the state's envelope holds, checked on opening the checkpoint) when first
-    read: as columns (`history.record_columns`) until something reads them as objects."""
-    opened: dict[str, Any] = {}
-    decoded: dict[str, Any] = {}
+class _Records:
+    """A checkpoint's records (their envelope, whose hash the state's envelope holds, checked
+    on opening the checkpoint): opened and decoded into columns when first read; a few found by
+    key from the columns; all built into objects when something needs all of them."""
 
-    def columns() -> dict[str, Any]:
-        if not opened:
+    def __init__(self, key: bytes, context: Context, sealed: bytes) -> None:
+        self._key, self._context, self._sealed = key, context, sealed
+        self._columns: dict[str, Any] | None = None
+        self._index: dict[str, dict[Any, int]] | None = None
+
+    def columns(self) -> dict[str, Any]:
+        if self._columns is None:
             try:
-                opened.update(canonical.decode_sealed(envelope.open_(key, context, records)))
-            except (CryptoError, KeyError, TypeError, ValueError) as error:
+                self._columns = canonical.decode_sealed(
+                    envelope.open_(self._key, self._context, self._sealed))
+            except (CryptoError, ValueError) as error:
                 raise _refused(error) from error
-        return opened
+        return self._columns
 
-    def part(name: str) -> Any:
-        if not decoded:
+    def _positions(self) -> dict[str, dict[Any, int]]:
+        """Where each version, each document's latest version and each delivery is."""
+        if self._index is None:
             try:
-                versions = _records(columns()["versions"])
-                decoded["deliveries"] = deliveries_of_columns(columns()["deliveries"])
+                versions, deliveries = self.columns()["versions"], self.columns()["deliveries"]
+                count = _record_count(versions)
+                delivery_count(deliveries)
+                ids, numbers = versions["document_id"], versions["version"]
+                latest: dict[str, int] = {}
+                for at in range(count):
+                    known = latest.get(ids[at])
+                    if known is None or numbers[known] < numbers[at]:
+                        latest[ids[at]] = at
             except (KeyError, TypeError, ValueError) as error:
                 raise _refused(error) from error
-            decoded["versions"] = {(record.document_id, record.version): record
-                                   for record in versions}
-            latest: dict[str, RecordedVersion] = {}
-            for record in versions:
-                known = latest.get(record.document_id)
-                if known is None or known.version < record.version:
-                    latest[record.document_id] = record
-            decoded["latest"] = latest
-            history.record_columns = None
-        return decoded[name]
+            self._index = {
+                "versions": {(ids[at], numbers[at]): at for at in range(count)},
+                "latest": latest,
+                "deliveries": {dossier_id: at
+                               for at, dossier_id in enumerate(deliveries["dossier_id"])}}
+        return self._index
 
-    history.versions = Deferred(lambda: part("versions"))
-    history.latest = Deferred(lambda: part("latest"))
-    history.deliveries = Deferred(lambda: part("deliveries"))
-    history.record_columns = columns
+    def find(self, part: str, key: Any) -> Any:
+        at = self._positions()[part].get(key)
+        if at is None:
+            return None
+        if part == "deliveries":
+            return delivery_at(self.columns()["deliveries"], at)
+        return _record_at(self.columns()["versions"], at)
+
+    def build(self, part: str) -> dict[Any, Any]:
+        positions = self._positions()[part]
+        return {key: self.find(part, key) for key in positions}
+
+
+def _defer_records(history: History, key: bytes, context: Context, sealed: bytes) -> None:
+    """The history's recorded versions and deliveries, from the checkpoint's records: read as
+    columns (`history.record_columns`), or a few found by key, until something needs all of
+    them as objects (then `record_columns` is None: the objects may change)."""
+    records = _Records(key, context, sealed)
+
+    def built(part: str) -> Callable[[], dict[Any, Any]]:
+        def build() -> dict[Any, Any]:
+            history.record_columns = None
+            return records.build(part)
+        return build
+
+    def finder(part: str) -> Callable[[Any], Any]:
+        return lambda key: records.find(part, key)
+
+    history.versions = Deferred(built("versions"), finder("versions"))
+    history.latest = Deferred(built("latest"), finder("latest"))
+    history.deliveries = Deferred(built("deliveries"), finder("deliveries"))
+    history.record_columns = records.columns

@@ -173,7 +173,8 @@ class History:
     deliveries: MutableMapping[str, Delivery] = field(default_factory=dict)
     # Opened from a checkpoint: its records' columns (checkpoint.py), decoded on the first
     # call, for readers of many records at once (the board's rows) while `versions`, `latest`
-    # and `deliveries` are not built from them yet; None once they are, and without one.
+    # and `deliveries` are not built from them yet (None once they are, and without one) and
+    # no entry was replayed after it.
     record_columns: Callable[[], dict[str, Any]] | None = None
 
     @property

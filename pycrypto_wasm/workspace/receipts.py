@@ -146,9 +146,10 @@ def _board_rows_of_columns(columns: dict[str, Any]) -> list[list[Any]]:
 def board_rows(history: History) -> list[list[Any]]:
     """Every dossier the history records and has not deleted, newest first, as `[dossier_id,
     sent_at, opened, acknowledged, problems]` (the last three: how many receipts of each kind
-    count, how many do not). From a checkpoint's columns while its records are not built into
-    objects: a partner space holds thousands, and the board reads every space's at each visit."""
-    if history.record_columns is not None:
+    count, how many do not). From a checkpoint's columns while the history is the
+    checkpoint's (no entry replayed after it, its records not built into objects): a partner
+    space holds thousands, and the board reads every space's at each visit."""
+    if history.record_columns is not None and not history.entries:
         try:
             rows = _board_rows_of_columns(history.record_columns())
         except (KeyError, TypeError, ValueError) as error:
@@ -176,12 +177,28 @@ def delivery_columns(history: History) -> dict[str, list[Any]]:
             "problems": [d.problems for d in found]}
 
 
+_DELIVERY = ("dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")
+
+
+def delivery_count(columns: dict[str, list[Any]]) -> int:
+    """How many deliveries `delivery_columns` kept; ValueError when its columns differ in
+    length."""
+    counts = {len(columns[name]) for name in _DELIVERY}
+    if len(counts) != 1:
+        raise ValueError("the deliveries' columns differ in length")
+    return counts.pop()
+
+
+def delivery_at(columns: dict[str, list[Any]], at: int) -> Delivery:
+    """Delivery `at` of those `delivery_columns` kept."""
+    return Delivery(columns["dossier_id"][at], 1, columns["sent_at"][at], columns["sent_by"][at],
+                    [Receipt(*r) for r in columns["opened"][at]],
+                    [Receipt(*r) for r in columns["acknowledged"][at]],
+                    list(columns["problems"][at]))
+
+
 def deliveries_of_columns(columns: dict[str, list[Any]]) -> dict[str, Delivery]:
     """The deliveries a checkpoint kept (`delivery_columns`); ValueError when its columns
     differ in length."""
-    rows = zip(columns["dossier_id"], columns["sent_at"], columns["sent_by"], columns["opened"],
-               columns["acknowledged"], columns["problems"], strict=True)
-    return {dossier_id: Delivery(dossier_id, 1, sent_at, sent_by,
-                                 [Receipt(*r) for r in opened],
-                                 [Receipt(*r) for r in acknowledged], list(problems))
-            for dossier_id, sent_at, sent_by, opened, acknowledged, problems in rows}
+    return {columns["dossier_id"][at]: delivery_at(columns, at)
+            for at in range(delivery_count(columns))}

@@ -139,6 +139,13 @@ def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log
     assert _board(admin, space) == board, "the board read from the checkpoint's columns"
     assert history.record_columns is not None, "the board built every record of the space"
     delivery = ok(admin.handle("receipts.deliveries", {
+        "workspace_id": space.workspace_id, "dossier_ids": [opened_id, "d-unknown"]}))[
+        "deliveries"]
+    assert delivery == whole, "one delivery found in the checkpoint's columns"
+    assert history.record_columns is not None, "reading one delivery built every record"
+    assert len(history.deliveries) == 1
+    assert history.record_columns is None
+    delivery = ok(admin.handle("receipts.deliveries", {
         "workspace_id": space.workspace_id, "dossier_ids": [opened_id]}))["deliveries"]
     assert delivery == whole
     assert [r["user_id"] for r in delivery[opened_id]["acknowledged"]] == ["u-new"]
