@@ -56,17 +56,25 @@ export async function myDeliveries(workspaceId, dossierIds) {
   return deliveries;
 }
 
+/** What the server says it did with the results of every partner space I belong to, by
+ * space ({workspace id: {delay_seconds, results}}), in one request. */
+export async function everyDelivery() {
+  return (await api('GET', '/api/deliveries')).spaces;
+}
+
 /**
  * What the board knows of a partner space (`space`: as listWorkspaces opened it, from my
  * checkpoint of its history) without decrypting anything: {space, delaySeconds, rows}, each
  * row {dossierId, sentAt, opened, acknowledged, problems (how many receipts of each kind count,
- * how many do not), server (what the server says it did)}, newest first.
+ * how many do not), server (what the server says it did)}, newest first. `every` (a promise of
+ * `everyDelivery()`) gives what the server says, unless it lacks the space.
  */
-export async function spaceBoard(space) {
+export async function spaceBoard(space, every = Promise.resolve({})) {
   const workspaceId = space.workspace_id;
   const [board, told] = await Promise.all([
     cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
-    api('GET', `/api/workspaces/${workspaceId}/deliveries`)]);
+    every.then((spaces) => spaces[workspaceId]
+      ?? api('GET', `/api/workspaces/${workspaceId}/deliveries`))]);
   // The server lists only the results it did something about (notified, receipt, escalated).
   const server = new Map(told.results.map((row) => [row.dossier_id, row]));
   return {

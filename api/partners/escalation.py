@@ -13,7 +13,8 @@ one statement, so processes sharing the database escalate it once.
 
 `GET /api/workspaces/<w>/deliveries` gives the lab's board what the server knows of each
 result: when it was notified and mailed, when a receipt reached the server, when it escalated
-(the board believes receipts only from the signed history)."""
+(the board believes receipts only from the signed history); `GET /api/deliveries` the same for
+every partner space the lab member belongs to, in one request."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from api.http.errors import ApiError
 from api.http.inputs import json_body, whole_number
-from api.identity.sessions import login_required
+from api.identity.sessions import current_user, login_required
 from api.notifications.records import record_notifications
 from api.realtime.background import start_task_once
 from api.realtime.channel import notify_users
@@ -94,14 +95,33 @@ def set_delay(workspace_id: str) -> Response:
     return jsonify({"delay_seconds": seconds})
 
 
+def _space_deliveries(workspace_id: str) -> dict[str, Any]:
+    store = get_store().escalations
+    delay = store.delay(workspace_id)
+    return {"delay_seconds": delay["delay_seconds"] if delay else None,
+            "results": store.deliveries(workspace_id)}
+
+
 @blueprint.get("/api/workspaces/<workspace_id>/deliveries")
 @login_required
 def deliveries(workspace_id: str) -> Response:
     _lab_member(workspace_id)
-    store = get_store().escalations
-    delay = store.delay(workspace_id)
-    return jsonify({"delay_seconds": delay["delay_seconds"] if delay else None,
-                    "results": store.deliveries(workspace_id)})
+    return jsonify(_space_deliveries(workspace_id))
+
+
+@blueprint.get("/api/deliveries")
+@login_required
+def every_space_deliveries() -> Response:
+    """The deliveries of every partner space the signed-in lab member belongs to, by space (the
+    board asks for them all at once, while it opens the spaces)."""
+    user = current_user()
+    if user["profile"] == "external":
+        raise ApiError(403, "forbidden", "the delivery of results is the laboratory's")
+    store = get_store()
+    spaces = [space["id"] for space in store.workspaces.workspaces_of(user["id"])
+              if store.escalations.site_of_space(space["id"]) is not None]
+    return jsonify({"spaces": {workspace_id: _space_deliveries(workspace_id)
+                               for workspace_id in spaces}})
 
 
 def _recipients(store: Store, result: Row) -> list[str]:

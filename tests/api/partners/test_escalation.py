@@ -173,6 +173,14 @@ def test_deliveries_and_delays_are_the_labs_own_per_space(lab: Lab):
     committee = create_workspace(lab.organization)
     refused = admin.get(f"{committee.url}/deliveries")
     assert (refused.status_code, refused.json["error"]["code"]) == (409, "not_a_partner_space")
+    # All at once: the partner spaces the lab member belongs to, each as its own route says.
+    _send(lab, "A")
+    every = lab.lab.person.client.get("/api/deliveries").json["spaces"]
+    assert every == {space.workspace_id: lab.lab.person.client.get(f"{space.url}/deliveries").json
+                     for space in (space_a, space_b)}
+    assert committee.workspace_id not in admin.get("/api/deliveries").json["spaces"]
+    refused = contact.get("/api/deliveries")
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "forbidden")
     assert admin.put(f"{space_a.url}/escalation", json={"delay_seconds": None}).json == {
         "delay_seconds": None}
 
