@@ -56,6 +56,14 @@ export async function myDeliveries(workspaceId, dossierIds) {
   return deliveries;
 }
 
+/** {dossier id: {notified_at, mailed_at, opened_at, escalated_at}} of the server's listing (one
+ * list per field, only the results it did something about). */
+function serverWord(columns) {
+  const fields = Object.keys(columns).filter((name) => name !== 'dossier_id');
+  return new Map(columns.dossier_id.map((dossierId, at) => [dossierId,
+    Object.fromEntries(fields.map((name) => [name, columns[name][at]]))]));
+}
+
 /** What the server says it did with the results of every partner space I belong to, by
  * space ({workspace id: {delay_seconds, results}}), in one request. */
 export async function everyDelivery() {
@@ -75,8 +83,7 @@ export async function spaceBoard(space, every = Promise.resolve({})) {
     cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
     every.then((spaces) => spaces[workspaceId]
       ?? api('GET', `/api/workspaces/${workspaceId}/deliveries`))]);
-  // The server lists only the results it did something about (notified, receipt, escalated).
-  const server = new Map(told.results.map((row) => [row.dossier_id, row]));
+  const server = serverWord(told.results);
   return {
     space,
     delaySeconds: told.delay_seconds,

@@ -12,8 +12,9 @@ server process, every `SWEEP_SECONDS` while a delay is set anywhere; each result
 one statement, so processes sharing the database escalate it once.
 
 `GET /api/workspaces/<w>/deliveries` gives the lab's board what the server knows of each
-result: when it was notified and mailed, when a receipt reached the server, when it escalated
-(the board believes receipts only from the signed history); `GET /api/deliveries` the same for
+result it did something about, one list per field (thousands of results per space): when it
+was notified and mailed, when a receipt reached the server, when it escalated (the board
+believes receipts only from the signed history); `GET /api/deliveries` the same for
 every partner space the lab member belongs to, in one request."""
 
 from __future__ import annotations

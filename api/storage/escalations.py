@@ -16,24 +16,29 @@ from api.storage.queries import Row, one
 from api.storage.transactions import transaction
 
 SWEEP_LIMIT = 200
+# What the server says of a result's delivery, as `deliveries` lists it.
+DELIVERY_FIELDS = ("dossier_id", "notified_at", "mailed_at", "opened_at", "escalated_at")
 
 
-def _earliest(*times: float | None) -> float | None:
-    return min((time for time in times if time is not None), default=None)
+def _earliest(first: float | None, second: float | None) -> float | None:
+    if first is None or second is None:
+        return second if first is None else first
+    return min(first, second)
 
 
 class _Batches:
     """A space's results notifications naming no item (a batch's), by time: for a result sent
     at some time, the first made since then and the first mail of those made since then."""
 
-    def __init__(self, rows: list[Row]) -> None:
-        self._made = [row["created_at"] for row in rows]
+    def __init__(self, rows: list[tuple[float, float | None]]) -> None:
+        self._made = [made for made, _ in rows]
         self._first_mailed: list[float | None] = [None] * (len(rows) + 1)
         for index in range(len(rows) - 1, -1, -1):
-            self._first_mailed[index] = _earliest(rows[index]["mailed_at"],
-                                                  self._first_mailed[index + 1])
+            self._first_mailed[index] = _earliest(rows[index][1], self._first_mailed[index + 1])
 
     def after(self, sent_at: float) -> tuple[float | None, float | None]:
+        if not self._made:
+            return None, None
         index = bisect.bisect_left(self._made, sent_at)
         made = self._made[index] if index < len(self._made) else None
         return made, self._first_mailed[index]
@@ -114,38 +119,36 @@ class EscalationStore:
             "select distinct user_id from notifications where workspace_id = ? and "
             "kind = 'results_waiting' and created_at >= ?", [workspace_id, since])}
 
-    def deliveries(self, workspace_id: str) -> list[dict[str, Any]]:
-        """Per result of the space that the server did something about, oldest first: when its
-        first results notification was made and mailed (`notified_at`, `mailed_at`: one naming
-        it, or naming no item and made after it was sent, as a batch's), when a receipt reached
-        the server, when it escalated. A result it did nothing about is not listed. Reads each
-        of the space's results, notifications and delivery rows once, whatever their numbers."""
-        told = {row["item_id"]: row for row in self.db.query(
-            "select item_id, min(created_at) as notified_at, min(mailed_at) as mailed_at "
-            "from notifications where workspace_id = ? and kind = 'results_waiting' and "
-            "item_id is not null group by item_id", [workspace_id])}
-        batches = _Batches(list(self.db.query(
+    def deliveries(self, workspace_id: str) -> dict[str, list[Any]]:
+        """Per result of the space that the server did something about, oldest first, one list
+        per field of `DELIVERY_FIELDS`: its id, when its first results notification was made
+        and mailed (`notified_at`, `mailed_at`: one naming it, or naming no item and made after
+        it was sent, as a batch's), when a receipt reached the server, when it escalated. A
+        result it did nothing about is not listed. Reads each of the space's results,
+        notifications and delivery rows once, whatever their numbers."""
+        told = {item_id: (made, mailed) for item_id, made, mailed in self.db.execute(
+            "select item_id, min(created_at), min(mailed_at) from notifications "
+            "where workspace_id = ? and kind = 'results_waiting' and item_id is not null "
+            "group by item_id", [workspace_id]).fetchall()}
+        batches = _Batches(self.db.execute(
             "select created_at, mailed_at from notifications where workspace_id = ? and "
             "kind = 'results_waiting' and item_id is null order by created_at",
-            [workspace_id])))
-        receipts = {row["dossier_id"]: row for row in self.db.query(
-            "select dossier_id, opened_at, escalated_at from result_deliveries "
-            "where workspace_id = ?", [workspace_id])}
-        found = []
-        for result in self.db.query(
-                "select document_id, created_at from documents where workspace_id = ? and "
-                "kind = 'dossier' and version = 1 order by created_at", [workspace_id]):
-            dossier_id = result["document_id"]
-            named, batch = told.get(dossier_id), batches.after(result["created_at"])
-            receipt = receipts.get(dossier_id)
-            row = {"dossier_id": dossier_id,
-                   "notified_at": _earliest(named and named["notified_at"], batch[0]),
-                   "mailed_at": _earliest(named and named["mailed_at"], batch[1]),
-                   "opened_at": receipt and receipt["opened_at"],
-                   "escalated_at": receipt and receipt["escalated_at"]}
-            if any(value is not None for key, value in row.items() if key != "dossier_id"):
-                found.append(row)
-        return found
+            [workspace_id]).fetchall())
+        rows = []
+        for dossier_id, sent_at, opened_at, escalated_at in self.db.execute(
+                "select d.document_id, d.created_at, r.opened_at, r.escalated_at "
+                "from documents d left join result_deliveries r on r.workspace_id = "
+                "d.workspace_id and r.dossier_id = d.document_id where d.workspace_id = ? "
+                "and d.kind = 'dossier' and d.version = 1 order by d.created_at",
+                [workspace_id]).fetchall():
+            notified, mailed = batches.after(sent_at)
+            if dossier_id in told:
+                named = told[dossier_id]
+                notified, mailed = _earliest(named[0], notified), _earliest(named[1], mailed)
+            if notified is not None or mailed is not None or opened_at is not None \
+                    or escalated_at is not None:
+                rows.append((dossier_id, notified, mailed, opened_at, escalated_at))
+        return {name: [row[at] for row in rows] for at, name in enumerate(DELIVERY_FIELDS)}
 
     def site_of_space(self, workspace_id: str) -> Row | None:
         return one(self.db, "select * from partner_sites where workspace_id = ? and "

@@ -103,6 +103,14 @@ def _send(lab: Lab, letter: str, notify: bool = True) -> str:
     return dossier_id
 
 
+def _delivered(lab: Lab, space: Workspace) -> dict[str, dict[str, float | None]]:
+    """What the server says of each result of `space` it did something about, by result."""
+    columns = lab.lab.person.client.get(f"{space.url}/deliveries").json["results"]
+    return {dossier_id: {name: values[at] for name, values in columns.items()
+                         if name != "dossier_id"}
+            for at, dossier_id in enumerate(columns["dossier_id"])}
+
+
 def _told(member: Member) -> list[tuple[str, str]]:
     listed = member.person.client.get("/api/notifications").json["notifications"]
     return [(n["kind"], n["item_id"]) for n in listed]
@@ -122,9 +130,8 @@ def test_an_unopened_result_escalates_once_to_the_sites_other_contact(lab: Lab):
     assert escalate_due(lab.organization.app) == 0
     assert _told(other) == [("results_waiting", unopened)]
     assert _told(first) == [("results_waiting", unopened), ("results_waiting", opened)]
-    view = lab.lab.person.client.get(f"{space.url}/deliveries").json
-    assert view["delay_seconds"] == 1
-    rows = {row["dossier_id"]: row for row in view["results"]}
+    assert lab.lab.person.client.get(f"{space.url}/deliveries").json["delay_seconds"] == 1
+    rows = _delivered(lab, space)
     assert rows[opened]["opened_at"] and rows[opened]["escalated_at"] is None
     assert rows[unopened]["escalated_at"] and rows[unopened]["opened_at"] is None
     assert rows[opened]["notified_at"] and not rows[opened]["mailed_at"]
@@ -195,8 +202,7 @@ def test_the_deliveries_name_what_the_server_did_for_each_result_and_only_those(
     assert _receipt(space, lab.contacts["B"][0], untold).status_code == 201
     forgotten = _send(lab, "B", notify=False)
 
-    rows = {row["dossier_id"]: row for row in lab.lab.person.client.get(
-        f"{space.url}/deliveries").json["results"]}
+    rows = _delivered(lab, space)
     assert set(rows) == {named, *in_batch, untold}, "a result the server did nothing about"
     assert forgotten not in rows
     batch_time = rows[in_batch[0]]["notified_at"]
