@@ -163,12 +163,17 @@ const SCREENFUL = 20;
  * shown (and the admins who certified them), with every revocation it believes. The page is
  * checked a screenful at a time, in the server's order: `onChecked(users)` gets each one's
  * verified users as soon as they are, before the next is checked (none is when it returns
- * false: the page is no longer wanted). */
-export async function directoryPage(query, first, count, onChecked = () => {}) {
+ * false: the page is no longer wanted); each screenful after the first waits for `beforeMore()`
+ * (what the worker should do first). */
+export async function directoryPage(query, first, count, onChecked = () => {},
+  beforeMore = () => Promise.resolve()) {
   const { users: listed, signers, total } = await listedPage(query, first, count);
   const users = [];
   let at = 0;
   do {
+    if (at > 0) {
+      await beforeMore();
+    }
     const screenful = listed.slice(at, at + SCREENFUL);
     const checked = await handToWorker('directory.page', { users: screenful, signers }, { total });
     users.push(...checked.users);

@@ -105,6 +105,12 @@ export function listWorkspaces() {
   return listing;
 }
 
+/** Resolves once the workspace listing under way (if any) has ended, however it ended: work
+ * that can wait (the rest of a page of members) lets the navigation's go first. */
+export function listingSettled() {
+  return (listing ?? Promise.resolve()).then(() => {}, () => {});
+}
+
 export async function loadWorkspace(workspaceId) {
   const entry = await api('GET', `/api/workspaces/${workspaceId}`);
   return { ...entry, ...(await openWorkspace(entry)) };

@@ -14,6 +14,7 @@ import { field, formValues, h, show } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { REVOCATIONS_LEARNED, directoryPage, forgetDirectory } from '../directory.js';
 import { session } from '../session.js';
+import { listingSettled } from '../workspaces.js';
 import { attempt, errorBox, showError } from './feedback.js';
 import { invitationLinkHolder, invitationList, showInvitationLink } from './invitations.js';
 import { workspaceListSection } from './workspace-list.js';
@@ -98,7 +99,9 @@ function memberList() {
       shown += users.length;
       return true;
     };
-    const { users, total } = await directoryPage(query, first, PAGE_SIZE, drawChecked);
+    // The rest of the page is checked once the navigation's workspaces are listed.
+    const { users, total } = await directoryPage(query, first, PAGE_SIZE, drawChecked,
+      listingSettled);
     if (asked !== drawn) {
       return;
     }
