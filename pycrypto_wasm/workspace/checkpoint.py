@@ -243,9 +243,12 @@ class _Records:
         at = self._positions()[part].get(key)
         if at is None:
             return None
-        if part == "deliveries":
-            return delivery_at(self.columns()["deliveries"], at)
-        return _record_at(self.columns()["versions"], at)
+        try:
+            if part == "deliveries":
+                return delivery_at(self.columns()["deliveries"], at)
+            return _record_at(self.columns()["versions"], at)
+        except (TypeError, ValueError) as error:
+            raise _refused(error) from error
 
     def build(self, part: str) -> dict[Any, Any]:
         positions = self._positions()[part]
