@@ -177,13 +177,14 @@ def delivery_columns(history: History) -> dict[str, list[Any]]:
             "problems": [d.problems for d in found]}
 
 
-_DELIVERY = ("dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")
+# The columns `delivery_columns` keeps, in this order.
+DELIVERY_COLUMNS = ("dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")
 
 
 def delivery_count(columns: dict[str, list[Any]]) -> int:
     """How many deliveries `delivery_columns` kept; ValueError when its columns differ in
     length."""
-    counts = {len(columns[name]) for name in _DELIVERY}
+    counts = {len(columns[name]) for name in DELIVERY_COLUMNS}
     if len(counts) != 1:
         raise ValueError("the deliveries' columns differ in length")
     return counts.pop()
@@ -195,10 +196,3 @@ def delivery_at(columns: dict[str, list[Any]], at: int) -> Delivery:
                     [Receipt(*r) for r in columns["opened"][at]],
                     [Receipt(*r) for r in columns["acknowledged"][at]],
                     list(columns["problems"][at]))
-
-
-def deliveries_of_columns(columns: dict[str, list[Any]]) -> dict[str, Delivery]:
-    """The deliveries a checkpoint kept (`delivery_columns`); ValueError when its columns
-    differ in length."""
-    return {columns["dossier_id"][at]: delivery_at(columns, at)
-            for at in range(delivery_count(columns))}

@@ -45,7 +45,7 @@ from pycrypto_wasm.workspace.keys import Keyring
 from pycrypto_wasm.workspace.log import ChainBase, open_entry, verify_chain
 from pycrypto_wasm.workspace.manifest import open_manifest, seal_manifest
 from pycrypto_wasm.workspace.own_state import OwnState, open_state, seal_state, state_key
-from pycrypto_wasm.workspace.receipts import deliveries_of_columns, delivery_columns
+from pycrypto_wasm.workspace.receipts import DELIVERY_COLUMNS, delivery_at, delivery_columns
 
 Case = dict[str, Any]
 
@@ -272,9 +272,10 @@ def _checkpointed_history(inputs: Case) -> History:
         history.latest[record.document_id] = record
         if record.kind == "workspace":
             history.settings = record
-    columns = ("dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")
-    history.deliveries = deliveries_of_columns(
-        {name: [row[index] for row in inputs["deliveries"]] for index, name in enumerate(columns)})
+    columns = {name: [row[index] for row in inputs["deliveries"]]
+               for index, name in enumerate(DELIVERY_COLUMNS)}
+    history.deliveries = {dossier_id: delivery_at(columns, at)
+                          for at, dossier_id in enumerate(columns["dossier_id"])}
     return history
 
 
