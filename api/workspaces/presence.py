@@ -26,6 +26,10 @@ from api.storage.pool import get_store
 from api.workspaces.access import DOCUMENT_ID, WORKSPACE_ID
 from api.workspaces.presence_store import MemoryPresence, PresenceStore, RedisPresence, Viewing
 
+# Each change is told by whoever made it, so telling again stops when changes stop; this bounds
+# one event's work while changes keep coming (the next change's own summary follows anyway).
+ANNOUNCE_ATTEMPTS = 4
+
 
 def _member(workspace_id: Any) -> str | None:
     """The signed-in user of this socket, if a member of the workspace."""
@@ -39,10 +43,20 @@ def _member(workspace_id: Any) -> str | None:
 
 def announce_presence(app: Flask, workspace_id: str) -> dict[str, Any]:
     """Tell the workspace's members who among them views and types what (also when a member
-    was removed: their socket may still be open, on any process); the summary told."""
+    was removed: their socket may still be open, on any process); the summary told.
+
+    Two processes (or two requests) announcing at once may send their summaries in the other
+    order than they read them, the older last: a page would then show a viewer missing until
+    the next change. So a summary overtaken by a change before it went out is told again;
+    whoever tells last read after every change, because each change is told after it."""
     members = [m["user_id"] for m in get_store().workspaces.members(workspace_id)]
-    summary = app.extensions["paravent_presence"].summary(workspace_id, members)
-    notify_users(app, members, "presence:changed", summary)
+    presence: PresenceStore = app.extensions["paravent_presence"]
+    for _ in range(ANNOUNCE_ATTEMPTS):
+        read_after = presence.changes(workspace_id)
+        summary = presence.summary(workspace_id, members)
+        notify_users(app, members, "presence:changed", summary)
+        if presence.changes(workspace_id) == read_after:
+            break
     return summary
 
 

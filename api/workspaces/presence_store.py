@@ -4,10 +4,12 @@ connected to different server processes see each other.
 `set(sid, viewing)` records what a socket views (None: nothing, or gone) and returns the
 workspace it left; `typing(sid, dossier_id)` marks it typing for a few seconds; `summary` lists
 a workspace's viewers and typists among the members it is given (a member removed meanwhile may
-still have a socket open). In Redis, each socket's entry names the process holding the socket;
-a process that dies stops refreshing its heartbeat and its sockets drop out of the summaries
-within `HEARTBEAT_TTL_SECONDS`. A Redis outage fails no event: each process keeps its own
-sockets' presence and writes it back when Redis returns (`RedisPresence`).
+still have a socket open); `changes` counts the changes to a workspace's presence, so that
+whoever told a summary can tell whether it was overtaken before it went out. In Redis, each
+socket's entry names the process holding the socket; a process that dies stops refreshing its
+heartbeat and its sockets drop out of the summaries within `HEARTBEAT_TTL_SECONDS`. A Redis
+outage fails no event: each process keeps its own sockets' presence and writes it back when
+Redis returns (`RedisPresence`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ TYPING_SECONDS = 6
 # entries (a restart), and writes its sockets back.
 HEARTBEAT_SECONDS = 2
 HEARTBEAT_TTL_SECONDS = 30
+# The workspace hash's field counting its changes: no socket id has a "#".
+CHANGES_FIELD = "#changes"
 logger = logging.getLogger(__name__)
 
 
@@ -47,6 +51,8 @@ class PresenceStore(Protocol):
     def typing(self, sid: str, dossier_id: str) -> Viewing | None: ...
 
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]: ...
+
+    def changes(self, workspace_id: str) -> int: ...
 
     def stop(self) -> None: ...
 
@@ -74,12 +80,14 @@ class MemoryPresence:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_socket: dict[str, Viewing] = {}
+        self._changes: dict[str, int] = {}
 
     def set(self, sid: str, viewing: Viewing | None) -> str | None:
         with self._lock:
             before = self._by_socket.pop(sid, None)
             if viewing is not None:
                 self._by_socket[sid] = viewing
+            self._changed(before, viewing)
         return before.workspace_id if before else None
 
     def typing(self, sid: str, dossier_id: str) -> Viewing | None:
@@ -87,10 +95,19 @@ class MemoryPresence:
             viewing = self._by_socket.get(sid)
             if viewing is not None and viewing.dossier_id == dossier_id:
                 viewing.typing_until = time.time() + TYPING_SECONDS
+                self._changed(viewing)
             return viewing
+
+    def _changed(self, *viewings: Viewing | None) -> None:
+        for workspace_id in {viewing.workspace_id for viewing in viewings if viewing}:
+            self._changes[workspace_id] = self._changes.get(workspace_id, 0) + 1
 
     def summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         return summarize(workspace_id, self.viewings().values(), members)
+
+    def changes(self, workspace_id: str) -> int:
+        with self._lock:
+            return self._changes.get(workspace_id, 0)
 
     def stop(self) -> None:
         """Nothing of it runs in the background."""
@@ -163,7 +180,7 @@ class RedisPresence:
         pipeline = self._redis.pipeline()
         for sid, workspaces in unsaved.items():
             for workspace_id in workspaces:
-                pipeline.hdel(_workspace_key(workspace_id), sid)
+                _remove(pipeline, workspace_id, sid)
         for sid, viewing in viewings.items():
             self._store(pipeline, sid, viewing)
         try:
@@ -203,7 +220,7 @@ class RedisPresence:
         left = self._local.set(sid, viewing)
         pipeline = self._redis.pipeline()
         if left is not None:
-            pipeline.hdel(_workspace_key(left), sid)
+            _remove(pipeline, left, sid)
         if viewing is not None:
             self._store(pipeline, sid, viewing)
         try:
@@ -215,6 +232,7 @@ class RedisPresence:
     def _store(self, pipeline: Any, sid: str, viewing: Viewing) -> None:
         entry = json.dumps({**asdict(viewing), "process": self._process})
         pipeline.hset(_workspace_key(viewing.workspace_id), sid, entry)
+        pipeline.hincrby(_workspace_key(viewing.workspace_id), CHANGES_FIELD, 1)
 
     def typing(self, sid: str, dossier_id: str) -> Viewing | None:
         viewing = self._local.typing(sid, dossier_id)
@@ -234,16 +252,26 @@ class RedisPresence:
             self._lost(error)
             return self._local.summary(workspace_id, members)
 
+    def changes(self, workspace_id: str) -> int:
+        try:
+            return int(self._redis.hget(_workspace_key(workspace_id), CHANGES_FIELD) or 0)
+        except RedisError as error:
+            self._lost(error)
+            return self._local.changes(workspace_id)
+
     def _shared_summary(self, workspace_id: str, members: Collection[str]) -> dict[str, Any]:
         entries = {sid.decode(): json.loads(raw) for sid, raw
-                   in self._redis.hgetall(_workspace_key(workspace_id)).items()}
+                   in self._redis.hgetall(_workspace_key(workspace_id)).items()
+                   if sid != CHANGES_FIELD.encode()}
         processes = sorted({entry["process"] for entry in entries.values()})
         beats = self._redis.mget([_process_key(process) for process in processes]) if processes \
             else []
         alive = {process for process, beat in zip(processes, beats, strict=True) if beat}
         dead = [sid for sid, entry in entries.items() if entry["process"] not in alive]
         if dead:
-            self._redis.hdel(_workspace_key(workspace_id), *dead)
+            pipeline = self._redis.pipeline()
+            _remove(pipeline, workspace_id, *dead)
+            pipeline.execute()
         return summarize(workspace_id, (_viewing(entry) for entry in entries.values()
                                         if entry["process"] in alive), members)
 
@@ -251,6 +279,11 @@ class RedisPresence:
 def _viewing(entry: dict[str, Any]) -> Viewing:
     return Viewing(entry["user_id"], entry["workspace_id"], entry["dossier_id"],
                    entry["typing_until"])
+
+
+def _remove(pipeline: Any, workspace_id: str, *sids: str) -> None:
+    pipeline.hdel(_workspace_key(workspace_id), *sids)
+    pipeline.hincrby(_workspace_key(workspace_id), CHANGES_FIELD, 1)
 
 
 def _workspace_key(workspace_id: str) -> str:

@@ -103,6 +103,33 @@ def test_presence_of_a_removed_member_is_dropped_and_refused(workspace, app):
     assert watcher.emit("presence:view", place, callback=True)["viewers"] == {
         DOSSIER_ID: [contributor.person.user_id]}
 
+
+def test_presence_summary_overtaken_before_it_went_out_is_told_again(
+        workspace, app, monkeypatch):
+    """The writer's summary is read, then the reader's view is made and told before the
+    writer's summary goes out (two processes at once): the last summary anyone gets is not
+    the older one, or the reader would be missing from "Also viewing" until the next change."""
+    contributor, reader = _team(workspace)
+    socketio = socketio_of(app)
+    writer = socketio.test_client(app, flask_test_client=contributor.person.client)
+    late = socketio.test_client(app, flask_test_client=reader.person.client)
+    place = {"workspace_id": workspace.workspace_id, "dossier_id": DOSSIER_ID}
+    presence = app.extensions["paravent_presence"]
+    read = presence.summary
+
+    def overtaken(workspace_id, members):
+        summary = read(workspace_id, members)
+        monkeypatch.setattr(presence, "summary", read)
+        assert late.emit("presence:view", place, callback=True)["ok"]
+        return summary
+
+    monkeypatch.setattr(presence, "summary", overtaken)
+    assert writer.emit("presence:view", place, callback=True)["ok"]
+    both = sorted([contributor.person.user_id, reader.person.user_id])
+    assert _presence_changes(writer)[-1]["viewers"] == {DOSSIER_ID: both}
+    assert _presence_changes(late)[-1]["viewers"] == {DOSSIER_ID: both}
+
+
 def test_log_follows_the_workspace_workflow_set_by_an_owner(workspace):
     contributor, _ = _team(workspace)
     manager = workspace.add("manager")

@@ -70,3 +70,23 @@ def test_presence_summary_lists_current_members_only(store):
     store.typing("sid-bob", "d1")
     summary = store.summary(WORKSPACE, {"alice"})  # bob was removed, his socket still open
     assert (summary["viewers"], summary["typing"]) == ({"d1": ["alice"]}, {})
+
+
+def test_presence_changes_count_every_change_of_the_workspace(store):
+    counted = [store.changes(WORKSPACE)]
+    store.set("sid-alice", Viewing("alice", WORKSPACE, "d1"))
+    counted.append(store.changes(WORKSPACE))
+    store.typing("sid-alice", "d1")
+    counted.append(store.changes(WORKSPACE))
+    store.set("sid-alice", Viewing("alice", "w-" + "b" * 32, None))  # left for another workspace
+    counted.append(store.changes(WORKSPACE))
+    assert counted == sorted(set(counted))  # each one counted
+    assert store.summary(WORKSPACE, MEMBERS)["viewers"] == {}  # the count is no viewer
+
+
+def test_presence_changes_made_by_another_process_are_counted(two_processes):
+    first, second = two_processes
+    before = first.changes(WORKSPACE)
+    second.set("sid-bob", Viewing("bob", WORKSPACE, "d1"))
+    assert first.changes(WORKSPACE) > before
+    assert first.summary(WORKSPACE, MEMBERS)["viewers"] == {"d1": ["bob"]}
