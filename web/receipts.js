@@ -64,49 +64,45 @@ function serverWord(columns) {
     Object.fromEntries(fields.map((name) => [name, columns[name][at]]))]));
 }
 
-/** What the server says it did with the results of every partner space I belong to, by
- * space ({workspace id: {delay_seconds, results}}), in one request. */
-export async function everyDelivery() {
-  return (await api('GET', '/api/deliveries')).spaces;
-}
-
 /**
  * What the board knows of a partner space (`space`: as listWorkspaces opened it, from my
  * checkpoint of its history) without decrypting anything: {space, delaySeconds, rows}, each
  * row {dossierId, sentAt, opened, acknowledged, problems (how many receipts of each kind count,
- * how many do not), server (what the server says it did)}, newest first. `every` (a promise of
- * `everyDelivery()`) gives what the server says, unless it lacks the space.
+ * how many do not)}, newest first. What the server says of a result comes with its fields
+ * (`resultsOf`).
  */
-export async function spaceBoard(space, every = Promise.resolve({})) {
+export async function spaceBoard(space) {
   const workspaceId = space.workspace_id;
-  const [board, told] = await Promise.all([
+  const [board, escalation] = await Promise.all([
     cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
-    every.then((spaces) => spaces[workspaceId]
-      ?? api('GET', `/api/workspaces/${workspaceId}/deliveries`))]);
-  const server = serverWord(told.results);
+    api('GET', `/api/workspaces/${workspaceId}/escalation`)]);
   return {
     space,
-    delaySeconds: told.delay_seconds,
+    delaySeconds: escalation.delay_seconds,
     rows: JSON.parse(board.rows).map(([dossierId, sentAt, opened, acknowledged, problems]) => ({
-      dossierId, sentAt, opened, acknowledged, problems, server: server.get(dossierId) ?? {},
+      dossierId, sentAt, opened, acknowledged, problems,
     })),
   };
 }
 
-// Documents the server gives by id in one request (api/workspaces/documents.py).
+// Documents the server gives by id in one request (api/workspaces/access.py).
 const IDS_PER_REQUEST = 100;
 
 /**
- * {dossier_id: {dossier, delivery}} of a space's dossiers `dossierIds`: each latest version
- * fetched by id, decrypted and checked against the verified history (one the server withholds
- * or rolled back comes back with its problem), and its delivery with every receipt.
+ * {dossier_id: {dossier, delivery, server}} of a space's dossiers `dossierIds`: each latest
+ * version fetched by id, decrypted and checked against the verified history (one the server
+ * withholds or rolled back comes back with its problem), its delivery with every receipt, and
+ * what the server says it did with it.
  */
 export async function resultsOf(workspaceId, dossierIds) {
   const found = {};
   for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
     const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
-    const { documents } = await api('GET',
-      `/api/workspaces/${workspaceId}/documents?ids=${ids.map(encodeURIComponent).join(',')}`);
+    const named = `?ids=${ids.map(encodeURIComponent).join(',')}`;
+    const [{ documents }, told] = await Promise.all([
+      api('GET', `/api/workspaces/${workspaceId}/documents${named}`),
+      api('GET', `/api/workspaces/${workspaceId}/deliveries${named}`)]);
+    const server = serverWord(told.results);
     const read = () => cryptoClient().call('dossier.read', {
       workspace_id: workspaceId, documents, latest: true, wanted: ids });
     let reply = await read();
@@ -118,7 +114,8 @@ export async function resultsOf(workspaceId, dossierIds) {
     const { dossiers } = reply;
     const deliveries = await myDeliveries(workspaceId, ids);
     for (const dossier of dossiers) {
-      found[dossier.document_id] = { dossier, delivery: deliveries[dossier.document_id] };
+      found[dossier.document_id] = { dossier, delivery: deliveries[dossier.document_id],
+        server: server.get(dossier.document_id) ?? {} };
     }
   }
   return found;

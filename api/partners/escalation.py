@@ -2,7 +2,8 @@
 lab wrote in a partner space and when, and whether a receipt entry (`result_opened`) of each
 reached it, never what a result or a receipt says.
 
-The lab sets a delay per partner space (`PUT /api/workspaces/<w>/escalation`); every result of
+The lab sets a delay per partner space (`PUT /api/workspaces/<w>/escalation`, read with `GET`);
+every result of
 that space gets the same deadline, so the server learns nothing of categories (the lab's board
 marks the urgent ones). A result with no receipt past its deadline is escalated once: the
 site's other contacts (those not told of results in that space since it was sent; all of them
@@ -12,10 +13,10 @@ server process, every `SWEEP_SECONDS` while a delay is set anywhere; each result
 one statement, so processes sharing the database escalate it once.
 
 `GET /api/workspaces/<w>/deliveries` gives the lab's board what the server knows of each
-result it did something about, one list per field (thousands of results per space): when it
-was notified and mailed, when a receipt reached the server, when it escalated (the board
-believes receipts only from the signed history); `GET /api/deliveries` the same for
-every partner space the lab member belongs to, in one request."""
+result it did something about, one list per field: when it was notified and mailed, when a
+receipt reached the server, when it escalated (the board believes receipts only from the signed
+history). A space holds thousands of results: `?ids=` asks for those of the rows a page reads
+(up to `MAX_DOCUMENT_IDS`), without it every result is listed."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from api.http.errors import ApiError
 from api.http.inputs import json_body, whole_number
-from api.identity.sessions import current_user, login_required
+from api.identity.sessions import login_required
 from api.notifications.records import record_notifications
 from api.realtime.background import start_task_once
 from api.realtime.channel import notify_users
@@ -36,7 +37,7 @@ from api.storage import Store
 from api.storage.faults import database_error_types
 from api.storage.pool import get_store
 from api.storage.queries import Row
-from api.workspaces.access import DOCUMENT_ID, membership
+from api.workspaces.access import DOCUMENT_ID, membership, queried_document_ids
 from pycrypto_wasm.workspace.log import WriteClaims
 from pycrypto_wasm.workspace.receipts import OPENED, RECEIPT_KINDS
 
@@ -96,38 +97,26 @@ def set_delay(workspace_id: str) -> Response:
     return jsonify({"delay_seconds": seconds})
 
 
-def _space_deliveries(workspace_id: str) -> dict[str, Any]:
-    store = get_store().escalations
-    delay = store.delay(workspace_id)
-    return {"delay_seconds": delay["delay_seconds"] if delay else None,
-            "results": store.deliveries(workspace_id)}
+def _delay_seconds(workspace_id: str) -> int | None:
+    delay = get_store().escalations.delay(workspace_id)
+    return delay["delay_seconds"] if delay else None
+
+
+@blueprint.get("/api/workspaces/<workspace_id>/escalation")
+@login_required
+def get_delay(workspace_id: str) -> Response:
+    """The space's escalation delay, for any lab member of the space."""
+    _lab_member(workspace_id)
+    return jsonify({"delay_seconds": _delay_seconds(workspace_id)})
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/deliveries")
 @login_required
 def deliveries(workspace_id: str) -> Response:
     _lab_member(workspace_id)
-    return jsonify(_space_deliveries(workspace_id))
-
-
-@blueprint.get("/api/deliveries")
-@login_required
-def every_space_deliveries() -> Response:
-    """The deliveries of every partner space the signed-in lab member belongs to, by space (the
-    board asks for them all at once, while it opens the spaces)."""
-    user = current_user()
-    if user["profile"] == "external":
-        raise ApiError(403, "forbidden", "the delivery of results is the laboratory's")
-    store = get_store()
-    spaces = [space["id"] for space in store.workspaces.workspaces_of(user["id"])
-              if store.escalations.site_of_space(space["id"]) is not None]
-    found = {}
-    for workspace_id in spaces:
-        found[workspace_id] = _space_deliveries(workspace_id)
-        # Thousands of results per space: let the process's other requests (the same page's,
-        # opening those spaces) run between two spaces (a gevent yield when monkey-patched).
-        time.sleep(0)
-    return jsonify({"spaces": found})
+    named = queried_document_ids() if "ids" in request.args else None
+    return jsonify({"delay_seconds": _delay_seconds(workspace_id),
+                    "results": get_store().escalations.deliveries(workspace_id, named)})
 
 
 def _recipients(store: Store, result: Row) -> list[str]:

@@ -119,17 +119,23 @@ class EscalationStore:
             "select distinct user_id from notifications where workspace_id = ? and "
             "kind = 'results_waiting' and created_at >= ?", [workspace_id, since])}
 
-    def deliveries(self, workspace_id: str) -> dict[str, list[Any]]:
-        """Per result of the space that the server did something about, oldest first, one list
-        per field of `DELIVERY_FIELDS`: its id, when its first results notification was made
-        and mailed (`notified_at`, `mailed_at`: one naming it, or naming no item and made after
-        it was sent, as a batch's), when a receipt reached the server, when it escalated. A
-        result it did nothing about is not listed. Reads each of the space's results,
-        notifications and delivery rows once, whatever their numbers."""
+    def deliveries(self, workspace_id: str,
+                   dossier_ids: list[str] | None = None) -> dict[str, list[Any]]:
+        """Per result of the space (or of those `dossier_ids` names) that the server did
+        something about, oldest first, one list per field of `DELIVERY_FIELDS`: its id, when
+        its first results notification was made and mailed (`notified_at`, `mailed_at`: one
+        naming it, or naming no item and made after it was sent, as a batch's), when a receipt
+        reached the server, when it escalated. A result it did nothing about is not listed.
+        Reads each of the results', their notifications' and delivery rows once, and the
+        space's batch notifications, whatever their numbers."""
+        named, arguments = "", [workspace_id]
+        if dossier_ids is not None:
+            named = f" and {{column}} in ({', '.join('?' * len(dossier_ids))})"
+            arguments += dossier_ids
         told = {item_id: (made, mailed) for item_id, made, mailed in self.db.execute(
             "select item_id, min(created_at), min(mailed_at) from notifications "
-            "where workspace_id = ? and kind = 'results_waiting' and item_id is not null "
-            "group by item_id", [workspace_id]).fetchall()}
+            "where workspace_id = ? and kind = 'results_waiting' and item_id is not null"
+            f"{named.format(column='item_id')} group by item_id", arguments).fetchall()}
         batches = _Batches(self.db.execute(
             "select created_at, mailed_at from notifications where workspace_id = ? and "
             "kind = 'results_waiting' and item_id is null order by created_at",
@@ -139,8 +145,8 @@ class EscalationStore:
                 "select d.document_id, d.created_at, r.opened_at, r.escalated_at "
                 "from documents d left join result_deliveries r on r.workspace_id = "
                 "d.workspace_id and r.dossier_id = d.document_id where d.workspace_id = ? "
-                "and d.kind = 'dossier' and d.version = 1 order by d.created_at",
-                [workspace_id]).fetchall():
+                f"and d.kind = 'dossier' and d.version = 1{named.format(column='d.document_id')} "
+                "order by d.created_at", arguments).fetchall():
             notified, mailed = batches.after(sent_at)
             if dossier_id in told:
                 named = told[dossier_id]

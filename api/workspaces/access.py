@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import request
+
 from api.http.errors import ApiError
 from api.identity.sessions import current_user
 from api.storage.pool import get_store
@@ -13,6 +15,8 @@ ROLES = ("reader", "contributor", "manager", "owner")
 WORKSPACE_ID = re.compile(r"^w-[0-9a-f]{24}$")
 DOCUMENT_ID = re.compile(r"^[a-z]-[0-9a-f]{24,32}$")
 BLOCK_ID = re.compile(r"^[0-9a-f]{64}$")
+# Documents one request may name by id (`?ids=`): a page's rows.
+MAX_DOCUMENT_IDS = 100
 
 
 def rank(role: str) -> int:
@@ -23,6 +27,17 @@ def check_id(pattern: re.Pattern[str], value: object, what: str) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ApiError(400, "bad_request", f"malformed {what} id")
     return value
+
+
+def queried_document_ids() -> list[str]:
+    """The documents `?ids=` names (comma-separated, 1 to `MAX_DOCUMENT_IDS`, distinct)."""
+    ids = request.args.get("ids", "").split(",")
+    if not 1 <= len(ids) <= MAX_DOCUMENT_IDS or len(set(ids)) != len(ids):
+        raise ApiError(400, "bad_request",
+                       f"'ids' names 1 to {MAX_DOCUMENT_IDS} distinct documents")
+    for document_id in ids:
+        check_id(DOCUMENT_ID, document_id, "document")
+    return ids
 
 
 def membership(workspace_id: str, minimum_role: str = "reader") -> tuple[dict[str, Any],

@@ -5,8 +5,8 @@ older version gets 409 `stale_version` with the latest version, merges, and retr
 version carries the log entry that records it (its manifest's hash), appended in the same
 transaction. Writers need the contributor role; the workspace manifest (its name) needs a
 manager, and only it may carry the workspace's id (dossiers are `d-…`, files `f-…`).
-The listing pages every document's latest version; `?ids=` gives those of up to `MAX_IDS`
-named documents (the rows a page shows, such as the delivery board's).
+The listing pages every document's latest version; `?ids=` gives those of up to
+`MAX_DOCUMENT_IDS` named documents (the rows a page shows, such as the delivery board's).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from api.http.paging import paged
 from api.identity.sessions import login_required
 from api.realtime.channel import notify_users
 from api.storage.pool import get_store
-from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership
+from api.workspaces.access import BLOCK_ID, DOCUMENT_ID, check_id, membership, queried_document_ids
 from api.workspaces.log import appending, log_row
 from api.workspaces.quota import check_file_bytes
 from api.workspaces.routes import MAX_MANIFEST_BYTES
@@ -34,8 +34,6 @@ from pycrypto_wasm.workspace.workflow import check_workflow
 blueprint = Blueprint("documents", __name__)
 KINDS = ("workspace", "dossier", "file")
 ID_PREFIXES = {"dossier": "d-", "file": "f-"}
-# Documents one request may ask for by id (`?ids=`).
-MAX_IDS = 100
 
 
 def document_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -112,14 +110,9 @@ def put_document(workspace_id: str, document_id: str) -> tuple[Response, int]:
 
 
 def _latest_of(workspace_id: str) -> list[Any]:
-    """The latest version of each document `ids` names (comma-separated, at most
-    `MAX_IDS`): the rows a page shows, read without listing every document."""
-    ids = request.args.get("ids", "").split(",")
-    if not 1 <= len(ids) <= MAX_IDS or len(set(ids)) != len(ids):
-        raise ApiError(400, "bad_request", f"'ids' names 1 to {MAX_IDS} distinct documents")
-    for document_id in ids:
-        check_id(DOCUMENT_ID, document_id, "document")
-    return get_store().workspaces.latest_of(workspace_id, ids)
+    """The latest version of each document `?ids=` names: the rows a page shows, read
+    without listing every document."""
+    return get_store().workspaces.latest_of(workspace_id, queried_document_ids())
 
 
 @blueprint.get("/api/workspaces/<workspace_id>/documents")

@@ -19,9 +19,7 @@ import { h, show } from '../dom.js';
 import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
-import {
-  everyDelivery, resultOf, resultsOf, setEscalationDelay, spaceBoard,
-} from '../receipts.js';
+import { resultOf, resultsOf, setEscalationDelay, spaceBoard } from '../receipts.js';
 import { listWorkspaces, loadWorkspace } from '../workspaces.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { fillFilters, filterValue } from './filters.js';
@@ -36,6 +34,8 @@ const MINUTE = 60;
 // Rows drawn at first, and added by "Show more".
 const PAGE = 50;
 
+/** A row's state: its receipts say whether it was opened; otherwise the server says whether
+ * it told the site (known once the row is read, and every unopened row is read at once). */
 function stateOf(row) {
   if (row.acknowledged) {
     return 'acknowledged';
@@ -43,7 +43,7 @@ function stateOf(row) {
   if (row.opened) {
     return 'opened';
   }
-  return row.server.notified_at ? 'notified' : 'sent';
+  return row.server?.notified_at ? 'notified' : 'sent';
 }
 
 function urgentUnopened(row) {
@@ -69,7 +69,7 @@ function byUrgencyThenDate(a, b) {
     || (a.dossierId < b.dossierId ? -1 : 1);
 }
 
-/** Decrypts the rows of `rows` not read yet, each space's at once. */
+/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word. */
 async function readRows(rows) {
   const bySpace = new Map();
   for (const row of rows.filter((candidate) => !candidate.read)) {
@@ -78,10 +78,11 @@ async function readRows(rows) {
   await Promise.all([...bySpace].map(async ([workspaceId, unread]) => {
     const found = await resultsOf(workspaceId, unread.map((row) => row.dossierId));
     for (const row of unread) {
-      const { dossier, delivery } = found[row.dossierId] ?? {};
+      const { dossier, delivery, server } = found[row.dossierId] ?? {};
       const readable = dossier && !dossier.problem && delivery;
-      Object.assign(row, { read: true, dossier, delivery,
+      Object.assign(row, { read: true, dossier, delivery, server: server ?? {},
         result: readable ? resultOf(dossier) : null });
+      row.state = stateOf(row);
     }
   }));
 }
@@ -171,23 +172,25 @@ function delayForm(loaded, box, onSaved) {
     }));
 }
 
+/** A space's board, its unopened results read (fetched while the worker reads other spaces'). */
+async function loadSpace(space) {
+  const board = await spaceBoard(space);
+  const rows = boardRows([board]);
+  await readRows(rows.filter((row) => !row.opened));
+  return { board, rows };
+}
+
 /**
  * Loads what the board shows first: every space's rows, and every unopened result read; with
- * the milliseconds each step took (`steps`: the spaces opened, their rows, the unopened read).
+ * the milliseconds each step took (`steps`: the spaces opened, their rows and unopened read).
  */
 async function loadBoard() {
   const times = [performance.now()];
-  // What the server says of every space's results, asked for while the spaces are opened.
-  const every = everyDelivery();
-  every.catch(() => null);
   const spaces = (await listWorkspaces()).filter((space) => space.partner_site && !space.problem);
   times.push(performance.now());
-  const boards = await Promise.all(spaces.map((space) => spaceBoard(space, every)));
+  const loaded = await Promise.all(spaces.map(loadSpace));
   times.push(performance.now());
-  const rows = boardRows(boards);
-  await readRows(rows.filter((row) => !row.opened));
-  times.push(performance.now());
-  return { spaces: boards, rows,
+  return { spaces: loaded.map(({ board }) => board), rows: loaded.flatMap(({ rows }) => rows),
     steps: times.slice(1).map((time, index) => Math.round(time - times[index])).join(' ') };
 }
 
@@ -281,9 +284,8 @@ export async function renderDeliveryBoard(root) {
       return;
     }
     const space = { ...loaded.spaces[index].space, ...await loadWorkspace(workspaceId) };
-    loaded.spaces[index] = await spaceBoard(space);
-    const rows = boardRows([loaded.spaces[index]]);
-    await readRows(rows.filter((row) => !row.opened));
+    const { board, rows } = await loadSpace(space);
+    loaded.spaces[index] = board;
     loaded.rows = [...loaded.rows.filter((row) => row.workspaceId !== workspaceId), ...rows];
     await draw();
   };

@@ -169,9 +169,9 @@ HTTP_MATRIX = {
         "401 200 200 200 200 200 200 401 200 200 200",
     "PUT /api/policy":
         "401 403 403 403 403 400 400 401 403 400 403",
-    "GET /api/deliveries":
-        "401 200 200 200 200 200 200 401 200 200 200",
     "GET /api/workspaces/{workspace_id}/deliveries":
+        "401 404 409 409 409 409 404 401 404 404 404",
+    "GET /api/workspaces/{workspace_id}/escalation":
         "401 404 409 409 409 409 404 401 404 404 404",
     "PUT /api/workspaces/{workspace_id}/escalation":
         "401 404 403 403 409 409 404 401 404 404 404",

@@ -103,9 +103,14 @@ def _send(lab: Lab, letter: str, notify: bool = True) -> str:
     return dossier_id
 
 
-def _delivered(lab: Lab, space: Workspace) -> dict[str, dict[str, float | None]]:
-    """What the server says of each result of `space` it did something about, by result."""
-    columns = lab.lab.person.client.get(f"{space.url}/deliveries").json["results"]
+def _delivered(lab: Lab, space: Workspace,
+               ids: list[str] | None = None) -> dict[str, dict[str, float | None]]:
+    """What the server says of each result of `space` (or of those `ids` names) it did
+    something about, by result."""
+    named = f"?ids={','.join(ids)}" if ids is not None else ""
+    reply = lab.lab.person.client.get(f"{space.url}/deliveries{named}")
+    assert reply.status_code == 200, reply.json
+    columns = reply.json["results"]
     return {dossier_id: {name: values[at] for name, values in columns.items()
                          if name != "dossier_id"}
             for at, dossier_id in enumerate(columns["dossier_id"])}
@@ -180,16 +185,14 @@ def test_deliveries_and_delays_are_the_labs_own_per_space(lab: Lab):
     committee = create_workspace(lab.organization)
     refused = admin.get(f"{committee.url}/deliveries")
     assert (refused.status_code, refused.json["error"]["code"]) == (409, "not_a_partner_space")
-    # All at once: the partner spaces the lab member belongs to, each as its own route says.
-    _send(lab, "A")
-    every = lab.lab.person.client.get("/api/deliveries").json["spaces"]
-    assert every == {space.workspace_id: lab.lab.person.client.get(f"{space.url}/deliveries").json
-                     for space in (space_a, space_b)}
-    assert committee.workspace_id not in admin.get("/api/deliveries").json["spaces"]
-    refused = contact.get("/api/deliveries")
-    assert (refused.status_code, refused.json["error"]["code"]) == (403, "forbidden")
+    assert admin.put(f"{space_a.url}/escalation", json={"delay_seconds": 120}).status_code == 200
+    # Any lab member of the space reads the delay; the site's contacts do not.
+    assert lab.lab.person.client.get(f"{space_a.url}/escalation").json == {"delay_seconds": 120}
+    assert contact.get(f"{space_a.url}/escalation").status_code == 403
+    assert admin.get(f"{space_b.url}/escalation").json == {"delay_seconds": None}
     assert admin.put(f"{space_a.url}/escalation", json={"delay_seconds": None}).json == {
         "delay_seconds": None}
+    assert admin.get(f"{space_a.url}/escalation").json == {"delay_seconds": None}
 
 
 def test_the_deliveries_name_what_the_server_did_for_each_result_and_only_those(lab: Lab):
@@ -210,3 +213,13 @@ def test_the_deliveries_name_what_the_server_did_for_each_result_and_only_those(
     assert rows[named]["notified_at"] < batch_time, "a result's own notification counts first"
     assert rows[untold]["notified_at"] is None and rows[untold]["opened_at"]
     assert all(row["mailed_at"] is None and row["escalated_at"] is None for row in rows.values())
+    # The rows a page reads, by id: the same words of those results alone.
+    asked = [in_batch[1], forgotten, named]
+    assert _delivered(lab, space, asked) == {
+        dossier_id: rows[dossier_id] for dossier_id in (named, in_batch[1])}
+    assert _delivered(lab, space, ["d-" + "0" * 24]) == {}
+    client = lab.lab.person.client
+    for bad in ("", "nothing", f"{named},{named}", ",".join([named] * 2 + ["x"]),
+                ",".join(f"d-{index:024x}" for index in range(101))):
+        refused = client.get(f"{space.url}/deliveries?ids={bad}")
+        assert (refused.status_code, refused.json["error"]["code"]) == (400, "bad_request"), bad
