@@ -5,7 +5,8 @@ it (history.py `replay(start=...)`, log.py `verify_chain(base=...)`).
 It holds the state the replay reached (members and roles, the current key and every key's check
 value, the workflow in force, the settings' and every document's recorded versions, the
 forgeries found, the latest date applied, each dossier's delivery: when its first version was
-recorded and by whom, its receipts and the problems found with them, receipts.py), what the
+recorded and by whom, its receipts and the problems found with them, receipts.py, and the
+delivery board's rows made of them), what the
 covered entries say of their people (each author's highest own-state version, who was
 removed) and the chain's head: its position, and the hashes of its last `WINDOW` entries and of
 their writes, each list one byte string of 32-byte hashes in order (a later write may name one
@@ -17,18 +18,20 @@ says how.
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
-Format version 3: `0x03 || length of the state's envelope (4 bytes, big-endian) || the state's
+Format version 4: `0x04 || length of the state's envelope (4 bytes, big-endian) || the state's
 envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace,
 the user and the head's position; the records' under a purpose of their own). The state's is
-the canonical state above and the BLAKE2b hash of the records' envelope, checked on opening; the
-records' holds the recorded versions and the deliveries, each one list per field (the versions'
-hashes one byte string of 32-byte hashes in order). A partner space's checkpoint holds a
-version and a delivery per result, thousands of them, and is opened at every visit of the
-delivery board: the records are opened and decoded only when something reads them
-(deferred.py), and a space opened with nothing new after its checkpoint needs none of them to
-be verified. Versions 1 (no deliveries) and 2 (one envelope, records row by row) are refused as
-any unusable checkpoint is, so the next open verifies the whole history once and seals a
-version 3. A checkpoint altered, of another
+the canonical state above, the board's rows (`board`: receipts.py `board_text`, the JSON text
+the worker hands the page as is) and the BLAKE2b hash of the records' envelope, checked on
+opening; the records' holds the recorded versions and the deliveries, each one list per field
+(the versions' hashes one byte string of 32-byte hashes in order). A partner space's
+checkpoint holds a version and a delivery per result, thousands of them, and is opened at every
+visit of the delivery board: the board's rows need none of its records, which are opened and
+decoded only when something reads them (deferred.py), and a space opened with nothing new
+after its checkpoint needs none of them to be verified. Versions 1 (no deliveries), 2 (one
+envelope, records row by row) and 3 (no board rows) are refused as any unusable checkpoint is,
+so the next open verifies the whole history once and seals a version 4. A checkpoint altered,
+of another
 user, workspace or position, or of another format is refused (CheckpointUnusableError): the
 browser then verifies the whole history, as a fresh one does. It is integrity data like the
 remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
@@ -48,9 +51,14 @@ from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.workspace.deferred import Deferred
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
-from pycrypto_wasm.workspace.receipts import delivery_at, delivery_columns, delivery_count
+from pycrypto_wasm.workspace.receipts import (
+    board_text,
+    delivery_at,
+    delivery_columns,
+    delivery_count,
+)
 
-VERSION = 3
+VERSION = 4
 KDF_CONTEXT = "pvchkpt1"
 KDF_SUBKEY_ID = 1
 PURPOSE = "history-checkpoint"
@@ -125,7 +133,8 @@ def seal_checkpoint(key: bytes, history: History, *, user_id: str,
         "versions": _record_columns(list(history.versions.values())),
         "deliveries": delivery_columns(history)}), nonce=nonces[1] if nonces else None)
     state = envelope.seal(key, _context(*place), canonical.encode(
-        {**_state(history), "records_hash": hashing.blake2b(records)}),
+        {**_state(history), "board": board_text(history),
+         "records_hash": hashing.blake2b(records)}),
         nonce=nonces[0] if nonces else None)
     return frame(VERSION, len(state).to_bytes(_LENGTH_BYTES, "big"), state, records)
 
@@ -195,6 +204,9 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
                       workflow=state["workflow"], clock=state["clock"])
     history.settings = RecordedVersion(*state["settings"]) if state["settings"] else None
     history.forgeries = {row[0]: Forgery(*row) for row in state["forgeries"]}
+    if not isinstance(state["board"], str):
+        raise CheckpointUnusableError("the checkpoint's board rows are malformed")
+    history.board_text = state["board"]
     return history
 
 
@@ -256,14 +268,14 @@ class _Records:
 
 
 def _defer_records(history: History, key: bytes, context: Context, sealed: bytes) -> None:
-    """The history's recorded versions and deliveries, from the checkpoint's records: read as
-    columns (`history.record_columns`), or a few found by key, until something needs all of
-    them as objects (then `record_columns` is None: the objects may change)."""
+    """The history's recorded versions and deliveries, from the checkpoint's records: a few
+    found by key, until something needs all of them as objects (then `history.board_text` is
+    None: the objects may change)."""
     records = _Records(key, context, sealed)
 
     def built(part: str) -> Callable[[], dict[Any, Any]]:
         def build() -> dict[Any, Any]:
-            history.record_columns = None
+            history.board_text = None
             return records.build(part)
         return build
 
@@ -273,4 +285,3 @@ def _defer_records(history: History, key: bytes, context: Context, sealed: bytes
     history.versions = Deferred(built("versions"), finder("versions"))
     history.latest = Deferred(built("latest"), finder("latest"))
     history.deliveries = Deferred(built("deliveries"), finder("deliveries"))
-    history.record_columns = records.columns

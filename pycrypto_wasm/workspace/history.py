@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -171,11 +171,11 @@ class History:
     unconfirmed: dict[int, Unconfirmed] = field(default_factory=dict)
     # Each dossier's delivery (sent, receipts), folded by receipts.fold after each replay.
     deliveries: MutableMapping[str, Delivery] = field(default_factory=dict)
-    # Opened from a checkpoint: its records' columns (checkpoint.py), decoded on the first
-    # call, for readers of many records at once (the board's rows) while `versions`, `latest`
-    # and `deliveries` are not built from them yet (None once they are, and without one) and
-    # no entry was replayed after it.
-    record_columns: Callable[[], dict[str, Any]] | None = None
+    # Opened from a checkpoint: the board's rows its state holds (JSON text, receipts.py
+    # `board_text`), while `versions`, `latest` and `deliveries` are not built from its records
+    # (None once they are, as they may then change, and without a checkpoint) and no entry was
+    # replayed after it.
+    board_text: str | None = None
 
     @property
     def length(self) -> int:

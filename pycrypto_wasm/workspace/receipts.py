@@ -19,12 +19,12 @@ knows every result's delivery without reading the entries before it again.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from pycrypto_wasm.exceptions import MalformedError
 from pycrypto_wasm.workspace.history import DOCUMENT, History, RecordedVersion
-from pycrypto_wasm.workspace.log import CheckpointUnusableError
 
 OPENED = "result_opened"
 ACKNOWLEDGED = "result_acknowledged"
@@ -129,39 +129,21 @@ def deliveries(history: History, result_ids: list[str]) -> dict[str, Delivery]:
     return {dossier_id: delivery for dossier_id, delivery in found.items() if delivery}
 
 
-def _board_rows_of_columns(columns: dict[str, Any]) -> list[list[Any]]:
-    versions, found = columns["versions"], columns["deliveries"]
-    latest: dict[str, tuple[int, bool]] = {}
-    for document_id, version, deleted in zip(versions["document_id"], versions["version"],
-                                             versions["deleted"], strict=True):
-        if latest.get(document_id, (0, False))[0] < version:
-            latest[document_id] = (version, deleted)
-    return [[dossier_id, sent_at, len(opened), len(acknowledged), len(problems)]
-            for dossier_id, sent_at, opened, acknowledged, problems in zip(
-                found["dossier_id"], found["sent_at"], found["opened"], found["acknowledged"],
-                found["problems"], strict=True)
-            if not latest[dossier_id][1]]
-
-
-def board_rows(history: History) -> list[list[Any]]:
+def board_text(history: History) -> str:
     """Every dossier the history records and has not deleted, newest first, as `[dossier_id,
     sent_at, opened, acknowledged, problems]` (the last three: how many receipts of each kind
-    count, how many do not). From a checkpoint's columns while the history is the
-    checkpoint's (no entry replayed after it, its records not built into objects): a partner
-    space holds thousands, and the board reads every space's at each visit."""
-    if history.record_columns is not None and not history.entries:
-        try:
-            rows = _board_rows_of_columns(history.record_columns())
-        except (KeyError, TypeError, ValueError) as error:
-            raise CheckpointUnusableError(f"this browser's checkpoint of the space holds "
-                                          f"malformed records ({error})") from error
-    else:
-        rows = [[dossier_id, delivery.sent_at, len(delivery.opened), len(delivery.acknowledged),
-                 len(delivery.problems)]
-                for dossier_id, delivery in history.deliveries.items()
-                if not history.latest[dossier_id].deleted]
+    count, how many do not), in JSON text. A checkpoint keeps it (checkpoint.py): while the
+    history is the checkpoint's (no entry replayed after it, its records not built into
+    objects), it is the checkpoint's, with no record read: a partner space holds thousands, and
+    the board reads every space's at each visit."""
+    if history.board_text is not None and not history.entries:
+        return history.board_text
+    rows = [[dossier_id, delivery.sent_at, len(delivery.opened), len(delivery.acknowledged),
+             len(delivery.problems)]
+            for dossier_id, delivery in history.deliveries.items()
+            if not history.latest[dossier_id].deleted]
     rows.sort(key=lambda row: (-row[1], row[0]))
-    return rows
+    return json.dumps(rows, separators=(",", ":"))
 
 
 def delivery_columns(history: History) -> dict[str, list[Any]]:

@@ -135,16 +135,16 @@ def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log
     board = _board(admin, space)
     _from_checkpoint(admin, space, "u-admin")
     history = admin._state.histories[space.workspace_id].history
-    assert history.record_columns is not None
-    assert _board(admin, space) == board, "the board read from the checkpoint's columns"
-    assert history.record_columns is not None, "the board built every record of the space"
+    assert history.board_text is not None
+    assert _board(admin, space) == board, "the board's rows as the checkpoint keeps them"
+    assert history.board_text is not None, "the board built every record of the space"
     delivery = ok(admin.handle("receipts.deliveries", {
         "workspace_id": space.workspace_id, "dossier_ids": [opened_id, "d-unknown"]}))[
         "deliveries"]
     assert delivery == whole, "one delivery found in the checkpoint's columns"
-    assert history.record_columns is not None, "reading one delivery built every record"
+    assert history.board_text is not None, "reading one delivery built every record"
     assert len(history.deliveries) == 1
-    assert history.record_columns is None
+    assert history.board_text is None
     delivery = ok(admin.handle("receipts.deliveries", {
         "workspace_id": space.workspace_id, "dossier_ids": [opened_id]}))["deliveries"]
     assert delivery == whole

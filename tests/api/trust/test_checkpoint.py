@@ -190,47 +190,37 @@ def test_a_revocation_concerning_the_checkpoint_reads_the_whole_history(committe
             if member["user_id"] == contributor.user_id] == [True]
 
 
-def _format_2(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int) -> bytes:
-    """The checkpoint `sealed` as browsers sealed it before format 3: one envelope, its
-    recorded versions and deliveries row by row in the state."""
+def _format_3(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int) -> bytes:
+    """The checkpoint `sealed` as browsers sealed it before format 4: no board rows in its
+    state (each page read them from the records)."""
     bundle = browser.worker._state.bundle
     key = checkpoint_format.checkpoint_key(bundle.encryption_seed)
-    place = (bundle.organization, workspace_id, bundle.user_id, seq)
-    body = unframe(sealed, version=3, min_body=4, what="checkpoint")
+    context = checkpoint_format._context(bundle.organization, workspace_id, bundle.user_id, seq)
+    body = unframe(sealed, version=4, min_body=4, what="checkpoint")
     size = int.from_bytes(body[:4], "big")
-    state = canonical.decode(envelope.open_(key, checkpoint_format._context(*place),
-                                            body[4:4 + size]))
-    records = canonical.decode(envelope.open_(key, checkpoint_format._context(
-        *place, checkpoint_format.RECORDS_PURPOSE), body[4 + size:]))
-    del state["records_hash"]
-    versions, deliveries = records["versions"], records["deliveries"]
-    hashes = versions["hash"]
-    versions = {**versions, "hash": [hashes[at:at + 32] for at in range(0, len(hashes), 32)]}
-    state["versions"] = [list(row) for row in zip(
-        *(versions[name] for name in ("document_id", "kind", "version", "hash", "key_index",
-                                      "author", "seq", "deleted")), strict=True)]
-    state["deliveries"] = [list(row) for row in zip(*(deliveries[name] for name in (
-        "dossier_id", "sent_at", "sent_by", "opened", "acknowledged", "problems")), strict=True)]
-    return frame(2, envelope.seal(key, checkpoint_format._context(*place),
-                                  canonical.encode(state)))
+    state = canonical.decode(envelope.open_(key, context, body[4:4 + size]))
+    del state["board"]
+    older = envelope.seal(key, context, canonical.encode(state))
+    return frame(3, len(older).to_bytes(4, "big"), older, body[4 + size:])
 
 
-def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(committee):
+@pytest.mark.parametrize("kept_as", ["bytes", "text"])  # pages kept formats 1 and 2 as text
+def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(committee, kept_as):
     workspace_id = committee.workspace_id
     dossier = committee.owner.save_dossier(workspace_id, DOSSIER)["document_id"]
     _comment(committee, dossier, "Avis")
     reader = committee.reader
     first, _ = _opened(reader, workspace_id)
     kept = first["chain"]["checkpoint"]
-    assert kept["sealed"][0] == checkpoint_format.VERSION == 3
-    # Pages kept formats 1 and 2 as base64url text.
-    reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(_format_2(
-        kept["sealed"], reader, workspace_id, kept["seq"]))}
+    assert kept["sealed"][0] == checkpoint_format.VERSION == 4
+    older = _format_3(kept["sealed"], reader, workspace_id, kept["seq"])
+    reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(older) if kept_as == "text"
+                                        else older}
     reader.worker._state.histories.clear()
 
     opened, fetched = _opened(reader, workspace_id)
     assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # refused, then whole
     assert _shown(opened) == _shown(first)
-    assert reader.checkpoints[workspace_id]["sealed"][0] == 3
+    assert reader.checkpoints[workspace_id]["sealed"][0] == 4
     again, fetched = _opened(reader, workspace_id)
     assert fetched == 1 and _shown(again) == _shown(first)
