@@ -65,24 +65,20 @@ function serverWord(columns) {
 }
 
 /**
- * What the board knows of a partner space (`space`: as listWorkspaces opened it, from my
- * checkpoint of its history) without decrypting anything: {space, delaySeconds, rows}, each
- * row {dossierId, sentAt, opened, acknowledged, problems (how many receipts of each kind count,
- * how many do not)}, newest first. What the server says of a result comes with its fields
+ * What the board knows of a partner space's results (as listWorkspaces opened the space, from
+ * my checkpoint of its history) without decrypting anything, newest first: each `[dossierId,
+ * sentAt, opened, acknowledged, problems]` (the last three: how many receipts of each kind
+ * count, how many do not). What the server says of a result comes with its fields
  * (`resultsOf`).
  */
-export async function spaceBoard(space) {
-  const workspaceId = space.workspace_id;
-  const [board, escalation] = await Promise.all([
-    cryptoClient().call('receipts.board', { workspace_id: workspaceId }),
-    api('GET', `/api/workspaces/${workspaceId}/escalation`)]);
-  return {
-    space,
-    delaySeconds: escalation.delay_seconds,
-    rows: JSON.parse(board.rows).map(([dossierId, sentAt, opened, acknowledged, problems]) => ({
-      dossierId, sentAt, opened, acknowledged, problems,
-    })),
-  };
+export async function spaceResults(workspaceId) {
+  const { rows } = await cryptoClient().call('receipts.board', { workspace_id: workspaceId });
+  return JSON.parse(rows);
+}
+
+/** A partner space's escalation delay, in seconds (null: none). */
+export async function escalationDelay(workspaceId) {
+  return (await api('GET', `/api/workspaces/${workspaceId}/escalation`)).delay_seconds;
 }
 
 // Documents the server gives by id in one request (api/workspaces/access.py).

@@ -19,7 +19,9 @@ import { h, show } from '../dom.js';
 import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
-import { resultOf, resultsOf, setEscalationDelay, spaceBoard } from '../receipts.js';
+import {
+  escalationDelay, resultOf, resultsOf, setEscalationDelay, spaceResults,
+} from '../receipts.js';
 import { listWorkspaces, loadWorkspace } from '../workspaces.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { fillFilters, filterValue } from './filters.js';
@@ -50,17 +52,15 @@ function urgentUnopened(row) {
   return row.result?.category === 'urgent' && !row.opened;
 }
 
-/** The board's rows across spaces, each with what is known before decrypting it. */
-function boardRows(spaces) {
+/** A space's rows (`spaceResults`), each with what is known before decrypting it. */
+function boardRows(space, results) {
   const now = Date.now() / 1000;
-  return spaces.flatMap(({ space, rows }) => rows.map((row) => ({
-    ...row,
-    site: space.name,
-    workspaceId: space.workspace_id,
-    state: stateOf(row),
-    age: now - row.sentAt,
-    read: false,
-  })));
+  return results.map(([dossierId, sentAt, opened, acknowledged, problems]) => {
+    const row = { dossierId, sentAt, opened, acknowledged, problems, site: space.name,
+      workspaceId: space.workspace_id, age: now - sentAt, read: false };
+    row.state = stateOf(row);
+    return row;
+  });
 }
 
 /** Newest first, the urgent results nobody opened before every other. */
@@ -172,12 +172,14 @@ function delayForm(loaded, box, onSaved) {
     }));
 }
 
-/** A space's board, its unopened results read (fetched while the worker reads other spaces'). */
+/** A space's board ({space, delaySeconds}) and rows, its unopened results read (fetched
+ * while the worker reads other spaces'). */
 async function loadSpace(space) {
-  const board = await spaceBoard(space);
-  const rows = boardRows([board]);
+  const delay = escalationDelay(space.workspace_id);
+  delay.catch(() => null);
+  const rows = boardRows(space, await spaceResults(space.workspace_id));
   await readRows(rows.filter((row) => !row.opened));
-  return { board, rows };
+  return { board: { space, delaySeconds: await delay }, rows };
 }
 
 /**
