@@ -22,13 +22,15 @@ Format version 4: `0x04 || length of the state's envelope (4 bytes, big-endian) 
 envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace,
 the user and the head's position; the records' under a purpose of their own). The state's is
 the canonical state above, the board's rows (`board`: receipts.py `board_text`, the JSON text
-the worker hands the page as is) and the BLAKE2b hash of the records' envelope, checked on
-opening; the records' holds the recorded versions and the deliveries, each one list per field
-(the versions' hashes one byte string of 32-byte hashes in order). A partner space's
-checkpoint holds a version and a delivery per result, thousands of them, and is opened at every
-visit of the delivery board: the board's rows need none of its records, which are opened and
-decoded only when something reads them (deferred.py), and a space opened with nothing new
-after its checkpoint needs none of them to be verified. Versions 1 (no deliveries), 2 (one
+the worker hands the page as is), the records of the results nobody opened yet (`unopened`: the
+latest recorded version and the delivery of each, as the records keep them) and the BLAKE2b
+hash of the records' envelope, checked on opening; the records' holds the
+recorded versions and the deliveries, each one list per field (the versions' hashes one byte
+string of 32-byte hashes in order). A partner space's checkpoint holds a version and a delivery
+per result, thousands of them, and is opened at every visit of the delivery board, which shows
+its rows and reads every unopened result: neither needs the records, which are opened and
+decoded only when something else reads them (deferred.py), and a space opened with nothing
+new after its checkpoint needs none of them to be verified. Versions 1 (no deliveries), 2 (one
 envelope, records row by row) and 3 (no board rows) are refused as any unusable checkpoint is,
 so the next open verifies the whole history once and seals a version 4. A checkpoint altered,
 of another
@@ -52,10 +54,12 @@ from pycrypto_wasm.workspace.deferred import Deferred
 from pycrypto_wasm.workspace.history import Forgery, History, HistoryBase, RecordedVersion
 from pycrypto_wasm.workspace.log import WINDOW, ChainBase, CheckpointUnusableError
 from pycrypto_wasm.workspace.receipts import (
+    Delivery,
     board_text,
     delivery_at,
     delivery_columns,
     delivery_count,
+    unopened,
 )
 
 VERSION = 4
@@ -100,6 +104,11 @@ def _record_columns(records: list[RecordedVersion]) -> dict[str, Any]:
     return columns
 
 
+def _records(versions: list[RecordedVersion], deliveries: list[Delivery]) -> dict[str, Any]:
+    """Recorded versions and deliveries as a checkpoint keeps them, each one list per field."""
+    return {"versions": _record_columns(versions), "deliveries": delivery_columns(deliveries)}
+
+
 def _state(history: History) -> dict[str, Any]:
     chain = history.base.chain
     window = [history.hash_at(seq) for seq in range(
@@ -129,11 +138,13 @@ def seal_checkpoint(key: bytes, history: History, *, user_id: str,
     """A checkpoint of `history` sealed for `user_id`. `nonces` (of the state's envelope and
     of the records') are for test vectors only."""
     place = (history.organization, history.workspace, user_id, history.length)
-    records = envelope.seal(key, _context(*place, RECORDS_PURPOSE), canonical.encode({
-        "versions": _record_columns(list(history.versions.values())),
-        "deliveries": delivery_columns(history)}), nonce=nonces[1] if nonces else None)
+    records = envelope.seal(key, _context(*place, RECORDS_PURPOSE), canonical.encode(_records(
+        list(history.versions.values()), list(history.deliveries.values()))),
+        nonce=nonces[1] if nonces else None)
+    waiting = unopened(history)
     state = envelope.seal(key, _context(*place), canonical.encode(
         {**_state(history), "board": board_text(history),
+         "unopened": _records([history.latest[d.dossier_id] for d in waiting], waiting),
          "records_hash": hashing.blake2b(records)}),
         nonce=nonces[0] if nonces else None)
     return frame(VERSION, len(state).to_bytes(_LENGTH_BYTES, "big"), state, records)
@@ -156,7 +167,8 @@ def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str
         if not hmac.compare_digest(hashing.blake2b(records), state["records_hash"]):
             raise ValueError("its records are not the ones its state names")
         history = _history(state, organization, workspace, length)
-        _defer_records(history, key, _context(*place, RECORDS_PURPOSE), records)
+        sealed_records = _SealedRecords(key, _context(*place, RECORDS_PURPOSE), records)
+        _defer_records(history, _Records(sealed_records, state["unopened"]))
         return history
     except CheckpointUnusableError:
         raise
@@ -210,10 +222,36 @@ def _history(state: dict[str, Any], organization: str, workspace: str,
     return history
 
 
-class _Records:
-    """A checkpoint's records (their envelope, whose hash the state's envelope holds, checked
-    on opening the checkpoint): opened and decoded into columns when first read; a few found by
-    key from the columns; all built into objects when something needs all of them."""
+def _index(records: dict[str, Any]) -> dict[str, dict[Any, int]]:
+    """Where each recorded version, each document's latest version and each delivery is in
+    `_records` columns (KeyError, TypeError, ValueError when they are malformed)."""
+    versions, deliveries = records["versions"], records["deliveries"]
+    count = _record_count(versions)
+    delivery_count(deliveries)
+    ids, numbers = versions["document_id"], versions["version"]
+    latest: dict[str, int] = {}
+    for at in range(count):
+        known = latest.get(ids[at])
+        if known is None or numbers[known] < numbers[at]:
+            latest[ids[at]] = at
+    return {"versions": {(ids[at], numbers[at]): at for at in range(count)}, "latest": latest,
+            "deliveries": {dossier_id: at
+                           for at, dossier_id in enumerate(deliveries["dossier_id"])}}
+
+
+def _found(records: dict[str, Any], part: str, at: int) -> Any:
+    """The object at `at` of `part` of `_records` columns."""
+    try:
+        if part == "deliveries":
+            return delivery_at(records["deliveries"], at)
+        return _record_at(records["versions"], at)
+    except (TypeError, ValueError) as error:
+        raise _refused(error) from error
+
+
+class _SealedRecords:
+    """A checkpoint's records' envelope (its hash checked on opening the checkpoint), opened
+    and decoded into columns when first read."""
 
     def __init__(self, key: bytes, context: Context, sealed: bytes) -> None:
         self._key, self._context, self._sealed = key, context, sealed
@@ -229,49 +267,39 @@ class _Records:
                 raise _refused(error) from error
         return self._columns
 
-    def _positions(self) -> dict[str, dict[Any, int]]:
-        """Where each version, each document's latest version and each delivery is."""
+    def positions(self) -> dict[str, dict[Any, int]]:
         if self._index is None:
             try:
-                versions, deliveries = self.columns()["versions"], self.columns()["deliveries"]
-                count = _record_count(versions)
-                delivery_count(deliveries)
-                ids, numbers = versions["document_id"], versions["version"]
-                latest: dict[str, int] = {}
-                for at in range(count):
-                    known = latest.get(ids[at])
-                    if known is None or numbers[known] < numbers[at]:
-                        latest[ids[at]] = at
+                self._index = _index(self.columns())
             except (KeyError, TypeError, ValueError) as error:
                 raise _refused(error) from error
-            self._index = {
-                "versions": {(ids[at], numbers[at]): at for at in range(count)},
-                "latest": latest,
-                "deliveries": {dossier_id: at
-                               for at, dossier_id in enumerate(deliveries["dossier_id"])}}
         return self._index
 
+
+class _Records:
+    """A checkpoint's records: those of the results nobody opened yet, from its state (what the
+    board reads at every visit), found without the others; any other found by key from the
+    records' columns (`_SealedRecords`); all built into objects when something needs all."""
+
+    def __init__(self, sealed: _SealedRecords, unopened: dict[str, Any]) -> None:
+        self._sealed, self._unopened = sealed, unopened
+        self._unopened_index = _index(unopened)
+
     def find(self, part: str, key: Any) -> Any:
-        at = self._positions()[part].get(key)
-        if at is None:
-            return None
-        try:
-            if part == "deliveries":
-                return delivery_at(self.columns()["deliveries"], at)
-            return _record_at(self.columns()["versions"], at)
-        except (TypeError, ValueError) as error:
-            raise _refused(error) from error
+        at = self._unopened_index[part].get(key)
+        if at is not None:
+            return _found(self._unopened, part, at)
+        at = self._sealed.positions()[part].get(key)
+        return None if at is None else _found(self._sealed.columns(), part, at)
 
     def build(self, part: str) -> dict[Any, Any]:
-        positions = self._positions()[part]
-        return {key: self.find(part, key) for key in positions}
+        return {key: self.find(part, key) for key in self._sealed.positions()[part]}
 
 
-def _defer_records(history: History, key: bytes, context: Context, sealed: bytes) -> None:
+def _defer_records(history: History, records: _Records) -> None:
     """The history's recorded versions and deliveries, from the checkpoint's records: a few
     found by key, until something needs all of them as objects (then `history.board_text` is
     None: the objects may change)."""
-    records = _Records(key, context, sealed)
 
     def built(part: str) -> Callable[[], dict[Any, Any]]:
         def build() -> dict[Any, Any]:

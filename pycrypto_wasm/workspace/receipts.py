@@ -146,12 +146,18 @@ def board_text(history: History) -> str:
     return json.dumps(rows, separators=(",", ":"))
 
 
-def delivery_columns(history: History) -> dict[str, list[Any]]:
-    """The folded deliveries as a checkpoint keeps them (checkpoint.py): one list per field,
-    each receipt `[user_id, at, version, seq]`."""
-    def receipts(found: list[Receipt]) -> list[list[Any]]:
-        return [[r.user_id, r.at, r.version, r.seq] for r in found]
-    found = list(history.deliveries.values())
+def unopened(history: History) -> list[Delivery]:
+    """The deliveries of the results nobody opened yet (and not deleted): those the board reads
+    at every visit, as only they can be urgent and unopened."""
+    return [delivery for dossier_id, delivery in history.deliveries.items()
+            if not delivery.opened and not history.latest[dossier_id].deleted]
+
+
+def delivery_columns(found: list[Delivery]) -> dict[str, list[Any]]:
+    """Folded deliveries as a checkpoint keeps them (checkpoint.py): one list per field, each
+    receipt `[user_id, at, version, seq]`."""
+    def receipts(kept: list[Receipt]) -> list[list[Any]]:
+        return [[r.user_id, r.at, r.version, r.seq] for r in kept]
     return {"dossier_id": [d.dossier_id for d in found], "sent_at": [d.sent_at for d in found],
             "sent_by": [d.sent_by for d in found],
             "opened": [receipts(d.opened) for d in found],

@@ -293,7 +293,8 @@ def _history_checkpoint(inputs: Case) -> Case:
                                    for record in opened.latest.values()),
                 "own_states": dict(opened.base.own_states),
                 "removed": sorted(opened.base.removed), "clock": opened.clock,
-                "deliveries": delivery_columns(opened), "board": opened.board_text,
+                "deliveries": delivery_columns(list(opened.deliveries.values())),
+                "board": opened.board_text,
             }).decode("utf-8")}
 
 

@@ -11,10 +11,13 @@ import json
 
 import pytest
 
+from pycrypto_wasm import envelope
+from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import MalformedError
 from pycrypto_wasm.service import CryptoService
 from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service.params import from_b64, to_b64
+from pycrypto_wasm.workspace import checkpoint
 from pycrypto_wasm.workspace.workflow import DEFAULT_POLICY, LATER_KINDS, check_workflow, may_append
 from tests.crypto.browsers import ok
 from tests.workspace.conftest import SharedWorkspace
@@ -152,6 +155,37 @@ def test_a_space_opened_from_its_checkpoint_knows_every_delivery_without_its_log
     assert len(delivery[opened_id]["problems"]) == 1
     assert [row[0] for row in _board(admin, space)] == [opened_id]
     assert _board(admin, space)[0][2:] == [1, 1, 1]
+
+
+def test_a_space_opened_from_its_checkpoint_reads_its_unopened_results_without_its_records(
+        team, monkeypatch):
+    """The board reads every unopened result of every space at each visit: those come from
+    the checkpoint's state; the records of thousands of others are opened for another one."""
+    admin, member, space = team
+    opened_id = _sent(admin, member, space)
+    space.store(member, ok(_receipt(member, space, opened_id)))
+    waiting_id = space.store(admin, ok(admin.handle("dossier.save", {
+        "workspace_id": space.workspace_id, "expected_version": 0,
+        "fields": {"patient_name": "Paul Martin", "result": RESULT}})))["document_id"]
+    space.sync(admin)
+    _from_checkpoint(admin, space, "u-admin")
+    purposes: list[str] = []
+    open_envelope = envelope.open_
+
+    def recording(key: bytes, context: Context, sealed: bytes) -> bytes:
+        purposes.append(context.purpose)
+        return open_envelope(key, context, sealed)
+
+    monkeypatch.setattr(envelope, "open_", recording)
+    assert {row[0] for row in _board(admin, space)} == {opened_id, waiting_id}
+    waiting = ok(admin.handle("receipts.deliveries", {
+        "workspace_id": space.workspace_id, "dossier_ids": [waiting_id]}))["deliveries"]
+    assert (waiting[waiting_id]["version"], waiting[waiting_id]["opened"]) == (1, [])
+    assert checkpoint.RECORDS_PURPOSE not in purposes, "the records opened for an unopened one"
+    opened = ok(admin.handle("receipts.deliveries", {
+        "workspace_id": space.workspace_id, "dossier_ids": [opened_id]}))["deliveries"]
+    assert [receipt["user_id"] for receipt in opened[opened_id]["opened"]] == ["u-new"]
+    assert checkpoint.RECORDS_PURPOSE in purposes
 
 
 def test_a_forged_receipt_after_the_checkpoint_is_named_and_does_not_count(team):
