@@ -82,33 +82,50 @@ export async function openWorkspace(entry) {
     { ...request, manifest: recorded.manifest, manifest_version: recorded.version });
 }
 
-async function openedWorkspaces() {
+async function openedWorkspaces(onOpened) {
   const [, { workspaces }] = await Promise.all([loadDirectory(), api('GET', '/api/workspaces')]);
   return Promise.all(workspaces.map(async (entry) => {
+    let workspace;
     try {
-      return { ...entry, ...(await openWorkspace(entry)) };
+      workspace = { ...entry, ...(await openWorkspace(entry)) };
     } catch (error) {
-      return { ...entry, problem: error.message };
+      workspace = { ...entry, problem: error.message };
     }
+    onOpened(workspace);
+    return workspace;
   }));
 }
 
+// The listing under way: {done (its promise), opened (the workspaces opened so far), listeners}.
 let listing = null;
 
 /**
  * My workspaces, each opened in the worker (after the directory it checks authors against).
  * Callers at the same time (the navigation, the bell and the view of one route) share one
  * listing: each workspace is opened once for all of them; a call after it ends lists anew.
+ * `onOpened(workspace)`, if given, is called with each as soon as it is opened (at once with
+ * those the listing under way opened already): a view goes on with one while others open.
  */
-export function listWorkspaces() {
-  listing ??= openedWorkspaces().finally(() => { listing = null; });
-  return listing;
+export function listWorkspaces(onOpened = null) {
+  if (listing === null) {
+    const started = { opened: [], listeners: new Set() };
+    started.done = openedWorkspaces((workspace) => {
+      started.opened.push(workspace);
+      started.listeners.forEach((listener) => listener(workspace));
+    }).finally(() => { listing = null; });
+    listing = started;
+  }
+  if (onOpened) {
+    listing.opened.forEach(onOpened);
+    listing.listeners.add(onOpened);
+  }
+  return listing.done;
 }
 
 /** Resolves once the workspace listing under way (if any) has ended, however it ended: work
  * that can wait (the rest of a page of members) lets the navigation's go first. */
 export function listingSettled() {
-  return (listing ?? Promise.resolve()).then(() => {}, () => {});
+  return (listing?.done ?? Promise.resolve()).then(() => {}, () => {});
 }
 
 export async function loadWorkspace(workspaceId) {
