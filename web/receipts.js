@@ -85,13 +85,15 @@ export async function escalationDelay(workspaceId) {
 const IDS_PER_REQUEST = 100;
 
 /**
- * {dossier_id: {dossier, delivery, server}} of a space's dossiers `dossierIds`: each latest
- * version fetched by id, decrypted and checked against the verified history (one the server
- * withholds or rolled back comes back with its problem), its delivery with every receipt, and
- * what the server says it did with it.
+ * {found, delaySeconds} of a space's dossiers `dossierIds`: `found` {dossier_id: {dossier,
+ * delivery, server}}, each latest version fetched by id, decrypted and checked against the
+ * verified history (one the server withholds or rolled back comes back with its problem), its
+ * delivery with every receipt, and what the server says it did with it; `delaySeconds` the
+ * space's escalation delay as the server said it beside (undefined when nothing was asked).
  */
 export async function resultsOf(workspaceId, dossierIds) {
   const found = {};
+  let delaySeconds;
   for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
     const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
     const named = `?ids=${ids.map(encodeURIComponent).join(',')}`;
@@ -99,6 +101,7 @@ export async function resultsOf(workspaceId, dossierIds) {
       api('GET', `/api/workspaces/${workspaceId}/documents${named}`),
       api('GET', `/api/workspaces/${workspaceId}/deliveries${named}`)]);
     const server = serverWord(told.results);
+    delaySeconds = told.delay_seconds;
     const read = () => cryptoClient().call('dossier.read', {
       workspace_id: workspaceId, documents, latest: true, wanted: ids });
     let reply = await read();
@@ -114,7 +117,7 @@ export async function resultsOf(workspaceId, dossierIds) {
         server: server.get(dossier.document_id) ?? {} };
     }
   }
-  return found;
+  return { found, delaySeconds };
 }
 
 /** Sets a partner space's escalation delay (seconds, or null for none). */

@@ -69,14 +69,18 @@ function byUrgencyThenDate(a, b) {
     || (a.dossierId < b.dossierId ? -1 : 1);
 }
 
-/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word. */
+/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word;
+ * the escalation delay the server said of each space read ({workspace id: seconds}). */
 async function readRows(rows) {
   const bySpace = new Map();
   for (const row of rows.filter((candidate) => !candidate.read)) {
     bySpace.set(row.workspaceId, [...(bySpace.get(row.workspaceId) ?? []), row]);
   }
+  const delays = new Map();
   await Promise.all([...bySpace].map(async ([workspaceId, unread]) => {
-    const found = await resultsOf(workspaceId, unread.map((row) => row.dossierId));
+    const { found, delaySeconds } = await resultsOf(workspaceId,
+      unread.map((row) => row.dossierId));
+    delays.set(workspaceId, delaySeconds);
     for (const row of unread) {
       const { dossier, delivery, server } = found[row.dossierId] ?? {};
       const readable = dossier && !dossier.problem && delivery;
@@ -85,6 +89,7 @@ async function readRows(rows) {
       row.state = stateOf(row);
     }
   }));
+  return delays;
 }
 
 function csvCell(value) {
@@ -173,13 +178,14 @@ function delayForm(loaded, box, onSaved) {
 }
 
 /** A space's board ({space, delaySeconds}) and rows, its unopened results read (fetched
- * while the worker reads other spaces'). */
+ * while the worker reads other spaces'; the escalation delay comes with them, or alone when
+ * every result was opened). */
 async function loadSpace(space) {
-  const delay = escalationDelay(space.workspace_id);
-  delay.catch(() => null);
   const rows = boardRows(space, await spaceResults(space.workspace_id));
-  await readRows(rows.filter((row) => !row.opened));
-  return { board: { space, delaySeconds: await delay }, rows };
+  const delays = await readRows(rows.filter((row) => !row.opened));
+  const delaySeconds = delays.has(space.workspace_id) ? delays.get(space.workspace_id)
+    : await escalationDelay(space.workspace_id);
+  return { board: { space, delaySeconds }, rows };
 }
 
 const isPartnerSpace = (space) => space.partner_site && !space.problem;
