@@ -244,11 +244,15 @@ export async function renderDeliveryBoard(root) {
   };
   const category = (row) => !filterValue(filters, 'board-category')
     || row.result.category === filterValue(filters, 'board-category');
-  /** The first `limit` results the filters show (rows read as needed), and whether more do. */
+  /** The first `limit` results the filters show (rows read as needed), and whether more do
+   * (without a category filter, any row left is one more: none is read to know it). */
   const collect = async (limit) => {
     const candidates = ordered.filter(known);
     const found = [];
     for (let first = 0; first < candidates.length;) {
+      if (found.length === limit && !filterValue(filters, 'board-category')) {
+        return { found, more: true };
+      }
       const chunk = candidates.slice(first, first + Math.max(PAGE, limit - found.length));
       first += chunk.length;
       await readRows(chunk);
