@@ -1,43 +1,41 @@
-"""A checkpoint of a workspace's history: what this browser proved when it verified the history
-up to a head, sealed for the user alone, so that the next open verifies only the entries after
-it (history.py `replay(start=...)`, log.py `verify_chain(base=...)`).
+"""A checkpoint of a workspace's history: what this browser proved when it verified the history up
+to a head, sealed for the user alone, so that the next open verifies only the entries after it
+(history.py `replay(start=...)`, log.py `verify_chain(base=...)`).
 
 It holds the state the replay reached (members and roles, the current key and every key's check
 value, the workflow in force, the settings' and every document's recorded versions, the
 forgeries found, the latest date applied, each dossier's delivery: when its first version was
 recorded and by whom, its receipts and the problems found with them, receipts.py, and the
-delivery board's rows made of them), what the
-covered entries say of their people (each author's highest own-state version, who was
-removed) and the chain's head: its position, and the hashes of its last `WINDOW` entries and of
-their writes, each list one byte string of 32-byte hashes in order (a later write may name one
-of those entries, and none of those writes may be placed again). It is made only of a history
-that verified whole with no revocation concerning it (no revoked member or author, no
-unconfirmed entry): a revocation changes what earlier entries mean, and only the whole history
-says how.
+delivery board's rows made of them), what the covered entries say of their people (each author's
+highest own-state version, who was removed) and the chain's head: its position, and the hashes
+of its last `WINDOW` entries and of their writes, each list one byte string of 32-byte hashes in
+order (a later write may name one of those entries, and none of those writes may be placed
+again). It is made only of a history that verified whole with no revocation concerning it (no
+revoked member or author, no unconfirmed entry): a revocation changes what earlier entries mean,
+and only the whole history says how.
 
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
 Format version 4: `0x04 || length of the state's envelope (4 bytes, big-endian) || the state's
 envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace,
-the user and the head's position; the records' under a purpose of their own). The state's is
-the canonical state above, the board's rows (`board`: receipts.py `board_text`, the JSON text
-the worker hands the page as is), the records of the results nobody opened yet (`unopened`: the
-latest recorded version and the delivery of each, as the records keep them) and the BLAKE2b
-hash of the records' envelope, checked on opening; the records' holds the
-recorded versions and the deliveries, each one list per field (the versions' hashes one byte
-string of 32-byte hashes in order). A partner space's checkpoint holds a version and a delivery
-per result, thousands of them, and is opened at every visit of the delivery board, which shows
-its rows and reads every unopened result: neither needs the records, which are opened and
-decoded only when something else reads them (deferred.py), and a space opened with nothing
-new after its checkpoint needs none of them to be verified. Versions 1 (no deliveries), 2 (one
-envelope, records row by row) and 3 (no board rows) are refused as any unusable checkpoint is,
-so the next open verifies the whole history once and seals a version 4. A checkpoint altered,
-of another
-user, workspace or position, or of another format is refused (CheckpointUnusableError): the
-browser then verifies the whole history, as a fresh one does. It is integrity data like the
-remembered heads: the first entry the server serves from it must be the checkpoint's head, so a
-history rolled back or rewritten before it is caught.
+the user and the head's position; the records' under a purpose of their own). The state's is the
+canonical state above, the board's rows (`board`: receipts.py `board_text`, the JSON text the
+worker hands the page as is), the records of the results nobody opened yet (`unopened`: the
+latest recorded version and the delivery of each, as the records keep them) and the BLAKE2b hash
+of the records' envelope, checked on opening; the records' holds the recorded versions and the
+deliveries, each one list per field (the versions' hashes one byte string of 32-byte hashes in
+order). A partner space's checkpoint holds a version and a delivery per result, thousands of
+them, and is opened at every visit of the delivery board, which shows its rows and reads every
+unopened result: neither needs the records, which are opened and decoded only when something
+else reads them (deferred.py), and a space opened with nothing new after its checkpoint needs
+none of them to be verified. Versions 1 (no deliveries), 2 (one envelope, records row by row)
+and 3 (no board rows) are refused as any unusable checkpoint is, so the next open verifies the
+whole history once and seals a version 4. A checkpoint altered, of another user, workspace or
+position, or of another format is refused (CheckpointUnusableError): the browser then verifies
+the whole history, as a fresh one does. It is integrity data like the remembered heads: the
+first entry the server serves from it must be the checkpoint's head, so a history rolled back or
+rewritten before it is caught.
 """
 
 from __future__ import annotations
