@@ -11,6 +11,7 @@ recovery v1"), and bound to the organization and user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pycrypto_wasm import canonical, envelope
 from pycrypto_wasm.backend import sizes
@@ -46,11 +47,13 @@ class KeyBundle:
             root_verify_key,
         )
 
-    @property
+    # Each key pair is made from its seed once per bundle (libsodium's seed-to-key derivation
+    # costs more than most uses of the key): a workspace opened, a write signed, a grant accepted.
+    @cached_property
     def signing_key(self) -> SigningKey:
         return SigningKey(self.signing_seed)
 
-    @property
+    @cached_property
     def encryption_key(self) -> PrivateKey:
         return PrivateKey(self.encryption_seed)
 

@@ -41,7 +41,6 @@ from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import HeldHistory, WorkerState
 from pycrypto_wasm.workspace import receipts
 from pycrypto_wasm.workspace.checkpoint import (
-    checkpoint_key,
     checkpointable,
     open_checkpoint,
     seal_checkpoint,
@@ -146,7 +145,7 @@ def checkpoint_of(state: WorkerState, workspace_id: str, request: Params, *,
     if kept is not None and kept[0] == (seq, sealed):
         opened = kept[1]
     else:
-        opened = open_checkpoint(checkpoint_key(bundle.encryption_seed), sealed, length=seq,
+        opened = open_checkpoint(state.checkpoint_key(), sealed, length=seq,
                                  organization=bundle.organization, workspace=workspace_id,
                                  user_id=bundle.user_id)
     if keep:
@@ -232,7 +231,7 @@ def sync(state: WorkerState, workspace_id: str, request: Params) -> HeldHistory:
         keyring.current = held.history.key_index
     if held.problem is None and checkpointable(held.history) and (
             start is None or entries):
-        held.checkpoint = seal_checkpoint(checkpoint_key(bundle.encryption_seed), held.history,
+        held.checkpoint = seal_checkpoint(state.checkpoint_key(), held.history,
                                           user_id=bundle.user_id)
     state.histories[workspace_id] = held
     return held

@@ -18,6 +18,7 @@ from pycrypto_wasm.sealing import PrivateKey
 from pycrypto_wasm.service.params import NoKeysError, RequestError
 from pycrypto_wasm.signing import SigningKey, VerifyKey
 from pycrypto_wasm.workspace.blocks import BlockRef
+from pycrypto_wasm.workspace.checkpoint import checkpoint_key
 from pycrypto_wasm.workspace.freshness import Answer
 from pycrypto_wasm.workspace.history import History
 from pycrypto_wasm.workspace.keys import Keyring
@@ -133,10 +134,20 @@ class WorkerState:
     # Download links this page opened as their recipient (service/share_links.py), by link id.
     opened_links: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    # The key of my checkpoints (workspace/checkpoint.py), derived once per unlock.
+    _checkpoint_key: bytes | None = field(default=None, init=False, repr=False)
+
     def unlock(self, bundle: KeyBundle) -> None:
         self.bundle = bundle
         self.signing_key = bundle.signing_key
         self.encryption_key = bundle.encryption_key
+        self._checkpoint_key = None
+
+    def checkpoint_key(self) -> bytes:
+        """The key my checkpoints are sealed under, from my key bundle's encryption seed."""
+        if self._checkpoint_key is None:
+            self._checkpoint_key = checkpoint_key(self.identity().encryption_seed)
+        return self._checkpoint_key
 
     def keys(self) -> tuple[SigningKey, PrivateKey]:
         if self.signing_key is None or self.encryption_key is None:
@@ -218,6 +229,7 @@ class WorkerState:
         self.opened_deposits.clear()
         self.signing_key = None
         self.encryption_key = None
+        self._checkpoint_key = None
         self.bundle = None
         self.greetings.clear()
         self.claim = None
