@@ -2,11 +2,13 @@
 
 Signed message, format version 1: `0x01 || signature (64) || payload`. The signature covers
 `"paravent-signed" 0x00 || 0x01 || context bytes 0x00 || payload`, so a signature made for one
-place does not verify in another. `sign_object` / `verify_object` sign canonical encodings.
+place does not verify in another. `sign_object` / `verify_object` sign canonical encodings;
+`verify_claimed` verifies one with the key its own claims pick.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -88,3 +90,12 @@ class SigningKey:
     def sign_object(self, context: Context, value: Any) -> bytes:
         """The canonical encoding of `value`, signed for `context`."""
         return self.sign(context, canonical.encode(value))
+
+
+def verify_claimed(context: Context, signed: bytes, signer: Callable[[Any], VerifyKey]) -> Any:
+    """The value of an object signed with `SigningKey.sign_object` by the key `signer` picks from
+    that value's own claims (its author): decoded once, and believed only once the signature over
+    its very bytes verifies with that key. `signer` raises if the claims name no one."""
+    value = unverified_payload(signed)
+    signer(value).verify(context, signed)
+    return value

@@ -56,7 +56,7 @@ from pycrypto_wasm import canonical, envelope, hashing
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.framing import frame, unframe
-from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
+from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload, verify_claimed
 from pycrypto_wasm.workspace.keys import Keyring
 
 VERSION = 4
@@ -254,12 +254,12 @@ _WRITE_FIELDS = (("head_seq", int), ("head", bytes), ("kind", str), ("key_index"
 
 def _signed_by_author(signed: bytes, context: Context,
                       author_key: Callable[[str], VerifyKey]) -> dict[str, Any]:
-    claims = unverified_payload(signed)
-    if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
-        raise CryptoError("it names no author")
-    value = author_key(claims["author"]).verify_object(context, signed)
-    if not isinstance(value, dict):
-        raise CryptoError("it is not an object")
+    def signer(claims: Any) -> VerifyKey:
+        if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
+            raise CryptoError("it names no author")
+        return author_key(claims["author"])
+
+    value: dict[str, Any] = verify_claimed(context, signed, signer)
     return value
 
 

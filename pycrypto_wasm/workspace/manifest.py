@@ -23,7 +23,7 @@ from pycrypto_wasm import envelope, padding
 from pycrypto_wasm.context import Context
 from pycrypto_wasm.exceptions import BadSignatureError, CryptoError, DecryptionError, MalformedError
 from pycrypto_wasm.framing import frame, unframe
-from pycrypto_wasm.signing import SigningKey, VerifyKey, unverified_payload
+from pycrypto_wasm.signing import SigningKey, VerifyKey, verify_claimed
 from pycrypto_wasm.workspace.keys import Keyring
 
 VERSION = 2
@@ -88,8 +88,7 @@ def open_manifest(
         _refuse_replay(keyring, kind, document_id, version, index, body[_INDEX_SIZE:])
         raise
     signed = _unpadded(plaintext, context) if padded_format else plaintext
-    claims = _claims(signed, context)
-    value = author_key(claims["author"]).verify_object(context, signed)
+    value = verify_claimed(context, signed, lambda claims: author_key(_author(claims, context)))
     if value["version"] != version:
         raise BadSignatureError(f"{context.describe()} says it is version {value['version']}")
     return ManifestVersion(document_id, version, value["parent"], value["author"],
@@ -117,8 +116,7 @@ def _unpadded(plaintext: bytes, context: Context) -> bytes:
         raise MalformedError(f"{context.describe()}: {error}") from error
 
 
-def _claims(signed: bytes, context: Context) -> dict[str, Any]:
-    value = unverified_payload(signed)
-    if not isinstance(value, dict) or not isinstance(value.get("author"), str):
+def _author(claims: Any, context: Context) -> str:
+    if not isinstance(claims, dict) or not isinstance(claims.get("author"), str):
         raise MalformedError(f"{context.describe()} names no author")
-    return value
+    return claims["author"]
