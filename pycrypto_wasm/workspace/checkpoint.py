@@ -17,30 +17,34 @@ and only the whole history says how.
 Key: libsodium's KDF (keyed BLAKE2b) of the encryption seed of the user's key bundle, subkey 1,
 context "pvchkpt1": only the bundle's holder derives it, and it is no key of any other purpose.
 
-Format version 4: `0x04 || length of the state's envelope (4 bytes, big-endian) || the state's
-envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace,
-the user and the head's position; the records' under a purpose of their own). The state's is the
-canonical state above, the board's rows (`board`: receipts.py `board_text`, the JSON text the
-worker hands the page as is), the records of the results nobody opened yet (`unopened`: the
-latest recorded version and the delivery of each, as the records keep them) and the BLAKE2b hash
-of the records' envelope, checked on opening; the records' holds the recorded versions and the
-deliveries, each one list per field (the versions' hashes one byte string of 32-byte hashes in
-order). A partner space's checkpoint holds a version and a delivery per result, thousands of
-them, and is opened at every visit of the delivery board, which shows its rows and reads every
-unopened result: neither needs the records, which are opened and decoded only when something
-else reads them (deferred.py), and a space opened with nothing new after its checkpoint needs
-none of them to be verified. Versions 1 (no deliveries), 2 (one envelope, records row by row)
-and 3 (no board rows) are refused as any unusable checkpoint is, so the next open verifies the
-whole history once and seals a version 4. A checkpoint altered, of another user, workspace or
-position, or of another format is refused (CheckpointUnusableError): the browser then verifies
-the whole history, as a fresh one does. It is integrity data like the remembered heads: the
-first entry the server serves from it must be the checkpoint's head, so a history rolled back or
-rewritten before it is caught.
+Format version 5: `0x05 || length of the state's envelope (4 bytes, big-endian) || the state's
+envelope || the records' envelope` (envelope.py, both bound to the organization, the workspace, the
+user and the head's position; the records' under a purpose of their own), each sealing a canonical
+encoding compressed with zlib (RFC 1950, level 1; the content is this browser's own, authenticated
+before it is inflated). The state's is the canonical state above, the board's rows (`board`:
+receipts.py `board_text`, the JSON text the worker hands the page as is), the records of the
+results nobody opened yet (`unopened`: the latest recorded version and the delivery of each, as the
+records keep them) and the BLAKE2b hash of the records' envelope, checked on opening; the records'
+holds the recorded versions and the deliveries, each one list per field (the versions' hashes one
+byte string of 32-byte hashes in order). A partner space's checkpoint holds a version and a
+delivery per result, thousands of them, and is opened at every visit of the delivery board, which
+shows its rows and reads every unopened result: neither needs the records, which are opened and
+decoded only when something else reads them (deferred.py), and a space opened with nothing new
+after its checkpoint needs none of them to be verified. Compressed, a partner space's checkpoint is
+about a third of its size: the page reads every space's from IndexedDB at each visit, and the
+records' hash covers fewer bytes. Versions 1 (no deliveries), 2 (one envelope, records row by row),
+3 (no board rows) and 4 (not compressed) are refused as any unusable checkpoint is, so the next
+open verifies the whole history once and seals a version 5. A checkpoint altered, of another user,
+workspace or position, or of another format is refused (CheckpointUnusableError): the browser then
+verifies the whole history, as a fresh one does. It is integrity data like the remembered heads:
+the first entry the server serves from it must be the checkpoint's head, so a history rolled back
+or rewritten before it is caught.
 """
 
 from __future__ import annotations
 
 import hmac
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -60,13 +64,15 @@ from pycrypto_wasm.workspace.receipts import (
     unopened,
 )
 
-VERSION = 4
+VERSION = 5
 KDF_CONTEXT = "pvchkpt1"
 KDF_SUBKEY_ID = 1
 PURPOSE = "history-checkpoint"
 RECORDS_PURPOSE = "history-checkpoint-records"
 # The length of the state's envelope, before it in the body.
 _LENGTH_BYTES = 4
+# zlib's fastest level: a checkpoint is sealed after each verified open with new entries.
+_COMPRESSION_LEVEL = 1
 _RECORD = ("document_id", "kind", "version", "hash", "key_index", "author", "seq", "deleted")
 
 
@@ -79,6 +85,20 @@ def _context(organization: str, workspace: str, user_id: str, length: int,
              purpose: str = PURPOSE) -> Context:
     return Context(purpose=purpose, organization=organization, workspace=workspace,
                    object_id=user_id, version=length)
+
+
+def _packed(value: Any) -> bytes:
+    """What an envelope of the checkpoint seals: `value`'s canonical encoding, compressed."""
+    return zlib.compress(canonical.encode(value), _COMPRESSION_LEVEL)
+
+
+def _unpacked(plaintext: bytes) -> Any:
+    """The value of `_packed` bytes an envelope just authenticated (ValueError if they do not
+    inflate)."""
+    try:
+        return canonical.decode_sealed(zlib.decompress(plaintext))
+    except zlib.error as error:
+        raise ValueError(f"its content does not inflate ({error})") from error
 
 
 def checkpointable(history: History) -> bool:
@@ -136,11 +156,11 @@ def seal_checkpoint(key: bytes, history: History, *, user_id: str,
     """A checkpoint of `history` sealed for `user_id`. `nonces` (of the state's envelope and
     of the records') are for test vectors only."""
     place = (history.organization, history.workspace, user_id, history.length)
-    records = envelope.seal(key, _context(*place, RECORDS_PURPOSE), canonical.encode(_records(
+    records = envelope.seal(key, _context(*place, RECORDS_PURPOSE), _packed(_records(
         list(history.versions.values()), list(history.deliveries.values()))),
         nonce=nonces[1] if nonces else None)
     waiting = unopened(history)
-    state = envelope.seal(key, _context(*place), canonical.encode(
+    state = envelope.seal(key, _context(*place), _packed(
         {**_state(history), "board": board_text(history),
          "unopened": _records([history.latest[d.dossier_id] for d in waiting], waiting),
          "records_hash": hashing.blake2b(records)}),
@@ -159,7 +179,7 @@ def open_checkpoint(key: bytes, sealed: bytes, *, length: int, organization: str
         size = int.from_bytes(body[:_LENGTH_BYTES], "big")
         if not envelope.OVERHEAD <= size <= len(body) - _LENGTH_BYTES - envelope.OVERHEAD:
             raise ValueError("its parts are malformed")
-        state = canonical.decode_sealed(envelope.open_(
+        state = _unpacked(envelope.open_(
             key, _context(*place), body[_LENGTH_BYTES:_LENGTH_BYTES + size]))
         records = body[_LENGTH_BYTES + size:]
         if not hmac.compare_digest(hashing.blake2b(records), state["records_hash"]):
@@ -259,8 +279,7 @@ class _SealedRecords:
     def columns(self) -> dict[str, Any]:
         if self._columns is None:
             try:
-                self._columns = canonical.decode_sealed(
-                    envelope.open_(self._key, self._context, self._sealed))
+                self._columns = _unpacked(envelope.open_(self._key, self._context, self._sealed))
             except (CryptoError, ValueError) as error:
                 raise _refused(error) from error
         return self._columns

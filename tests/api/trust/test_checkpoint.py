@@ -6,9 +6,11 @@ history is verified instead). Real server, each member's crypto worker under CPy
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 
-from pycrypto_wasm import canonical, envelope
+from pycrypto_wasm import canonical, envelope, hashing
 from pycrypto_wasm.framing import frame, unframe
 from pycrypto_wasm.service.params import to_b64
 from pycrypto_wasm.workspace import checkpoint as checkpoint_format
@@ -148,6 +150,12 @@ def test_a_tampered_checkpoint_or_someone_elses_is_refused(committee):
             "GET", f"/api/workspaces/{workspace_id}")["grants"]}, checkpoint=kept)
     assert refused.value.code == "checkpoint_unusable"
 
+    # Sealed with my key, but its content does not inflate.
+    with pytest.raises(WorkerError) as refused:
+        reader.call("workspace.open", **request, checkpoint={**kept, "sealed": _uncompressed(
+            kept["sealed"], reader, workspace_id, kept["seq"], version=5)})
+    assert refused.value.code == "checkpoint_unusable" and "inflate" in refused.value.message
+
     # The page then drops it and verifies the whole history.
     reader.checkpoints[workspace_id] = {**kept, "sealed": bytes(sealed)}
     opened, fetched = _opened(reader, workspace_id)
@@ -190,18 +198,23 @@ def test_a_revocation_concerning_the_checkpoint_reads_the_whole_history(committe
             if member["user_id"] == contributor.user_id] == [True]
 
 
-def _format_3(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int) -> bytes:
-    """The checkpoint `sealed` as browsers sealed it before format 4: no board rows in its
-    state (each page read them from the records)."""
+def _uncompressed(sealed: bytes, browser: MemberBrowser, workspace_id: str, seq: int,
+                  version: int = 4) -> bytes:
+    """The checkpoint `sealed` as browsers sealed it before format 5 (`version` 4): its state
+    and records encoded, not compressed (the state naming the records' envelope by its hash)."""
     bundle = browser.worker._state.bundle
     key = checkpoint_format.checkpoint_key(bundle.encryption_seed)
-    context = checkpoint_format._context(bundle.organization, workspace_id, bundle.user_id, seq)
-    body = unframe(sealed, version=4, min_body=4, what="checkpoint")
+    place = (bundle.organization, workspace_id, bundle.user_id, seq)
+    state_context = checkpoint_format._context(*place)
+    records_context = checkpoint_format._context(*place, checkpoint_format.RECORDS_PURPOSE)
+    body = unframe(sealed, version=5, min_body=4, what="checkpoint")
     size = int.from_bytes(body[:4], "big")
-    state = canonical.decode(envelope.open_(key, context, body[4:4 + size]))
-    del state["board"]
-    older = envelope.seal(key, context, canonical.encode(state))
-    return frame(3, len(older).to_bytes(4, "big"), older, body[4 + size:])
+    state = canonical.decode(zlib.decompress(envelope.open_(key, state_context, body[4:4 + size])))
+    records = envelope.seal(key, records_context, zlib.decompress(
+        envelope.open_(key, records_context, body[4 + size:])))
+    older = envelope.seal(key, state_context, canonical.encode(
+        {**state, "records_hash": hashing.blake2b(records)}))
+    return frame(version, len(older).to_bytes(4, "big"), older, records)
 
 
 @pytest.mark.parametrize("kept_as", ["bytes", "text"])  # pages kept formats 1 and 2 as text
@@ -212,8 +225,8 @@ def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(co
     reader = committee.reader
     first, _ = _opened(reader, workspace_id)
     kept = first["chain"]["checkpoint"]
-    assert kept["sealed"][0] == checkpoint_format.VERSION == 4
-    older = _format_3(kept["sealed"], reader, workspace_id, kept["seq"])
+    assert kept["sealed"][0] == checkpoint_format.VERSION == 5
+    older = _uncompressed(kept["sealed"], reader, workspace_id, kept["seq"])
     reader.checkpoints[workspace_id] = {**kept, "sealed": to_b64(older) if kept_as == "text"
                                         else older}
     reader.worker._state.histories.clear()
@@ -221,6 +234,6 @@ def test_a_checkpoint_of_the_previous_format_is_replaced_after_one_whole_read(co
     opened, fetched = _opened(reader, workspace_id)
     assert opened["chain"]["verified"] and fetched == 1 + kept["seq"]  # refused, then whole
     assert _shown(opened) == _shown(first)
-    assert reader.checkpoints[workspace_id]["sealed"][0] == 4
+    assert reader.checkpoints[workspace_id]["sealed"][0] == 5
     again, fetched = _opened(reader, workspace_id)
     assert fetched == 1 and _shown(again) == _shown(first)
