@@ -7,6 +7,7 @@
 import { cryptoClient } from './crypto-client.js';
 import { answerFreshnessQuestions } from './freshness.js';
 import { fill, h } from './dom.js';
+import { openStores } from './history-memory.js';
 import { initI18n, t, translate } from './i18n/i18n.js';
 import { startIdleLock } from './idle-lock.js';
 import { followRoute, renderSideNav } from './nav.js';
@@ -182,6 +183,7 @@ crypto.onStateChange((state, detail) => {
     render(parseHash(location.hash));
   }
 });
+openStores();
 restore().finally(() => {
   routing = true;
   renderNav();

@@ -55,6 +55,13 @@ function database(name) {
   return connections.get(name);
 }
 
+/** Opens the page's connections at once, before anything reads them (opening one after a
+ * reload costs more than the reads of a sign-in): the first workspaces opened then read their
+ * checkpoints straight away. One that fails is opened again at its first use. */
+export function openStores() {
+  new Set(Object.values(DATABASES)).forEach((name) => database(name).catch(() => null));
+}
+
 /** The result of `action` on the store, once its transaction has committed. */
 async function run(storeName, mode, action) {
   const db = await database(DATABASES[storeName]);
@@ -119,6 +126,17 @@ export async function rememberedHeads(userId) {
 export async function checkpointOf(userId, workspaceId) {
   return (await run(CHECKPOINTS, 'readonly', (store) => store.get(`${userId}/${workspaceId}`)))
     ?? null;
+}
+
+/** Every checkpoint this user's browser keeps, by workspace ({workspace_id: {seq, sealed}}):
+ * one read for a listing that opens them all. */
+export async function checkpointsOf(userId) {
+  const prefix = `${userId}/`;
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+  const [keys, checkpoints] = await Promise.all([
+    run(CHECKPOINTS, 'readonly', (store) => store.getAllKeys(range)),
+    run(CHECKPOINTS, 'readonly', (store) => store.getAll(range))]);
+  return new Map(keys.map((key, index) => [key.slice(prefix.length), checkpoints[index]]));
 }
 
 /** Keeps a checkpoint the worker sealed (a later one replaces an earlier one), or drops it

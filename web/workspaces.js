@@ -7,7 +7,7 @@
 import { allPages, api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
 import { loadDirectory } from './directory.js';
-import { checkpointOf, keepCheckpoint } from './history-memory.js';
+import { checkpointOf, checkpointsOf, keepCheckpoint } from './history-memory.js';
 import { followingHistory, loadLog, readLog, verifyHistory } from './log.js';
 import { session } from './session.js';
 
@@ -30,11 +30,13 @@ export async function createWorkspace(name, partnerSite = null) {
  * whose entry the worker checks is the one it verified), or of the whole log without one. When
  * the worker cannot go on from it (`checkpoint_unusable`), of the whole log with the checkpoint
  * (the history must still reach its head, else it was rolled back or rewritten); it is dropped
- * once the history verifies with none in its place.
+ * once the history verifies with none in its place. `stored`: my checkpoint as a listing read
+ * it (null: none), else it is read here.
  */
-async function openHistory(workspaceId, request) {
+async function openHistory(workspaceId, request, stored = undefined) {
   const userId = session.user.user_id;
-  const checkpoint = await checkpointOf(userId, workspaceId).catch(() => null);
+  const checkpoint = stored !== undefined ? stored
+    : await checkpointOf(userId, workspaceId).catch(() => null);
   if (!checkpoint) {
     const { entries } = await readLog(workspaceId);
     return verifyHistory('workspace.open', workspaceId, entries, request);
@@ -58,14 +60,14 @@ async function openHistory(workspaceId, request) {
 
 /**
  * Opens one server listing entry in the worker: verifies the workspace's history (only what is
- * new since my checkpoint of it), accepts the keys it announced to me, decrypts the name from
- * the manifest version it records.
+ * new since my checkpoint of it, `stored` if the caller read it already), accepts the keys it
+ * announced to me, decrypts the name from the manifest version it records.
  */
-export async function openWorkspace(entry) {
+export async function openWorkspace(entry, stored = undefined) {
   const workspaceId = entry.workspace_id;
   const request = { manifest: entry.manifest, manifest_version: entry.manifest_version,
     grants: entry.grants };
-  const opened = await openHistory(workspaceId, request);
+  const opened = await openHistory(workspaceId, request, stored);
   if (opened.wants_manifest === undefined) {
     return opened;
   }
@@ -83,11 +85,14 @@ export async function openWorkspace(entry) {
 }
 
 async function openedWorkspaces(onOpened) {
-  const [, { workspaces }] = await Promise.all([loadDirectory(), api('GET', '/api/workspaces')]);
+  // My checkpoints, all read at once while the server lists the workspaces.
+  const [, { workspaces }, checkpoints] = await Promise.all([loadDirectory(),
+    api('GET', '/api/workspaces'), checkpointsOf(session.user.user_id).catch(() => new Map())]);
   return Promise.all(workspaces.map(async (entry) => {
     let workspace;
     try {
-      workspace = { ...entry, ...(await openWorkspace(entry)) };
+      workspace = { ...entry,
+        ...(await openWorkspace(entry, checkpoints.get(entry.workspace_id) ?? null)) };
     } catch (error) {
       workspace = { ...entry, problem: error.message };
     }
