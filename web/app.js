@@ -183,10 +183,11 @@ crypto.onStateChange((state, detail) => {
     render(parseHash(location.hash));
   }
 });
-openStores();
 restore().finally(() => {
   routing = true;
   renderNav();
   followRoute(document.getElementById('user-nav'));
   onRouteChange(render, view);
+  // Once the first screen is drawn: a sign-in then reads IndexedDB without opening it first.
+  openStores();
 });
