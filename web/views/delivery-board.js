@@ -69,27 +69,26 @@ function byUrgencyThenDate(a, b) {
     || (a.dossierId < b.dossierId ? -1 : 1);
 }
 
-/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word;
- * the escalation delay the server said of each space read ({workspace id: seconds}). */
+/** Fills one space's rows `unread` with what `resultsOf` found of them. */
+function fillRows(unread, found) {
+  for (const row of unread) {
+    const { dossier, delivery, server } = found[row.dossierId] ?? {};
+    const readable = dossier && !dossier.problem && delivery;
+    Object.assign(row, { read: true, dossier, delivery, server: server ?? {},
+      result: readable ? resultOf(dossier) : null });
+    row.state = stateOf(row);
+  }
+}
+
+/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word. */
 async function readRows(rows) {
   const bySpace = new Map();
   for (const row of rows.filter((candidate) => !candidate.read)) {
     bySpace.set(row.workspaceId, [...(bySpace.get(row.workspaceId) ?? []), row]);
   }
-  const delays = new Map();
   await Promise.all([...bySpace].map(async ([workspaceId, unread]) => {
-    const { found, delaySeconds } = await resultsOf(workspaceId,
-      unread.map((row) => row.dossierId));
-    delays.set(workspaceId, delaySeconds);
-    for (const row of unread) {
-      const { dossier, delivery, server } = found[row.dossierId] ?? {};
-      const readable = dossier && !dossier.problem && delivery;
-      Object.assign(row, { read: true, dossier, delivery, server: server ?? {},
-        result: readable ? resultOf(dossier) : null });
-      row.state = stateOf(row);
-    }
+    fillRows(unread, (await resultsOf(workspaceId, unread.map((row) => row.dossierId))).found);
   }));
-  return delays;
 }
 
 function csvCell(value) {
@@ -182,9 +181,13 @@ function delayForm(loaded, box, onSaved) {
  * every result was opened). */
 async function loadSpace(space) {
   const rows = boardRows(space, await spaceResults(space.workspace_id));
-  const delays = await readRows(rows.filter((row) => !row.opened));
-  const delaySeconds = delays.has(space.workspace_id) ? delays.get(space.workspace_id)
-    : await escalationDelay(space.workspace_id);
+  const unopened = rows.filter((row) => !row.opened);
+  if (!unopened.length) {
+    return { board: { space, delaySeconds: await escalationDelay(space.workspace_id) }, rows };
+  }
+  const { found, delaySeconds } = await resultsOf(space.workspace_id,
+    unopened.map((row) => row.dossierId));
+  fillRows(unopened, found);
   return { board: { space, delaySeconds }, rows };
 }
 
