@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e.harness import flows
 from e2e.harness.server import ServerProcess
@@ -85,7 +86,7 @@ def test_upload_pauses_while_the_block_store_is_unavailable_and_completes_by_its
         admin.page.wait_for_timeout(3000)  # a few retries meet the outage
         assert row.is_visible() and admin.page.locator("#file-list li").count() == 0
     admin.page.locator("#file-list li[data-name='irm-panne.bin']").wait_for(timeout=120_000)
-    assert admin.page.locator("#transfers li.upload").count() == 0
+    expect(admin.page.locator("#transfers li.upload")).to_have_count(0, timeout=5_000)
     assert not admin.page.locator("p.error[role='alert']:visible").count()
     with admin.page.expect_download(timeout=60_000) as download:
         admin.page.click("#file-list li[data-name='irm-panne.bin'] button.download")

@@ -237,12 +237,15 @@ function uploader(workspaceId, dossierId, transfers, box, refresh) {
     cancel.addEventListener('click', transfer.cancel);
     try {
       await transfer.promise;
-      await refresh();
     } catch (error) {
       showError(box, error);
+      return;
     } finally {
       row.remove();
     }
+    // The finished row goes before the listing is read again: another listing (a member's
+    // change, the upload's own notice) may show the file first.
+    await refresh();
   });
   const input = h('input', { type: 'file', id: 'file-input', multiple: true, class: 'file-input',
     'aria-describedby': 'file-input-hint', onchange: () => send(input.files) });
