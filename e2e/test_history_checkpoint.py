@@ -19,7 +19,7 @@ from e2e.harness.server import ServerProcess
 TIMEOUT_MS = 30_000
 CHECKPOINTS = """async () => {
   const db = await new Promise((resolve, reject) => {
-    const opening = indexedDB.open('paravent-checkpoints', 1);
+    const opening = indexedDB.open('paravent-checkpoints');
     opening.onsuccess = () => resolve(opening.result);
     opening.onerror = () => reject(opening.error);
   });

@@ -5,7 +5,8 @@ receipt shows on the lab's delivery board live, without a reload (an abnormal on
 too); the board filters and exports its CSV; the urgent result nobody opened stands out, and
 once the space's escalation delay passes (shortened here) it goes to the site's other contact,
 by mail, and the board says so, in English and in French, until that contact opens it. No mail
-and no table of the server holds a patient's name, a sample number or a category."""
+and no table of the server holds a patient's name, a sample number or a category, nor does the
+lab's browser keep one in clear."""
 
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ OTHER_CONTACT = Person("M. Alain Relais", "alain@maternite-alpha.example", SITES
 LIVE_SECONDS = 5
 MARKERS = ([name for *_, name in RESULTS] + [sample for _, _, sample, _, _ in RESULTS]
            + ["urgent", "abnormal", "normal"])
+# The categories of unopened results the board kept in IndexedDB, each record as latin-1 text.
+KEPT_CATEGORIES = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const opening = indexedDB.open('paravent-checkpoints');
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  const store = 'result-categories';
+  const values = await new Promise((resolve) => {
+    const request = db.transaction(store).objectStore(store).getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return values.map((sealed) => new TextDecoder('latin1').decode(sealed));
+}"""
 
 
 def _row(admin: UserBrowser, sample: str):
@@ -98,6 +114,12 @@ def test_results_are_received_with_signed_receipts_and_an_unopened_urgent_one_es
     expect(_row(admin, "SMP-70001")).to_have_class("result-row urgent-unopened")
     expect(_row(admin, "SMP-70001").locator(".urgent-flag")).to_have_text("Urgent, not opened")
     assert_accessible(admin.page, "delivery board, three results sent")
+    # Each space's unopened result's category is kept for the next visit, sealed.
+    deadline = time.monotonic() + 10
+    while len(kept := admin.page.evaluate(KEPT_CATEGORIES)) < len(spaces):
+        assert time.monotonic() < deadline, f"{len(kept)} spaces' categories kept"
+        time.sleep(0.2)
+    assert [marker for marker in MARKERS for record in kept if marker in record] == []
 
     _open_result(contacts[1], beta, "Marc Anormalet")
     signed = time.monotonic()

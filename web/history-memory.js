@@ -8,16 +8,21 @@
  * record due to my passkey (sealed and signed by the worker), and my checkpoint of each
  * workspace's history ({seq, sealed}: what the worker proved up to that head, sealed by it under
  * a key only my key bundle derives, pycrypto_wasm/workspace/checkpoint.py; a database of their
- * own), so that the next open verifies only the entries after it. No key, no content in clear:
- * positions, hashes, signatures and sealed checkpoints.
+ * own), so that the next open verifies only the entries after it, and beside them the categories
+ * of each partner space's unopened results the board read (sealed the same way,
+ * pycrypto_wasm/workspace/result_categories.py). No key, no content in clear: positions, hashes,
+ * signatures and sealed records.
  */
 
 const HEADS = 'heads';
 const REVOCATIONS = 'revocations';
 const CHECKPOINTS = 'checkpoints';
-// Each object store, in its database (version 1 of each).
+const CATEGORIES = 'result-categories';
+// Each object store, in its database.
 const DATABASES = { [HEADS]: 'paravent-integrity', [REVOCATIONS]: 'paravent-integrity',
-  [CHECKPOINTS]: 'paravent-checkpoints' };
+  [CHECKPOINTS]: 'paravent-checkpoints', [CATEGORIES]: 'paravent-checkpoints' };
+// Each database's version: 2 added the result categories to the checkpoints'.
+const VERSIONS = { 'paravent-integrity': 1, 'paravent-checkpoints': 2 };
 
 // One open connection per database, kept for the page's life (opening one costs more than most
 // reads: a workspace opened reads and writes several records); closed when another page asks
@@ -27,10 +32,10 @@ const connections = new Map();
 function database(name) {
   if (!connections.has(name)) {
     const connecting = new Promise((resolve, reject) => {
-      const opening = indexedDB.open(name, 1);
+      const opening = indexedDB.open(name, VERSIONS[name]);
       opening.onupgradeneeded = () => {
         for (const [store, database] of Object.entries(DATABASES)) {
-          if (database === name) {
+          if (database === name && !opening.result.objectStoreNames.contains(store)) {
             opening.result.createObjectStore(store);
           }
         }
@@ -74,6 +79,20 @@ async function run(storeName, mode, action) {
   });
 }
 
+/** Every record of `storeName` this user's browser keeps, by workspace id (a Map): its keys
+ * and records read in one transaction, so that a write between them cannot pair one workspace's
+ * key with another's record. */
+async function everyWorkspaceOf(storeName, userId) {
+  const prefix = `${userId}/`;
+  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+  let keys;
+  const records = await run(storeName, 'readonly', (store) => {
+    keys = store.getAllKeys(range);
+    return store.getAll(range);
+  });
+  return new Map(keys.result.map((key, index) => [key.slice(prefix.length), records[index]]));
+}
+
 /** The head this user's browser last verified for the workspace, or null. */
 export async function rememberedHead(userId, workspaceId) {
   return (await run(HEADS, 'readonly', (store) => store.get(`${userId}/${workspaceId}`))) ?? null;
@@ -115,11 +134,7 @@ export async function rememberRevocations(userId, revocations) {
 
 /** Every head this user's browser remembers, by workspace ({workspace_id: head}). */
 export async function rememberedHeads(userId) {
-  const prefix = `${userId}/`;
-  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
-  const keys = await run(HEADS, 'readonly', (store) => store.getAllKeys(range));
-  const heads = await run(HEADS, 'readonly', (store) => store.getAll(range));
-  return Object.fromEntries(keys.map((key, index) => [key.slice(prefix.length), heads[index]]));
+  return Object.fromEntries(await everyWorkspaceOf(HEADS, userId));
 }
 
 /** My sealed checkpoint of the workspace's history ({seq, sealed}), or null. */
@@ -128,15 +143,23 @@ export async function checkpointOf(userId, workspaceId) {
     ?? null;
 }
 
-/** Every checkpoint this user's browser keeps, by workspace ({workspace_id: {seq, sealed}}):
- * one read for a listing that opens them all. */
-export async function checkpointsOf(userId) {
-  const prefix = `${userId}/`;
-  const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
-  const [keys, checkpoints] = await Promise.all([
-    run(CHECKPOINTS, 'readonly', (store) => store.getAllKeys(range)),
-    run(CHECKPOINTS, 'readonly', (store) => store.getAll(range))]);
-  return new Map(keys.map((key, index) => [key.slice(prefix.length), checkpoints[index]]));
+/** Every checkpoint this user's browser keeps, by workspace ({seq, sealed}): one read for a
+ * listing that opens them all. */
+export function checkpointsOf(userId) {
+  return everyWorkspaceOf(CHECKPOINTS, userId);
+}
+
+/** The sealed categories of the unopened results of each partner space (a Map by workspace id
+ * of bytes), as the board last kept them. */
+export function resultCategoriesOf(userId) {
+  return everyWorkspaceOf(CATEGORIES, userId);
+}
+
+/** Keeps a space's sealed result categories (`sealed` null: drops them). */
+export async function keepResultCategories(userId, workspaceId, sealed) {
+  const key = `${userId}/${workspaceId}`;
+  await run(CATEGORIES, 'readwrite', (store) => (sealed ? store.put(sealed, key)
+    : store.delete(key)));
 }
 
 /** Keeps a checkpoint the worker sealed (a later one replaces an earlier one), or drops it

@@ -11,6 +11,7 @@
 
 import { api } from './api.js';
 import { cryptoClient } from './crypto-client.js';
+import { keepResultCategories } from './history-memory.js';
 import { followingHistory, loadLog } from './log.js';
 import { session } from './session.js';
 import { loadWorkspace } from './workspaces.js';
@@ -66,14 +67,25 @@ function serverWord(columns) {
 
 /**
  * What the board knows of a partner space's results (as listWorkspaces opened the space, from
- * my checkpoint of its history) without decrypting anything, newest first: each `[dossierId,
- * sentAt, opened, acknowledged, problems]` (the last three: how many receipts of each kind
- * count, how many do not). What the server says of a result comes with its fields
- * (`resultsOf`).
+ * my checkpoint of its history) without decrypting anything: `rows`, newest first, each
+ * `[dossierId, sentAt, opened, acknowledged, problems]` (the last three: how many receipts of
+ * each kind count, how many do not), and `categories` ({dossier_id: category}) of the results
+ * the worker read at their latest version, this session or before (`categories`: the bytes
+ * `keepCategories` kept). What the server says of a result comes with its fields (`resultsOf`)
+ * or alone (`serverWordOf`).
  */
-export async function spaceResults(workspaceId) {
-  const { rows } = await cryptoClient().call('receipts.board', { workspace_id: workspaceId });
-  return JSON.parse(rows);
+export async function spaceResults(workspaceId, categories = null) {
+  const reply = await cryptoClient().call('receipts.board', {
+    workspace_id: workspaceId, categories });
+  return { rows: JSON.parse(reply.rows), categories: reply.categories };
+}
+
+/** Keeps (in IndexedDB, sealed for me by the worker) the categories the worker knows of a
+ * space's unopened results `dossierIds`, for the board's next visit (`categories` above). */
+export async function keepCategories(workspaceId, dossierIds) {
+  const { sealed } = await cryptoClient().call('receipts.keep_categories', {
+    workspace_id: workspaceId, dossier_ids: dossierIds });
+  await keepResultCategories(session.user.user_id, workspaceId, sealed);
 }
 
 /** A partner space's escalation delay, in seconds (null: none). */
@@ -83,6 +95,8 @@ export async function escalationDelay(workspaceId) {
 
 // Documents the server gives by id in one request (api/workspaces/access.py).
 const IDS_PER_REQUEST = 100;
+
+const named = (ids) => `?ids=${ids.map(encodeURIComponent).join(',')}`;
 
 /**
  * {found, delaySeconds} of a space's dossiers `dossierIds`: `found` {dossier_id: {dossier,
@@ -96,10 +110,9 @@ export async function resultsOf(workspaceId, dossierIds) {
   let delaySeconds;
   for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
     const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
-    const named = `?ids=${ids.map(encodeURIComponent).join(',')}`;
     const [{ documents }, told] = await Promise.all([
-      api('GET', `/api/workspaces/${workspaceId}/documents${named}`),
-      api('GET', `/api/workspaces/${workspaceId}/deliveries${named}`)]);
+      api('GET', `/api/workspaces/${workspaceId}/documents${named(ids)}`),
+      api('GET', `/api/workspaces/${workspaceId}/deliveries${named(ids)}`)]);
     const server = serverWord(told.results);
     delaySeconds = told.delay_seconds;
     const read = () => cryptoClient().call('dossier.read', {
@@ -118,6 +131,20 @@ export async function resultsOf(workspaceId, dossierIds) {
     }
   }
   return { found, delaySeconds };
+}
+
+/** {server, delaySeconds} of a space's dossiers `dossierIds`, without reading them: `server`
+ * what the server says it did with each (by id), `delaySeconds` the space's escalation delay. */
+export async function serverWordOf(workspaceId, dossierIds) {
+  const server = new Map();
+  let delaySeconds;
+  for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
+    const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
+    const told = await api('GET', `/api/workspaces/${workspaceId}/deliveries${named(ids)}`);
+    serverWord(told.results).forEach((word, dossierId) => server.set(dossierId, word));
+    delaySeconds = told.delay_seconds;
+  }
+  return { server, delaySeconds };
 }
 
 /** Sets a partner space's escalation delay (seconds, or null for none). */

@@ -3,18 +3,24 @@ log entry of the space's history naming the version I saw by its hash), and each
 replayed from the verified history for the laboratory's board.
 
 All work on the history the worker verified last (workspace.open or log.read before), whole or
-from my checkpoint: the deliveries are part of the replayed state a checkpoint keeps."""
+from my checkpoint: the deliveries are part of the replayed state a checkpoint keeps. The
+categories of the results nobody opened are remembered as they are read (`learning`), and kept
+sealed by the page beside the checkpoint (workspace/result_categories.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from pycrypto_wasm.exceptions import CryptoError
 from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
 from pycrypto_wasm.service.workspaces import NotAllowedError
-from pycrypto_wasm.workspace import receipts, workflow
+from pycrypto_wasm.workspace import receipts, result_categories, workflow
+from pycrypto_wasm.workspace.results import CATEGORIES
+
+Method = Callable[[WorkerState, Params], Reply]
 
 
 def write_receipt(state: WorkerState, request: Params) -> Reply:
@@ -61,11 +67,87 @@ def read_board(state: WorkerState, request: Params) -> Reply:
     as one string, and a checkpoint keeps that string."""
     workspace_id = params.text(request, "workspace_id")
     history = history_service.held(state, workspace_id).history
-    return {"rows": receipts.board_text(history)}
+    return {"rows": receipts.board_text(history),
+            "categories": {dossier_id: category for dossier_id, (_, category)
+                           in _known_categories(state, workspace_id, request).items()}}
 
 
-METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
+def _place(state: WorkerState, workspace_id: str) -> dict[str, str]:
+    history = history_service.held(state, workspace_id).history
+    return {"organization": history.organization, "workspace": workspace_id,
+            "user_id": state.identity().user_id}
+
+
+def _known_categories(state: WorkerState, workspace_id: str,
+                      request: Params) -> result_categories.Categories:
+    """The categories this worker knows of the space's results, still those of their latest
+    version: read this session, or kept sealed by the page (`categories`, ignored when it does
+    not open: the board then reads those results)."""
+    sealed = params.optional_buffer(request, "categories")
+    kept: result_categories.Categories = {}
+    if sealed is not None:
+        try:
+            kept = result_categories.open_categories(
+                state.checkpoint_key(), sealed, **_place(state, workspace_id))
+        except (CryptoError, ValueError):
+            kept = {}
+    history = history_service.held(state, workspace_id).history
+    known = result_categories.current(
+        history, {**kept, **state.result_categories.get(workspace_id, {})})
+    state.result_categories[workspace_id] = known
+    return known
+
+
+def keep_categories(state: WorkerState, request: Params) -> Reply:
+    """The categories known of the results `dossier_ids` (the board's unopened ones), sealed for
+    me to keep (`sealed`; None when none is known)."""
+    workspace_id = params.text(request, "workspace_id")
+    dossier_ids = request.get("dossier_ids")
+    if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
+        raise RequestError("parameter 'dossier_ids' must list dossier ids")
+    history = history_service.held(state, workspace_id).history
+    learned = state.result_categories.get(workspace_id, {})
+    kept = result_categories.current(history, {dossier_id: learned[dossier_id]
+                                               for dossier_id in dossier_ids
+                                               if dossier_id in learned})
+    if not kept:
+        return {"sealed": None}
+    return {"sealed": result_categories.seal_categories(
+        state.checkpoint_key(), kept, **_place(state, workspace_id))}
+
+
+def _learn_categories(state: WorkerState, request: Params, reply: Reply) -> None:
+    """Remembers the category of each result `dossier.read` decrypted at its latest version."""
+    workspace_id = params.text(request, "workspace_id")
+    held = state.histories.get(workspace_id)
+    if held is None:
+        return
+    history = held.history
+    learned = state.result_categories.setdefault(workspace_id, {})
+    for dossier in reply.get("dossiers", []):
+        result = receipts.result_of(dossier.get("fields") or {})
+        latest = history.latest.get(dossier["document_id"])
+        if result and result.get("category") in CATEGORIES and latest is not None \
+                and latest.version == dossier.get("version"):
+            learned[dossier["document_id"]] = (latest.hash, result["category"])
+
+
+def learning(methods: dict[str, Method]) -> dict[str, Method]:
+    """`dossier.read`, wrapped to remember the categories of the results it reads at their
+    latest version."""
+    read = methods["dossier.read"]
+
+    def read_and_learn(state: WorkerState, request: Params) -> Reply:
+        reply = read(state, request)
+        if request.get("latest"):
+            _learn_categories(state, request, reply)
+        return reply
+    return {"dossier.read": read_and_learn}
+
+
+METHODS: dict[str, Method] = {
     "receipts.write": write_receipt,
     "receipts.deliveries": read_deliveries,
     "receipts.board": read_board,
+    "receipts.keep_categories": keep_categories,
 }

@@ -131,6 +131,10 @@ class WorkerState:
     # deposits a member's worker opened and verified, by deposit id.
     sending_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
     opened_deposits: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Per workspace: the categories of its results this worker read or was given sealed
+    # (workspace/result_categories.py), by dossier id, with the hash of the version read.
+    result_categories: dict[str, dict[str, tuple[bytes, str]]] = field(
+        default_factory=dict, repr=False)
     # Download links this page opened as their recipient (service/share_links.py), by link id.
     opened_links: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -225,6 +229,7 @@ class WorkerState:
         self.witnessed.clear()
         self.search.clear()
         self.search_workspaces.clear()
+        self.result_categories.clear()
         self.sending_deposits.clear()
         self.opened_deposits.clear()
         self.signing_key = None

@@ -37,7 +37,7 @@ from pycrypto_wasm.identity.recovery import RecoveryCode, login_token_digest
 from pycrypto_wasm.identity.sas import CONFIRMATION_CONTEXT, Transcript, sas_codes
 from pycrypto_wasm.identity.trust import verify_directory
 from pycrypto_wasm.signing import VerifyKey
-from pycrypto_wasm.workspace import freshness, share_links, webcrypto_blocks
+from pycrypto_wasm.workspace import freshness, result_categories, share_links, webcrypto_blocks
 from pycrypto_wasm.workspace.blocks import BlockRef, decrypt_block
 from pycrypto_wasm.workspace.checkpoint import checkpoint_key, open_checkpoint, seal_checkpoint
 from pycrypto_wasm.workspace.history import History, HistoryBase, RecordedVersion
@@ -298,6 +298,19 @@ def _history_checkpoint(inputs: Case) -> Case:
             }).decode("utf-8")}
 
 
+def _result_categories(inputs: Case) -> Case:
+    key = checkpoint_key(_hex(inputs["encryption_seed"]))
+    place = {name: inputs[name] for name in ("organization", "workspace", "user_id")}
+    sealed = result_categories.seal_categories(
+        key, {dossier_id: (_hex(version_hash), category)
+              for dossier_id, (version_hash, category) in inputs["categories"].items()},
+        nonce=_hex(inputs["nonce"]), **place)
+    opened = result_categories.open_categories(key, sealed, **place)
+    return {"sealed": sealed.hex(),
+            "categories": {dossier_id: [version_hash.hex(), category]
+                           for dossier_id, (version_hash, category) in opened.items()}}
+
+
 def _freshness_answer(inputs: Case) -> Case:
     signer = signing.SigningKey(_hex(inputs["signing_seed"]))
     place = {name: inputs[name] for name in ("organization", "workspace", "asker")}
@@ -384,6 +397,7 @@ COMPUTE: dict[str, Callable[[Case], Case]] = {
     "webcrypto_block": _webcrypto_block,
     "own_state": _own_state,
     "history_checkpoint": _history_checkpoint,
+    "result_categories": _result_categories,
     "freshness_answer": _freshness_answer,
     "heads_record": _heads_record,
     "argon2id": _argon2id,

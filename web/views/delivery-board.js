@@ -9,19 +9,24 @@
  * Paged: each space's history is opened from my checkpoint of it, which holds every result's
  * delivery (sent, receipts), so the board sorts and filters by site, state and age without
  * decrypting anything. What a result says (sample, patient, category) is fetched and decrypted
- * only for the rows shown, `PAGE` at a time, and for every result nobody opened yet (only
- * those can be urgent and unopened, and none may hide on a later page). A category filter and
- * the export read further rows as they need them.
+ * only for the rows shown, `PAGE` at a time. Of every result nobody opened yet the board needs
+ * the category (only those can be urgent and unopened, and none may hide on a later page): it is
+ * read once, then kept sealed in this browser with the version it was read from (receipts.js
+ * `keepCategories`), and such a result is read again only when shown or changed. A category
+ * filter and the export read further rows as they need them.
  */
 
 import { directoryNames } from '../directory.js';
 import { h, show } from '../dom.js';
+import { resultCategoriesOf } from '../history-memory.js';
 import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import {
-  escalationDelay, resultOf, resultsOf, setEscalationDelay, spaceResults,
+  escalationDelay, keepCategories, resultOf, resultsOf, serverWordOf, setEscalationDelay,
+  spaceResults,
 } from '../receipts.js';
+import { session } from '../session.js';
 import { listWorkspaces, loadWorkspace } from '../workspaces.js';
 import { attempt, errorBox, loadOrExplain, showError } from './feedback.js';
 import { fillFilters, filterValue } from './filters.js';
@@ -49,15 +54,17 @@ function stateOf(row) {
 }
 
 function urgentUnopened(row) {
-  return row.result?.category === 'urgent' && !row.opened;
+  return row.category === 'urgent' && !row.opened;
 }
 
-/** A space's rows (`spaceResults`), each with what is known before decrypting it. */
-function boardRows(space, results) {
+/** A space's rows (`spaceResults`), each with what is known before decrypting it (its
+ * category when the worker knows it). */
+function boardRows(space, { rows, categories }) {
   const now = Date.now() / 1000;
-  return results.map(([dossierId, sentAt, opened, acknowledged, problems]) => {
+  return rows.map(([dossierId, sentAt, opened, acknowledged, problems]) => {
     const row = { dossierId, sentAt, opened, acknowledged, problems, site: space.name,
-      workspaceId: space.workspace_id, age: now - sentAt, read: false };
+      workspaceId: space.workspace_id, age: now - sentAt, read: false,
+      category: categories[dossierId] ?? null };
     row.state = stateOf(row);
     return row;
   });
@@ -74,8 +81,9 @@ function fillRows(unread, found) {
   for (const row of unread) {
     const { dossier, delivery, server } = found[row.dossierId] ?? {};
     const readable = dossier && !dossier.problem && delivery;
-    Object.assign(row, { read: true, dossier, delivery, server: server ?? {},
-      result: readable ? resultOf(dossier) : null });
+    const result = readable ? resultOf(dossier) : null;
+    Object.assign(row, { read: true, dossier, delivery, server: server ?? {}, result,
+      category: result?.category ?? null });
     row.state = stateOf(row);
   }
 }
@@ -176,41 +184,57 @@ function delayForm(loaded, box, onSaved) {
     }));
 }
 
-/** A space's board ({space, delaySeconds}) and rows, its unopened results read (fetched
- * while the worker reads other spaces'; the escalation delay comes with them, or alone when
- * every result was opened). */
-async function loadSpace(space) {
-  const rows = boardRows(space, await spaceResults(space.workspace_id));
+/** A space's board ({space, delaySeconds}) and rows, its unopened results' categories known:
+ * those the worker knows (read before, `sealed` the ones kept in this browser, or this session)
+ * with only the server's word fetched, the others read (fetched while the worker reads other
+ * spaces', then kept); the escalation delay comes with them, or alone when every result was
+ * opened. */
+async function loadSpace(space, sealed = null) {
+  const workspaceId = space.workspace_id;
+  const rows = boardRows(space, await spaceResults(workspaceId, sealed));
   const unopened = rows.filter((row) => !row.opened);
   if (!unopened.length) {
-    return { board: { space, delaySeconds: await escalationDelay(space.workspace_id) }, rows };
+    return { board: { space, delaySeconds: await escalationDelay(workspaceId) }, rows };
   }
-  const { found, delaySeconds } = await resultsOf(space.workspace_id,
-    unopened.map((row) => row.dossierId));
-  fillRows(unopened, found);
-  return { board: { space, delaySeconds }, rows };
+  const known = unopened.filter((row) => row.category);
+  const unknown = unopened.filter((row) => !row.category);
+  const ids = (some) => some.map((row) => row.dossierId);
+  const [read, told] = await Promise.all([
+    unknown.length ? resultsOf(workspaceId, ids(unknown)) : null,
+    known.length ? serverWordOf(workspaceId, ids(known)) : null]);
+  if (read) {
+    fillRows(unknown, read.found);
+    keepCategories(workspaceId, ids(unopened)).catch(() => null);  // for the next visit
+  }
+  for (const row of known) {
+    row.server = told.server.get(row.dossierId) ?? {};
+    row.state = stateOf(row);
+  }
+  return { board: { space, delaySeconds: (read ?? told).delaySeconds }, rows };
 }
 
 const isPartnerSpace = (space) => space.partner_site && !space.problem;
 
 /**
- * Loads what the board shows first: every space's rows, and every unopened result read, each
- * space's as soon as it is opened; with the milliseconds each step took (`steps`: until every
- * space was opened, then until every row was known and every unopened one read).
+ * Loads what the board shows first: every space's rows, and every unopened result's category,
+ * each space's as soon as it is opened; with the milliseconds each step took (`steps`: until
+ * every space was opened, then until every row and unopened result's category was known).
  */
 async function loadBoard() {
   const times = [performance.now()];
   const loading = new Map();
+  const kept = resultCategoriesOf(session.user.user_id).catch(() => new Map());
+  const load = async (space) => loadSpace(space, (await kept).get(space.workspace_id) ?? null);
   const spaces = (await listWorkspaces((space) => {
     if (isPartnerSpace(space) && !loading.has(space.workspace_id)) {
-      const loaded = loadSpace(space);
+      const loaded = load(space);
       loaded.catch(() => null);  // awaited below, with every space's
       loading.set(space.workspace_id, loaded);
     }
   })).filter(isPartnerSpace);
   times.push(performance.now());
   const loaded = await Promise.all(spaces.map((space) => loading.get(space.workspace_id)
-    ?? loadSpace(space)));
+    ?? load(space)));
   times.push(performance.now());
   return { spaces: loaded.map(({ board }) => board), rows: loaded.flatMap(({ rows }) => rows),
     steps: times.slice(1).map((time, index) => Math.round(time - times[index])).join(' ') };
