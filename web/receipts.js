@@ -71,8 +71,8 @@ function serverWord(columns) {
  * `[dossierId, sentAt, opened, acknowledged, problems]` (the last three: how many receipts of
  * each kind count, how many do not), and `categories` ({dossier_id: category}) of the results
  * the worker read at their latest version, this session or before (`categories`: the bytes
- * `keepCategories` kept). What the server says of a result comes with its fields (`resultsOf`)
- * or alone (`serverWordOf`).
+ * `keepCategories` kept). What the server holds of a result, and says of it, is fetched
+ * by id (`fetchResults`), then read (`readResults`), or both at once (`resultsOf`).
  */
 export async function spaceResults(workspaceId, categories = null) {
   const reply = await cryptoClient().call('receipts.board', {
@@ -99,52 +99,53 @@ const IDS_PER_REQUEST = 100;
 const named = (ids) => `?ids=${ids.map(encodeURIComponent).join(',')}`;
 
 /**
- * {found, delaySeconds} of a space's dossiers `dossierIds`: `found` {dossier_id: {dossier,
- * delivery, server}}, each latest version fetched by id, decrypted and checked against the
- * verified history (one the server withholds or rolled back comes back with its problem), its
- * delivery with every receipt, and what the server says it did with it; `delaySeconds` the
- * space's escalation delay as the server said it beside (undefined when nothing was asked).
+ * What the server holds of a space's dossiers `dossierIds`, fetched by id, nothing decrypted:
+ * {documents, server, delaySeconds}, `documents` the latest version of each as the server lists
+ * it, `server` what the server says it did with each (a Map by id), `delaySeconds` the space's
+ * escalation delay as it said it beside (undefined when nothing was asked).
  */
-export async function resultsOf(workspaceId, dossierIds) {
-  const found = {};
-  let delaySeconds;
+export async function fetchResults(workspaceId, dossierIds) {
+  const fetched = { documents: [], server: new Map(), delaySeconds: undefined };
   for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
     const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
     const [{ documents }, told] = await Promise.all([
       api('GET', `/api/workspaces/${workspaceId}/documents${named(ids)}`),
       api('GET', `/api/workspaces/${workspaceId}/deliveries${named(ids)}`)]);
-    const server = serverWord(told.results);
-    delaySeconds = told.delay_seconds;
-    const read = () => cryptoClient().call('dossier.read', {
-      workspace_id: workspaceId, documents, latest: true, wanted: ids });
-    let reply = await read();
-    if (reply.stale) {
-      // The server holds versions written after the history this worker verified: read it.
-      await loadWorkspace(workspaceId);
-      reply = await read();
-    }
-    const { dossiers } = reply;
-    const deliveries = await myDeliveries(workspaceId, ids);
-    for (const dossier of dossiers) {
-      found[dossier.document_id] = { dossier, delivery: deliveries[dossier.document_id],
-        server: server.get(dossier.document_id) ?? {} };
-    }
+    fetched.documents.push(...documents);
+    serverWord(told.results).forEach((word, dossierId) => fetched.server.set(dossierId, word));
+    fetched.delaySeconds = told.delay_seconds;
   }
-  return { found, delaySeconds };
+  return fetched;
 }
 
-/** {server, delaySeconds} of a space's dossiers `dossierIds`, without reading them: `server`
- * what the server says it did with each (by id), `delaySeconds` the space's escalation delay. */
-export async function serverWordOf(workspaceId, dossierIds) {
-  const server = new Map();
-  let delaySeconds;
-  for (let first = 0; first < dossierIds.length; first += IDS_PER_REQUEST) {
-    const ids = dossierIds.slice(first, first + IDS_PER_REQUEST);
-    const told = await api('GET', `/api/workspaces/${workspaceId}/deliveries${named(ids)}`);
-    serverWord(told.results).forEach((word, dossierId) => server.set(dossierId, word));
-    delaySeconds = told.delay_seconds;
+/**
+ * {dossier_id: {dossier, delivery, server}} of the dossiers `dossierIds` of what
+ * `fetchResults` fetched: each decrypted and checked against the verified history (one the
+ * server withholds or rolled back comes back with its problem), its delivery with every
+ * receipt, and what the server says it did with it.
+ */
+export async function readResults(workspaceId, dossierIds, fetched) {
+  const wanted = new Set(dossierIds);
+  const documents = fetched.documents.filter((document) => wanted.has(document.document_id));
+  const read = () => cryptoClient().call('receipts.results', {
+    workspace_id: workspaceId, documents, wanted: dossierIds });
+  let reply = await read();
+  if (reply.stale) {
+    // The server holds versions written after the history this worker verified: read it.
+    await loadWorkspace(workspaceId);
+    reply = await read();
   }
-  return { server, delaySeconds };
+  return Object.fromEntries(reply.dossiers.map((dossier) => [dossier.document_id, {
+    dossier, delivery: reply.deliveries[dossier.document_id],
+    server: fetched.server.get(dossier.document_id) ?? {} }]));
+}
+
+/** {found, delaySeconds} of a space's dossiers `dossierIds`, fetched (`fetchResults`) and read
+ * (`found`, as `readResults` finds them). */
+export async function resultsOf(workspaceId, dossierIds) {
+  const fetched = await fetchResults(workspaceId, dossierIds);
+  return { found: await readResults(workspaceId, dossierIds, fetched),
+    delaySeconds: fetched.delaySeconds };
 }
 
 /** Sets a partner space's escalation delay (seconds, or null for none). */

@@ -95,9 +95,7 @@ METHODS: dict[str, Method] = {
     **share_links.METHODS,
     **search.METHODS,
 }
-# The results `dossier.read` decrypts teach the board their categories; what these methods
-# decrypt also feeds the search index (in memory only).
-METHODS.update(receipts.learning(METHODS))
+# What these methods decrypt for the page also feeds the search index (in memory only).
 METHODS.update(search.indexed(METHODS))
 
 

@@ -4,8 +4,9 @@ replayed from the verified history for the laboratory's board.
 
 All work on the history the worker verified last (workspace.open or log.read before), whole or
 from my checkpoint: the deliveries are part of the replayed state a checkpoint keeps. The
-categories of the results nobody opened are remembered as they are read (`learning`), and kept
-sealed by the page beside the checkpoint (workspace/result_categories.py)."""
+categories of the results nobody opened are remembered as the board reads them
+(`receipts.results`), and kept sealed by the page beside the checkpoint
+(workspace/result_categories.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pycrypto_wasm.service import history as history_service
 from pycrypto_wasm.service import params
 from pycrypto_wasm.service.params import Params, Reply, RequestError
 from pycrypto_wasm.service.state import WorkerState
-from pycrypto_wasm.service.workspaces import NotAllowedError
+from pycrypto_wasm.service.workspaces import NotAllowedError, read_dossiers
 from pycrypto_wasm.workspace import receipts, result_categories, workflow
 from pycrypto_wasm.workspace.results import CATEGORIES
 
@@ -48,14 +49,19 @@ def write_receipt(state: WorkerState, request: Params) -> Reply:
         public=receipts.receipt_public(record))}
 
 
+def _dossier_ids(request: Params, name: str) -> list[str]:
+    found = request.get(name)
+    if not isinstance(found, list) or not all(isinstance(i, str) for i in found):
+        raise RequestError(f"parameter {name!r} must list dossier ids")
+    return list(found)
+
+
 def read_deliveries(state: WorkerState, request: Params) -> Reply:
     """The delivery of each result of `dossier_ids` the verified history records."""
     workspace_id = params.text(request, "workspace_id")
-    dossier_ids = request.get("dossier_ids")
-    if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
-        raise RequestError("parameter 'dossier_ids' must list dossier ids")
+    dossier_ids = _dossier_ids(request, "dossier_ids")
     history = history_service.held(state, workspace_id).history
-    found = receipts.deliveries(history, list(dossier_ids))
+    found = receipts.deliveries(history, dossier_ids)
     return {"deliveries": {dossier_id: delivery.view() for dossier_id, delivery in found.items()}}
 
 
@@ -102,9 +108,7 @@ def keep_categories(state: WorkerState, request: Params) -> Reply:
     """The categories known of the results `dossier_ids` (the board's unopened ones), sealed for
     me to keep (`sealed`; None when none is known)."""
     workspace_id = params.text(request, "workspace_id")
-    dossier_ids = request.get("dossier_ids")
-    if not isinstance(dossier_ids, list) or not all(isinstance(i, str) for i in dossier_ids):
-        raise RequestError("parameter 'dossier_ids' must list dossier ids")
+    dossier_ids = _dossier_ids(request, "dossier_ids")
     history = history_service.held(state, workspace_id).history
     learned = state.result_categories.get(workspace_id, {})
     kept = result_categories.current(history, {dossier_id: learned[dossier_id]
@@ -116,15 +120,11 @@ def keep_categories(state: WorkerState, request: Params) -> Reply:
         state.checkpoint_key(), kept, **_place(state, workspace_id))}
 
 
-def _learn_categories(state: WorkerState, request: Params, reply: Reply) -> None:
-    """Remembers the category of each result `dossier.read` decrypted at its latest version."""
-    workspace_id = params.text(request, "workspace_id")
-    held = state.histories.get(workspace_id)
-    if held is None:
-        return
-    history = held.history
+def _learn_categories(state: WorkerState, workspace_id: str, dossiers: list[Reply]) -> None:
+    """Remembers the category of each result decrypted at its latest version."""
+    history = history_service.held(state, workspace_id).history
     learned = state.result_categories.setdefault(workspace_id, {})
-    for dossier in reply.get("dossiers", []):
+    for dossier in dossiers:
         result = receipts.result_of(dossier.get("fields") or {})
         latest = history.latest.get(dossier["document_id"])
         if result and result.get("category") in CATEGORIES and latest is not None \
@@ -132,17 +132,18 @@ def _learn_categories(state: WorkerState, request: Params, reply: Reply) -> None
             learned[dossier["document_id"]] = (latest.hash, result["category"])
 
 
-def learning(methods: dict[str, Method]) -> dict[str, Method]:
-    """`dossier.read`, wrapped to remember the categories of the results it reads at their
-    latest version."""
-    read = methods["dossier.read"]
-
-    def read_and_learn(state: WorkerState, request: Params) -> Reply:
-        reply = read(state, request)
-        if request.get("latest"):
-            _learn_categories(state, request, reply)
-        return reply
-    return {"dossier.read": read_and_learn}
+def read_results(state: WorkerState, request: Params) -> Reply:
+    """The results `wanted` of `documents` (as `dossier.read` reads them at their latest
+    version), each with its delivery (`deliveries`, as `receipts.deliveries` gives them): what
+    the board shows of a row, in one call. Their categories are remembered (`keep_categories`)."""
+    workspace_id = params.text(request, "workspace_id")
+    wanted = _dossier_ids(request, "wanted")
+    reply = read_dossiers(state, {**request, "latest": True})
+    _learn_categories(state, workspace_id, reply["dossiers"])
+    history = history_service.held(state, workspace_id).history
+    return {**reply, "deliveries": {
+        dossier_id: delivery.view()
+        for dossier_id, delivery in receipts.deliveries(history, wanted).items()}}
 
 
 METHODS: dict[str, Method] = {
@@ -150,4 +151,5 @@ METHODS: dict[str, Method] = {
     "receipts.deliveries": read_deliveries,
     "receipts.board": read_board,
     "receipts.keep_categories": keep_categories,
+    "receipts.results": read_results,
 }

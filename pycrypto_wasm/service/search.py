@@ -94,6 +94,7 @@ def indexed(methods: dict[str, Method]) -> dict[str, Method]:
         "workspace.open": _indexing(methods["workspace.open"], _remember_name),
         "dossier.read": _indexing(methods["dossier.read"], index_dossiers,
                                   lambda request: bool(request.get("latest"))),
+        "receipts.results": _indexing(methods["receipts.results"], index_dossiers),
         "file.describe": _indexing(methods["file.describe"], index_files,
                                    lambda request: bool(request.get("latest"))),
         "log.read": _indexing(methods["log.read"], index_comments),

@@ -65,9 +65,10 @@ def _result(lab: CryptoService, space: SharedWorkspace, result: dict, *,
                    "result": result}})))
 
 
-def _read(lab: CryptoService, space: SharedWorkspace, saved: dict, version: int) -> None:
-    ok(lab.handle("dossier.read", {
-        "workspace_id": space.workspace_id, "latest": True, "wanted": [saved["document_id"]],
+def _read(lab: CryptoService, space: SharedWorkspace, saved: dict, version: int) -> dict:
+    """What the board reads of a row: the result, with its delivery."""
+    return ok(lab.handle("receipts.results", {
+        "workspace_id": space.workspace_id, "wanted": [saved["document_id"]],
         "documents": [{"document_id": saved["document_id"], "version": version,
                        "manifest": saved["manifest"]}]}))
 
@@ -91,7 +92,10 @@ def test_the_board_knows_an_unopened_results_category_at_the_next_visit(team):
     assert _board_categories(lab, space, None) == {}
     assert ok(lab.handle("receipts.keep_categories", {
         "workspace_id": space.workspace_id, "dossier_ids": [dossier_id]})) == {"sealed": None}
-    _read(lab, space, saved, 1)
+    read = _read(lab, space, saved, 1)
+    assert read["dossiers"][0]["fields"]["result"] == URGENT
+    assert (read["deliveries"][dossier_id]["version"], read["deliveries"][dossier_id]["opened"]) \
+        == (1, [])
     sealed = ok(lab.handle("receipts.keep_categories", {
         "workspace_id": space.workspace_id, "dossier_ids": [dossier_id]}))["sealed"]
     assert b"urgent" not in sealed and dossier_id.encode() not in sealed

@@ -23,8 +23,8 @@ import { formatDateTime } from '../i18n/format.js';
 import { t } from '../i18n/i18n.js';
 import { onWorkspaceChanged } from '../realtime.js';
 import {
-  escalationDelay, keepCategories, resultOf, resultsOf, serverWordOf, setEscalationDelay,
-  spaceResults,
+  escalationDelay, fetchResults, keepCategories, readResults, resultOf, resultsOf,
+  setEscalationDelay, spaceResults,
 } from '../receipts.js';
 import { session } from '../session.js';
 import { listWorkspaces, loadWorkspace } from '../workspaces.js';
@@ -76,26 +76,42 @@ function byUrgencyThenDate(a, b) {
     || (a.dossierId < b.dossierId ? -1 : 1);
 }
 
-/** Fills one space's rows `unread` with what `resultsOf` found of them. */
+const idsOf = (rows) => rows.map((row) => row.dossierId);
+
+/** Fills one space's rows `unread` with what `readResults` found of them. */
 function fillRows(unread, found) {
   for (const row of unread) {
     const { dossier, delivery, server } = found[row.dossierId] ?? {};
     const readable = dossier && !dossier.problem && delivery;
     const result = readable ? resultOf(dossier) : null;
-    Object.assign(row, { read: true, dossier, delivery, server: server ?? {}, result,
-      category: result?.category ?? null });
+    Object.assign(row, { read: true, fetched: null, dossier, delivery, server: server ?? {},
+      result, category: result?.category ?? null });
     row.state = stateOf(row);
   }
 }
 
-/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word. */
-async function readRows(rows) {
-  const bySpace = new Map();
-  for (const row of rows.filter((candidate) => !candidate.read)) {
-    bySpace.set(row.workspaceId, [...(bySpace.get(row.workspaceId) ?? []), row]);
+/** `rows` grouped by `key(row)` (a Map). */
+function groupedBy(rows, key) {
+  const groups = new Map();
+  for (const row of rows) {
+    groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
   }
+  return groups;
+}
+
+/** Decrypts the rows of `rows` not read yet, each space's at once, with the server's word:
+ * those whose ciphertext the board fetched while it loaded from it, the others fetched now. */
+async function readRows(rows) {
+  const bySpace = groupedBy(rows.filter((row) => !row.read), (row) => row.workspaceId);
   await Promise.all([...bySpace].map(async ([workspaceId, unread]) => {
-    fillRows(unread, (await resultsOf(workspaceId, unread.map((row) => row.dossierId))).found);
+    const missing = unread.filter((row) => !row.fetched);
+    if (missing.length) {
+      const fetched = await fetchResults(workspaceId, idsOf(missing));
+      missing.forEach((row) => { row.fetched = fetched; });
+    }
+    await Promise.all([...groupedBy(unread, (row) => row.fetched)].map(async ([fetched, some]) => {
+      fillRows(some, await readResults(workspaceId, idsOf(some), fetched));
+    }));
   }));
 }
 
@@ -186,9 +202,9 @@ function delayForm(loaded, box, onSaved) {
 
 /** A space's board ({space, delaySeconds}) and rows, its unopened results' categories known:
  * those the worker knows (read before, `sealed` the ones kept in this browser, or this session)
- * with only the server's word fetched, the others read (fetched while the worker reads other
- * spaces', then kept); the escalation delay comes with them, or alone when every result was
- * opened. */
+ * fetched with the server's word, to be read if shown, the others read (fetched while the
+ * worker reads other spaces', then kept); the escalation delay comes with them, or alone when
+ * every result was opened. */
 async function loadSpace(space, sealed = null) {
   const workspaceId = space.workspace_id;
   const rows = boardRows(space, await spaceResults(workspaceId, sealed));
@@ -198,19 +214,18 @@ async function loadSpace(space, sealed = null) {
   }
   const known = unopened.filter((row) => row.category);
   const unknown = unopened.filter((row) => !row.category);
-  const ids = (some) => some.map((row) => row.dossierId);
-  const [read, told] = await Promise.all([
-    unknown.length ? resultsOf(workspaceId, ids(unknown)) : null,
-    known.length ? serverWordOf(workspaceId, ids(known)) : null]);
+  const [read, fetched] = await Promise.all([
+    unknown.length ? resultsOf(workspaceId, idsOf(unknown)) : null,
+    known.length ? fetchResults(workspaceId, idsOf(known)) : null]);
   if (read) {
     fillRows(unknown, read.found);
-    keepCategories(workspaceId, ids(unopened)).catch(() => null);  // for the next visit
+    keepCategories(workspaceId, idsOf(unopened)).catch(() => null);  // for the next visit
   }
   for (const row of known) {
-    row.server = told.server.get(row.dossierId) ?? {};
+    Object.assign(row, { fetched, server: fetched.server.get(row.dossierId) ?? {} });
     row.state = stateOf(row);
   }
-  return { board: { space, delaySeconds: (read ?? told).delaySeconds }, rows };
+  return { board: { space, delaySeconds: (read ?? fetched).delaySeconds }, rows };
 }
 
 const isPartnerSpace = (space) => space.partner_site && !space.problem;
