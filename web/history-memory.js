@@ -99,7 +99,8 @@ export async function rememberedHead(userId, workspaceId) {
 }
 
 /** Remembers a verified head; never moves back to a shorter one, nor a revocation's place
- * later, nor my own state's version lower. */
+ * later, nor my own state's version lower. A head already remembered as it is is not written
+ * again (a listing opens every workspace, most with nothing new). */
 export async function rememberHead(userId, workspaceId, head) {
   const known = await rememberedHead(userId, workspaceId);
   if (!known || head.seq >= known.seq) {
@@ -108,8 +109,10 @@ export async function rememberHead(userId, workspaceId, head) {
       revoked[user] = Math.min(seq, revoked[user] ?? seq);
     }
     const ownState = Math.max(head.own_state ?? 0, known?.own_state ?? 0);
-    await run(HEADS, 'readwrite', (store) => store.put({ ...head, revoked, own_state: ownState },
-      `${userId}/${workspaceId}`));
+    const remembered = { ...head, revoked, own_state: ownState };
+    if (!known || JSON.stringify(remembered) !== JSON.stringify(known)) {
+      await run(HEADS, 'readwrite', (store) => store.put(remembered, `${userId}/${workspaceId}`));
+    }
   }
 }
 
@@ -127,9 +130,13 @@ export async function rememberedRevocations(userId) {
   return (await run(REVOCATIONS, 'readonly', (store) => store.get(userId))) ?? {};
 }
 
+/** Adds verified revocations to those remembered (written only when one is new or changed). */
 export async function rememberRevocations(userId, revocations) {
   const known = await rememberedRevocations(userId);
-  await run(REVOCATIONS, 'readwrite', (store) => store.put({ ...known, ...revocations }, userId));
+  if (Object.entries(revocations ?? {}).some(([user, signed]) => known[user] !== signed)) {
+    await run(REVOCATIONS, 'readwrite', (store) => store.put({ ...known, ...revocations },
+      userId));
+  }
 }
 
 /** Every head this user's browser remembers, by workspace ({workspace_id: head}). */
