@@ -84,35 +84,44 @@ def _next_visit(lab: CryptoService) -> None:
     lab._state.result_categories.clear()
 
 
+def _kept(lab: CryptoService, space: SharedWorkspace, dossier_ids: list[str]) -> bytes | None:
+    """The categories the lab's worker knows of `dossier_ids`, sealed for the page to keep."""
+    return ok(lab.handle("receipts.keep_categories", {
+        "workspace_id": space.workspace_id, "dossier_ids": dossier_ids}))["sealed"]
+
+
+def _urgent_read(lab: CryptoService, space: SharedWorkspace) -> tuple[dict, bytes]:
+    """The lab sends an urgent result, its board reads it and keeps its category."""
+    space.open(lab, "u-admin")
+    saved = _result(lab, space, URGENT)
+    _read(lab, space, saved, 1)
+    sealed = _kept(lab, space, [saved["document_id"]])
+    assert sealed is not None
+    return saved, sealed
+
+
 def test_the_board_knows_an_unopened_results_category_at_the_next_visit(team):
     lab, _, space = team
     space.open(lab, "u-admin")
     saved = _result(lab, space, URGENT)
     dossier_id = saved["document_id"]
     assert _board_categories(lab, space, None) == {}
-    assert ok(lab.handle("receipts.keep_categories", {
-        "workspace_id": space.workspace_id, "dossier_ids": [dossier_id]})) == {"sealed": None}
+    assert _kept(lab, space, [dossier_id]) is None
     read = _read(lab, space, saved, 1)
     assert read["dossiers"][0]["fields"]["result"] == URGENT
     assert (read["deliveries"][dossier_id]["version"], read["deliveries"][dossier_id]["opened"]) \
         == (1, [])
-    sealed = ok(lab.handle("receipts.keep_categories", {
-        "workspace_id": space.workspace_id, "dossier_ids": [dossier_id]}))["sealed"]
+    sealed = _kept(lab, space, [dossier_id])
     assert b"urgent" not in sealed and dossier_id.encode() not in sealed
     _next_visit(lab)
     assert _board_categories(lab, space, None) == {}
     assert _board_categories(lab, space, sealed) == {dossier_id: "urgent"}
-    assert ok(lab.handle("receipts.keep_categories", {
-        "workspace_id": space.workspace_id, "dossier_ids": []})) == {"sealed": None}
+    assert _kept(lab, space, []) is None
 
 
 def test_a_corrected_result_is_read_again_before_its_category_counts(team):
     lab, _, space = team
-    space.open(lab, "u-admin")
-    saved = _result(lab, space, URGENT)
-    _read(lab, space, saved, 1)
-    sealed = ok(lab.handle("receipts.keep_categories", {
-        "workspace_id": space.workspace_id, "dossier_ids": [saved["document_id"]]}))["sealed"]
+    saved, sealed = _urgent_read(lab, space)
     corrected = _result(lab, space, {**URGENT, "category": "normal"},
                         document_id=saved["document_id"], version=1)
     _next_visit(lab)
@@ -123,11 +132,7 @@ def test_a_corrected_result_is_read_again_before_its_category_counts(team):
 
 def test_a_record_of_another_space_or_altered_is_ignored(team):
     lab, _, space = team
-    space.open(lab, "u-admin")
-    saved = _result(lab, space, URGENT)
-    _read(lab, space, saved, 1)
-    sealed = ok(lab.handle("receipts.keep_categories", {
-        "workspace_id": space.workspace_id, "dossier_ids": [saved["document_id"]]}))["sealed"]
+    _, sealed = _urgent_read(lab, space)
     other = SharedWorkspace.created(lab, "u-admin", "Another space")
     other.open(lab, "u-admin")
     _next_visit(lab)
