@@ -21,8 +21,6 @@ from pycrypto_wasm.service.workspaces import NotAllowedError, read_dossiers
 from pycrypto_wasm.workspace import receipts, result_categories, workflow
 from pycrypto_wasm.workspace.results import CATEGORIES
 
-Method = Callable[[WorkerState, Params], Reply]
-
 
 def write_receipt(state: WorkerState, request: Params) -> Reply:
     """My receipt (`kind`: result_opened or result_acknowledged) of the latest version of a
@@ -146,7 +144,7 @@ def read_results(state: WorkerState, request: Params) -> Reply:
         for dossier_id, delivery in receipts.deliveries(history, wanted).items()}}
 
 
-METHODS: dict[str, Method] = {
+METHODS: dict[str, Callable[[WorkerState, Params], Reply]] = {
     "receipts.write": write_receipt,
     "receipts.deliveries": read_deliveries,
     "receipts.board": read_board,
